@@ -1,0 +1,114 @@
+"""The syntax tree: frozen dataclasses, each carrying its source span."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .errors import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    span: Span = field(compare=False, repr=False, kw_only=True)
+
+
+# Expressions -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Num(Node):
+    value: int
+
+
+@dataclass(frozen=True, slots=True)
+class Dec(Node):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Str(Node):
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Name(Node):
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Seq(Node):
+    """A tuple `(a, b)` or a list `[a, b]`."""
+
+    items: tuple[Node, ...]
+    brackets: str = "()"
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp(Node):
+    op: str  # one of + - * / // % **
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Neg(Node):
+    operand: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Kwarg(Node):
+    name: str
+    value: Node
+
+
+@dataclass(frozen=True, slots=True)
+class Call(Node):
+    func: Node
+    args: tuple[Node, ...]
+    kwargs: tuple[Kwarg, ...]
+
+
+# Statements ------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Pipeline(Node):
+    stages: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ModelStmt(Node):
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConventionStmt(Node):
+    name: str
+    name_span: Span = field(compare=False, repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SymbolsStmt(Node):
+    names: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LetStmt(Node):
+    name: str
+    value: Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class AssignStmt(Node):
+    name: str
+    value: Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class OutputStmt(Node):
+    values: tuple[Pipeline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Program(Node):
+    statements: tuple[Node, ...]

@@ -1,0 +1,15 @@
+"""Layer rules, one family per module, registered per convention."""
+
+from __future__ import annotations
+
+from ..errors import ArgumentError, Span
+from . import conv, core  # noqa: F401  (registers the rules)
+from .registry import Registry, keras
+
+
+def rules_for(convention: str, span: Span | None = None) -> Registry:
+    if convention == "keras":
+        return keras
+    raise ArgumentError(
+        f"convention {convention!r} is not available in this version (keras is)", span
+    )

@@ -1,0 +1,129 @@
+"""The evaluated model: one row per layer, with exact counts and totals."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import dims as D
+from . import printing as P
+from .errors import Span
+from .layers.spec import Formula, Weight
+
+
+@dataclass(slots=True)
+class Row:
+    """One applied layer, as a line of ``model.summary()``."""
+
+    name: str
+    type: str
+    output_shape: Any  # tuple of dims, or list of tuples for several outputs
+    weights: list[Weight]
+    span: Span | None = None
+    frozen: bool = False  # trainable=false
+    formula: Formula | None = None
+    notes: list[str] = field(default_factory=list)
+    children: list[Row] = field(default_factory=list)
+    state_as_buffers: bool = False  # PyTorch reports running statistics as buffers
+
+    @property
+    def trainable(self):
+        if self.frozen:
+            return 0
+        return D.total(w.size for w in self.weights if w.trainable and not w.state)
+
+    @property
+    def non_trainable(self):
+        return D.total(
+            w.size
+            for w in self.weights
+            if (self.frozen or not w.trainable or w.state)
+            and not (w.state and self.state_as_buffers)
+        )
+
+    @property
+    def buffers(self):
+        if not self.state_as_buffers:
+            return 0
+        return D.total(w.size for w in self.weights if w.state)
+
+    @property
+    def params(self):
+        return D.add(self.trainable, self.non_trainable)
+
+    def to_dict(self) -> dict:
+        return {
+            "name": self.name,
+            "type": self.type,
+            "output_shape": P.shape_json(self.output_shape),
+            "params": P.json_value(self.params),
+            "trainable": P.json_value(self.trainable),
+            "non_trainable": P.json_value(self.non_trainable),
+            "buffers": P.json_value(self.buffers),
+        }
+
+
+@dataclass(slots=True)
+class Model:
+    """What ``symcount.parse`` returns: rows in order, totals, symbols."""
+
+    name: str | None
+    convention: str
+    rows: list[Row]
+    symbols: list[str]
+    input_shapes: list[tuple] = field(default_factory=list)
+    source: str = ""
+    filename: str | None = None
+    _totals: dict | None = None
+
+    def _sum(self, attr: str):
+        if self._totals is None:
+            self._totals = {}
+        if attr not in self._totals:
+            self._totals[attr] = D.total([getattr(r, attr) for r in self.rows])
+        return self._totals[attr]
+
+    @property
+    def total(self):
+        return self._sum("params")
+
+    @property
+    def trainable(self):
+        return self._sum("trainable")
+
+    @property
+    def non_trainable(self):
+        return self._sum("non_trainable")
+
+    @property
+    def buffers(self):
+        return self._sum("buffers")
+
+    @property
+    def output_shape(self):
+        return self.rows[-1].output_shape if self.rows else None
+
+    def row(self, name: str) -> Row:
+        for r in self.rows:
+            if r.name == name:
+                return r
+        raise KeyError(name)
+
+    def to_dict(self) -> dict:
+        """The JSON contract of ``symcount summary --format json``."""
+        return {
+            "model": self.name,
+            "convention": self.convention,
+            "symbols": list(self.symbols),
+            "layers": [r.to_dict() for r in self.rows],
+            "total": P.json_value(self.total),
+            "trainable": P.json_value(self.trainable),
+            "non_trainable": P.json_value(self.non_trainable),
+            "buffers": P.json_value(self.buffers),
+        }
+
+    def __repr__(self) -> str:
+        return (
+            f"<Model {self.name or '(unnamed)'}: {len(self.rows)} layers, "
+            f"total={P.expr(self.total)}>"
+        )

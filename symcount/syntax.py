@@ -1,0 +1,292 @@
+"""Text to syntax tree. The only module that imports lark."""
+
+from __future__ import annotations
+
+import functools
+from importlib import resources
+from pathlib import Path
+
+from . import ast
+from .errors import LimitError, Span, SyntaxError_
+
+MAX_SOURCE_CHARS = 2_000_000
+MAX_DEPTH = 200  # brackets and operators nested deeper than this are refused
+MAX_INT_DIGITS = 60
+
+
+def grammar_text() -> str:
+    try:
+        return resources.files("symcount.grammar").joinpath("symcount.lark").read_text("utf-8")
+    except (ModuleNotFoundError, FileNotFoundError):  # running from a source tree
+        here = Path(__file__).resolve().parent.parent / "grammar" / "symcount.lark"
+        return here.read_text("utf-8")
+
+
+class _Continuations:
+    """Post-lexer: a newline inside brackets, after `->` or `,`, or before a
+    line starting with `->` does not end the statement."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream):
+        depth = 0
+        prev = None
+        pending = None  # a newline token held back until we see what follows
+        for tok in stream:
+            if tok.type == "_NL":
+                if depth > 0 or prev in ("->", ","):
+                    continue
+                if pending is None:
+                    pending = tok
+                continue
+            value = tok.value if tok.type not in ("STRING", "NAME", "INT", "DECIMAL") else None
+            if pending is not None:
+                if value != "->":
+                    yield pending
+                pending = None
+            if value in ("(", "["):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise LimitError(
+                        f"brackets nested deeper than {MAX_DEPTH}", _tok_span(tok)
+                    )
+            elif value in (")", "]"):
+                depth = max(0, depth - 1)
+            prev = value
+            yield tok
+        if pending is not None:
+            yield pending
+
+
+@functools.cache
+def _parser():
+    from lark import Lark
+
+    return Lark(
+        grammar_text(),
+        parser="lalr",
+        lexer="basic",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=_Continuations(),
+        cache=True,
+    )
+
+
+def lark_parser():
+    """The Lark object (for tools such as hypothesis's from_lark)."""
+    return _parser()
+
+
+def _tok_span(tok) -> Span:
+    end_line = getattr(tok, "end_line", None) or tok.line
+    end_col = getattr(tok, "end_column", None) or tok.column + max(1, len(str(tok)))
+    return Span(tok.line, tok.column, end_line, end_col, tok.start_pos or 0, tok.end_pos or 0)
+
+
+_EXPECT_NAMES = {
+    "RPAR": "')'",
+    "LPAR": "'('",
+    "RSQB": "']'",
+    "LSQB": "'['",
+    "COMMA": "','",
+    "NAME": "a name",
+    "INT": "a number",
+    "DECIMAL": "a number",
+    "STRING": "a string",
+    "_NL": "end of line",
+    "SEMICOLON": "';'",
+    "EQUAL": "'='",
+    "MINUS": "'-'",
+    "PLUS": "'+'",
+    "STAR": "'*'",
+    "SLASH": "'/'",
+    "PERCENT": "'%'",
+    "POW": "'**'",
+    "ARROW": "'->'",
+    "FLOORDIV": "'//'",
+    "$END": "end of input",
+    "MODEL": "'model'",
+    "CONVENTION": "'convention'",
+    "SYMBOLS": "'symbols'",
+    "LET": "'let'",
+    "OUTPUT": "'output'",
+}
+
+
+def _describe_expected(expected) -> str:
+    names = []
+    for e in sorted(expected):
+        pretty = _EXPECT_NAMES.get(e)
+        if pretty is None:
+            if e.startswith("__ANON"):
+                continue
+            pretty = e.lower()
+        if pretty not in names:
+            names.append(pretty)
+    if not names:
+        return ""
+    if len(names) > 8:
+        names = names[:8] + ["..."]
+    return "expected " + ", ".join(names)
+
+
+def parse_program(text: str) -> ast.Program:
+    """Parse source text into a Program, raising SyntaxError_ with a position."""
+    if len(text) > MAX_SOURCE_CHARS:
+        raise LimitError(f"input is {len(text):,} characters; the limit is {MAX_SOURCE_CHARS:,}")
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
+
+    try:
+        tree = _parser().parse(text)
+    except UnexpectedToken as e:
+        tok = e.token
+        if tok.type == "$END":
+            line, col = _end_position(text)
+            span = Span(line, col, line, col + 1)
+            what = "unexpected end of input"
+        else:
+            span = _tok_span(tok)
+            shown = "end of line" if tok.type == "_NL" else repr(str(tok))
+            what = f"unexpected {shown}"
+        hint = _describe_expected(e.expected)
+        raise SyntaxError_(what + (f"; {hint}" if hint else ""), span) from None
+    except UnexpectedCharacters as e:
+        span = Span(e.line, e.column, e.line, e.column + 1)
+        ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
+        raise SyntaxError_(f"unexpected character {ch!r}", span) from None
+    except UnexpectedEOF as e:
+        line, col = _end_position(text)
+        hint = _describe_expected(e.expected)
+        raise SyntaxError_(
+            "unexpected end of input" + (f"; {hint}" if hint else ""), Span(line, col, line, col + 1)
+        ) from None
+    except LimitError:
+        raise
+    try:
+        return _Builder().transform(tree)
+    except VisitError as e:
+        if isinstance(e.orig_exc, (SyntaxError_, LimitError)):
+            raise e.orig_exc from None
+        raise
+
+
+def _end_position(text: str) -> tuple[int, int]:
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1
+
+
+def _span(meta) -> Span:
+    if getattr(meta, "empty", True):
+        return Span(1, 1, 1, 1)
+    return Span(meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
+
+
+def _make_builder():
+    from lark import Transformer, v_args
+
+    @v_args(meta=True)
+    class Builder(Transformer):
+        def start(self, meta, items):
+            return ast.Program(tuple(items), span=_span(meta))
+
+        def model_stmt(self, meta, items):
+            return ast.ModelStmt(str(items[0]), span=_span(meta))
+
+        def convention_stmt(self, meta, items):
+            return ast.ConventionStmt(str(items[0]), _tok_span(items[0]), span=_span(meta))
+
+        def symbols_stmt(self, meta, items):
+            return ast.SymbolsStmt(tuple(str(t) for t in items), span=_span(meta))
+
+        def let_stmt(self, meta, items):
+            return ast.LetStmt(str(items[0]), items[1], span=_span(meta))
+
+        def assign_stmt(self, meta, items):
+            return ast.AssignStmt(str(items[0]), items[1], span=_span(meta))
+
+        def output_stmt(self, meta, items):
+            return ast.OutputStmt(tuple(items), span=_span(meta))
+
+        def pipeline(self, meta, items):
+            return ast.Pipeline(tuple(items), span=_span(meta))
+
+        def _bin(op):
+            def rule(self, meta, items):
+                return ast.BinOp(op, items[0], items[-1], span=_span(meta))
+
+            return rule
+
+        add = _bin("+")
+        sub = _bin("-")
+        mul = _bin("*")
+        div = _bin("/")
+        floordiv = _bin("//")
+        mod = _bin("%")
+        pow = _bin("**")
+
+        def neg(self, meta, items):
+            return ast.Neg(items[0], span=_span(meta))
+
+        def pos(self, meta, items):
+            return items[0]
+
+        def call(self, meta, items):
+            func, arglist = items
+            args, kwargs, seen = [], [], set()
+            for a in arglist or ():
+                if isinstance(a, ast.Kwarg):
+                    if a.name in seen:
+                        raise SyntaxError_(f"keyword {a.name!r} given twice", a.span)
+                    seen.add(a.name)
+                    kwargs.append(a)
+                elif kwargs:
+                    raise SyntaxError_("positional argument after a keyword argument", a.span)
+                else:
+                    args.append(a)
+            return ast.Call(func, tuple(args), tuple(kwargs), span=_span(meta))
+
+        def arglist(self, meta, items):
+            return items
+
+        def kwarg(self, meta, items):
+            return ast.Kwarg(str(items[0]), items[1], span=_span(meta))
+
+        def name(self, meta, items):
+            return ast.Name(str(items[0]), span=_span(meta))
+
+        def int(self, meta, items):
+            digits = str(items[0]).replace("_", "")
+            if len(digits) > MAX_INT_DIGITS:
+                raise LimitError(
+                    f"number has {len(digits)} digits; the limit is {MAX_INT_DIGITS}", _span(meta)
+                )
+            return ast.Num(int(digits), span=_span(meta))
+
+        def decimal(self, meta, items):
+            text = str(items[0]).replace("_", "")
+            if len(text) > MAX_INT_DIGITS:
+                raise LimitError(f"number too long; the limit is {MAX_INT_DIGITS} characters", _span(meta))
+            return ast.Dec(text, span=_span(meta))
+
+        def string(self, meta, items):
+            return ast.Str(str(items[0])[1:-1], span=_span(meta))
+
+        def tuple(self, meta, items):
+            return ast.Seq(tuple(i for i in items if i is not None), "()", span=_span(meta))
+
+        def list(self, meta, items):
+            return ast.Seq(tuple(i for i in items if i is not None), "[]", span=_span(meta))
+
+    return Builder
+
+
+class _Builder:
+    """Lazily defined so that importing this module does not import lark."""
+
+    _cls = None
+
+    def __new__(cls):
+        if cls._cls is None:
+            cls._cls = _make_builder()
+        return cls._cls()
