@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from . import dims as D
 from . import printing as P
 from .layers.spec import Factor, Formula, Weight
 
@@ -51,6 +52,24 @@ def derive(weights: list[Weight]) -> Formula:
         g = "*".join(([wrap_g] if wrap_g != "1" else []) + back_g)
         n = "*".join(([wrap_n] if wrap_n != "1" else []) + back_n)
     return Formula(g, n)
+
+
+def count(weights: list[Weight]):
+    """The number of entries in ``weights``, with the same common factors
+    pulled out as in the formula, so a symbolic count reads
+    ``4*u*(f + u + 1)`` rather than its expansion."""
+    if not weights:
+        return 0
+    if len(weights) == 1:
+        return weights[0].size
+    terms = [list(w.factors) for w in weights]
+    common = _common(terms)
+    rest = D.total([D.prod(f.value for f in _remove(t, common)) for t in terms])
+    front = D.prod(f.value for f in common)
+    if D.is_symbolic(rest) and rest.is_Add:
+        content, rest = rest.primitive()  # 2*f + 2*u + 2 -> 2, f + u + 1
+        front = D.mul(front, D.normalize(content))
+    return D.mul(front, rest)
 
 
 def weight_formula(w: Weight) -> Formula:

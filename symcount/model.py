@@ -8,6 +8,7 @@ from typing import Any
 from . import dims as D
 from . import printing as P
 from .errors import Span
+from .formula import count
 from .layers.spec import Formula, Weight
 
 
@@ -25,27 +26,33 @@ class Row:
     notes: list[str] = field(default_factory=list)
     children: list[Row] = field(default_factory=list)
     state_as_buffers: bool = False  # PyTorch reports running statistics as buffers
+    _counts: tuple | None = None
+
+    def _split(self) -> tuple:
+        """(trainable, non-trainable, buffers), computed once."""
+        if self._counts is None:
+            trainable, frozen, buffers = [], [], []
+            for w in self.weights:
+                if w.state and self.state_as_buffers:
+                    buffers.append(w)
+                elif self.frozen or w.state or not w.trainable:
+                    frozen.append(w)
+                else:
+                    trainable.append(w)
+            self._counts = (count(trainable), count(frozen), count(buffers))
+        return self._counts
 
     @property
     def trainable(self):
-        if self.frozen:
-            return 0
-        return D.total(w.size for w in self.weights if w.trainable and not w.state)
+        return self._split()[0]
 
     @property
     def non_trainable(self):
-        return D.total(
-            w.size
-            for w in self.weights
-            if (self.frozen or not w.trainable or w.state)
-            and not (w.state and self.state_as_buffers)
-        )
+        return self._split()[1]
 
     @property
     def buffers(self):
-        if not self.state_as_buffers:
-            return 0
-        return D.total(w.size for w in self.weights if w.state)
+        return self._split()[2]
 
     @property
     def params(self):

@@ -3,7 +3,16 @@
 from __future__ import annotations
 
 from ..errors import ArgumentError, Span
-from . import conv, core  # noqa: F401  (registers the rules)
+from . import (  # noqa: F401  (importing registers the rules)
+    attention,
+    conv,
+    core,
+    normalization,
+    pooling,
+    recurrent,
+    reshaping,
+    wrappers,
+)
 from .registry import Registry, keras
 
 

@@ -55,7 +55,8 @@ LAYERS: list[str] = [
     "MultiHeadAttention",
 ]
 
-RESULT_KEYS = ("output_shape", "trainable", "non_trainable", "weights", "error")
+RESULT_KEYS = ("output_shape", "trainable", "non_trainable", "weights", "error",
+               "eager_error", "eager_output_shape")
 
 
 # ---------------------------------------------------------------------------
@@ -168,7 +169,9 @@ def _gen_dense(rng, name):
         shape[0] = None  # e.g. unknown sequence length
     if rank == 3 and _coin(rng, 0.15):
         shape[1] = None
-    return [units, ], kwargs, shape
+    if _coin(rng, 0.03):
+        shape[-1] = None  # unknown feature dim: rejected (kernel shape undefined)
+    return [units], kwargs, shape
 
 
 def _gen_conv(rng, name):
@@ -187,6 +190,8 @@ def _gen_conv(rng, name):
     strides, dilation = _strides_dilation(rng, n)
     paddings = ["valid", "same"] + (["causal"] if n == 1 else [])
     padding = rng.choice(paddings)
+    if n > 1 and _coin(rng, 0.03):
+        padding = "causal"  # only Conv1D supports it: rejected
     kwargs = {}
     if strides != [1] * n or _coin(rng, 0.2):
         kwargs["strides"] = _compact(strides, rng)
@@ -381,7 +386,10 @@ def _gen_repeat_vector(rng, name):
 
 
 def _gen_dropout(rng, name):
-    return [_rate(rng)], {}, _shape(rng, rng.randint(1, 4), 1, 10)
+    rate = _rate(rng)
+    if _coin(rng, 0.05):
+        rate = rng.choice([0.0, 1.0])  # both accepted
+    return [rate], {}, _shape(rng, rng.randint(1, 4), 1, 10, none_p=0.1)
 
 
 def _gen_spatial_dropout(rng, name):
@@ -440,7 +448,9 @@ def _gen_prelu(rng, name):
     if rank >= 2 and _coin(rng, 0.15):
         # None dims are fine only when shared
         shared = kwargs.get("shared_axes", [])
-        cand = [a for a in shared]
+        cand = list(shared)
+        if _coin(rng, 0.25):
+            cand = [a for a in range(1, rank + 1) if a not in shared]  # rejected
         if cand:
             shape[rng.choice(cand) - 1] = None
     return [], kwargs, shape
@@ -531,7 +541,7 @@ def _gen_upsampling(rng, name):
     if n > 1:
         df = _data_format(rng, kwargs)
     if n == 2 and _coin(rng, 0.5):
-        kwargs["interpolation"] = rng.choice(["nearest", "bilinear", "bicubic", "area"])
+        kwargs["interpolation"] = rng.choice(["nearest", "bilinear", "bicubic", "area", "lanczos3", "lanczos5"])
     spatial = _shape(rng, n, 1, 8 if n < 3 else 5, none_p=0.1 if n == 1 else 0.0)
     return args, kwargs, _with_channels(spatial, rng.randint(1, 8), df)
 
@@ -547,9 +557,13 @@ def _gen_batchnorm(rng, name):
     kwargs = {}
     if _coin(rng, 0.7):
         ax = rng.randint(1, rank)
-        if _coin(rng, 0.04):
-            ax = rank + 1  # out of range: rejected
-        kwargs["axis"] = _axis_repr(rng, ax, rank) if ax <= rank else ax
+        r = rng.random()
+        if r < 0.03:
+            kwargs["axis"] = rank + 1  # out of range: rejected
+        elif r < 0.06:
+            kwargs["axis"] = 0  # the batch axis: rejected
+        else:
+            kwargs["axis"] = _axis_repr(rng, ax, rank)
     if _coin(rng, 0.5):
         kwargs["center"] = _coin(rng)
     if _coin(rng, 0.5):
@@ -557,6 +571,7 @@ def _gen_batchnorm(rng, name):
     if rank >= 2 and _coin(rng, 0.15):
         ax = kwargs.get("axis", -1)
         norm_ax = ax if ax > 0 else ax + rank + 1
+        norm_ax = norm_ax if 1 <= norm_ax <= rank else rank
         others = [i for i in range(1, rank + 1) if i != norm_ax]
         if others:
             shape[rng.choice(others) - 1] = None
@@ -579,6 +594,9 @@ def _gen_layernorm(rng, name):
         k = rng.randint(1, rank)
         axes = sorted(rng.sample(range(1, rank + 1), k))
         kwargs["axis"] = [_axis_repr(rng, a, rank) for a in axes]
+        if _coin(rng, 0.06):
+            # the same axis twice (positive and negative spelling): Keras accepts it
+            kwargs["axis"] = [axes[0], axes[0] - rank - 1]
     if _coin(rng, 0.5):
         kwargs["center"] = _coin(rng)
     if _coin(rng, 0.5):
@@ -603,8 +621,11 @@ def _gen_groupnorm(rng, name):
     shape[ax - 1] = groups * rng.randint(1, 4)
     if _coin(rng, 0.06) and groups > 1:
         shape[ax - 1] = groups * rng.randint(1, 3) + 1  # not divisible: rejected
-    if _coin(rng, 0.85):
+    r = rng.random()
+    if r < 0.75:
         kwargs["groups"] = groups
+    elif r < 0.87:
+        kwargs["groups"] = -1  # one group per channel (instance normalisation)
     else:
         shape[ax - 1] = 32 * rng.randint(1, 2)  # default groups=32
     if _coin(rng, 0.5):
@@ -642,6 +663,8 @@ def _gen_rmsnorm(rng, name):
         else:
             axes = sorted(rng.sample(range(1, rank + 1), rng.randint(1, rank)))
             kwargs["axis"] = [_axis_repr(rng, a, rank) for a in axes]
+            if _coin(rng, 0.08):
+                kwargs["axis"] = [axes[0], axes[0] - rank - 1]  # same axis twice
     others = [i for i in range(1, rank + 1) if i not in axes]
     if others and _coin(rng, 0.2):
         shape[rng.choice(others) - 1] = None
@@ -880,8 +903,15 @@ def _clean_message(msg: str) -> str:
     return _WRAPPER.sub("", msg)
 
 
-def keras_reference(case: dict) -> dict:
-    """Build `case` in real Keras; return a copy of the case with results added."""
+def keras_reference(case: dict, check_eager: bool = True) -> dict:
+    """Build `case` in real Keras; return a copy of the case with results added.
+
+    Results come from Keras' symbolic (functional) build, i.e. what
+    ``model.summary()`` reports.  With ``check_eager`` the case is additionally run
+    eagerly on a zero tensor (None dims -> 16, batch 2); if that raises, the
+    optional key "eager_error" is added, and if its output shape contradicts the
+    symbolic one, "eager_output_shape" is added.  Neither changes the other fields.
+    """
     keras = _keras()
     out = {k: copy.deepcopy(v) for k, v in case.items() if k not in RESULT_KEYS}
     # Reset Keras' name counters so weight paths are deterministic.
@@ -919,7 +949,44 @@ def keras_reference(case: dict) -> dict:
             "path": "/".join(parts[1:]) if len(parts) > 1 else parts[0],
         })
     out["weights"] = weights
+    if check_eager:
+        try:
+            eager = eager_output_shape(case)
+        except Exception as e:
+            out["eager_error"] = f"{type(e).__name__}: {_clean_message(str(e))[:200]}"
+        else:
+            if not _shapes_agree(out["output_shape"], eager):
+                out["eager_output_shape"] = eager
     return out
+
+
+def eager_output_shape(case: dict, fill: int = 16):
+    """Diagnostic: run a fresh layer eagerly on zeros (None dims -> `fill`, batch 2).
+
+    Returns the output shape(s) without the batch axis, in the same form as
+    "output_shape".  Used by keras_reference to compare Keras' symbolic shape
+    inference with what the torch kernels actually produce.
+    """
+    keras = _keras()
+    keras.backend.clear_session(free_memory=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        layer = build_layer(case)
+        dtype = "int32" if _int_input(case) else "float32"
+        shape = (2, *(fill if d is None else d for d in case["input_shape"]))
+        x = keras.ops.zeros(shape, dtype=dtype)
+        y = layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+    if isinstance(y, (list, tuple)):
+        return [_shape_list(t.shape[1:]) for t in y]
+    return _shape_list(y.shape[1:])
+
+
+def _shapes_agree(symbolic, eager) -> bool:
+    if symbolic and isinstance(symbolic[0], list):
+        return len(symbolic) == len(eager) and all(
+            _shapes_agree(s, e) for s, e in zip(symbolic, eager))
+    return len(symbolic) == len(eager) and all(
+        s is None or s == e for s, e in zip(symbolic, eager))
 
 
 def _dump(doc: dict, path: str) -> None:
@@ -944,6 +1011,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "keras_layers.json"))
     p.add_argument("--layers", nargs="*", help="restrict to these layer names")
     p.add_argument("-q", "--quiet", action="store_true")
+    p.add_argument("--no-eager", action="store_true",
+                   help="skip the eager run of each valid case (no eager_error / "
+                        "eager_output_shape keys)")
     a = p.parse_args(argv)
 
     keras = _keras()
@@ -953,11 +1023,14 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in cases if c["layer"] in set(a.layers)]
     results = []
     stats: dict[str, list[int]] = {}
+    eager_notes = []
     for c in cases:
-        r = keras_reference(c)
+        r = keras_reference(c, check_eager=not a.no_eager)
         results.append(r)
         s = stats.setdefault(c["layer"], [0, 0])
         s[1 if "error" in r else 0] += 1
+        if "eager_error" in r or "eager_output_shape" in r:
+            eager_notes.append(r)
     doc = {
         "keras_version": keras.__version__,
         "backend": keras.backend.backend(),
@@ -967,9 +1040,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     _dump(doc, a.out)
     dt = time.time() - t0
+
     if not a.quiet:
         for name, (ok, err) in stats.items():
             print(f"{name:24s} valid={ok:3d} error={err:3d}")
+        for r in eager_notes:
+            what = r.get("eager_error") or f"eager shape {r['eager_output_shape']}"
+            print(f"  eager: {r['id']} {r['kwargs']} {r['input_shape']}: {what[:120]}")
         n_err = sum(s[1] for s in stats.values())
         print(f"{len(results)} cases ({len(results) - n_err} valid, {n_err} errors) "
               f"-> {a.out} in {dt:.1f}s [keras {keras.__version__}, {doc['backend']}]",

@@ -1,0 +1,68 @@
+"""Wrappers: Bidirectional and TimeDistributed run an inner layer."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .. import dims as D
+from .registry import keras
+from .spec import REQUIRED, Formula, Out, a, bad_arg, fail, need_rank
+
+RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+
+
+def _copy(spec, name):
+    return dataclasses.replace(spec, name=name)
+
+
+@keras.rule("Bidirectional", a("layer", "layer", REQUIRED),
+            a("merge_mode", "enum", "concat", choices=("concat", "sum", "mul", "ave"),
+              allow_none=True),
+            a("weights"), a("backward_layer", "layer", None, allow_none=True))
+def bidirectional(shape, p, ctx):
+    """Two copies of an RNN, one reading forward and one backward; outputs merged."""
+    inner = p.layer
+    if inner.type_name not in RNN_TYPES:
+        bad_arg(f"Bidirectional wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}")
+    back = p.backward_layer or inner
+    inner.uses += 1
+    fwd_spec = _copy(inner, f"forward_{inner.name}")
+    bwd_spec = _copy(back, f"backward_{back.name if p.backward_layer else inner.name}")
+    fwd = ctx.run(fwd_spec, shape)
+    bwd = ctx.run(bwd_spec, shape)
+    if isinstance(fwd.shape, list) or isinstance(bwd.shape, list):
+        bad_arg("Bidirectional of a layer with return_state=true is not supported")
+    if p.merge_mode is None:
+        out_shape = [fwd.shape, bwd.shape]
+    elif p.merge_mode == "concat":
+        last = fwd.shape[-1]
+        out_shape = (*fwd.shape[:-1], D.add(last, bwd.shape[-1]))
+    else:
+        if D.equal(fwd.shape[-1], bwd.shape[-1]) is False:
+            fail(f"merge_mode={p.merge_mode} needs equal forward and backward sizes")
+        out_shape = fwd.shape
+    weights = [w.renamed(f"{fwd_spec.name}/") for w in fwd.weights]
+    weights += [w.renamed(f"{bwd_spec.name}/") for w in bwd.weights]
+    formula = None
+    if p.backward_layer is None:
+        from ..formula import derive  # formula imports this package: import late
+
+        f = derive(fwd.weights)
+        formula = Formula(f"2*({f.general})", f"2*({f.numbers})")
+    return Out(out_shape, weights, formula=formula,
+               notes=["two copies of the layer: forward and backward"],
+               children=[(fwd_spec, fwd), (bwd_spec, bwd)])
+
+
+@keras.rule("TimeDistributed", a("layer", "layer", REQUIRED))
+def time_distributed(shape, p, ctx):
+    """Applies one layer (one set of weights) to every time step."""
+    if len(shape) < 2:
+        need_rank(shape, 2, layer="TimeDistributed")
+    inner = p.layer
+    inner.uses += 1
+    out = ctx.run(inner, shape[1:])
+    if isinstance(out.shape, list):
+        bad_arg("TimeDistributed of a layer with several outputs is not supported")
+    return Out((shape[0], *out.shape), out.weights, formula=out.formula, notes=out.notes,
+               children=[(inner, out)])
