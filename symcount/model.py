@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,7 @@ from . import dims as D
 from . import printing as P
 from .errors import Span
 from .formula import count
-from .layers.spec import Formula, Weight
+from .layers.spec import Factor, Formula, Weight
 
 
 @dataclass(slots=True)
@@ -57,6 +58,16 @@ class Row:
     @property
     def params(self):
         return D.add(self.trainable, self.non_trainable)
+
+    def subs(self, mapping: dict) -> Row:
+        """This row with SymPy symbols replaced per ``mapping`` (symbol -> value)."""
+        return dataclasses.replace(
+            self,
+            output_shape=_subs_shape(self.output_shape, mapping),
+            weights=[_subs_weight(w, mapping) for w in self.weights],
+            children=[c.subs(mapping) for c in self.children],
+            _counts=None,
+        )
 
     def to_dict(self) -> dict:
         return {
@@ -110,6 +121,20 @@ class Model:
     def output_shape(self):
         return self.rows[-1].output_shape if self.rows else None
 
+    def subs(self, values: dict | None = None, **kw) -> Model:
+        """The model with some or all symbols given values: ``m.subs(u=64)``.
+
+        Exact: floors and ceilings are evaluated once their arguments are
+        numbers. For a model that is re-checked with the values (a kernel
+        too large for a substituted size is then an error), pass
+        ``values=`` to :func:`symcount.parse` instead.
+        """
+        values = {**(values or {}), **kw}
+        mapping = {D.symbol(k): D.to_sympy(v) for k, v in values.items()}
+        rows = [r.subs(mapping) for r in self.rows]
+        left = [n for n in self.symbols if n not in values]
+        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None)
+
     def row(self, name: str) -> Row:
         for r in self.rows:
             if r.name == name:
@@ -134,3 +159,22 @@ class Model:
             f"<Model {self.name or '(unnamed)'}: {len(self.rows)} layers, "
             f"total={P.expr(self.total)}>"
         )
+
+
+def _subs_value(v, mapping):
+    if D.is_symbolic(v):
+        return D.normalize(v.xreplace(mapping))
+    return v
+
+
+def _subs_shape(shape, mapping):
+    if isinstance(shape, list):
+        return [_subs_shape(s, mapping) for s in shape]
+    return tuple(_subs_value(d, mapping) for d in shape)
+
+
+def _subs_weight(w: Weight, mapping) -> Weight:
+    dims = tuple(
+        tuple(Factor(f.label, _subs_value(f.value, mapping)) for f in dim) for dim in w.dims
+    )
+    return Weight(w.name, dims, w.trainable, w.state)

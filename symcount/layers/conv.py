@@ -126,7 +126,6 @@ def _depthwise(rank):
     layer = f"DepthwiseConv{rank}D"
 
     def depthwise(shape, p):
-        _common_checks(p, layer)
         c_in, out = _spatial(shape, p, rank, layer, p.kernel_size)
         dm = p.depth_multiplier
         weights = [W("kernel", *_kernel_dims(rank, p.kernel_size), ("c_in", c_in),
@@ -156,7 +155,6 @@ def _separable(rank):
     layer = f"SeparableConv{rank}D"
 
     def separable(shape, p):
-        _common_checks(p, layer)
         c_in, out = _spatial(shape, p, rank, layer, p.kernel_size)
         dm = p.depth_multiplier
         weights = [

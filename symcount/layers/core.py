@@ -14,7 +14,12 @@ def dense(shape, p):
     """A kernel (c_in, units) and a bias (units) on the last axis, at any rank."""
     if not shape:
         fail("Dense needs an input of rank 2 or more (batch included)")
-    c_in = need_known(shape[-1], "the last axis of Dense's input")
+    if shape[-1] is None:
+        fail(
+            "the last axis of the input has unknown length (None), so the kernel size is "
+            "unknown; give that axis a length or a symbol (a Flatten of a None axis gives None)"
+        )
+    c_in = shape[-1]
     weights = [W("kernel", ("c_in", c_in), ("units", p.units))]
     if p.use_bias:
         weights.append(W("bias", ("units", p.units)))
@@ -33,12 +38,9 @@ def embedding(shape, p):
 
 @keras.rule("Flatten", data_format_arg())
 def flatten(shape, p):
-    """All axes but the batch in one."""
+    """All axes but the batch in one (None if any axis is None, as in Keras)."""
     if any(d is None for d in shape):
-        fail(
-            "Flatten of an axis of unknown length (None): the flattened size, and every count "
-            "after it, would depend on it; give that axis a length or a symbol"
-        )
+        return Out((None,))
     if p.data_format == "channels_first" and len(shape) > 1:
         shape = (*shape[1:], shape[0])
     return Out((D.prod(shape),) if shape else (1,))
@@ -75,11 +77,11 @@ def _fmt(shape):
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
-@keras.rule("Permute", a("dims", "shape", REQUIRED))
+@keras.rule("Permute", a("dims", "axes", REQUIRED))
 def permute(shape, p):
     """Reorders the axes; dims count from 1 (the batch axis is 0)."""
-    order = p.dims
-    if sorted(d if D.is_num(d) else -99 for d in order) != list(range(1, len(shape) + 1)):
+    order = p.dims if isinstance(p.dims, tuple) else (p.dims,)
+    if sorted(order) != list(range(1, len(shape) + 1)):
         bad_arg(
             f"dims must be a permutation of 1..{len(shape)} for this input; got {order}"
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 from .. import dims as D
 from .common import divisible, resolve_axis
 from .registry import keras
-from .spec import W, Out, a, need_known
+from .binding import as_dim
+from .spec import W, Out, a, bad_arg, need_known
 
 _BN_VALUE = {"momentum", "epsilon", "beta_initializer", "gamma_initializer",
              "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
@@ -55,17 +56,16 @@ def layer_normalization(shape, p):
     return Out(tuple(shape), weights)
 
 
-@keras.rule("GroupNormalization", a("groups", "dim", 32), a("axis", "axis", -1),
+@keras.rule("GroupNormalization", a("groups", "value", 32), a("axis", "axis", -1),
             a("epsilon", "number", 1e-3), a("center", "bool", True), a("scale", "bool", True),
             ignored=_BN_VALUE)
 def group_normalization(shape, p):
-    """gamma and beta, one per channel; channels must divide into groups."""
+    """gamma and beta, one per channel; channels must divide into groups (-1: one per channel)."""
     (c,) = _axis_dims(shape, p.axis, "GroupNormalization")
-    divisible(c[1], p.groups, f"the number of channels ({c[1]}) must be a multiple of groups ({p.groups})")
-    if D.is_num(c[1]) and D.is_num(p.groups) and p.groups > c[1]:
-        from .spec import bad_arg
-
-        bad_arg(f"groups ({p.groups}) cannot exceed the number of channels ({c[1]})")
+    groups = c[1] if D.is_num(p.groups) and p.groups == -1 else as_dim(p.groups, "groups")
+    divisible(c[1], groups, f"the number of channels ({c[1]}) must be a multiple of groups ({groups})")
+    if D.is_num(c[1]) and D.is_num(groups) and groups > c[1]:
+        bad_arg(f"groups ({groups}) cannot exceed the number of channels ({c[1]})")
     weights = []
     if p.scale:
         weights.append(W("gamma", c))

@@ -56,9 +56,9 @@ def _upsampling(rank):
 
     def upsampling(shape, p):
         need_rank(shape, rank + 1, layer=layer)
-        spatial, c = split(shape, p.data_format)
+        spatial, c = split(shape, getattr(p, "data_format", None))
         out = tuple(None if n is None else D.mul(n, s) for n, s in zip(spatial, p.size, strict=True))
-        return Out(check_dims(join(out, c, p.data_format), layer))
+        return Out(check_dims(join(out, c, getattr(p, "data_format", None)), layer))
 
     upsampling.__doc__ = "Repeats each spatial entry size times. No weights."
     args = [a("size", "dims", (2,) * rank, rank=rank)]

@@ -1,0 +1,31 @@
+"""Text renderers of an evaluated model: the summary table, explain, and the
+machine-readable formats (JSON, Markdown, CSV).
+
+Every renderer takes a :class:`symcount.Model` and returns a string; none
+imports SymPy (symbolic values arrive already built and are printed with
+:mod:`symcount.printing`).
+"""
+
+from __future__ import annotations
+
+from .. import printing as P
+
+__all__ = ["label", "totals_lines"]
+
+
+def label(row) -> str:
+    """``conv2d_1 (Conv2D)``, as the first column of Keras's summary."""
+    return f"{row.name} ({row.type})"
+
+
+def totals_lines(model) -> list[str]:
+    """``Total params: 2,663,678`` and the trainable / non-trainable split
+    (and buffers, under a convention that has them, when non-zero)."""
+    lines = [
+        f"Total params: {P.number(model.total)}",
+        f"Trainable params: {P.number(model.trainable)}",
+        f"Non-trainable params: {P.number(model.non_trainable)}",
+    ]
+    if model.buffers != 0:
+        lines.append(f"Buffers: {P.number(model.buffers)}")
+    return lines

@@ -1,0 +1,165 @@
+"""The summary table, drawn like Keras 3's ``model.summary()``.
+
+Columns grow to fit their cells; when the table would be wider than the
+allowed width, the widest columns shrink and their cells wrap (at spaces,
+commas or ``*``), so a long symbolic count never breaks the frame.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .. import printing as P
+from . import label, totals_lines
+
+DEFAULT_WIDTH = 100
+MIN_WIDTH = 40
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """The characters of one table style."""
+
+    top: str  # left, fill, joint, right
+    head: str  # left, separator, right (header row)
+    below_head: str
+    body: str
+    between: str
+    bottom: str
+
+
+UNICODE = Box(
+    top="┏━┳┓",
+    head="┃┃┃",
+    below_head="┡━╇┩",
+    body="│││",
+    between="├─┼┤",
+    bottom="└─┴┘",
+)
+ASCII = Box(
+    top="+-++",
+    head="|||",
+    below_head="+=++",
+    body="|||",
+    between="+-++",
+    bottom="+-++",
+)
+
+# Keras 3 draws its three columns 33, 24 and 15 characters wide (padding
+# included); these are the content widths that reproduce that look.
+SUMMARY_MIN_WIDTHS = (31, 22, 13)
+SHRINK_FLOOR = 12  # a column never gets narrower than this when shrinking
+
+_BREAK = re.compile(r"(?<=[ ,*])")
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """Greedy wrap of one cell: break after a space, a comma or ``*``;
+    split a piece that is still too long."""
+    if len(text) <= width:
+        return [text]
+    pieces: list[str] = []
+    for tok in _BREAK.split(text):
+        while len(tok) > width:
+            pieces.append(tok[:width])
+            tok = tok[width:]
+        if tok:
+            pieces.append(tok)
+    lines: list[str] = []
+    cur = ""
+    for piece in pieces:
+        if cur and len((cur + piece).rstrip()) > width:
+            lines.append(cur.rstrip())
+            cur = piece.lstrip()
+        else:
+            cur += piece
+    if cur.strip() or not lines:
+        lines.append(cur.rstrip())
+    return lines
+
+
+def fit_widths(natural: list[int], available: int) -> list[int]:
+    """Shrink the widest columns, one character at a time, until they fit."""
+    widths = list(natural)
+    while sum(widths) > available:
+        i = max(range(len(widths)), key=lambda k: widths[k])
+        if widths[i] <= SHRINK_FLOOR:
+            break  # cannot shrink further: the table will be wider than asked
+        widths[i] -= 1
+    return widths
+
+
+def draw(
+    header: list[str],
+    rows: list[list[str]],
+    *,
+    align: str,
+    width: int = DEFAULT_WIDTH,
+    min_widths: tuple[int, ...] = (),
+    box: Box = UNICODE,
+) -> list[str]:
+    """A boxed table; ``align`` is one of ``l``/``r`` per column."""
+    n = len(header)
+    mins = list(min_widths) + [0] * (n - len(min_widths))
+    natural = [
+        max([len(header[i]), mins[i]] + [len(r[i]) for r in rows]) for i in range(n)
+    ]
+    widths = fit_widths(natural, max(width, MIN_WIDTH) - (3 * n + 1))
+
+    def rule(chars: str) -> str:
+        left, fill, joint, right = chars
+        return left + joint.join(fill * (w + 2) for w in widths) + right
+
+    def line(cells: list[str], chars: str) -> list[str]:
+        left, sep, right = chars
+        wrapped = [wrap(c, w) for c, w in zip(cells, widths, strict=True)]
+        height = max(len(c) for c in wrapped)
+        out = []
+        for k in range(height):
+            parts = []
+            for i, cell in enumerate(wrapped):
+                text = cell[k] if k < len(cell) else ""
+                text = text.rjust(widths[i]) if align[i] == "r" else text.ljust(widths[i])
+                parts.append(f" {text} ")
+            out.append(left + sep.join(parts) + right)
+        return out
+
+    out = [rule(box.top), *line(header, box.head), rule(box.below_head)]
+    for i, r in enumerate(rows):
+        if i:
+            out.append(rule(box.between))
+        out.extend(line(r, box.body))
+    out.append(rule(box.bottom))
+    return out
+
+
+def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False) -> str:
+    """``symcount summary``: the model's name, one row per layer, the totals."""
+    header = ["Layer (type)", "Output Shape", "Param #"]
+    align = "llr"
+    frozen = any(r.frozen for r in model.rows)
+    body = []
+    for r in model.rows:
+        cells = [label(r), P.shape(r.output_shape), P.number(r.params)]
+        if frozen:
+            cells.append("N" if r.frozen else "Y")
+        body.append(cells)
+    if frozen:  # Keras's show_trainable column, shown when it says something
+        header.append("Trainable")
+        align += "l"
+    lines = []
+    if model.name:
+        lines.append(f'Model: "{model.name}"')
+    lines += draw(
+        header,
+        body,
+        align=align,
+        width=width,
+        min_widths=SUMMARY_MIN_WIDTHS,
+        box=ASCII if ascii else UNICODE,
+    )
+    lines += [" " + t for t in totals_lines(model)]
+    if model.symbols:
+        lines.append(" Symbols: " + ", ".join(model.symbols))
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,56 @@
+"""Shared by the fixture test and the live test: a Keras reference case as
+symcount source, and the comparison of symcount's answer with Keras's."""
+
+from __future__ import annotations
+
+import symcount
+
+
+def value_source(v) -> str:
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if v is None:
+        return "None"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return f'"{v}"'
+    if isinstance(v, list):
+        inner = ", ".join(value_source(x) for x in v)
+        return f"({inner},)" if len(v) == 1 else f"({inner})"
+    if isinstance(v, dict):
+        return layer_source(v)
+    raise TypeError(v)
+
+
+def layer_source(d: dict) -> str:
+    parts = [value_source(x) for x in d.get("args", [])]
+    parts += [f"{k}={value_source(x)}" for k, x in d.get("kwargs", {}).items()]
+    return f"{d['layer']}({', '.join(parts)})"
+
+
+def case_source(case: dict) -> str:
+    dims = ", ".join("None" if d is None else str(d) for d in case["input_shape"])
+    return f"input({dims}) -> {layer_source(case)}"
+
+
+def compare(case: dict) -> list[str]:
+    """Differences between symcount and the recorded Keras result (empty: agree)."""
+    src = case_source(case)
+    if "error" in case:
+        try:
+            symcount.parse(src)
+        except symcount.SymcountError:
+            return []
+        return [f"Keras rejects it ({case['error'][:100]}), symcount accepts: {src}"]
+    try:
+        got = symcount.parse(src).to_dict()["layers"][0]
+    except symcount.SymcountError as e:
+        return [f"symcount rejects what Keras accepts: {src}\n{e}"]
+    problems = []
+    for key in ("output_shape", "trainable", "non_trainable"):
+        if got[key] != case[key]:
+            problems.append(f"{key}: symcount {got[key]!r}, Keras {case[key]!r}: {src}")
+    return problems
