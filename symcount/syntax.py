@@ -58,8 +58,7 @@ class _Continuations:
             yield pending
 
 
-@functools.cache
-def _parser():
+def _build(cache: bool):
     from lark import Lark
 
     return Lark(
@@ -69,13 +68,19 @@ def _parser():
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=_Continuations(),
-        cache=True,
+        cache=cache,  # the LALR tables, pickled in the temp dir: 10x faster start
     )
 
 
+@functools.cache
+def _parser():
+    return _build(cache=True)
+
+
 def lark_parser():
-    """The Lark object (for tools such as hypothesis's from_lark)."""
-    return _parser()
+    """A freshly built Lark object with its grammar (for tools such as
+    hypothesis's from_lark; a cached parser does not keep the grammar)."""
+    return _build(cache=False)
 
 
 def _tok_span(tok) -> Span:

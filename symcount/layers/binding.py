@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
 from types import SimpleNamespace
 
 from .. import dims as D
@@ -103,7 +102,9 @@ def coerce(spec: Arg, value):
             f"{spec.name} must be one of {', '.join(spec.choices)}, not {describe(value)}"
         )
     if kind == "number":
-        if isinstance(value, (int, float, Fraction)) and not isinstance(value, bool):
+        if D.is_num(value):
+            if spec.name == "rate" and not 0 <= value <= 1:
+                raise ArgumentError(f"rate must be between 0 and 1, not {value}")
             return value
         raise ArgumentError(f"{spec.name} must be a number, not {describe(value)}")
     if kind == "shape":
@@ -127,11 +128,6 @@ def as_dim(value, name: str, *, zero_ok: bool = False):
         return D.symbol(value.name)
     if isinstance(value, bool) or value is None or isinstance(value, (str, tuple, LayerSpec)):
         raise ArgumentError(f"{name} must be a positive integer, not {describe(value)}")
-    if isinstance(value, float):
-        if value.is_integer():
-            value = int(value)
-        else:
-            raise ArgumentError(f"{name} must be an integer, not {value}")
     if D.is_num(value):
         if not D.is_int(value):
             raise ArgumentError(f"{name} must be an integer, not {value}")

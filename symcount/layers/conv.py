@@ -103,7 +103,8 @@ def _conv_transpose(rank):
         weights = [W("kernel", *_kernel_dims(rank, p.kernel_size), ("filters", p.filters), ("c_in", c_in))]
         if p.use_bias:
             weights.append(W("bias", ("filters", p.filters)))
-        return Out(check_dims(join(out, p.filters, p.data_format), layer), weights)
+        # Keras accepts a transpose whose output has length 0, so we do too.
+        return Out(join(out, p.filters, p.data_format), weights)
 
     conv_transpose.__doc__ = f"A kernel (kernel_size, filters, c_in) and a bias (filters); {rank}-D."
     keras.rule(

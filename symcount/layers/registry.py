@@ -28,6 +28,9 @@ class Registry:
 
         return register
 
+    def __contains__(self, name: str) -> bool:
+        return name in self.rules
+
     def get(self, name: str) -> LayerRule | None:
         return self.rules.get(name)
 

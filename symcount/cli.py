@@ -1,0 +1,430 @@
+"""The ``symcount`` command: a thin layer over :func:`symcount.parse`.
+
+Only the standard library is imported at start-up; the parser (lark) is
+loaded when a model is read, and SymPy only when the model has symbols.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+
+from . import __version__
+from .errors import SymcountError
+
+EXIT_USAGE = 2  # bad input: the model, a --set value, a file, an option
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+
+FORMATS = ("text", "json", "markdown", "csv")
+CONVENTIONS = ("keras", "torch")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+DESCRIPTION = """\
+Exact output shapes and parameter counts of neural networks, as formulas.
+
+Write a model in the symcount language (one layer per line, or one line with
+'->'), and get Keras's model.summary() without Keras, with symbols allowed
+anywhere a number is."""
+
+EPILOG = """\
+examples:
+  symcount summary examples/mnist_cnn.sc
+  symcount summary -e 'input(28, 28, 1) -> Conv2D(24, 3) -> Flatten -> Dense(10)'
+  symcount summary -e 'input(t, f) -> LSTM(u)' --set u=64
+  symcount explain examples/mnist_cnn.sc --layer conv2d_1
+  cat model.sc | symcount summary - --format json
+  symcount layers
+
+exit status: 0 on success, 2 for a mistake in the input or the options
+(the message names the file, line and column), 130 when interrupted."""
+
+SUMMARY_EPILOG = """\
+examples:
+  symcount summary examples/mnist_cnn.sc
+  symcount summary -e 'input(514) -> Dense(514) -> Dense(257)'
+  symcount summary examples/lstm_symbolic.sc --set u=64 --set f=6
+  symcount summary examples/mnist_cnn.sc --format json | jq .total
+
+formats:
+  text      a table like Keras's model.summary() (symbolic cells print the
+            expression; long cells wrap to fit --width)
+  json      one line: the object documented in LANGUAGE.md ("Machine-readable
+            output"): model, convention, symbols, layers, total, trainable,
+            non_trainable, buffers; numbers are JSON integers, expressions
+            strings, unknown dims null
+  markdown  a GitHub table, then the totals
+  csv       name,type,output_shape,params,trainable,non_trainable,buffers
+            (one row per layer, no totals row)"""
+
+EXPLAIN_EPILOG = """\
+example:
+  $ symcount explain -e 'input(26, 26, 24) -> Conv2D(36, 3)'
+  conv2d (Conv2D)  params = (k_h*k_w*c_in + 1)*filters = (3*3*24 + 1)*36 = 7,812
+    kernel  (3, 3, 24, 36)  k_h*k_w*c_in*filters = 3*3*24*36 = 7,776  trainable
+    bias    (36,)           filters = 36                              trainable"""
+
+
+# argument parsing ------------------------------------------------------------
+
+
+def _set_value(text: str) -> tuple[str, int]:
+    """``u=64`` to ("u", 64); anything else is a usage error (exit 2)."""
+    name, sep, value = text.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not _NAME.match(name):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=INTEGER (e.g. --set u=64)"
+        )
+    try:
+        number = int(value, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the value of {name} must be an integer, e.g. --set {name}=64"
+        ) from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {name} must be a positive integer (symbols are sizes)"
+        )
+    return name, number
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return n
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    src = p.add_argument_group("model (one of)")
+    src.add_argument(
+        "file",
+        nargs="?",
+        metavar="FILE",
+        help="a model file (.sc), or '-' to read standard input",
+    )
+    src.add_argument(
+        "-e",
+        "--expr",
+        metavar="TEXT",
+        help="the model inline, e.g. -e 'input(3, 1) -> SimpleRNN(10)'",
+    )
+    p.add_argument(
+        "--set",
+        dest="values",
+        action="append",
+        type=_set_value,
+        default=[],
+        metavar="NAME=INT",
+        help="give a symbol a value before counting (repeatable): --set u=64",
+    )
+    p.add_argument(
+        "--convention",
+        choices=CONVENTIONS,
+        help="layer names and counting rules (overrides the file's 'convention' line)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    fmt = argparse.RawDescriptionHelpFormatter
+    parser = argparse.ArgumentParser(
+        prog="symcount",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=fmt,
+    )
+    parser.add_argument("--version", action="version", version=f"symcount {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    s = sub.add_parser(
+        "summary",
+        help="a table of layers, output shapes and parameter counts, with totals",
+        description="Print a table like Keras's model.summary(): layer (type), "
+        "output shape and parameter count, then the totals.",
+        epilog=SUMMARY_EPILOG,
+        formatter_class=fmt,
+    )
+    _add_model_args(s)
+    s.set_defaults(parser=s)
+    s.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    s.add_argument(
+        "--width",
+        type=_positive,
+        metavar="N",
+        help="widest text table in characters (default: the terminal's width, "
+        "or 100 when not writing to a terminal)",
+    )
+    s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
+
+    e = sub.add_parser(
+        "explain",
+        help="each layer's count as a formula, with the numbers put in",
+        description="For each layer: its parameter count as a formula, the same "
+        "formula with the numbers put in, and the value; then one line per weight "
+        "(shape, count, trainable or not) and notes. Ends with the totals.",
+        epilog=EXPLAIN_EPILOG,
+        formatter_class=fmt,
+    )
+    _add_model_args(e)
+    e.set_defaults(parser=e)
+    e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
+
+    ly = sub.add_parser(
+        "layers",
+        help="list the layer types symcount knows, with their arguments",
+        description="List the known layer types and their constructor arguments "
+        "(positional order first; NAME=DEFAULT for optional ones).",
+        epilog="examples:\n  symcount layers\n  symcount layers Conv2D LSTM",
+        formatter_class=fmt,
+    )
+    ly.add_argument("names", nargs="*", metavar="LAYER", help="show these layers in detail")
+    ly.add_argument("--convention", choices=CONVENTIONS, default="keras")
+    return parser
+
+
+# commands ----------------------------------------------------------------------
+
+
+def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | None, str]:
+    """(path, text, display name): exactly one of FILE, '-' and -e."""
+    if args.file is not None and args.expr is not None:
+        parser.error("give either FILE or -e TEXT, not both")
+    if args.expr is not None:
+        return None, args.expr, "<expr>"
+    if args.file is None:
+        parser.error("no model: give a FILE, '-' for standard input, or -e TEXT")
+    if args.file == "-":
+        try:
+            text = sys.stdin.read()
+        except (OSError, UnicodeDecodeError) as e:
+            raise SymcountError(f"cannot read standard input: {e}") from None
+        return None, text, "<stdin>"
+    return args.file, None, args.file
+
+
+def _values(args, parser: argparse.ArgumentParser) -> dict[str, int]:
+    values: dict[str, int] = {}
+    for name, number in args.values:
+        if name in values and values[name] != number:
+            parser.error(f"--set {name} is given twice ({values[name]} and {number})")
+        values[name] = number
+    return values
+
+
+def _model(args, parser):
+    import symcount
+
+    path, text, display = _source(args, parser)
+    kw = {"values": _values(args, parser), "convention": args.convention}
+    if path is None:
+        return symcount.parse(text, filename=display, **kw)
+    try:
+        return symcount.load(path, **kw)
+    except SymcountError as e:
+        if e.span is None and e.filename is None:  # the file could not be read
+            e.filename = "symcount"
+        raise
+
+
+def _width(args) -> int:
+    if args.width:
+        return args.width
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        pass
+    from .render.table import DEFAULT_WIDTH
+
+    return DEFAULT_WIDTH
+
+
+def _can_draw_unicode() -> bool:
+    try:
+        "┏━┃│└".encode(sys.stdout.encoding or "ascii")
+    except (LookupError, UnicodeEncodeError):
+        return False
+    return True
+
+
+def cmd_summary(args, parser) -> str:
+    model = _model(args, parser)
+    if args.format == "text":
+        from .render.table import summary
+
+        return summary(model, width=_width(args), ascii=args.ascii or not _can_draw_unicode())
+    from .render import formats
+
+    render = {"json": formats.to_json, "markdown": formats.to_markdown, "csv": formats.to_csv}
+    return render[args.format](model)
+
+
+def cmd_explain(args, parser) -> str:
+    model = _model(args, parser)
+    from .render.explain import explain
+
+    if args.layer is not None:
+        names = [r.name for r in model.rows]
+        if args.layer not in names:
+            from .errors import ArgumentError, did_you_mean
+
+            raise ArgumentError(
+                f"--layer: the model has no layer {args.layer!r}; its layers are "
+                + ", ".join(names[:20])
+                + (", ..." if len(names) > 20 else ""),
+                hint=did_you_mean(args.layer, names),
+            ).at(None, filename=model.filename)
+    return explain(model, layer=args.layer)
+
+
+def _default_text(v) -> str:
+    from . import printing as P
+
+    if isinstance(v, str):
+        return v
+    if isinstance(v, tuple) and len(v) >= 1 and len(set(v)) == 1:
+        return P.expr(v[0])  # (1, 1) is written 1, as in the frameworks
+    if isinstance(v, tuple):
+        return "(" + ", ".join(P.expr(x) for x in v) + ")"
+    return P.expr(v)
+
+
+def _signature(rule) -> str:
+    from .layers.spec import REQUIRED
+
+    parts = []
+    for arg in rule.args:
+        if arg.default is REQUIRED or (arg.kind == "value" and arg.default is None):
+            parts.append(arg.name)  # required, or accepted and ignored (activation)
+        else:
+            parts.append(f"{arg.name}={_default_text(arg.default)}")
+    return f"{rule.name}({', '.join(parts)})"
+
+
+def _layer_detail(rule, aliases: list[str]) -> list[str]:
+    from .layers.spec import REQUIRED
+
+    lines = [_signature(rule)]
+    if rule.doc:
+        lines.append("  " + " ".join(rule.doc.split()))
+    if aliases:
+        lines.append("  also called: " + ", ".join(aliases))
+    import textwrap
+
+    width = max((len(arg.name) for arg in rule.args), default=0) + 2
+    for arg in rule.args:
+        kind = arg.kind + (f" ({' | '.join(arg.choices)})" if arg.choices else "")
+        default = "required" if arg.default is REQUIRED else f"default {_default_text(arg.default)}"
+        if arg.kind == "value":
+            kind, default = "accepted, ignored for counting", ""
+        lines.append(f"  {arg.name:<{width}}{kind}" + (f"; {default}" if default else ""))
+    extra = sorted(rule.ignored - {arg.name for arg in rule.args})
+    if extra:
+        text = "also accepted (no effect on counts): " + ", ".join(extra)
+        lines += textwrap.wrap(text, 79, initial_indent="  ", subsequent_indent="    ")
+    return lines
+
+
+def cmd_layers(args, parser) -> str:
+    from .layers import rules_for
+
+    try:
+        rules = rules_for(args.convention).rules
+    except SymcountError as e:
+        raise e.at(None, filename="symcount layers") from None
+    # aliases (Convolution2D for Conv2D) are registered with the same function
+    primary: dict[int, str] = {}
+    aliases: dict[str, list[str]] = {}
+    for name, rule in rules.items():
+        key = id(rule.fn)
+        if key in primary and rules[primary[key]].args == rule.args:
+            aliases[primary[key]].append(name)
+        else:
+            primary.setdefault(key, name)
+            aliases[name] = []
+    if args.names:
+        out = []
+        for name in args.names:
+            rule = rules.get(name)
+            if rule is None:
+                from .errors import UnknownLayerError, did_you_mean
+
+                raise UnknownLayerError(
+                    f"{name!r} is not a {args.convention} layer",
+                    hint=did_you_mean(name, list(rules)),
+                ).at(None, filename="symcount layers")
+            out += _layer_detail(rule, aliases.get(name, []))
+            out.append("")
+        return "\n".join(out)
+    lines = [f"{len(aliases)} {args.convention} layer types (symcount layers NAME for details):"]
+    for name in sorted(aliases, key=str.lower):
+        also = f"  (also {', '.join(aliases[name])})" if aliases[name] else ""
+        lines.append(f"  {_signature(rules[name])}{also}")
+    return "\n".join(lines) + "\n"
+
+
+COMMANDS = {"summary": cmd_summary, "explain": cmd_explain, "layers": cmd_layers}
+
+
+# entry point -----------------------------------------------------------------
+
+
+def _write(text: str) -> None:
+    out = sys.stdout
+    try:
+        out.write(text)
+    except UnicodeEncodeError:  # a terminal that cannot show a layer's name
+        enc = out.encoding or "ascii"
+        out.write(text.encode(enc, "replace").decode(enc))
+    out.flush()
+
+
+def _silence_stdout() -> None:
+    """After the reader of a pipe went away: no second error at exit."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+def run(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # --help, --version, and usage errors (status 2)
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USAGE)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        text = COMMANDS[args.command](args, getattr(args, "parser", parser))
+    except SystemExit as e:  # parser.error() while reading the options
+        return e.code if isinstance(e.code, int) else EXIT_USAGE
+    except SymcountError as e:
+        sys.stdout.flush()
+        print(str(e), file=sys.stderr)
+        return EXIT_USAGE
+    _write(text)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``symcount`` and ``python -m symcount``; returns the exit status."""
+    try:
+        return run(argv)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
