@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from .errors import (
@@ -55,13 +56,21 @@ def parse(
     from .evaluator import Evaluator
     from .syntax import parse_program
 
+    limit = sys.getrecursionlimit()
+    # Expressions are trees: a long sum is deep. Allow a few thousand levels
+    # (not unbounded: the parser refuses deeper input with a clear error).
+    sys.setrecursionlimit(max(limit, 8000))
     try:
         program = parse_program(text)
         model = Evaluator(values=_check_values(values), convention=convention).run(program)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
     except RecursionError:
-        raise LimitError("the input is nested too deeply").at(None, text, filename) from None
+        raise LimitError(
+            "the input is nested too deeply (an expression or bracket nesting too long)"
+        ).at(None, text, filename) from None
+    finally:
+        sys.setrecursionlimit(limit)
     model.source = text
     model.filename = filename
     return model

@@ -75,9 +75,7 @@ def _set_value(text: str) -> tuple[str, int]:
     name, sep, value = text.partition("=")
     name, value = name.strip(), value.strip()
     if not sep or not _NAME.match(name):
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not NAME=INTEGER (e.g. --set u=64)"
-        )
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=INTEGER (e.g. --set u=64)")
     try:
         number = int(value, 10)
     except ValueError:
@@ -145,14 +143,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser(
         "summary",
         help="a table of layers, output shapes and parameter counts, with totals",
-        description="Print a table like Keras's model.summary(): layer (type), "
+        description="Print a table like Keras's model.summary(): layer (type),\n"
         "output shape and parameter count, then the totals.",
         epilog=SUMMARY_EPILOG,
         formatter_class=fmt,
     )
     _add_model_args(s)
     s.set_defaults(parser=s)
-    s.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    s.add_argument(
+        "--format", choices=FORMATS, default="text", help="output format (default: text)"
+    )
     s.add_argument(
         "--width",
         type=_positive,
@@ -165,8 +165,8 @@ def build_parser() -> argparse.ArgumentParser:
     e = sub.add_parser(
         "explain",
         help="each layer's count as a formula, with the numbers put in",
-        description="For each layer: its parameter count as a formula, the same "
-        "formula with the numbers put in, and the value; then one line per weight "
+        description="For each layer: its parameter count as a formula, the same\n"
+        "formula with the numbers put in, and the value; then one line per weight\n"
         "(shape, count, trainable or not) and notes. Ends with the totals.",
         epilog=EXPLAIN_EPILOG,
         formatter_class=fmt,
@@ -178,13 +178,15 @@ def build_parser() -> argparse.ArgumentParser:
     ly = sub.add_parser(
         "layers",
         help="list the layer types symcount knows, with their arguments",
-        description="List the known layer types and their constructor arguments "
+        description="List the known layer types and their constructor arguments\n"
         "(positional order first; NAME=DEFAULT for optional ones).",
         epilog="examples:\n  symcount layers\n  symcount layers Conv2D LSTM",
         formatter_class=fmt,
     )
     ly.add_argument("names", nargs="*", metavar="LAYER", help="show these layers in detail")
-    ly.add_argument("--convention", choices=CONVENTIONS, default="keras")
+    ly.add_argument(
+        "--convention", choices=CONVENTIONS, default="keras", help="whose layers (default: keras)"
+    )
     return parser
 
 
@@ -208,6 +210,19 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
     return args.file, None, args.file
 
 
+def _read(path: str) -> str:
+    """A model file's text; a file that cannot be read is a user error (exit 2)."""
+    from pathlib import Path
+
+    try:
+        return Path(path).read_text("utf-8")
+    except OSError as e:
+        message = f"cannot read {path}: {e.strerror or e}"
+    except UnicodeDecodeError as e:
+        message = f"cannot read {path}: not UTF-8 text (byte {e.start}: {e.reason})"
+    raise SymcountError(message).at(None, filename="symcount")
+
+
 def _values(args, parser: argparse.ArgumentParser) -> dict[str, int]:
     values: dict[str, int] = {}
     for name, number in args.values:
@@ -222,14 +237,9 @@ def _model(args, parser):
 
     path, text, display = _source(args, parser)
     kw = {"values": _values(args, parser), "convention": args.convention}
-    if path is None:
-        return symcount.parse(text, filename=display, **kw)
-    try:
-        return symcount.load(path, **kw)
-    except SymcountError as e:
-        if e.span is None and e.filename is None:  # the file could not be read
-            e.filename = "symcount"
-        raise
+    if path is not None:
+        text = _read(path)
+    return symcount.parse(text, filename=display, **kw)
 
 
 def _width(args) -> int:

@@ -445,10 +445,12 @@ class Evaluator:
 
     def symbol_names(self) -> list[str]:
         found: set[str] = set()
+        values = [v for shape in self.inputs for v in shape]
         for r in self.rows:
-            for v in (r.params, *_flat(r.output_shape)):
-                if D.is_symbolic(v):
-                    found.update(s.name for s in v.free_symbols)
+            values += [r.params, *_flat(r.output_shape)]
+        for v in values:
+            if D.is_symbolic(v):
+                found.update(s.name for s in v.free_symbols)
         names = list(self.declared)
         rest = sorted(found - set(names), key=lambda n: self.first_seen.get(n, 1 << 60))
         return names + rest

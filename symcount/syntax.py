@@ -131,9 +131,10 @@ def _describe_expected(expected) -> str:
             names.append(pretty)
     if not names:
         return ""
-    if len(names) > 8:
-        names = names[:8] + ["..."]
-    return "expected " + ", ".join(names)
+    if len(names) > 5:  # inside an expression almost anything may follow: name the useful few
+        key = [n for n in ("')'", "']'", "','", "'->'", "end of line") if n in names]
+        return "expected " + ", ".join(key) + (", " if key else "") + "or an operator"
+    return "expected " + " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
 
 
 def parse_program(text: str) -> ast.Program:
@@ -155,7 +156,9 @@ def parse_program(text: str) -> ast.Program:
             shown = "end of line" if tok.type == "_NL" else repr(str(tok))
             what = f"unexpected {shown}"
         hint = _describe_expected(e.expected)
-        raise SyntaxError_(what + (f"; {hint}" if hint else ""), span) from None
+        raise SyntaxError_(
+            what + (f"; {hint}" if hint else ""), span, hint=_unclosed(text, span, e.expected)
+        ) from None
     except UnexpectedCharacters as e:
         span = Span(e.line, e.column, e.line, e.column + 1)
         ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
@@ -173,11 +176,36 @@ def parse_program(text: str) -> ast.Program:
     except VisitError as e:
         if isinstance(e.orig_exc, (SyntaxError_, LimitError)):
             raise e.orig_exc from None
+        if isinstance(e.orig_exc, RecursionError):
+            raise RecursionError from None
         raise
 
 
+def _unclosed(text: str, span: Span, expected) -> str | None:
+    """Name the bracket left open when the parser wanted it closed."""
+    if "RPAR" not in expected and "RSQB" not in expected:
+        return None
+    stack = []
+    try:
+        for tok in _parser().lex(text):
+            if (tok.line, tok.column) >= (span.line, span.column):
+                break
+            if tok.type in ("LPAR", "LSQB"):
+                stack.append(tok)
+            elif tok.type in ("RPAR", "RSQB") and stack:
+                stack.pop()
+    except Exception:  # a lexing error further on: no hint, the error says enough
+        return None
+    if not stack:
+        return None
+    tok = stack[-1]
+    close = ")" if tok.type == "LPAR" else "]"
+    return f"the {tok.value!r} at line {tok.line}, column {tok.column} is not closed: add {close!r}"
+
+
 def _end_position(text: str) -> tuple[int, int]:
-    lines = text.split("\n")
+    """Just after the last visible character: where the missing piece belongs."""
+    lines = text.rstrip().split("\n")
     return len(lines), len(lines[-1]) + 1
 
 

@@ -138,7 +138,7 @@ def need_rank(shape: Sequence, *ranks: int, layer: str) -> None:
     if len(shape) not in ranks:
         want = " or ".join(str(r + 1) for r in ranks)
         got = "(None, " + ", ".join("None" if d is None else str(d) for d in shape) + ")"
-        fail(f"{layer} expects an input of rank {want} (batch included); got shape {got}")
+        fail(f"expects an input of rank {want} (batch included); got shape {got}")
 
 
 def need_known(value, what: str):

@@ -74,10 +74,7 @@ def _weight_lines(row, indent: str, frozen: bool, buffers: bool) -> list[str]:
     if not cols:
         return []
     widths = [max(len(c[i]) for c in cols) for i in range(3)]
-    return [
-        indent + "  ".join([*(c[i].ljust(widths[i]) for i in range(3)), c[3]])
-        for c in cols
-    ]
+    return [indent + "  ".join([*(c[i].ljust(widths[i]) for i in range(3)), c[3]]) for c in cols]
 
 
 def layer_lines(row, indent: str = "", *, frozen: bool = False, buffers: bool = False) -> list[str]:

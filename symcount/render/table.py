@@ -102,9 +102,7 @@ def draw(
     """A boxed table; ``align`` is one of ``l``/``r`` per column."""
     n = len(header)
     mins = list(min_widths) + [0] * (n - len(min_widths))
-    natural = [
-        max([len(header[i]), mins[i]] + [len(r[i]) for r in rows]) for i in range(n)
-    ]
+    natural = [max([len(header[i]), mins[i]] + [len(r[i]) for r in rows]) for i in range(n)]
     widths = fit_widths(natural, max(width, MIN_WIDTH) - (3 * n + 1))
 
     def rule(chars: str) -> str:
