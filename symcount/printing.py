@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from fractions import Fraction
 
 from . import dims as D
@@ -25,6 +26,12 @@ def expr(v) -> str:
         return f"{v.numerator}/{v.denominator}"
     if isinstance(v, float):
         return repr(v)
+    return _sympy_str(v)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sympy_str(v) -> str:
+    # Cached: a model of many equal layers prints the same expression again and again.
     if D.is_symbolic(v) and v.is_Add and len(v.args) > FAST_PRINT_TERMS:
         return _fast_sum(v)
     return str(v)
