@@ -81,8 +81,12 @@ def load(path: str | Path, **kw) -> Model:
     p = Path(path)
     try:
         text = p.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise SymcountError(f"cannot read {p}: {e.strerror or e}") from None
+    except OSError as e:
+        raise SymcountError(f"cannot read {p}: {e.strerror or e}").at(None, None, str(p)) from None
+    except UnicodeDecodeError as e:
+        raise SymcountError(f"cannot read {p}: not UTF-8 text (byte {e.start})").at(
+            None, None, str(p)
+        ) from None
     return parse(text, filename=str(path), **kw)
 
 

@@ -205,7 +205,9 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
         try:
             text = sys.stdin.read()
         except (OSError, UnicodeDecodeError) as e:
-            raise SymcountError(f"cannot read standard input: {e}") from None
+            raise SymcountError(f"cannot read standard input: {e}").at(
+                None, filename="symcount"
+            ) from None
         return None, text, "<stdin>"
     return args.file, None, args.file
 

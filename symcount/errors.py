@@ -76,7 +76,7 @@ class SymcountError(Exception):
         return "\n".join(lines)
 
 
-class SyntaxError_(SymcountError):  # noqa: N801 - avoid shadowing the builtin
+class SyntaxError_(SymcountError):
     kind = "syntax error"
 
 

@@ -241,9 +241,13 @@ class Evaluator:
             e.message = f"{spec.name} ({spec.type_name}): {e.message}"
             raise e.at(spec.span) from None
         except ZeroDivisionError:
-            raise ShapeError(f"{spec.name} ({spec.type_name}): division by zero", spec.span) from None
+            raise ShapeError(
+                f"{spec.name} ({spec.type_name}): division by zero", spec.span
+            ) from None
         except OverflowError:
-            raise LimitError(f"{spec.name} ({spec.type_name}): numbers too large", spec.span) from None
+            raise LimitError(
+                f"{spec.name} ({spec.type_name}): numbers too large", spec.span
+            ) from None
         children = [self.child_row(c) for c in out.children]
         return Row(
             name=spec.name,
@@ -257,10 +261,19 @@ class Evaluator:
             children=children,
         )
 
-    def child_row(self, child) -> Row:
+    def child_row(self, child, buffers: bool = False) -> Row:
         spec, out = child
-        return Row(spec.name, spec.type_name, out.shape, out.weights, spec.span, not spec.trainable,
-                   out.formula, out.notes)
+        return Row(
+            spec.name,
+            spec.type_name,
+            out.shape,
+            out.weights,
+            spec.span,
+            not spec.trainable,
+            out.formula,
+            out.notes,
+            state_as_buffers=buffers,
+        )
 
     def context(self, spec: LayerSpec):
         return _RuleContext(self, spec)
@@ -318,8 +331,15 @@ class Evaluator:
     def binop(self, node: ast.BinOp):
         left = self.number(node.left)
         right = self.number(node.right)
-        op = {"+": D.add, "-": D.sub, "*": D.mul, "/": D.div, "//": D.floordiv, "%": D.mod,
-              "**": D.power}[node.op]
+        op = {
+            "+": D.add,
+            "-": D.sub,
+            "*": D.mul,
+            "/": D.div,
+            "//": D.floordiv,
+            "%": D.mod,
+            "**": D.power,
+        }[node.op]
         try:
             return D.check_magnitude(op(left, right))
         except ZeroDivisionError:
@@ -341,7 +361,10 @@ class Evaluator:
             if node.kwargs:
                 raise ArgumentError(f"{fname}() takes no keyword arguments", node.kwargs[0].span)
             if not node.args or (fname in ("ceil", "floor") and len(node.args) != 1):
-                raise ArgumentError(f"{fname}() takes {'one' if fname in ('ceil', 'floor') else 'one or more'} argument(s)", node.span)
+                raise ArgumentError(
+                    f"{fname}() takes {'one' if fname in ('ceil', 'floor') else 'one or more'} argument(s)",
+                    node.span,
+                )
             return FUNCTIONS[fname](*[self.number(x) for x in node.args])
         if fname in INPUT_NAMES and fname not in self.env:
             return self.input_call(node)
@@ -359,12 +382,24 @@ class Evaluator:
 
     def input_call(self, node: ast.Call):
         kw = {k.name: k for k in node.kwargs}
-        unknown = set(kw) - {"shape", "name", "batch_size", "dtype", "sparse", "ragged",
-                             "batch_shape", "tensor", "optional"}
+        unknown = set(kw) - {
+            "shape",
+            "name",
+            "batch_size",
+            "dtype",
+            "sparse",
+            "ragged",
+            "batch_shape",
+            "tensor",
+            "optional",
+        }
         if unknown:
             k = kw[sorted(unknown)[0]]
-            raise ArgumentError(f"input has no keyword {k.name!r}; use shape=(...)", k.span,
-                                hint=did_you_mean(k.name, ["shape", "name", "batch_size"]))
+            raise ArgumentError(
+                f"input has no keyword {k.name!r}; use shape=(...)",
+                k.span,
+                hint=did_you_mean(k.name, ["shape", "name", "batch_size"]),
+            )
         if "shape" in kw:
             if node.args:
                 raise ArgumentError("give the shape either by position or as shape=", node.span)

@@ -47,9 +47,7 @@ class _Continuations:
             if value in ("(", "["):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise LimitError(
-                        f"brackets nested deeper than {MAX_DEPTH}", _tok_span(tok)
-                    )
+                    raise LimitError(f"brackets nested deeper than {MAX_DEPTH}", _tok_span(tok))
             elif value in (")", "]"):
                 depth = max(0, depth - 1)
             prev = value
@@ -134,7 +132,9 @@ def _describe_expected(expected) -> str:
     if len(names) > 5:  # inside an expression almost anything may follow: name the useful few
         key = [n for n in ("')'", "']'", "','", "'->'", "end of line") if n in names]
         return "expected " + ", ".join(key) + (", " if key else "") + "or an operator"
-    return "expected " + " or ".join([", ".join(names[:-1]), names[-1]] if len(names) > 1 else names)
+    return "expected " + " or ".join(
+        [", ".join(names[:-1]), names[-1]] if len(names) > 1 else names
+    )
 
 
 def parse_program(text: str) -> ast.Program:
@@ -167,7 +167,8 @@ def parse_program(text: str) -> ast.Program:
         line, col = _end_position(text)
         hint = _describe_expected(e.expected)
         raise SyntaxError_(
-            "unexpected end of input" + (f"; {hint}" if hint else ""), Span(line, col, line, col + 1)
+            "unexpected end of input" + (f"; {hint}" if hint else ""),
+            Span(line, col, line, col + 1),
         ) from None
     except LimitError:
         raise
@@ -212,7 +213,9 @@ def _end_position(text: str) -> tuple[int, int]:
 def _span(meta) -> Span:
     if getattr(meta, "empty", True):
         return Span(1, 1, 1, 1)
-    return Span(meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos)
+    return Span(
+        meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos
+    )
 
 
 def _make_builder():
@@ -299,7 +302,9 @@ def _make_builder():
         def decimal(self, meta, items):
             text = str(items[0]).replace("_", "")
             if len(text) > MAX_INT_DIGITS:
-                raise LimitError(f"number too long; the limit is {MAX_INT_DIGITS} characters", _span(meta))
+                raise LimitError(
+                    f"number too long; the limit is {MAX_INT_DIGITS} characters", _span(meta)
+                )
             return ast.Dec(text, span=_span(meta))
 
         def string(self, meta, items):

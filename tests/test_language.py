@@ -13,8 +13,10 @@ REFERENCE = [
     (
         "input(28,28,1) -> Conv2D(24,3) -> Conv2D(36,3) -> Flatten -> Dense(128) -> Dense(10)",
         {"total": 2663678, "trainable": 2663678, "non_trainable": 0},
-        {"output_shape": [[26, 26, 24], [24, 24, 36], [20736], [128], [10]],
-         "params": [240, 7812, 0, 2654336, 1290]},
+        {
+            "output_shape": [[26, 26, 24], [24, 24, 36], [20736], [128], [10]],
+            "params": [240, 7812, 0, 2654336, 1290],
+        },
     ),
     (
         "input(100, 6) -> LSTM(64, return_sequences=true) -> Dropout(0.5) -> LSTM(64) "
@@ -35,9 +37,18 @@ REFERENCE = [
         "BatchNormalization(axis=3) -> Activation(relu) -> MaxPooling2D(2) -> Flatten -> "
         "Dense(1, activation=sigmoid)",
         {"total": 37633, "non_trainable": 64, "trainable": 37569},
-        {"params": [0, 4736, 128, 0, 0, 0, 32769],
-         "output_shape": [[70, 70, 3], [64, 64, 32], [64, 64, 32], [64, 64, 32], [32, 32, 32],
-                          [32768], [1]]},
+        {
+            "params": [0, 4736, 128, 0, 0, 0, 32769],
+            "output_shape": [
+                [70, 70, 3],
+                [64, 64, 32],
+                [64, 64, 32],
+                [64, 64, 32],
+                [32, 32, 32],
+                [32768],
+                [1],
+            ],
+        },
     ),
     (
         "input(100, 95, 3) -> Conv2D(55, (3, 2), strides=(2, 1)) -> "
@@ -49,7 +60,9 @@ REFERENCE = [
 ]
 
 
-@pytest.mark.parametrize(("source", "totals", "layers"), REFERENCE, ids=[r[0][:50] for r in REFERENCE])
+@pytest.mark.parametrize(
+    ("source", "totals", "layers"), REFERENCE, ids=[r[0][:50] for r in REFERENCE]
+)
 def test_reference_examples(source, totals, layers):
     d = symcount.parse(source).to_dict()
     for key, want in totals.items():
@@ -59,12 +72,29 @@ def test_reference_examples(source, totals, layers):
 
 
 def test_json_contract_shape():
-    d = symcount.parse("model mnist_cnn\ninput(28, 28, 1)\nConv2D(24, 3)\nFlatten\nDense(u)").to_dict()
-    assert list(d) == ["model", "convention", "symbols", "layers", "total", "trainable",
-                       "non_trainable", "buffers"]
+    d = symcount.parse(
+        "model mnist_cnn\ninput(28, 28, 1)\nConv2D(24, 3)\nFlatten\nDense(u)"
+    ).to_dict()
+    assert list(d) == [
+        "model",
+        "convention",
+        "symbols",
+        "layers",
+        "total",
+        "trainable",
+        "non_trainable",
+        "buffers",
+    ]
     assert d["model"] == "mnist_cnn" and d["convention"] == "keras" and d["symbols"] == ["u"]
-    assert d["layers"][0] == {"name": "conv2d", "type": "Conv2D", "output_shape": [26, 26, 24],
-                              "params": 240, "trainable": 240, "non_trainable": 0, "buffers": 0}
+    assert d["layers"][0] == {
+        "name": "conv2d",
+        "type": "Conv2D",
+        "output_shape": [26, 26, 24],
+        "params": 240,
+        "trainable": 240,
+        "non_trainable": 0,
+        "buffers": 0,
+    }
     assert d["layers"][2]["params"] == "16225*u"
     assert d["total"] == "16225*u + 240"
 
@@ -86,7 +116,7 @@ def test_newline_chains_and_one_line_chains_agree():
         "Input((28, 28, 1)) -> Conv2D(24, 3)",
         "Conv2D(24, 3, input_shape=(28, 28, 1))",
         "Conv2D(filters=24, kernel_size=(3, 3), input_shape=[28, 28, 1])",
-        "# a comment\ninput(28, 28, 1)  # trailing\nConv2D(24, 3, padding=\"valid\")",
+        '# a comment\ninput(28, 28, 1)  # trailing\nConv2D(24, 3, padding="valid")',
         "let c = 24\ninput(28, 28, 1) -> Conv2D(c, 3)",
         "let k = 3; let h = 28\ninput(h, h, 1) -> Conv2D(2 * 12, k)",
         "input(28, 28, 1) \\\n -> Conv2D(24, 3)",
@@ -100,10 +130,26 @@ def test_equivalent_spellings(source):
 
 @pytest.mark.parametrize(
     ("expr", "value"),
-    [("7 + 3", 10), ("7 - 3", 4), ("7 * 3", 21), ("12 / 4", 3), ("7 // 2", 3), ("7 % 4", 3),
-     ("2 ** 5", 32), ("2 ^ 5", 32), ("-2 + 5", 3), ("ceil(7 / 2)", 4), ("floor(7 / 2)", 3),
-     ("min(4, 9, 6)", 4), ("max(4, 9, 6)", 9), ("50_257", 50257), ("(1 + 2) * 3", 9),
-     ("2 * 3 ** 2", 18), ("1e3", 1000), ("0.5 * 8", 4)],
+    [
+        ("7 + 3", 10),
+        ("7 - 3", 4),
+        ("7 * 3", 21),
+        ("12 / 4", 3),
+        ("7 // 2", 3),
+        ("7 % 4", 3),
+        ("2 ** 5", 32),
+        ("2 ^ 5", 32),
+        ("-2 + 5", 3),
+        ("ceil(7 / 2)", 4),
+        ("floor(7 / 2)", 3),
+        ("min(4, 9, 6)", 4),
+        ("max(4, 9, 6)", 9),
+        ("50_257", 50257),
+        ("(1 + 2) * 3", 9),
+        ("2 * 3 ** 2", 18),
+        ("1e3", 1000),
+        ("0.5 * 8", 4),
+    ],
 )
 def test_arithmetic(expr, value):
     d = symcount.parse(f"let n = {expr}\ninput(n) -> Dense(1, use_bias=false)").to_dict()
@@ -138,11 +184,19 @@ def test_generated_names_follow_keras():
         "-> Dense(2) -> PReLU -> BatchNormalization"
     ).to_dict()
     assert [x["name"] for x in d["layers"]] == [
-        "bidirectional", "lstm_1", "dense", "dense_1", "p_re_lu", "batch_normalization"]
+        "bidirectional",
+        "lstm_1",
+        "dense",
+        "dense_1",
+        "p_re_lu",
+        "batch_normalization",
+    ]
 
 
 def test_explicit_names_and_frozen_layers():
-    d = symcount.parse("input(5) -> Dense(3, name=enc, trainable=false) -> Dense(2, name=\"out\")").to_dict()
+    d = symcount.parse(
+        'input(5) -> Dense(3, name=enc, trainable=false) -> Dense(2, name="out")'
+    ).to_dict()
     assert [x["name"] for x in d["layers"]] == ["enc", "out"]
     assert d["layers"][0]["trainable"] == 0 and d["layers"][0]["non_trainable"] == 18
     assert d["trainable"] == 8 and d["non_trainable"] == 18 and d["total"] == 26
@@ -167,7 +221,9 @@ def test_set_values_bind_symbols_before_evaluation():
 def test_subs_after_evaluation_equals_binding_before():
     text = "input(h, w, c) -> Conv2D(f, k, strides=2, padding=same) -> Flatten -> Dense(u)"
     values = {"h": 32, "w": 30, "c": 3, "f": 16, "k": 3, "u": 10}
-    assert symcount.parse(text).subs(values).to_dict() == symcount.parse(text, values=values).to_dict()
+    assert (
+        symcount.parse(text).subs(values).to_dict() == symcount.parse(text, values=values).to_dict()
+    )
 
 
 def test_counts_are_factored_like_the_formula():

@@ -14,8 +14,8 @@ pytest.importorskip(
     "keras", reason="real Keras is not installed: pip install -e '.[frameworks]' to run this"
 )
 
-from tests.differential import compare  # noqa: E402
-from tests.reference.keras_cases import LAYERS, keras_reference, sample_cases  # noqa: E402
+from tests.differential import compare
+from tests.reference.keras_cases import LAYERS, keras_reference, sample_cases
 
 pytestmark = pytest.mark.live
 

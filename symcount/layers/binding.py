@@ -12,8 +12,16 @@ from .spec import REQUIRED, Arg, LayerRule
 # Accepted by every Keras layer; they never change shapes or counts, except
 # trainable and the input-shape keywords, which the evaluator reads.
 COMMON_KEYWORDS = frozenset(
-    {"name", "trainable", "dtype", "autocast", "input_shape", "input_dim", "batch_size",
-     "batch_input_shape"}
+    {
+        "name",
+        "trainable",
+        "dtype",
+        "autocast",
+        "input_shape",
+        "input_dim",
+        "batch_size",
+        "batch_input_shape",
+    }
 )
 
 
@@ -39,7 +47,11 @@ def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
             listed = ", ".join(x.name for x in rule.args) or "(none)"
             raise ArgumentError(
                 f"{rule.name} has no keyword {key!r}; its keywords are {listed}"
-                + (" (and value-only ones: initializers, regularizers, ...)" if rule.ignored else ""),
+                + (
+                    " (and value-only ones: initializers, regularizers, ...)"
+                    if rule.ignored
+                    else ""
+                ),
                 span,
                 hint=hint,
             )

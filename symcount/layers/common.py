@@ -9,9 +9,19 @@ DATA_FORMATS = ("channels_last", "channels_first")
 
 # Keyword arguments that change values, never shapes or counts.
 DENSE_VALUE_ARGS = frozenset(
-    {"activation", "kernel_initializer", "bias_initializer", "kernel_regularizer",
-     "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint",
-     "lora_rank", "lora_alpha", "quantization_config"}
+    {
+        "activation",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "bias_constraint",
+        "lora_rank",
+        "lora_alpha",
+        "quantization_config",
+    }
 )
 CONV_VALUE_ARGS = DENSE_VALUE_ARGS - {"lora_rank", "lora_alpha", "quantization_config"}
 

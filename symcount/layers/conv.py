@@ -15,7 +15,7 @@ from .common import (
     split,
 )
 from .registry import keras
-from .spec import REQUIRED, W, Out, a, bad_arg, need_rank
+from .spec import REQUIRED, Out, W, a, bad_arg, need_rank
 
 KERNEL_LABELS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
 PADDINGS = ("valid", "same")
@@ -23,9 +23,7 @@ PADDINGS = ("valid", "same")
 
 def _common_checks(p, layer):
     strides, dilation = p.strides, p.dilation_rate
-    if any(D.is_num(s) and s > 1 for s in strides) and any(
-        D.is_num(d) and d > 1 for d in dilation
-    ):
+    if any(D.is_num(s) and s > 1 for s in strides) and any(D.is_num(d) and d > 1 for d in dilation):
         bad_arg("strides > 1 is not supported together with dilation_rate > 1")
 
 
@@ -52,12 +50,14 @@ def _conv(rank):
         if p.padding == "causal" and rank != 1:
             bad_arg("padding=causal is only for Conv1D")
         c_in, out = _spatial(shape, p, rank, layer, p.kernel_size)
-        divisible(p.filters, p.groups, f"filters ({p.filters}) must be divisible by groups ({p.groups})")
-        divisible(c_in, p.groups, f"input channels ({c_in}) must be divisible by groups ({p.groups})")
-        if p.groups == 1:
-            c_dim = ("c_in", c_in)
-        else:
-            c_dim = ("(c_in/groups)", D.div(c_in, p.groups))
+        divisible(
+            p.filters, p.groups, f"filters ({p.filters}) must be divisible by groups ({p.groups})"
+        )
+        divisible(
+            c_in, p.groups, f"input channels ({c_in}) must be divisible by groups ({p.groups})"
+        )
+        grouped = ("(c_in/groups)", D.div(c_in, p.groups))
+        c_dim = ("c_in", c_in) if p.groups == 1 else grouped
         weights = [W("kernel", *_kernel_dims(rank, p.kernel_size), c_dim, ("filters", p.filters))]
         if p.use_bias:
             weights.append(W("bias", ("filters", p.filters)))
@@ -100,13 +100,17 @@ def _conv_transpose(rank):
                 zip(spatial, p.kernel_size, p.strides, p.dilation_rate, strict=True)
             )
         )
-        weights = [W("kernel", *_kernel_dims(rank, p.kernel_size), ("filters", p.filters), ("c_in", c_in))]
+        weights = [
+            W("kernel", *_kernel_dims(rank, p.kernel_size), ("filters", p.filters), ("c_in", c_in))
+        ]
         if p.use_bias:
             weights.append(W("bias", ("filters", p.filters)))
         # Keras accepts a transpose whose output has length 0, so we do too.
         return Out(join(out, p.filters, p.data_format), weights)
 
-    conv_transpose.__doc__ = f"A kernel (kernel_size, filters, c_in) and a bias (filters); {rank}-D."
+    conv_transpose.__doc__ = (
+        f"A kernel (kernel_size, filters, c_in) and a bias (filters); {rank}-D."
+    )
     keras.rule(
         layer,
         a("filters", "dim", REQUIRED),
@@ -129,8 +133,14 @@ def _depthwise(rank):
     def depthwise(shape, p):
         c_in, out = _spatial(shape, p, rank, layer, p.kernel_size)
         dm = p.depth_multiplier
-        weights = [W("kernel", *_kernel_dims(rank, p.kernel_size), ("c_in", c_in),
-                     ("depth_multiplier", dm))]
+        weights = [
+            W(
+                "kernel",
+                *_kernel_dims(rank, p.kernel_size),
+                ("c_in", c_in),
+                ("depth_multiplier", dm),
+            )
+        ]
         if p.use_bias:
             weights.append(W("bias", ("c_in", c_in), ("depth_multiplier", dm)))
         return Out(check_dims(join(out, D.mul(c_in, dm), p.data_format), layer), weights)
@@ -146,9 +156,15 @@ def _depthwise(rank):
         a("dilation_rate", "dims", (1,) * rank, rank=rank),
         a("activation"),
         a("use_bias", "bool", True),
-        ignored={"depthwise_initializer", "bias_initializer", "depthwise_regularizer",
-                 "bias_regularizer", "activity_regularizer", "depthwise_constraint",
-                 "bias_constraint"},
+        ignored={
+            "depthwise_initializer",
+            "bias_initializer",
+            "depthwise_regularizer",
+            "bias_regularizer",
+            "activity_regularizer",
+            "depthwise_constraint",
+            "bias_constraint",
+        },
     )(depthwise)
 
 
@@ -159,10 +175,18 @@ def _separable(rank):
         c_in, out = _spatial(shape, p, rank, layer, p.kernel_size)
         dm = p.depth_multiplier
         weights = [
-            W("depthwise_kernel", *_kernel_dims(rank, p.kernel_size), ("c_in", c_in),
-              ("depth_multiplier", dm)),
-            W("pointwise_kernel", *[("1", 1)] * rank, [("c_in", c_in), ("depth_multiplier", dm)],
-              ("filters", p.filters)),
+            W(
+                "depthwise_kernel",
+                *_kernel_dims(rank, p.kernel_size),
+                ("c_in", c_in),
+                ("depth_multiplier", dm),
+            ),
+            W(
+                "pointwise_kernel",
+                *[("1", 1)] * rank,
+                [("c_in", c_in), ("depth_multiplier", dm)],
+                ("filters", p.filters),
+            ),
         ]
         if p.use_bias:
             weights.append(W("bias", ("filters", p.filters)))
@@ -180,10 +204,18 @@ def _separable(rank):
         a("depth_multiplier", "dim", 1),
         a("activation"),
         a("use_bias", "bool", True),
-        ignored={"depthwise_initializer", "pointwise_initializer", "bias_initializer",
-                 "depthwise_regularizer", "pointwise_regularizer", "bias_regularizer",
-                 "activity_regularizer", "depthwise_constraint", "pointwise_constraint",
-                 "bias_constraint"},
+        ignored={
+            "depthwise_initializer",
+            "pointwise_initializer",
+            "bias_initializer",
+            "depthwise_regularizer",
+            "pointwise_regularizer",
+            "bias_regularizer",
+            "activity_regularizer",
+            "depthwise_constraint",
+            "pointwise_constraint",
+            "bias_constraint",
+        },
         aliases=(f"SeparableConvolution{rank}D",),
     )(separable)
 

@@ -5,11 +5,16 @@ from __future__ import annotations
 from .. import dims as D
 from .common import DENSE_VALUE_ARGS, data_format_arg, resolve_axis, split
 from .registry import keras
-from .spec import REQUIRED, W, Out, a, bad_arg, fail, need_known
+from .spec import REQUIRED, Out, W, a, bad_arg, fail, need_known
 
 
-@keras.rule("Dense", a("units", "dim", REQUIRED), a("activation"), a("use_bias", "bool", True),
-            ignored=DENSE_VALUE_ARGS)
+@keras.rule(
+    "Dense",
+    a("units", "dim", REQUIRED),
+    a("activation"),
+    a("use_bias", "bool", True),
+    ignored=DENSE_VALUE_ARGS,
+)
 def dense(shape, p):
     """A kernel (c_in, units) and a bias (units) on the last axis, at any rank."""
     if not shape:
@@ -26,10 +31,24 @@ def dense(shape, p):
     return Out((*shape[:-1], p.units), weights)
 
 
-@keras.rule("Embedding", a("input_dim", "dim", REQUIRED), a("output_dim", "dim", REQUIRED),
-            ignored={"embeddings_initializer", "embeddings_regularizer", "embeddings_constraint",
-                     "mask_zero", "weights", "lora_rank", "lora_alpha", "input_length",
-                     "activity_regularizer", "sparse", "quantization_config"})
+@keras.rule(
+    "Embedding",
+    a("input_dim", "dim", REQUIRED),
+    a("output_dim", "dim", REQUIRED),
+    ignored={
+        "embeddings_initializer",
+        "embeddings_regularizer",
+        "embeddings_constraint",
+        "mask_zero",
+        "weights",
+        "lora_rank",
+        "lora_alpha",
+        "input_length",
+        "activity_regularizer",
+        "sparse",
+        "quantization_config",
+    },
+)
 def embedding(shape, p):
     """A table of input_dim rows (the vocabulary), each output_dim wide."""
     weights = [W("embeddings", ("input_dim", p.input_dim), ("output_dim", p.output_dim))]
@@ -82,9 +101,7 @@ def permute(shape, p):
     """Reorders the axes; dims count from 1 (the batch axis is 0)."""
     order = p.dims if isinstance(p.dims, tuple) else (p.dims,)
     if sorted(order) != list(range(1, len(shape) + 1)):
-        bad_arg(
-            f"dims must be a permutation of 1..{len(shape)} for this input; got {order}"
-        )
+        bad_arg(f"dims must be a permutation of 1..{len(shape)} for this input; got {order}")
     return Out(tuple(shape[i - 1] for i in order))
 
 
@@ -122,8 +139,13 @@ for _name, _args, _ignored in [
     )
 
 
-@keras.rule("PReLU", a("alpha_initializer"), a("alpha_regularizer"), a("alpha_constraint"),
-            a("shared_axes", "axes", None))
+@keras.rule(
+    "PReLU",
+    a("alpha_initializer"),
+    a("alpha_regularizer"),
+    a("alpha_constraint"),
+    a("shared_axes", "axes", None),
+)
 def prelu(shape, p):
     """One learned slope per input element, shared along shared_axes."""
     labels = ["d_" + str(i + 1) for i in range(len(shape))]

@@ -4,15 +4,27 @@ non-trainable parameters, PyTorch as buffers."""
 from __future__ import annotations
 
 from .. import dims as D
+from .binding import as_dim
 from .common import divisible, resolve_axis
 from .registry import keras
-from .binding import as_dim
-from .spec import W, Out, a, bad_arg, need_known
+from .spec import Out, W, a, bad_arg, need_known
 
-_BN_VALUE = {"momentum", "epsilon", "beta_initializer", "gamma_initializer",
-             "moving_mean_initializer", "moving_variance_initializer", "beta_regularizer",
-             "gamma_regularizer", "beta_constraint", "gamma_constraint", "synchronized", "renorm",
-             "renorm_clipping", "renorm_momentum"}
+_BN_VALUE = {
+    "momentum",
+    "epsilon",
+    "beta_initializer",
+    "gamma_initializer",
+    "moving_mean_initializer",
+    "moving_variance_initializer",
+    "beta_regularizer",
+    "gamma_regularizer",
+    "beta_constraint",
+    "gamma_constraint",
+    "synchronized",
+    "renorm",
+    "renorm_clipping",
+    "renorm_momentum",
+}
 
 
 def _axis_dims(shape, axes, layer, label="c"):
@@ -27,9 +39,15 @@ def _axis_dims(shape, axes, layer, label="c"):
     return out
 
 
-@keras.rule("BatchNormalization", a("axis", "axis", -1), a("momentum", "number", 0.99),
-            a("epsilon", "number", 1e-3), a("center", "bool", True), a("scale", "bool", True),
-            ignored=_BN_VALUE)
+@keras.rule(
+    "BatchNormalization",
+    a("axis", "axis", -1),
+    a("momentum", "number", 0.99),
+    a("epsilon", "number", 1e-3),
+    a("center", "bool", True),
+    a("scale", "bool", True),
+    ignored=_BN_VALUE,
+)
 def batch_normalization(shape, p):
     """gamma and beta (trainable) and moving mean and variance (state), one per channel."""
     (c,) = _axis_dims(shape, p.axis, "BatchNormalization")
@@ -42,9 +60,15 @@ def batch_normalization(shape, p):
     return Out(tuple(shape), weights)
 
 
-@keras.rule("LayerNormalization", a("axis", "axes", -1), a("epsilon", "number", 1e-3),
-            a("center", "bool", True), a("scale", "bool", True), a("rms_scaling", "bool", False),
-            ignored=_BN_VALUE)
+@keras.rule(
+    "LayerNormalization",
+    a("axis", "axes", -1),
+    a("epsilon", "number", 1e-3),
+    a("center", "bool", True),
+    a("scale", "bool", True),
+    a("rms_scaling", "bool", False),
+    ignored=_BN_VALUE,
+)
 def layer_normalization(shape, p):
     """gamma (scale) and beta (center) over the normalized axes; rms_scaling keeps gamma only."""
     dims = _axis_dims(shape, p.axis, "LayerNormalization")
@@ -56,14 +80,22 @@ def layer_normalization(shape, p):
     return Out(tuple(shape), weights)
 
 
-@keras.rule("GroupNormalization", a("groups", "value", 32), a("axis", "axis", -1),
-            a("epsilon", "number", 1e-3), a("center", "bool", True), a("scale", "bool", True),
-            ignored=_BN_VALUE)
+@keras.rule(
+    "GroupNormalization",
+    a("groups", "value", 32),
+    a("axis", "axis", -1),
+    a("epsilon", "number", 1e-3),
+    a("center", "bool", True),
+    a("scale", "bool", True),
+    ignored=_BN_VALUE,
+)
 def group_normalization(shape, p):
     """gamma and beta, one per channel; channels must divide into groups (-1: one per channel)."""
     (c,) = _axis_dims(shape, p.axis, "GroupNormalization")
     groups = c[1] if D.is_num(p.groups) and p.groups == -1 else as_dim(p.groups, "groups")
-    divisible(c[1], groups, f"the number of channels ({c[1]}) must be a multiple of groups ({groups})")
+    divisible(
+        c[1], groups, f"the number of channels ({c[1]}) must be a multiple of groups ({groups})"
+    )
     if D.is_num(c[1]) and D.is_num(groups) and groups > c[1]:
         bad_arg(f"groups ({groups}) cannot exceed the number of channels ({c[1]})")
     weights = []

@@ -7,6 +7,7 @@ from .registry import keras
 from .spec import Out, a, need_rank
 
 PADDINGS = ("valid", "same")
+SHORT = {"Max": "Max", "Average": "Avg"}  # Keras's aliases: MaxPool2D, AvgPool2D
 
 
 def _pool(rank, kind):
@@ -29,7 +30,7 @@ def _pool(rank, kind):
         a("strides", "dims", None, rank=rank),
         a("padding", "enum", "valid", choices=PADDINGS),
         data_format_arg(),
-        aliases=(f"{kind[:3]}Pool{rank}D",),
+        aliases=(f"{SHORT[kind]}Pool{rank}D",),
     )(pool)
 
 
@@ -48,7 +49,7 @@ def _global(rank, kind):
         layer,
         data_format_arg(),
         a("keepdims", "bool", False),
-        aliases=(f"Global{kind[:3]}Pool{rank}D",),
+        aliases=(f"Global{SHORT[kind]}Pool{rank}D",),
     )(global_pool)
 
 

@@ -5,14 +5,33 @@ from __future__ import annotations
 from .. import dims as D
 from .common import channels_of, check_dims, conv_length, data_format_arg, join, split
 from .registry import keras
-from .spec import REQUIRED, W, Out, a, bad_arg, need_known, need_rank
+from .spec import REQUIRED, Out, W, a, bad_arg, need_known, need_rank
 
 RNN_VALUE_ARGS = frozenset(
-    {"activation", "recurrent_activation", "kernel_initializer", "recurrent_initializer",
-     "bias_initializer", "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
-     "bias_regularizer", "activity_regularizer", "kernel_constraint", "recurrent_constraint",
-     "bias_constraint", "dropout", "recurrent_dropout", "seed", "go_backwards", "stateful",
-     "unroll", "use_cudnn", "time_major", "zero_output_for_mask"}
+    {
+        "activation",
+        "recurrent_activation",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "unit_forget_bias",
+        "kernel_regularizer",
+        "recurrent_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "recurrent_constraint",
+        "bias_constraint",
+        "dropout",
+        "recurrent_dropout",
+        "seed",
+        "go_backwards",
+        "stateful",
+        "unroll",
+        "use_cudnn",
+        "time_major",
+        "zero_output_for_mask",
+    }
 )
 
 # (gates, label) per cell: the kernels are (c_in, gates*units).
@@ -58,7 +77,9 @@ def _rnn(cell):
             notes.append("reset_after=true: separate input and recurrent biases, hence 2 bias rows")
         return Out(_outputs(shape, (u,), p, 2 if cell == "LSTM" else 1), weights, notes=notes)
 
-    rnn.__doc__ = f"{cell}: kernel (c_in, {gates}*units), recurrent kernel (units, {gates}*units), bias."
+    rnn.__doc__ = (
+        f"{cell}: kernel (c_in, {gates}*units), recurrent kernel (units, {gates}*units), bias."
+    )
     args = [a("units", "dim", REQUIRED), a("activation")]
     if cell != "SimpleRNN":
         args.append(a("recurrent_activation"))
@@ -97,7 +118,9 @@ def _conv_lstm(rank):
         last = check_dims(join(out, p.filters, p.data_format), layer)
         return Out(_outputs(shape, last, p, 2), weights, notes=[GATE_NOTES["LSTM"]])
 
-    conv_lstm.__doc__ = "An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters)."
+    conv_lstm.__doc__ = (
+        "An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters)."
+    )
     keras.rule(
         layer,
         a("filters", "dim", REQUIRED),

@@ -23,7 +23,9 @@ class Registry:
             for n in (name, *aliases):
                 if n in self.rules:
                     raise ValueError(f"duplicate rule {n}")
-                self.rules[n] = LayerRule(n, tuple(args), call, frozenset(ignored), doc or fn.__doc__ or "")
+                self.rules[n] = LayerRule(
+                    n, tuple(args), call, frozenset(ignored), doc or fn.__doc__ or ""
+                )
             return fn
 
         return register

@@ -57,7 +57,9 @@ def _upsampling(rank):
     def upsampling(shape, p):
         need_rank(shape, rank + 1, layer=layer)
         spatial, c = split(shape, getattr(p, "data_format", None))
-        out = tuple(None if n is None else D.mul(n, s) for n, s in zip(spatial, p.size, strict=True))
+        out = tuple(
+            None if n is None else D.mul(n, s) for n, s in zip(spatial, p.size, strict=True)
+        )
         return Out(check_dims(join(out, c, getattr(p, "data_format", None)), layer))
 
     upsampling.__doc__ = "Repeats each spatial entry size times. No weights."
@@ -65,8 +67,14 @@ def _upsampling(rank):
     if rank > 1:
         args.append(data_format_arg())
     if rank == 2:
-        args.append(a("interpolation", "enum", "nearest",
-                      choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")))
+        args.append(
+            a(
+                "interpolation",
+                "enum",
+                "nearest",
+                choices=("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area"),
+            )
+        )
     keras.rule(layer, *args)(upsampling)
 
 

@@ -15,15 +15,20 @@ def _copy(spec, name):
     return dataclasses.replace(spec, name=name)
 
 
-@keras.rule("Bidirectional", a("layer", "layer", REQUIRED),
-            a("merge_mode", "enum", "concat", choices=("concat", "sum", "mul", "ave"),
-              allow_none=True),
-            a("weights"), a("backward_layer", "layer", None, allow_none=True))
+@keras.rule(
+    "Bidirectional",
+    a("layer", "layer", REQUIRED),
+    a("merge_mode", "enum", "concat", choices=("concat", "sum", "mul", "ave"), allow_none=True),
+    a("weights"),
+    a("backward_layer", "layer", None, allow_none=True),
+)
 def bidirectional(shape, p, ctx):
     """Two copies of an RNN, one reading forward and one backward; outputs merged."""
     inner = p.layer
     if inner.type_name not in RNN_TYPES:
-        bad_arg(f"Bidirectional wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}")
+        bad_arg(
+            f"Bidirectional wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}"
+        )
     back = p.backward_layer or inner
     inner.uses += 1
     fwd_spec = _copy(inner, f"forward_{inner.name}")
@@ -49,9 +54,13 @@ def bidirectional(shape, p, ctx):
 
         f = derive(fwd.weights)
         formula = Formula(f"2*({f.general})", f"2*({f.numbers})")
-    return Out(out_shape, weights, formula=formula,
-               notes=["two copies of the layer: forward and backward"],
-               children=[(fwd_spec, fwd), (bwd_spec, bwd)])
+    return Out(
+        out_shape,
+        weights,
+        formula=formula,
+        notes=["two copies of the layer: forward and backward"],
+        children=[(fwd_spec, fwd), (bwd_spec, bwd)],
+    )
 
 
 @keras.rule("TimeDistributed", a("layer", "layer", REQUIRED))
@@ -64,5 +73,10 @@ def time_distributed(shape, p, ctx):
     out = ctx.run(inner, shape[1:])
     if isinstance(out.shape, list):
         bad_arg("TimeDistributed of a layer with several outputs is not supported")
-    return Out((shape[0], *out.shape), out.weights, formula=out.formula, notes=out.notes,
-               children=[(inner, out)])
+    return Out(
+        (shape[0], *out.shape),
+        out.weights,
+        formula=out.formula,
+        notes=out.notes,
+        children=[(inner, out)],
+    )

@@ -1,0 +1,44 @@
+"""Shared pytest setup.
+
+Golden files: tests compare CLI output with files in tests/golden/. Run
+``pytest --update-golden`` (or set ``SYMCOUNT_UPDATE_GOLDEN=1``) to rewrite
+them from the current output, then review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+GOLDEN_DIR = Path(__file__).parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/* from the current output",
+    )
+
+
+@pytest.fixture
+def golden(request):
+    """``golden("name.txt", text)``: assert text equals the golden file (or rewrite it)."""
+    update = request.config.getoption("--update-golden") or os.environ.get(
+        "SYMCOUNT_UPDATE_GOLDEN"
+    ) not in (None, "", "0")
+
+    def check(name: str, text: str) -> None:
+        path = GOLDEN_DIR / name
+        if update:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8", newline="\n")
+            return
+        assert path.exists(), f"missing golden file {path}; run pytest --update-golden"
+        expected = path.read_text(encoding="utf-8")
+        assert text == expected, f"output differs from {path} (pytest --update-golden rewrites it)"
+
+    return check

@@ -1,0 +1,59 @@
+"""The wheel ships the grammar, and the installed package loads it from there."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(ROOT),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"building the wheel failed:\n{result.stdout}\n{result.stderr}")
+    (path,) = out.glob("symcount-*.whl")
+    return path
+
+
+def test_wheel_contains_the_grammar(wheel):
+    names = zipfile.ZipFile(wheel).namelist()
+    assert "symcount/grammar/symcount.lark" in names
+    assert "symcount/layers/conv.py" in names
+
+
+def test_installed_wheel_parses_without_the_source_tree(wheel, tmp_path):
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    code = (
+        "import symcount, symcount.syntax as s; "
+        "assert 'site' in symcount.__file__, symcount.__file__; "
+        "print(symcount.parse('input(514) -> Dense(514) -> Dense(257)').total)"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "397065"
