@@ -11,6 +11,17 @@ from .spec import REQUIRED, Formula, Out, a, bad_arg, fail, need_rank
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 
 
+def _paren(text: str) -> str:
+    """Parenthesize a formula that is a sum at its top level."""
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "("
+        depth -= ch == ")"
+        if depth == 0 and ch in "+-" and i:
+            return f"({text})"
+    return text
+
+
 def _copy(spec, name):
     return dataclasses.replace(spec, name=name)
 
@@ -53,7 +64,7 @@ def bidirectional(shape, p, ctx):
         from ..formula import derive  # formula imports this package: import late
 
         f = derive(fwd.weights)
-        formula = Formula(f"2*({f.general})", f"2*({f.numbers})")
+        formula = Formula(f"2*{_paren(f.general)}", f"2*{_paren(f.numbers)}")
     return Out(
         out_shape,
         weights,
