@@ -33,13 +33,6 @@ CONSTANTS = {"true": True, "True": True, "false": False, "False": False, "None":
 INPUT_NAMES = ("input", "Input")
 
 
-def snake_case(name: str) -> str:
-    """Keras's to_snake_case, for generated layer names."""
-    name = re.sub(r"\W+", "", name)
-    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
-
-
 class _InputValue:
     __slots__ = ("shape", "span")
 
@@ -248,7 +241,8 @@ class Evaluator:
             raise LimitError(
                 f"{spec.name} ({spec.type_name}): numbers too large", spec.span
             ) from None
-        children = [self.child_row(c) for c in out.children]
+        buffers = self.rules.state_as_buffers
+        children = [self.child_row(c, buffers) for c in out.children]
         return Row(
             name=spec.name,
             type=spec.type_name,
@@ -259,6 +253,7 @@ class Evaluator:
             formula=out.formula,
             notes=out.notes,
             children=children,
+            state_as_buffers=buffers,
         )
 
     def child_row(self, child, buffers: bool = False) -> Row:
@@ -460,7 +455,7 @@ class Evaluator:
         return LayerSpec(type_name, rule, ns, name, span, frozenset(kwargs), trainable, input_shape)
 
     def auto_name(self, type_name: str) -> str:
-        base = snake_case(type_name)
+        base = self.rules.name_base(type_name)
         while True:
             n = self.counters.get(base, 0)
             self.counters[base] = n + 1

@@ -3,14 +3,27 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 from .spec import LayerRule
 
 
+def snake_case(name: str) -> str:
+    """Keras's to_snake_case, for generated layer names."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
 class Registry:
-    def __init__(self, convention: str):
+    """A convention's rule table, and the few habits that differ between
+    frameworks: how layers are auto-named and how state is reported."""
+
+    def __init__(self, convention: str, *, state_as_buffers: bool = False, name_base=snake_case):
         self.convention = convention
         self.rules: dict[str, LayerRule] = {}
+        self.state_as_buffers = state_as_buffers  # PyTorch: running stats are buffers
+        self.name_base = name_base  # type name -> the stem of generated names
 
     def rule(self, name: str, *args, ignored=(), aliases=(), doc: str = ""):
         """Decorator: ``@keras.rule("Dense", a("units", "dim", REQUIRED), ...)``."""
