@@ -112,3 +112,33 @@ class OutputStmt(Node):
 @dataclass(frozen=True, slots=True)
 class Program(Node):
     statements: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Param(Node):
+    name: str
+    default: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class BlockStmt(Node):
+    """``block name(f, k=3) { ... }``: a reusable, parameterised sub-model."""
+
+    name: str
+    params: tuple[Param, ...]
+    body: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat(Node):
+    """``repeat N { ... }`` (also ``block_call * N``)."""
+
+    count: Node
+    body: tuple[Node, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Residual(Node):
+    """``residual { ... }``: Add(x, body(x))."""
+
+    body: tuple[Node, ...]

@@ -161,6 +161,11 @@ def build_parser() -> argparse.ArgumentParser:
         "or 100 when not writing to a terminal)",
     )
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
+    s.add_argument(
+        "--expand",
+        action="store_true",
+        help="list the layers inside blocks and repeats (indented) instead of one row each",
+    )
 
     e = sub.add_parser(
         "explain",
@@ -270,7 +275,12 @@ def cmd_summary(args, parser) -> str:
     if args.format == "text":
         from .render.table import summary
 
-        return summary(model, width=_width(args), ascii=args.ascii or not _can_draw_unicode())
+        return summary(
+            model,
+            width=_width(args),
+            ascii=args.ascii or not _can_draw_unicode(),
+            expand=args.expand,
+        )
     from .render import formats
 
     render = {"json": formats.to_json, "markdown": formats.to_markdown, "csv": formats.to_csv}
@@ -282,7 +292,7 @@ def cmd_explain(args, parser) -> str:
     from .render.explain import explain
 
     if args.layer is not None:
-        names = [r.name for r in model.rows]
+        names = [r.name for _, r in model.walk(expand=True)]
         if args.layer not in names:
             from .errors import ArgumentError, did_you_mean
 

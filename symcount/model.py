@@ -27,10 +27,18 @@ class Row:
     notes: list[str] = field(default_factory=list)
     children: list[Row] = field(default_factory=list)
     state_as_buffers: bool = False  # PyTorch reports running statistics as buffers
+    group: bool = False  # a block or repeat: its counts are its children's
+    multiplier: Any = 1  # a repeat's steady passes count N - 1 times
+    calls: int = 1  # a shared layer applied to several tensors is one row
     _counts: tuple | None = None
 
     def _split(self) -> tuple:
         """(trainable, non-trainable, buffers), computed once."""
+        if self._counts is None and self.group:
+            parts = [c._split() for c in self.children]
+            self._counts = tuple(
+                D.mul(self.multiplier, D.total([p[i] for p in parts])) for i in range(3)
+            )
         if self._counts is None:
             trainable, frozen, buffers = [], [], []
             for w in self.weights:
@@ -40,8 +48,16 @@ class Row:
                     frozen.append(w)
                 else:
                     trainable.append(w)
-            self._counts = (count(trainable), count(frozen), count(buffers))
+            counts = (count(trainable), count(frozen), count(buffers))
+            self._counts = tuple(D.mul(self.multiplier, c) for c in counts)
         return self._counts
+
+    def walk(self, depth: int = 0, *, expand: bool = True):
+        """(depth, row) for this row and, expanded, the rows inside its blocks."""
+        yield depth, self
+        if expand and self.group:
+            for c in self.children:
+                yield from c.walk(depth + 1, expand=expand)
 
     @property
     def trainable(self):
@@ -66,11 +82,12 @@ class Row:
             output_shape=_subs_shape(self.output_shape, mapping),
             weights=[_subs_weight(w, mapping) for w in self.weights],
             children=[c.subs(mapping) for c in self.children],
+            multiplier=_subs_value(self.multiplier, mapping),
             _counts=None,
         )
 
     def to_dict(self) -> dict:
-        return {
+        d = {
             "name": self.name,
             "type": self.type,
             "output_shape": P.shape_json(self.output_shape),
@@ -79,6 +96,14 @@ class Row:
             "non_trainable": P.json_value(self.non_trainable),
             "buffers": P.json_value(self.buffers),
         }
+        # Graph features add keys only where they apply, so sequential output is unchanged.
+        if self.calls > 1:
+            d["calls"] = self.calls
+        if self.multiplier != 1:
+            d["multiplier"] = P.json_value(self.multiplier)
+        if self.group:
+            d["layers"] = [c.to_dict() for c in self.children]
+        return d
 
 
 @dataclass(slots=True)
@@ -90,6 +115,7 @@ class Model:
     rows: list[Row]
     symbols: list[str]
     input_shapes: list[tuple] = field(default_factory=list)
+    outputs: list = field(default_factory=list)  # output shapes (several for `output a, b`)
     source: str = ""
     filename: str | None = None
     _totals: dict | None = None
@@ -135,8 +161,14 @@ class Model:
         left = [n for n in self.symbols if n not in values]
         return dataclasses.replace(self, rows=rows, symbols=left, _totals=None)
 
-    def row(self, name: str) -> Row:
+    def walk(self, *, expand: bool = False):
+        """(depth, row) in order; ``expand`` opens blocks and repeats."""
         for r in self.rows:
+            yield from r.walk(0, expand=expand)
+
+    def row(self, name: str) -> Row:
+        """The row called ``name``, inside blocks too."""
+        for _, r in self.walk(expand=True):
             if r.name == name:
                 return r
         raise KeyError(name)

@@ -114,6 +114,11 @@ _EXPECT_NAMES = {
     "SYMBOLS": "'symbols'",
     "LET": "'let'",
     "OUTPUT": "'output'",
+    "BLOCK": "'block'",
+    "REPEAT": "'repeat'",
+    "RESIDUAL": "'residual'",
+    "LBRACE": "'{'",
+    "RBRACE": "'}'",
 }
 
 
@@ -243,6 +248,25 @@ def _make_builder():
 
         def output_stmt(self, meta, items):
             return ast.OutputStmt(tuple(items), span=_span(meta))
+
+        def block_stmt(self, meta, items):
+            name, params, body = items
+            return ast.BlockStmt(str(name), tuple(params or ()), body, span=_span(meta))
+
+        def params(self, meta, items):
+            return [p for p in items if p is not None]
+
+        def param(self, meta, items):
+            return ast.Param(str(items[0]), items[1], span=_span(meta))
+
+        def body(self, meta, items):
+            return tuple(items)
+
+        def repeat(self, meta, items):
+            return ast.Repeat(items[0], items[1], span=_span(meta))
+
+        def residual(self, meta, items):
+            return ast.Residual(items[0], span=_span(meta))
 
         def pipeline(self, meta, items):
             return ast.Pipeline(tuple(items), span=_span(meta))

@@ -27,7 +27,8 @@ class LayerSpec:
     given: frozenset[str] = frozenset()  # argument names the user gave
     trainable: bool = True
     input_shape: tuple | None = None  # from input_shape= / input_dim=
-    uses: int = 0
+    uses: int = 0  # times a wrapper took it as its inner layer
+    row: Any = None  # the row of its first application; later calls share its weights
 
 
 @dataclass(slots=True)
@@ -54,6 +55,8 @@ def describe(value) -> str:
         return f"a tuple of {len(value)}"
     if isinstance(value, LayerSpec):
         return f"a {value.type_name} layer"
+    if hasattr(value, "describe"):
+        return value.describe()
     if isinstance(value, Tensor):
         return "a tensor"
     return f"the value {value}"

@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (importing registers the rules)
     attention,
     conv,
     core,
+    merge,
     normalization,
     pooling,
     recurrent,

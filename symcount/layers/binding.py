@@ -25,18 +25,32 @@ COMMON_KEYWORDS = frozenset(
 )
 
 
+def positional(rule: LayerRule, args, kwargs) -> tuple[Arg, ...]:
+    """The arguments that positional values fill, in order. A rule with an
+    inferable input size (torch's ``Linear(in_features, out_features)``) may
+    leave it out: when fewer positionals than required arguments are given, or
+    it is given by keyword, the others shift left (``Linear(10)``)."""
+    if rule.infer is None:
+        return rule.args
+    required = sum(1 for x in rule.args if x.default is REQUIRED)
+    if rule.infer in kwargs or len(args) < required:
+        return tuple(x for x in rule.args if x.name != rule.infer)
+    return rule.args
+
+
 def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
     """``args``: [(value, span)]; ``kwargs``: {name: (value, span)}."""
-    if len(args) > len(rule.args):
-        names = ", ".join(x.name for x in rule.args) or "none"
-        span = args[len(rule.args)][1]
+    order = positional(rule, args, kwargs)
+    if len(args) > len(order):
+        names = ", ".join(x.name for x in order) or "none"
+        span = args[len(order)][1]
         raise ArgumentError(
-            f"{rule.name} takes at most {len(rule.args)} positional argument"
-            f"{'s' if len(rule.args) != 1 else ''} ({names}); got {len(args)}",
+            f"{rule.name} takes at most {len(order)} positional argument"
+            f"{'s' if len(order) != 1 else ''} ({names}); got {len(args)}",
             span,
         )
     given: dict[str, tuple] = {}
-    for spec, (value, span) in zip(rule.args, args, strict=False):
+    for spec, (value, span) in zip(order, args, strict=False):
         given[spec.name] = (value, span)
     for key, (value, span) in kwargs.items():
         if key in given:
@@ -65,14 +79,17 @@ def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
             except ArgumentError as e:
                 e.message = f"{rule.name}: {e.message}"
                 raise e.at(span) from None
-        elif spec.default is REQUIRED:
+        elif spec.default is REQUIRED and spec.name != rule.infer:
             raise ArgumentError(f"{rule.name} needs the argument {spec.name!r}")
+        elif spec.name == rule.infer:
+            setattr(ns, spec.name, None)  # taken from the incoming shape
         else:
             setattr(ns, spec.name, spec.default)
     for key in COMMON_KEYWORDS | rule.ignored:
         if key in given and rule.arg(key) is None:
             setattr(ns, key, given[key][0])
     ns._given = frozenset(given)
+    ns._spans = {key: span for key, (_, span) in given.items()}  # for errors about one argument
     return ns
 
 
@@ -88,6 +105,8 @@ def coerce(spec: Arg, value):
         return as_dims(value, spec.name, spec.rank)
     if kind == "dims0":
         return as_dims(value, spec.name, spec.rank, zero_ok=True)
+    if kind in TORCH_KINDS:
+        return TORCH_KINDS[kind](value, spec)
     if kind == "pads":
         return as_pads(value, spec.name, spec.rank)
     if kind == "axis":
@@ -133,6 +152,80 @@ def coerce(spec: Arg, value):
             return value
         raise ArgumentError(f"{spec.name} must be a layer such as LSTM(8), not {describe(value)}")
     raise AssertionError(f"unknown argument kind {kind}")
+
+
+def as_int(value, name: str):
+    """Any integer expression, negative allowed (torch's negative padding crops)."""
+    if isinstance(value, Word):
+        return D.symbol(value.name)
+    if D.is_num(value) and D.is_int(value):
+        return int(value)
+    if D.is_symbolic(value) and getattr(value, "is_integer", None) is not False:
+        return value
+    raise ArgumentError(f"{name} must be an integer, not {describe(value)}")
+
+
+def _ints(value, spec: Arg) -> tuple:
+    """``ints``: an integer (every entry) or a tuple of ``rank`` integers, negatives allowed."""
+    if isinstance(value, tuple):
+        if spec.rank is not None and len(value) != spec.rank:
+            raise ArgumentError(
+                f"{spec.name} must be an integer or a tuple of {spec.rank} integers; "
+                f"got {len(value)} values"
+            )
+        return tuple(as_int(v, spec.name) for v in value)
+    return (as_int(value, spec.name),) * (spec.rank or 1)
+
+
+def _numbers(value, spec: Arg):
+    """``numbers``: a positive number or a tuple of ``rank`` of them (scale factors)."""
+    items = value if isinstance(value, tuple) else (value,)
+    if spec.rank is not None and isinstance(value, tuple) and len(value) != spec.rank:
+        raise ArgumentError(f"{spec.name} must be a number or a tuple of {spec.rank} numbers")
+    out = []
+    for v in items:
+        if isinstance(v, Word):
+            v = D.symbol(v.name)
+        elif isinstance(v, bool) or not (D.is_num(v) or D.is_symbolic(v)):
+            raise ArgumentError(f"{spec.name} must be a number, not {describe(v)}")
+        if D.known_nonpositive(v) and not (D.is_num(v) and v > 0):
+            raise ArgumentError(f"{spec.name} must be positive, not {v}")
+        out.append(v)
+    return tuple(out) if isinstance(value, tuple) else out[0]
+
+
+def _padding(value, spec: Arg):
+    """``padding``: a word among ``choices`` (torch's 'same', 'valid') or dims0."""
+    text = value.name if isinstance(value, Word) else value
+    if isinstance(text, str):
+        low = text.lower()
+        if low in spec.choices:
+            return low
+        raise ArgumentError(
+            f"{spec.name} must be an integer, a tuple, or one of {', '.join(spec.choices)}; "
+            f"got {text!r}",
+            hint=did_you_mean(low, spec.choices),
+        )
+    return as_dims(value, spec.name, spec.rank, zero_ok=True)
+
+
+def _sizes(value, spec: Arg):
+    """``sizes``: a dim or a tuple of ``rank`` dims where None keeps the input's size."""
+    if isinstance(value, tuple):
+        if spec.rank is not None and len(value) != spec.rank:
+            raise ArgumentError(
+                f"{spec.name} must be an integer or a tuple of {spec.rank} entries; "
+                f"got {len(value)} values"
+            )
+        return tuple(None if v is None else as_dim(v, spec.name) for v in value)
+    if spec.rank is None:
+        return as_dim(value, spec.name)  # the rule repeats it over the axes it has
+    return (as_dim(value, spec.name),) * spec.rank
+
+
+# Argument kinds of torch.nn signatures (see Arg): registered here so every
+# convention's rules are bound the same way.
+TORCH_KINDS = {"ints": _ints, "numbers": _numbers, "padding": _padding, "sizes": _sizes}
 
 
 def as_dim(value, name: str, *, zero_ok: bool = False):

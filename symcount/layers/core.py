@@ -167,3 +167,47 @@ def axis_size(shape, axis, layer):
 
 
 __all__ = ["axis_size", "split"]
+
+
+@keras.rule(
+    "ReversibleEmbedding",
+    a("input_dim", "dim", REQUIRED),
+    a("output_dim", "dim", REQUIRED),
+    a("tie_weights", "bool", True),
+    ignored={
+        "embeddings_initializer",
+        "embeddings_regularizer",
+        "embeddings_constraint",
+        "mask_zero",
+        "reverse_dtype",
+        "logit_soft_cap",
+    },
+    call_kwargs={"reverse"},
+)
+def reversible_embedding(shape, p, ctx):
+    """keras_hub's embedding that also projects back to the vocabulary:
+    ``wte(h, reverse=true)`` reuses the same matrix (tied weights, as in GPT-2)."""
+    weights = [W("embeddings", ("input_dim", p.input_dim), ("output_dim", p.output_dim))]
+    if not p.tie_weights:
+        weights.append(
+            W("reverse_embeddings", ("output_dim", p.output_dim), ("input_dim", p.input_dim))
+        )
+    if ctx.call_kwargs.get("reverse"):
+        if D.equal(shape[-1], p.output_dim) is False:
+            fail(f"a reverse call takes vectors of output_dim={p.output_dim}, got {shape[-1]}")
+        return Out((*shape[:-1], p.input_dim), weights)
+    notes = ["the same matrix projects back to the vocabulary in reverse calls (tied weights)"]
+    return Out((*shape, p.output_dim), weights, notes=notes if p.tie_weights else [])
+
+
+@keras.rule("Lambda", a("function"), a("output_shape", "shape", None), a("mask"), a("arguments"))
+def lambda_layer(shape, p):
+    """Any function: no weights; give output_shape=(...) since symcount cannot run it."""
+    if p.output_shape is None:
+        fail(
+            "Lambda can change the shape in any way: give output_shape=(...), e.g. "
+            "Lambda(output_shape=(768,)) for taking the first token"
+        )
+    if any(d == -1 for d in p.output_shape):
+        bad_arg("output_shape must not contain -1")
+    return Out(tuple(p.output_shape))

@@ -25,7 +25,8 @@ class Registry:
         self.state_as_buffers = state_as_buffers  # PyTorch: running stats are buffers
         self.name_base = name_base  # type name -> the stem of generated names
 
-    def rule(self, name: str, *args, ignored=(), aliases=(), doc: str = ""):
+    def rule(self, name: str, *args, ignored=(), aliases=(), doc: str = "", inputs=(1, 1),
+             call_kwargs=(), infer=None):
         """Decorator: ``@keras.rule("Dense", a("units", "dim", REQUIRED), ...)``."""
 
         def register(fn):
@@ -37,7 +38,8 @@ class Registry:
                 if n in self.rules:
                     raise ValueError(f"duplicate rule {n}")
                 self.rules[n] = LayerRule(
-                    n, tuple(args), call, frozenset(ignored), doc or fn.__doc__ or ""
+                    n, tuple(args), call, frozenset(ignored), doc or fn.__doc__ or "",
+                    inputs=inputs, call_kwargs=frozenset(call_kwargs), infer=infer,
                 )
             return fn
 
@@ -51,3 +53,11 @@ class Registry:
 
 
 keras = Registry("keras")
+
+
+def torch_name(type_name: str) -> str:
+    """Generated names under torch: the class name in lower case (linear, conv2d_1)."""
+    return type_name.lower()
+
+
+torch = Registry("torch", state_as_buffers=True, name_base=torch_name)

@@ -34,6 +34,10 @@ class Arg:
     shape    a tuple of dims, where -1 and None may appear
     layer    a layer, as in Bidirectional(LSTM(8))
     value    anything; accepted and ignored (activation, initializers, ...)
+    ints     an integer or a tuple of ``rank`` integers, negatives allowed (torch pads)
+    numbers  a positive number or a tuple of ``rank`` numbers (scale factors)
+    padding  like dims0, or one of ``choices`` (torch's 'same', 'valid')
+    sizes    like dims, but None entries are allowed (adaptive pooling sizes)
     """
 
     name: str
@@ -114,6 +118,12 @@ class LayerRule:
     fn: Callable
     ignored: frozenset[str] = frozenset()
     doc: str = ""
+    # The input-size argument (torch's in_features, in_channels, ...): may be
+    # left out, and then the other positional arguments shift left; the rule
+    # gets None for it and takes the size from the incoming shape.
+    infer: str | None = None
+    inputs: tuple[int, int] = (1, 1)  # how many tensors it takes (merges: 2 or more)
+    call_kwargs: frozenset[str] = frozenset()  # keywords of a call: wte(x, reverse=true)
 
     def arg(self, name: str) -> Arg | None:
         for x in self.args:

@@ -13,9 +13,16 @@ from .. import printing as P
 __all__ = ["label", "totals_lines"]
 
 
-def label(row) -> str:
-    """``conv2d_1 (Conv2D)``, as the first column of Keras's summary."""
-    return f"{row.name} ({row.type})"
+def label(row, depth: int = 0) -> str:
+    """``conv2d_1 (Conv2D)``, as the first column of Keras's summary; rows
+    inside blocks are indented, repeated passes show their multiplier and a
+    shared layer how many times it is called."""
+    text = f"{'  ' * depth}{row.name} ({row.type})"
+    if row.multiplier != 1:
+        text += f" x{P.expr(row.multiplier)}"
+    if row.calls > 1:
+        text += f" [shared: {row.calls} calls]"
+    return text
 
 
 def totals_lines(model) -> list[str]:

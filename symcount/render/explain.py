@@ -83,6 +83,13 @@ def layer_lines(row, indent: str = "", *, frozen: bool = False, buffers: bool = 
     frozen = frozen or row.frozen
     buffers = buffers or row.state_as_buffers
     head = f"{indent}{label(row)}  "
+    if row.group:  # a block or a repeat: its total, then its layers
+        general = row.formula.general if row.formula is not None else P.expr(row.params)
+        lines = [f"{head}params = {chain(general, general, row.params)}{_split(row)}"]
+        lines += [f"{indent + INDENT}note: {n}" for n in row.notes]
+        for child in row.children:
+            lines += layer_lines(child, indent + INDENT, frozen=frozen, buffers=buffers)
+        return lines
     if not _has_weights(row):
         return [f"{head}no weights; output {P.shape(row.output_shape)}"]
     f = formula_of(row)

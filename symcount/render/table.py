@@ -132,14 +132,16 @@ def draw(
     return out
 
 
-def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False) -> str:
-    """``symcount summary``: the model's name, one row per layer, the totals."""
+def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: bool = False) -> str:
+    """``symcount summary``: the model's name, one row per layer (a block or a
+    repeat is one row unless ``expand``), the totals."""
     header = ["Layer (type)", "Output Shape", "Param #"]
     align = "llr"
-    frozen = any(r.frozen for r in model.rows)
+    rows = list(model.walk(expand=expand))
+    frozen = any(r.frozen for _, r in rows)
     body = []
-    for r in model.rows:
-        cells = [label(r), P.shape(r.output_shape), P.number(r.params)]
+    for depth, r in rows:
+        cells = [label(r, depth), P.shape(r.output_shape), P.number(r.params)]
         if frozen:
             cells.append("N" if r.frozen else "Y")
         body.append(cells)
