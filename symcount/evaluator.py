@@ -182,8 +182,9 @@ class Evaluator:
                 f"--set {stmt.name}: {stmt.name!r} is defined by this 'let', not a free symbol",
                 stmt.span,
             )
-        if len(stmt.value.stages) == 1:
-            value = self.value(stmt.value.stages[0])
+        stages = stmt.value.stages
+        if len(stages) == 1 and not isinstance(stages[0], (ast.Repeat, ast.Residual)):
+            value = self.value(stages[0])
             if isinstance(value, _InputValue):
                 value = self.make_input(value)
         else:
