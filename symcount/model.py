@@ -37,7 +37,7 @@ class Row:
         if self._counts is None and self.group:
             parts = [c._split() for c in self.children]
             self._counts = tuple(
-                D.mul(self.multiplier, D.total([p[i] for p in parts])) for i in range(3)
+                D.mul(self.multiplier, _tidy(D.total([p[i] for p in parts]))) for i in range(3)
             )
         if self._counts is None:
             trainable, frozen, buffers = [], [], []
@@ -191,6 +191,14 @@ class Model:
             f"<Model {self.name or '(unnamed)'}: {len(self.rows)} layers, "
             f"total={P.expr(self.total)}>"
         )
+
+
+def _tidy(v):
+    """A block's sum of layer counts, expanded while it is small, so a
+    transformer block reads 12*d**2 + 13*d rather than a sum of products."""
+    if D.is_symbolic(v) and v.is_Add and len(v.args) <= 40:
+        return D.sp().expand(v)
+    return v
 
 
 def _subs_value(v, mapping):
