@@ -7,23 +7,22 @@ from .spec import a, bad_arg, fail
 
 DATA_FORMATS = ("channels_last", "channels_first")
 
+
+def value_args(*weights: str) -> frozenset[str]:
+    """The initializer, regularizer and constraint keywords of the named weights
+    (plus activity_regularizer): they change values, never shapes or counts."""
+    kinds = ("initializer", "regularizer", "constraint")
+    return frozenset({f"{w}_{k}" for w in weights for k in kinds} | {"activity_regularizer"})
+
+
 # Keyword arguments that change values, never shapes or counts.
-DENSE_VALUE_ARGS = frozenset(
-    {
-        "activation",
-        "kernel_initializer",
-        "bias_initializer",
-        "kernel_regularizer",
-        "bias_regularizer",
-        "activity_regularizer",
-        "kernel_constraint",
-        "bias_constraint",
-        "lora_rank",
-        "lora_alpha",
-        "quantization_config",
-    }
-)
-CONV_VALUE_ARGS = DENSE_VALUE_ARGS - {"lora_rank", "lora_alpha", "quantization_config"}
+DENSE_VALUE_ARGS = value_args("kernel", "bias") | {
+    "activation",
+    "lora_rank",
+    "lora_alpha",
+    "quantization_config",
+}
+CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
 
 
 def data_format_arg():

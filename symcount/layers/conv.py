@@ -13,6 +13,7 @@ from .common import (
     divisible,
     join,
     split,
+    value_args,
 )
 from .registry import keras
 from .spec import REQUIRED, Out, W, a, bad_arg, need_rank
@@ -156,15 +157,7 @@ def _depthwise(rank):
         a("dilation_rate", "dims", (1,) * rank, rank=rank),
         a("activation"),
         a("use_bias", "bool", True),
-        ignored={
-            "depthwise_initializer",
-            "bias_initializer",
-            "depthwise_regularizer",
-            "bias_regularizer",
-            "activity_regularizer",
-            "depthwise_constraint",
-            "bias_constraint",
-        },
+        ignored=value_args("depthwise", "bias"),
     )(depthwise)
 
 
@@ -204,18 +197,7 @@ def _separable(rank):
         a("depth_multiplier", "dim", 1),
         a("activation"),
         a("use_bias", "bool", True),
-        ignored={
-            "depthwise_initializer",
-            "pointwise_initializer",
-            "bias_initializer",
-            "depthwise_regularizer",
-            "pointwise_regularizer",
-            "bias_regularizer",
-            "activity_regularizer",
-            "depthwise_constraint",
-            "pointwise_constraint",
-            "bias_constraint",
-        },
+        ignored=value_args("depthwise", "pointwise", "bias"),
         aliases=(f"SeparableConvolution{rank}D",),
     )(separable)
 
