@@ -60,3 +60,48 @@ def describe(value) -> str:
     if isinstance(value, Tensor):
         return "a tensor"
     return f"the value {value}"
+
+
+@dataclass(eq=False)
+class BlockDef:
+    """``block name(params) { body }``, closed over the scope it was defined in."""
+
+    name: str
+    params: tuple  # of ast.Param
+    body: tuple
+    span: Span
+    env: object
+
+    def describe(self) -> str:
+        return f"the block {self.name!r}"
+
+
+@dataclass(eq=False)
+class BlockCall:
+    """A block with its parameters bound, ready to apply: ``conv_bn(64)``."""
+
+    block: BlockDef
+    args: dict
+    span: Span
+
+
+@dataclass(eq=False)
+class Stage:
+    """A stage that runs statements on the incoming tensor: repeat, residual,
+    a block call repeated with ``* N``, or a bound layer called with keywords."""
+
+    kind: str  # "repeat", "residual", "call"
+    span: Span
+    body: tuple = ()
+    count: object = None
+    spec: object = None
+    call_kwargs: dict = field(default_factory=dict)
+
+
+class Deferred:
+    """A block parameter's default, evaluated when the block is applied."""
+
+    __slots__ = ("node",)
+
+    def __init__(self, node):
+        self.node = node

@@ -1,0 +1,212 @@
+"""Expressions: numbers, symbols, tuples, and calls of functions, layers and blocks."""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from . import ast
+from . import dims as D
+from .errors import ArgumentError, LimitError, Span, did_you_mean
+from .layers.binding import as_dim
+from .values import BlockDef, LayerSpec, Stage, Tensor, Word, describe
+
+FUNCTIONS = {"ceil": D.ceil, "floor": D.floor, "min": D.minimum, "max": D.maximum}
+CONSTANTS = {"true": True, "True": True, "false": False, "False": False, "None": None}
+INPUT_NAMES = ("input", "Input")
+
+
+class _InputValue:
+    __slots__ = ("shape", "span")
+
+    def __init__(self, shape, span):
+        self.shape = shape
+        self.span = span
+
+
+class ExpressionsMixin:
+    """The Evaluator's expressions: values of AST nodes, and what a call means."""
+
+    def value(self, node):
+        if isinstance(node, ast.Num):
+            return node.value
+        if isinstance(node, ast.Name):
+            return self.name_value(node)
+        if isinstance(node, ast.BinOp):
+            return self.binop(node)
+        if isinstance(node, ast.Neg):
+            return D.neg(self.number(node.operand))
+        if isinstance(node, ast.Seq):
+            return tuple(self.value(i) for i in node.items)
+        if isinstance(node, ast.Str):
+            return node.value
+        if isinstance(node, ast.Dec):
+            # Decimals are exact (0.1 is 1/10), so arithmetic never rounds.
+            m = re.fullmatch(r"[0-9.]*[eE]([-+]?[0-9]+)", node.text)
+            if m and abs(int(m.group(1))) > 60:
+                raise LimitError(f"number {node.text} is out of range", node.span)
+            try:
+                return D.normalize(Fraction(node.text))
+            except (ValueError, ZeroDivisionError):
+                raise ArgumentError(f"bad number {node.text!r}", node.span) from None
+        if isinstance(node, ast.Call):
+            return self.call(node)
+        raise AssertionError(node)  # pragma: no cover
+
+    def name_value(self, node: ast.Name):
+        self.first_seen.setdefault(node.id, node.span.start)
+        if node.id in self.env:
+            return self.env[node.id]
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        if node.id in self.overrides:
+            self.used_overrides.add(node.id)
+            return self.overrides[node.id]
+        return Word(node.id)
+
+    def number(self, node):
+        """A value used in arithmetic: bare words become symbols."""
+        v = self.value(node)
+        if isinstance(v, Word):
+            if v.name in self.rules or v.name in INPUT_NAMES:
+                raise ArgumentError(f"{v.name!r} is a layer, not a number", node.span)
+            return D.symbol(v.name)
+        if isinstance(v, bool) or not (D.is_num(v) or D.is_symbolic(v)):
+            raise ArgumentError(f"expected a number, not {describe(v)}", node.span)
+        return v
+
+    def binop(self, node: ast.BinOp):
+        left = self.number(node.left)
+        right = self.number(node.right)
+        op = {
+            "+": D.add,
+            "-": D.sub,
+            "*": D.mul,
+            "/": D.div,
+            "//": D.floordiv,
+            "%": D.mod,
+            "**": D.power,
+        }[node.op]
+        try:
+            return D.check_magnitude(op(left, right))
+        except ZeroDivisionError:
+            raise ArgumentError("division by zero", node.span) from None
+        except OverflowError:
+            raise LimitError(f"number too large (limit {D.MAX_MAGNITUDE:.0e})", node.span) from None
+        except (ValueError, TypeError) as e:
+            raise ArgumentError(str(e), node.span) from None
+
+    def call(self, node: ast.Call):
+        if isinstance(node.func, ast.Call):  # Layer(...)(a, b): construct, then apply
+            target = self.value(node.func)
+            return self.call_target(target, node, node.func.span)
+        if not isinstance(node.func, ast.Name):
+            raise ArgumentError("only layers, blocks and functions can be called", node.span)
+        fname = node.func.id
+        if fname in FUNCTIONS and fname not in self.env:
+            if node.kwargs:
+                raise ArgumentError(f"{fname}() takes no keyword arguments", node.kwargs[0].span)
+            if not node.args or (fname in ("ceil", "floor") and len(node.args) != 1):
+                raise ArgumentError(
+                    f"{fname}() takes {'one' if fname in ('ceil', 'floor') else 'one or more'} argument(s)",
+                    node.span,
+                )
+            return FUNCTIONS[fname](*[self.number(x) for x in node.args])
+        if fname in INPUT_NAMES and fname not in self.env:
+            return self.input_call(node)
+        if fname in self.env:
+            return self.call_target(self.env[fname], node, node.func.span)
+        if self.rules.get(fname) is None:
+            raise self.unknown_layer(fname, node.func.span)
+        tensors, args, kwargs = self.call_args(node)
+        spec = self.construct(fname, args, kwargs, node.span)
+        if tensors:  # Concatenate(a, b): apply at once
+            return self.apply(spec, tensors, span=node.span)
+        return spec
+
+    def call_args(self, node: ast.Call):
+        """Leading tensor arguments are inputs; the rest configure the layer."""
+        tensors, args = [], []
+        for x in node.args:
+            v = self.value(x)
+            if isinstance(v, Tensor):
+                if args:
+                    raise ArgumentError("tensors must come before the other arguments", x.span)
+                tensors.append(v)
+            else:
+                args.append((v, x.span))
+        kwargs = {k.name: (self.value(k.value), k.span) for k in node.kwargs}
+        for key, (v, kspan) in kwargs.items():
+            if isinstance(v, Tensor):
+                raise ArgumentError(f"pass tensors by position, not as {key}=", kspan)
+        return tensors, args, kwargs
+
+    def call_target(self, target, node: ast.Call, span: Span):
+        """``enc(x)``, ``wte(h, reverse=true)``, ``conv_bn(64)``, ``Layer(...)(a, b)``."""
+        tensors, args, kwargs = self.call_args(node)
+        if isinstance(target, BlockDef):
+            call = self.bind_block(target, args, kwargs, node.span)
+            if not tensors:
+                return call
+            if len(tensors) > 1:
+                raise ArgumentError(f"block {target.name} takes one input tensor", node.span)
+            return self.apply_block(call, tensors[0])
+        if isinstance(target, LayerSpec):
+            if args:
+                raise ArgumentError(
+                    f"{target.name} is already constructed; call it with tensors "
+                    "(and call keywords), e.g. enc(x)",
+                    args[0][1],
+                )
+            if not tensors:
+                return Stage("call", node.span, spec=target, call_kwargs=kwargs)
+            return self.apply(target, tensors, kwargs, node.span)
+        raise ArgumentError(f"{describe(target)} cannot be called", span)
+
+    def input_call(self, node: ast.Call):
+        kw = {k.name: k for k in node.kwargs}
+        unknown = set(kw) - {
+            "shape",
+            "name",
+            "batch_size",
+            "dtype",
+            "sparse",
+            "ragged",
+            "batch_shape",
+            "tensor",
+            "optional",
+        }
+        if unknown:
+            k = kw[sorted(unknown)[0]]
+            raise ArgumentError(
+                f"input has no keyword {k.name!r}; use shape=(...)",
+                k.span,
+                hint=did_you_mean(k.name, ["shape", "name", "batch_size"]),
+            )
+        if "shape" in kw:
+            if node.args:
+                raise ArgumentError("give the shape either by position or as shape=", node.span)
+            raw, span = self.value(kw["shape"].value), kw["shape"].value.span
+            items = raw if isinstance(raw, tuple) else (raw,)
+            spans = [span] * len(items)
+        elif len(node.args) == 1 and isinstance(node.args[0], ast.Seq):
+            items = self.value(node.args[0])
+            spans = [x.span for x in node.args[0].items]
+        else:
+            items = tuple(self.value(x) for x in node.args)
+            spans = [x.span for x in node.args]
+        if not items:
+            raise ArgumentError("input needs a shape, e.g. input(28, 28, 1)", node.span)
+        return _InputValue(self.shape_items(items, spans, "input"), node.span)
+
+    def shape_items(self, items, spans, what) -> tuple:
+        shape = []
+        for v, span in zip(items, spans, strict=True):
+            if v is None:
+                shape.append(None)
+                continue
+            try:
+                shape.append(as_dim(v, f"{what} dimension"))
+            except ArgumentError as e:
+                raise e.at(span) from None
+        return tuple(shape)
