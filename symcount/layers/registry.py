@@ -25,8 +25,17 @@ class Registry:
         self.state_as_buffers = state_as_buffers  # PyTorch: running stats are buffers
         self.name_base = name_base  # type name -> the stem of generated names
 
-    def rule(self, name: str, *args, ignored=(), aliases=(), doc: str = "", inputs=(1, 1),
-             call_kwargs=(), infer=None):
+    def rule(
+        self,
+        name: str,
+        *args,
+        ignored=(),
+        aliases=(),
+        doc: str = "",
+        inputs=(1, 1),
+        call_kwargs=(),
+        infer=None,
+    ):
         """Decorator: ``@keras.rule("Dense", a("units", "dim", REQUIRED), ...)``."""
 
         def register(fn):
@@ -38,8 +47,14 @@ class Registry:
                 if n in self.rules:
                     raise ValueError(f"duplicate rule {n}")
                 self.rules[n] = LayerRule(
-                    n, tuple(args), call, frozenset(ignored), doc or fn.__doc__ or "",
-                    inputs=inputs, call_kwargs=frozenset(call_kwargs), infer=infer,
+                    n,
+                    tuple(args),
+                    call,
+                    frozenset(ignored),
+                    doc or fn.__doc__ or "",
+                    inputs=inputs,
+                    call_kwargs=frozenset(call_kwargs),
+                    infer=infer,
                 )
             return fn
 
