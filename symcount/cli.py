@@ -192,7 +192,22 @@ def build_parser() -> argparse.ArgumentParser:
     ly.add_argument(
         "--convention", choices=CONVENTIONS, default="keras", help="whose layers (default: keras)"
     )
+    for name in COMMAND_MODULES:
+        _command_module(name).register(sub, _add_model_args)
     return parser
+
+
+# Commands beyond summary/explain/layers live in symcount/commands/<name>.py, each
+# with ``register(subparsers, add_model_args)`` (adding a parser whose defaults
+# set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
+# module level, so start-up stays lean.
+COMMAND_MODULES: tuple[str, ...] = ()
+
+
+def _command_module(name: str):
+    import importlib
+
+    return importlib.import_module(f"symcount.commands.{name}")
 
 
 # commands ----------------------------------------------------------------------
@@ -426,7 +441,8 @@ def run(argv: list[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        text = COMMANDS[args.command](args, getattr(args, "parser", parser))
+        command = getattr(args, "run", None) or COMMANDS[args.command]
+        text = command(args, getattr(args, "parser", parser))
     except SystemExit as e:  # parser.error() while reading the options
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     except SymcountError as e:

@@ -1,0 +1,1 @@
+"""CLI commands beyond summary, explain and layers; see symcount.cli.COMMAND_MODULES."""
