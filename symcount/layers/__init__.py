@@ -12,14 +12,24 @@ from . import (  # noqa: F401  (importing registers the rules)
     pooling,
     recurrent,
     reshaping,
+    torch_attention,
+    torch_conv,
+    torch_core,
+    torch_merge,
+    torch_norm,
+    torch_pooling,
+    torch_recurrent,
+    torch_reshaping,
     wrappers,
 )
-from .registry import Registry, keras
+from .registry import Registry, keras, torch
 
 
 def rules_for(convention: str, span: Span | None = None) -> Registry:
     if convention == "keras":
         return keras
+    if convention == "torch":
+        return torch
     raise ArgumentError(
         f"convention {convention!r} is not available in this version (keras is)", span
     )

@@ -28,12 +28,12 @@ COMMON_KEYWORDS = frozenset(
 def positional(rule: LayerRule, args, kwargs) -> tuple[Arg, ...]:
     """The arguments that positional values fill, in order. A rule with an
     inferable input size (torch's ``Linear(in_features, out_features)``) may
-    leave it out: when fewer positionals than required arguments are given, or
-    it is given by keyword, the others shift left (``Linear(10)``)."""
+    leave it out: when fewer positionals than required arguments are given
+    (and it is not given by keyword), the others shift left (``Linear(10)``)."""
     if rule.infer is None:
         return rule.args
     required = sum(1 for x in rule.args if x.default is REQUIRED)
-    if rule.infer in kwargs or len(args) < required:
+    if rule.infer not in kwargs and len(args) < required:
         return tuple(x for x in rule.args if x.name != rule.infer)
     return rule.args
 
