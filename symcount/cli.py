@@ -129,6 +129,27 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_latex_args(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument(
+        "--latex",
+        action="store_true",
+        help=f"print LaTeX for a paper: {what} (needs amsmath and booktabs; docs/latex.md)",
+    )
+    p.add_argument(
+        "--standalone",
+        action="store_true",
+        help="with --latex: a complete document that pdflatex compiles",
+    )
+
+
+def _latex_wanted(args, parser) -> bool:
+    if args.standalone and not args.latex:
+        parser.error("--standalone goes with --latex")
+    if args.latex and getattr(args, "format", "text") != "text":
+        parser.error(f"--latex and --format {args.format} are two output formats; give one")
+    return args.latex
+
+
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
@@ -166,6 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list the layers inside blocks and repeats (indented) instead of one row each",
     )
+    _add_latex_args(s, "the total as an equation and a booktabs table of the layers")
 
     e = sub.add_parser(
         "explain",
@@ -179,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(e)
     e.set_defaults(parser=e)
     e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
+    _add_latex_args(e, "each layer's formula, numbers and value as alignat* lines, then the total")
 
     ly = sub.add_parser(
         "layers",
@@ -286,7 +309,12 @@ def _can_draw_unicode() -> bool:
 
 
 def cmd_summary(args, parser) -> str:
+    latex = _latex_wanted(args, parser)
     model = _model(args, parser)
+    if latex:
+        from .render.latex import model_latex
+
+        return model_latex(model, standalone=args.standalone, expand=args.expand)
     if args.format == "text":
         from .render.table import summary
 
@@ -303,6 +331,7 @@ def cmd_summary(args, parser) -> str:
 
 
 def cmd_explain(args, parser) -> str:
+    latex = _latex_wanted(args, parser)
     model = _model(args, parser)
     from .render.explain import explain
 
@@ -317,6 +346,10 @@ def cmd_explain(args, parser) -> str:
                 + (", ..." if len(names) > 20 else ""),
                 hint=did_you_mean(args.layer, names),
             ).at(None, filename=model.filename)
+    if latex:
+        from .render.latex import explain_latex
+
+        return explain_latex(model, layer=args.layer, standalone=args.standalone)
     return explain(model, layer=args.layer)
 
 

@@ -1,0 +1,369 @@
+"""LaTeX output: symbols as papers write them, expressions, golden files for
+the MNIST and a symbolic example, documents that parse (pylatexenc: balanced
+braces and environments, only known macros) and that compile with pdflatex
+where a LaTeX engine is installed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import time
+
+import pytest
+
+import symcount
+from symcount import cli
+from symcount.render import latex as L
+
+# symbols and expressions -----------------------------------------------------------
+
+SYMBOLS = [
+    # name, LaTeX
+    ("u", "u"),
+    ("d_model", r"d_{\text{model}}"),
+    ("alpha", r"\alpha"),
+    ("Omega", r"\Omega"),
+    ("k_h", "k_{h}"),
+    ("c_in", r"c_{\text{in}}"),
+    ("u1", "u_{1}"),
+    ("beta2", r"\beta_{2}"),
+    ("alpha_1", r"\alpha_{1}"),
+    ("W_q_k", "W_{q,k}"),
+    ("d_ff", r"d_{\text{ff}}"),
+    ("units", r"\mathrm{units}"),
+    ("num_heads", r"\mathrm{num\_heads}"),
+    ("layer12", r"\mathrm{layer12}"),
+    ("_x", r"\mathrm{\_x}"),
+    ("a__b", r"\mathrm{a\_\_b}"),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), SYMBOLS)
+def test_symbol(name, expected):
+    assert L.symbol(name) == expected
+
+
+EXPRESSIONS = [
+    # symcount's text, LaTeX
+    ("4*u*(f + u + 1)", r"4 u \left(f + u + 1\right)"),
+    ("(3*3*24 + 1)*36", r"\left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36"),
+    ("(20736 + 1)*128", r"\left(20{,}736 + 1\right) \cdot 128"),
+    ("2654336", "2{,}654{,}336"),
+    ("floor((t - 3)/2) + 1", r"\left\lfloor \frac{t - 3}{2} \right\rfloor + 1"),
+    ("ceiling(t/2)", r"\left\lceil \frac{t}{2} \right\rceil"),
+    ("3*u/2", r"\frac{3 u}{2}"),
+    ("u/(2*v)", r"\frac{u}{2 v}"),
+    ("-4*u + d**2", r"-4 u + d^{2}"),
+    ("(a + b)**2", r"\left(a + b\right)^{2}"),
+    ("d_model**2*L", r"d_{\text{model}}^{2} L"),
+    ("Max(a, b) + Min(a, 1)", r"\max\left(a, b\right) + \min\left(a, 1\right)"),
+    ("Mod(d, h)", r"d \bmod h"),
+    ("(a + b)//2", r"\left\lfloor \frac{a + b}{2} \right\rfloor"),
+    (
+        "4*units*(c_in + units + 1)",
+        r"4 \, \mathrm{units} \, \left(c_{\text{in}} + \mathrm{units} + 1\right)",
+    ),
+    ("alpha*beta", r"\alpha \beta"),
+    ("u*2", r"u \cdot 2"),
+    ("a - -b", "a + b"),
+    ("frobnicate(u)", r"\operatorname{frobnicate}\left(u\right)"),
+    ("u $ 2", r"\texttt{u \$ 2}"),  # not an expression: set verbatim, escaped
+    ("(u", r"\texttt{(u}"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), EXPRESSIONS)
+def test_math(source, expected):
+    assert L.math(source) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "a_b & 50% #1 {x} ~^\\",
+            r"a\_b \& 50\% \#1 \{x\} \textasciitilde{}\textasciicircum{}\textbackslash{}",
+        )
+    ],
+)
+def test_text_escapes(text, expected):
+    assert L.text(text) == expected
+
+
+def test_shapes():
+    assert L.shape((26, 26, 24)) == r"26 \times 26 \times 24"
+    assert L.shape((20736,)) == r"20{,}736"
+    m = symcount.parse("input(t, f) -> LSTM(u, return_sequences=true)")
+    assert L.shape(m.output_shape) == r"t \times u"
+    m = symcount.parse("input(t, 8) -> Conv1D(4, k)")
+    assert L.shape(m.output_shape) == r"\left(-k + t + 1\right) \times 4"  # SymPy's order
+
+
+# golden files ------------------------------------------------------------------------
+
+GOLDEN = [
+    ("mnist_cnn.summary.latex.tex", ["summary", "examples/mnist_cnn.sc", "--latex"]),
+    ("mnist_cnn.explain.latex.tex", ["explain", "examples/mnist_cnn.sc", "--latex"]),
+    (
+        "mnist_cnn.standalone.latex.tex",
+        ["summary", "examples/mnist_cnn.sc", "--latex", "--standalone"],
+    ),
+    (
+        "stacked_lstm_symbolic.summary.latex.tex",
+        ["summary", "examples/stacked_lstm_symbolic.sc", "--latex"],
+    ),
+    (
+        "stacked_lstm_symbolic.explain.latex.tex",
+        ["explain", "examples/stacked_lstm_symbolic.sc", "--latex"],
+    ),
+]
+
+
+def _cli(capsys, argv) -> str:
+    assert cli.main(argv) == 0
+    return capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("name", "argv"), GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_golden(capsys, golden, name, argv, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    golden(name, _cli(capsys, argv))
+
+
+def test_mnist_numbers_are_the_keras_ones():
+    tex = L.model_latex(symcount.load("examples/mnist_cnn.sc"))
+    assert r"N_{\text{params}} = 240 + 7{,}812 + 2{,}654{,}336 + 1{,}290 = 2{,}663{,}678" in tex
+    row = next(line for line in tex.splitlines() if line.startswith(r"\texttt{conv2d\_1}"))
+    cells = [c.strip() for c in row.removesuffix(r"\\").split("&")]
+    assert cells == [
+        r"\texttt{conv2d\_1} (Conv2D)",
+        r"$24 \times 24 \times 36$",
+        r"$\left(k_{h} k_{w} c_{\text{in}} + 1\right) \, \mathrm{filters} = \left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36$",
+        r"$7{,}812$",
+    ]
+    assert tex.count(r"\toprule") == tex.count(r"\bottomrule") == 1
+
+
+def test_papers_symbols_in_a_model():
+    m = symcount.parse("input(T, d_model) -> Dense(alpha) -> Dense(d_ff)")
+    tex = L.model_latex(m)
+    assert r"$T \times \alpha$" in tex
+    assert r"\left(d_{\text{model}} + 1\right) \alpha" in tex.replace(r" \, ", " ")
+    assert r"symbols $T$, $d_{\text{model}}$, $\alpha$, $d_{\text{ff}}$" in tex
+
+
+def test_explain_one_layer(capsys):
+    out = _cli(capsys, ["explain", "examples/mnist_cnn.sc", "--layer", "conv2d_1", "--latex"])
+    assert out.count(r"\begin{alignat*}") == 1
+    assert r"&= 7{,}812" not in out  # the chain ends in the value once
+    assert r"\cdot 36 = 7{,}812" in out
+    assert r"3 \cdot 3 \cdot 24 \cdot 36 = 7{,}776" in out
+    assert "N_{" not in out  # no total for one layer
+
+
+def test_explain_marks_non_trainable_weights():
+    m = symcount.parse("input(10, 8) -> BatchNormalization")
+    tex = L.explain_latex(m)
+    assert r"\text{(non-trainable (moving statistics))}" in tex
+    assert tex.count("moving statistics") == 2
+
+
+def test_repeat_rows_show_their_multiplier():
+    m = symcount.parse("input(T, d) -> repeat L { Dense(d) }")
+    tex = L.model_latex(m)
+    assert r"\texttt{repeat} (repeat xL) & $T \times d$ & $L d \left(d + 1\right)$" in tex
+    m = symcount.parse("input(T, d) -> repeat L { Dense(d) -> Dense(d) }")
+    tex = L.model_latex(m, expand=True)
+    assert r"\quad \texttt{each pass} (repeat pass) $\times\, L$ & $T \times d$" in tex
+    assert r"\quad \quad \texttt{dense\_1} (Dense) & $T \times d$" in tex
+
+
+# usage errors ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["summary", "examples/mnist_cnn.sc", "--standalone"], "--standalone goes with --latex"),
+        (["summary", "examples/mnist_cnn.sc", "--latex", "--format", "json"], "two output formats"),
+        (["explain", "examples/mnist_cnn.sc", "--standalone"], "--standalone goes with --latex"),
+    ],
+)
+def test_usage_errors(capsys, argv, words, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err
+    assert "Traceback" not in err
+
+
+# documents parse: balanced, known macros only ------------------------------------------
+
+KNOWN_MACROS = {
+    # document
+    "documentclass", "usepackage", "allowdisplaybreaks", "section", "caption", "centering",
+    "toprule", "midrule", "bottomrule", "endhead", "\\",
+    # text
+    "texttt", "text", "mathrm", "operatorname", "_", "&", "%", "$", "#", "{", "}",
+    "textasciitilde", "textasciicircum", "textbackslash",
+    # math
+    "frac", "left", "right", "cdot", "times", "quad", ",", " ", "lfloor", "rfloor",
+    "lceil", "rceil", "max", "min", "bmod", "sqrt",
+} | L.GREEK  # fmt: skip
+KNOWN_ENVIRONMENTS = {
+    "document",
+    "table",
+    "tabular",
+    "longtable",
+    "equation*",
+    "multline*",
+    "alignat*",
+}
+
+
+def _walk(nodes):
+    from pylatexenc import latexwalker as W
+
+    for n in nodes or []:
+        if n is None:
+            continue
+        yield n
+        if isinstance(n, W.LatexMacroNode) and n.nodeargd is not None:
+            yield from _walk([a for a in n.nodeargd.argnlist if a is not None])
+        if isinstance(n, (W.LatexGroupNode, W.LatexMathNode, W.LatexEnvironmentNode)):
+            yield from _walk(n.nodelist)
+        if isinstance(n, W.LatexEnvironmentNode) and n.nodeargd is not None:
+            yield from _walk([a for a in n.nodeargd.argnlist if a is not None])
+
+
+def check_parses(tex: str) -> tuple[set, set]:
+    """Parse with pylatexenc (strict: unbalanced braces, mismatched or unclosed
+    environments raise); every \\left has its \\right in the same cell or line;
+    only known macros and environments. Returns (macros, environments)."""
+    from pylatexenc import latexwalker as W
+
+    nodes, _, _ = W.LatexWalker(tex, tolerant_parsing=False).get_latex_nodes()
+    macros, envs = set(), set()
+    for n in _walk(nodes):
+        if isinstance(n, W.LatexMacroNode):
+            macros.add(n.macroname)
+        elif isinstance(n, W.LatexEnvironmentNode):
+            envs.add(n.environmentname)
+    assert macros <= KNOWN_MACROS, macros - KNOWN_MACROS
+    assert envs <= KNOWN_ENVIRONMENTS, envs - KNOWN_ENVIRONMENTS
+    for piece in re.split(r"&|\\\\|\$|\\begin|\\end", tex):
+        assert len(re.findall(r"\\left(?![a-z])", piece)) == len(
+            re.findall(r"\\right(?![a-z])", piece)
+        ), piece
+    return macros, envs
+
+
+def test_the_parse_check_catches_mistakes():
+    for bad in [
+        r"\begin{table} x \end{tabular}",
+        r"$\frac{a}{b$",
+        r"\begin{tabular}{ll} a & b",
+        r"$\left( a + b$",
+        r"\foo{x}",
+    ]:
+        with pytest.raises(Exception):  # noqa: B017 - a parse error or a failed check
+            check_parses(bad)
+
+
+DOCUMENTS = {
+    "mnist summary": lambda: L.model_latex(symcount.load("examples/mnist_cnn.sc"), standalone=True),
+    "mnist explain": lambda: L.explain_latex(
+        symcount.load("examples/mnist_cnn.sc"), standalone=True
+    ),
+    "symbolic summary": lambda: L.model_latex(
+        symcount.load("examples/stacked_lstm_symbolic.sc"), standalone=True
+    ),
+    "symbolic explain": lambda: L.explain_latex(
+        symcount.load("examples/stacked_lstm_symbolic.sc"), standalone=True
+    ),
+    "strides, floors, Greek": lambda: L.model_latex(
+        symcount.parse(
+            "model g_1\ninput(t, alpha) -> Conv1D(d_model, k, strides=2) -> MaxPooling1D(3)"
+            " -> BatchNormalization -> Flatten -> Dense(10)"
+        ),
+        standalone=True,
+    ),
+    "a transformer with blocks": lambda: L.model_latex(
+        symcount.parse(
+            "block mlp(w) { Dense(4*w, activation=gelu) -> Dense(w) }; input(T, d) -> repeat L"
+            " { residual { LayerNormalization -> MultiHeadAttention(h, d / h) } -> residual"
+            " { LayerNormalization -> mlp(d) } }"
+        ),
+        standalone=True,
+        expand=True,
+    ),
+    "60 layers, distinct symbols (longtable, long total)": lambda: L.model_latex(
+        symcount.parse("input(d0)\n" + "\n".join(f"Dense(u{i})" for i in range(1, 61))),
+        standalone=True,
+    ),
+}
+
+
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_documents_parse(name):
+    tex = DOCUMENTS[name]()
+    _, envs = check_parses(tex)
+    assert {"document", "equation*"} & envs or "multline*" in envs
+    assert tex.startswith(r"\documentclass{article}")
+    assert max(len(line) for line in tex.splitlines()) <= 2 * L.SOURCE_LINE
+
+
+def test_long_model_uses_longtable_and_breaks_the_total():
+    tex = DOCUMENTS["60 layers, distinct symbols (longtable, long total)"]()
+    assert r"\begin{longtable}" in tex and r"\endhead" in tex
+    assert r"\begin{multline*}" in tex
+    assert "and 49 more" in tex  # the caption names 12 of the 61 symbols
+
+
+# a real LaTeX engine ---------------------------------------------------------------------
+
+PDFLATEX = shutil.which("pdflatex")
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex (Debian: texlive-latex-recommended)")
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_documents_compile(name, tmp_path):
+    (tmp_path / "doc.tex").write_text(DOCUMENTS[name](), encoding="utf-8")
+    run = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    log = (tmp_path / "doc.log").read_text("latin-1")
+    assert run.returncode == 0, log[-3000:]
+    assert (tmp_path / "doc.pdf").read_bytes().startswith(b"%PDF")
+    assert "Undefined control sequence" not in log
+    if name.startswith("mnist"):  # wide symbolic tables may overflow; MNIST's fits the page
+        assert "Overfull \\hbox" not in log
+
+
+# speed: never SymPy's latex() ---------------------------------------------------------------
+
+
+def test_big_model_is_fast_and_never_calls_sympy_latex(monkeypatch):
+    import sympy
+
+    def refuse(*a, **k):
+        raise AssertionError("sympy.latex called")
+
+    monkeypatch.setattr(sympy, "latex", refuse)
+    m = symcount.parse("input(d0)\n" + "\n".join(f"Dense(u{i})" for i in range(1, 2001)))
+    m.total  # noqa: B018 - the total is built by parse's consumers, not timed here
+    start = time.perf_counter()
+    tex = L.model_latex(m, standalone=True)
+    took = time.perf_counter() - start
+    assert took < 10, took  # about 1 s here; sympy.latex of the total alone takes minutes
+    assert tex.count(r"\texttt{dense") == 2000
+    assert r"\begin{multline*}" in tex
