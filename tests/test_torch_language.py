@@ -1,0 +1,208 @@
+"""``convention torch`` as a user writes it: LANGUAGE.md's torch examples, the
+input-size rule (left out: inferred, the other positionals shift left; given:
+checked, a mismatch is one positioned error), buffers and frozen parameters,
+symbolic formulas, and the shipped torch examples' published counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import symcount
+from symcount.errors import ArgumentError, ShapeError
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+T = "convention torch\n"
+
+# (source, {to_dict() key: value}, {per-layer key: [values]})
+CASES = [
+    # LANGUAGE.md: under convention torch, LSTM(u) on f features gives 4*u*(f + u + 2)
+    ("input(t, f) -> LSTM(u)", {"total": "4*u*(f + u + 2)"}, {"output_shape": [["t", "u"]]}),
+    # the input size left out and given: the same module
+    ("input(784) -> Linear(10)", {"total": 7850}, {"output_shape": [[10]]}),
+    ("input(784) -> Linear(784, 10)", {"total": 7850}, {}),
+    ("input(784) -> Linear(in_features=784, out_features=10)", {"total": 7850}, {}),
+    ("input(784) -> Linear(10, bias=false)", {"total": 7840}, {}),
+    ("input(1, 28, 28) -> Conv2d(32, 3)", {"total": 320}, {"output_shape": [[32, 26, 26]]}),
+    ("input(1, 28, 28) -> Conv2d(1, 32, 3)", {"total": 320}, {"output_shape": [[32, 26, 26]]}),
+    (
+        "input(1, 28, 28) -> Conv2d(32, 3, stride=2)",
+        {"total": 320},
+        {"output_shape": [[32, 13, 13]]},
+    ),
+    ("input(1, 28, 28) -> Conv2d(1, 32, 3, 2)", {"total": 320}, {"output_shape": [[32, 13, 13]]}),
+    (
+        "input(1, 28, 28) -> Conv2d(32, 3, padding=same, padding_mode=reflect)",
+        {"total": 320},
+        {"output_shape": [[32, 28, 28]]},
+    ),
+    ("input(100, 6) -> LSTM(64)", {"total": 18432}, {"output_shape": [[100, 64]]}),
+    ("input(100, 6) -> LSTM(input_size=6, hidden_size=64)", {"total": 18432}, {}),
+    ("input(100, 6) -> LSTM(6, 64, 2)", {"total": 18432 + 33280}, {}),
+    (
+        "input(100, 6) -> LSTM(64, batch_first=true, bidirectional=true)",
+        {"total": 2 * 18432},
+        {"output_shape": [[100, 128]]},
+    ),
+    ("input(100, 6) -> LSTM(64, proj_size=16)", {"total": 4 * 64 * (6 + 16 + 2) + 16 * 64}, {}),
+    # GRU is Keras's reset_after=true: 3 gate blocks, two biases
+    ("input(t, f) -> GRU(u)", {"total": "3*u*(f + u + 2)"}, {}),
+    ("input(t, f) -> RNN(u, bias=false)", {"total": "u*(f + u)"}, {}),
+    # running statistics are buffers: 2*c + 1 (num_batches_tracked), never parameters
+    ("input(c, h, w) -> BatchNorm2d", {"total": "2*c", "buffers": "2*c + 1"}, {}),
+    ("input(c, h, w) -> BatchNorm2d(affine=false)", {"total": 0, "buffers": "2*c + 1"}, {}),
+    ("input(c, h, w) -> BatchNorm2d(track_running_stats=false)", {"buffers": 0}, {}),
+    ("input(c, l) -> InstanceNorm1d", {"total": 0, "buffers": 0}, {}),
+    ("input(8, 5) -> InstanceNorm1d(affine=true, track_running_stats=true)", {"buffers": 17}, {}),
+    # trainable=false: frozen parameters (requires_grad=False), buffers unchanged
+    (
+        "input(32, 4, 4) -> BatchNorm2d(trainable=false)",
+        {"total": 64, "trainable": 0, "non_trainable": 64, "buffers": 65},
+        {},
+    ),
+    # attention: embed_dim inferred; kdim/vdim give separate projections
+    ("input(L, e) -> MultiheadAttention(num_heads=h)", {"total": "4*e*(e + 1)"}, {}),
+    (
+        "q = input(5, 8); k = input(7, 3); v = input(7, 4)\n"
+        "MultiheadAttention(8, 2, kdim=3, vdim=4)(q, k, v)",
+        {"total": 216},
+        {},
+    ),
+    ("input(10, 512) -> TransformerEncoderLayer(nhead=8)", {"total": 3152384}, {}),
+    ("input(10, 512) -> TransformerDecoderLayer(512, 8)", {"total": 4204032}, {}),
+    # torch counts axes with the batch as 0: Flatten() keeps it, start_dim=2 keeps C too
+    ("input(3, 4, 5) -> Flatten", {}, {"output_shape": [[60]]}),
+    ("input(3, 4, 5) -> Flatten(2)", {}, {"output_shape": [[3, 20]]}),
+    ("input(60) -> Unflatten(1, (3, -1))", {}, {"output_shape": [[3, 20]]}),
+    ("input(8, 4, 4) -> PixelShuffle(2)", {}, {"output_shape": [[2, 8, 8]]}),
+    ("input(3, 4, 5) -> Upsample(scale_factor=2)", {}, {"output_shape": [[3, 8, 10]]}),
+    ("input(3, 4, 5) -> ZeroPad2d((1, 2, 3, 4))", {}, {"output_shape": [[3, 11, 8]]}),
+    ("input(3, 4, 5) -> Identity -> Dropout(0.5) -> GELU", {"total": 0}, {}),
+]
+
+
+@pytest.mark.parametrize(("source", "totals", "layers"), CASES, ids=[c[0][:48] for c in CASES])
+def test_torch_convention(source, totals, layers):
+    d = symcount.parse(T + source).to_dict()
+    assert d["convention"] == "torch"
+    for key, want in totals.items():
+        assert d[key] == want, key
+    rows = [r for r in d["layers"] if r["type"] != "InputLayer"]
+    for key, want in layers.items():
+        assert [r[key] for r in rows] == want, key
+
+
+def test_convention_flag_overrides_the_file():
+    src = "input(t, f) -> LSTM(u)"
+    assert symcount.parse(src).to_dict()["total"] == "4*u*(f + u + 1)"
+    assert symcount.parse(src, convention="torch").to_dict()["total"] == "4*u*(f + u + 2)"
+
+
+# (source, error class, line:col, words, caret): a given input size is checked
+ERRORS = [
+    (
+        "input(1, 28, 28) -> Conv2d(3, 32, 3)",
+        ShapeError,
+        "2:28",
+        ["in_channels=3 but the input has 1 channels", "leave in_channels out"],
+        "^",
+    ),
+    (
+        "input(784) -> Linear(100, 10)",
+        ShapeError,
+        "2:22",
+        ["in_features=100 but the input has 784 features", "Linear(10)"],
+        "^^^",
+    ),
+    (
+        "input(100, 6) -> LSTM(input_size=8, hidden_size=64)",
+        ShapeError,
+        "2:23",
+        ["input_size=8 but the input has 6 features"],
+        "^",
+    ),
+    (
+        "input(32, 4, 4) -> BatchNorm2d(16)",
+        ShapeError,
+        "2:32",
+        ["num_features=16 but the input has 32 channels"],
+        "^^",
+    ),
+    (
+        "input(10, 64) -> MultiheadAttention(32, 8)",
+        ShapeError,
+        "2:37",
+        ["embed_dim=32 but the input has 64 features"],
+        "^^",
+    ),
+    (
+        "input(10, 64) -> LayerNorm(32)",
+        ArgumentError,
+        "2:28",
+        ["normalized_shape=(32,) but the input's last axes are (64,)"],
+        "^^",
+    ),
+    (
+        "input(1, 28, 28) -> Conv2d(32, 3, stride=2, padding=same)",
+        ArgumentError,
+        "2:45",
+        ["padding='same' is not supported for strided convolutions"],
+        "^",
+    ),
+    (
+        "input(10, 64) -> Linear(10, in_features=64)",
+        ArgumentError,
+        "2:29",
+        ["'in_features' both by position and by keyword"],
+        "^",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "cls", "where", "words", "caret"), ERRORS, ids=[c[0][:40] for c in ERRORS]
+)
+def test_input_size_mismatch_is_one_positioned_error(source, cls, where, words, caret):
+    text = T + source
+    with pytest.raises(cls) as info:
+        symcount.parse(text, filename="model.sc")
+    message = str(info.value)
+    first, *rest = message.splitlines()
+    assert first.startswith(f"model.sc:{where}: "), message
+    for w in words:
+        assert w in message, message
+    line, col = map(int, where.split(":"))
+    assert rest[0] == "    " + text.splitlines()[line - 1]
+    assert rest[1].startswith("    " + " " * (col - 1) + caret), message
+
+
+# The shipped torch-vocabulary examples and their published counts
+# (torchvision's resnet50(), torchinfo's README LSTMNet).
+EXAMPLE_COUNTS = [
+    ("torch_resnet50.sc", {"total": 25_557_032, "trainable": 25_557_032, "buffers": 53_173}),
+    ("torch_lstm.sc", {"total": 3_784_580}),
+]
+
+
+@pytest.mark.parametrize(("name", "want"), EXAMPLE_COUNTS, ids=[e[0] for e in EXAMPLE_COUNTS])
+def test_torch_examples(name, want):
+    d = symcount.load(EXAMPLES / name).to_dict()
+    assert d["convention"] == "torch"
+    for key, value in want.items():
+        assert d[key] == value, key
+
+
+def test_torchinfo_lstm_row():
+    rows = symcount.load(EXAMPLES / "torch_lstm.sc").to_dict()["layers"]
+    assert [(r["type"], r["params"]) for r in rows] == [
+        ("Embedding", 6_000),
+        ("LSTM", 3_768_320),
+        ("Linear", 10_260),
+    ]
+
+
+def test_every_torch_example_is_in_torch_vocabulary_or_a_diff_example():
+    for path in sorted(EXAMPLES.glob("torch_*.sc")):
+        model = symcount.load(path)
+        assert model.total != 0, path
