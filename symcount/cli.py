@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
 # with ``register(subparsers, add_model_args)`` (adding a parser whose defaults
 # set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
 # module level, so start-up stays lean.
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("plot",)
 
 
 def _command_module(name: str):

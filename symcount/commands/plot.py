@@ -1,0 +1,454 @@
+"""``symcount plot``: a count against one symbol, with a budget line and the
+best fit under it, saved as PNG, SVG or PDF (matplotlib, the ``plot`` extra).
+
+The curve is the model's own closed form, evaluated with ``lambdify``
+(``dummify=True``) over NumPy arrays, so 10^6 points cost milliseconds; the
+value marked under a budget is checked exactly (integer substitution), and
+found by :func:`symcount.solve.solve` where that module is installed, else by
+an exact search over the range here (:func:`budget_fit`).
+
+Python::
+
+    from symcount.commands.plot import figure
+    fig, info = figure(symcount.load("examples/stacked_lstm_symbolic.sc"), "u", 1, 512,
+                       budget=60_000)
+    fig.savefig("u.png")
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from dataclasses import dataclass, field
+
+from ..errors import ArgumentError, SymcountError, did_you_mean
+
+FORMATS = ("png", "svg", "pdf")
+MAX_RANGE = 10_000_000  # values of the varied symbol evaluated for the curve and the fit
+MAX_PIXELS = 10_000  # per side of a PNG
+EXACT_CANDIDATES = 8  # values around the float estimate checked exactly
+
+EPILOG = """\
+examples:
+  symcount plot examples/stacked_lstm_symbolic.sc --vary u=1..512 -o u.png
+  symcount plot examples/stacked_lstm_symbolic.sc --vary u=1..512 --budget 60000 -o u.svg
+  symcount plot examples/lstm_symbolic.sc --vary u=8..4096 --set f=32 --log --trainable
+
+The figure shows the total (and with --trainable the trainable count) for
+every integer value of the symbol in the range (about 2,000 evenly spaced
+points for wider ranges). With --budget N: a dashed line at N and, marked,
+the value whose count comes closest to N without passing it (checked
+exactly). Every other symbol needs a value (--set). Needs matplotlib:
+pip install 'symcount[plot]'."""
+
+_RANGE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\Z")
+_COUNT = re.compile(r"(?P<num>[0-9][0-9_,]*(?:\.[0-9]+)?)\s*(?P<unit>[kKmMbBgGtT]?)\Z")
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}
+_SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*\Z")
+
+
+def range_arg(text: str) -> tuple[str, int, int]:
+    """``u=1..512`` -> ("u", 1, 512)."""
+    m = _RANGE.match(text)
+    if m is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=FIRST..LAST (e.g. --vary u=1..512)")
+    name, lo, hi = m.group(1), int(m.group(2)), int(m.group(3))
+    if lo < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: symbols are positive sizes; start the range at 1 or more"
+        )
+    if hi <= lo:
+        raise argparse.ArgumentTypeError(f"{text!r}: the last value must be above the first")
+    if hi - lo + 1 > MAX_RANGE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: at most {MAX_RANGE:,} values; narrow the range"
+        )
+    return name, lo, hi
+
+
+def count_arg(text: str) -> int:
+    """``60000``, ``60_000``, ``60,000``, ``350M``, ``1.5B``."""
+    from fractions import Fraction
+
+    m = _COUNT.match(text.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a count (e.g. 60000, 350M, 1.5B)")
+    value = Fraction(m["num"].replace("_", "").replace(",", "")) * _UNITS[m["unit"].lower()]
+    if value.denominator != 1 or value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
+    return int(value)
+
+
+def size_arg(text: str) -> tuple[float, float]:
+    """``6.4x4.8`` (inches) -> (6.4, 4.8)."""
+    m = _SIZE.match(text)
+    if m is None or float(m.group(1)) <= 0 or float(m.group(2)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT in inches (e.g. 8x5)")
+    return float(m.group(1)), float(m.group(2))
+
+
+def dpi_arg(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a whole number of dots per inch"
+        ) from None
+    if not 10 <= n <= 1200:
+        raise argparse.ArgumentTypeError(f"{text!r}: give between 10 and 1200 dots per inch")
+    return n
+
+
+# the numbers -----------------------------------------------------------------------
+
+
+@dataclass
+class Fit:
+    """The value of the varied symbol whose count is closest to the budget
+    without passing it, and that count (exact)."""
+
+    value: int
+    count: int
+    budget: int
+
+    @property
+    def under(self) -> int:
+        return self.budget - self.count
+
+
+@dataclass
+class PlotInfo:
+    """What a figure shows, for the command's one-line report and the tests."""
+
+    symbol: str
+    first: int
+    last: int
+    points: int
+    counts: list[str]  # "total", and "trainable" when drawn
+    budget: int | None = None
+    fit: Fit | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _matplotlib():
+    try:
+        import matplotlib  # noqa: F401
+        from matplotlib.figure import Figure
+    except ImportError:
+        raise SymcountError(
+            "symcount plot needs matplotlib, which is not installed: "
+            "pip install 'symcount[plot]' (or pip install matplotlib)"
+        ).at(None, filename="symcount plot") from None
+    return Figure
+
+
+def check_symbol(model, name: str, counts=()) -> None:
+    """``name`` must be a symbol of the model, and the only one left in the
+    ``counts`` drawn (a symbol that changes only shapes, like a sequence
+    length, needs no value)."""
+    from .. import dims as D
+
+    if name not in model.symbols:
+        if model.symbols:
+            message = (
+                f"--vary: {name!r} is not a symbol of the model; its symbols are "
+                + ", ".join(model.symbols)
+            )
+        else:
+            message = f"--vary: {name!r} is not a symbol of the model; it has no symbols left"
+        raise ArgumentError(message, hint=did_you_mean(name, model.symbols)).at(
+            None, filename=model.filename
+        )
+    used = set()
+    for c in counts:
+        if D.is_symbolic(c):
+            used |= {s.name for s in c.free_symbols}
+    others = [s for s in model.symbols if s != name and s in used]
+    if others:
+        raise ArgumentError(
+            f"--vary {name}: the model has other symbols without values: {', '.join(others)}",
+            hint="give them values: " + " ".join(f"--set {s}=..." for s in others),
+        ).at(None, filename=model.filename)
+
+
+def _depends(expr, name: str) -> bool:
+    from .. import dims as D
+
+    return D.is_symbolic(expr) and D.symbol(name) in expr.free_symbols
+
+
+def sample(first: int, last: int, *, log: bool, points: int = 2000):
+    """Every integer from first to last, or about ``points`` of them spread
+    evenly (geometrically with ``log``) for a wider range; both ends included."""
+    import numpy as np
+
+    if last - first + 1 <= points:
+        return np.arange(first, last + 1, dtype=np.int64)
+    xs = np.geomspace(first, last, points) if log else np.linspace(first, last, points)
+    xs = np.unique(np.rint(xs).astype(np.int64))
+    xs[0], xs[-1] = first, last
+    return np.unique(xs)
+
+
+def curve(expr, name: str, xs):
+    """``expr`` at the integers ``xs`` (floats), through ``lambdify`` on NumPy."""
+    import numpy as np
+
+    from .. import dims as D
+
+    if not D.is_symbolic(expr):
+        return np.full(len(xs), float(expr))
+    fn = D.sp().lambdify([D.symbol(name)], expr, modules="numpy", dummify=True)
+    ys = np.asarray(fn(xs.astype(np.float64)), dtype=np.float64)
+    return np.broadcast_to(ys, xs.shape).copy()
+
+
+def exact_at(expr, name: str, k: int) -> int:
+    """The count at ``name = k``, exactly (integer substitution)."""
+    from .. import dims as D
+
+    if not D.is_symbolic(expr):
+        return D.normalize(expr)
+    v = D.normalize(expr.xreplace({D.symbol(name): D.sp().Integer(k)}))
+    return v
+
+
+def budget_fit(model, name: str, first: int, last: int, budget: int) -> Fit | None:
+    """The value in first..last whose total is closest to ``budget`` without
+    passing it (the largest such value on a tie); None if none fits.
+
+    Uses :func:`symcount.solve.solve` (``at_most``, with the range as a
+    condition) when that module is there; otherwise evaluates the curve on
+    every integer of the range in floats and checks the best candidates
+    exactly."""
+    try:
+        from ..solve import solve
+    except ImportError:
+        solve = None
+    if solve is not None:
+        result = solve(model, name, at_most=budget, where=[f"{name} in {first}..{last}"])
+        best = result.best
+        return None if best is None else Fit(int(best.values[name]), int(best.count), budget)
+    return _search(model.total, name, first, last, budget)
+
+
+def _search(expr, name: str, first: int, last: int, budget: int) -> Fit | None:
+    import numpy as np
+
+    xs = np.arange(first, last + 1, dtype=np.int64)
+    ys = curve(expr, name, xs)
+    slack = max(1.0, abs(budget) * 1e-9)  # float error: candidates are checked exactly
+    under = np.nonzero(ys <= budget + slack)[0]
+    if len(under) == 0:
+        return None
+    order = under[np.lexsort((-xs[under], -ys[under]))]  # closest to the budget, then largest
+    best = None
+    for i in order[:EXACT_CANDIDATES]:
+        k = int(xs[i])
+        c = exact_at(expr, name, k)
+        if c <= budget and (best is None or (c, k) > (best.count, best.value)):
+            best = Fit(k, c, budget)
+    if best is None:  # every float candidate was over: walk the rest exactly
+        for i in order[EXACT_CANDIDATES:]:
+            k = int(xs[i])
+            c = exact_at(expr, name, k)
+            if c <= budget:
+                return Fit(k, c, budget)
+    return best
+
+
+# the figure ------------------------------------------------------------------------
+
+
+def _format_count(v: float, _pos=None) -> str:
+    return f"{v:,.0f}"
+
+
+def figure(
+    model,
+    name: str,
+    first: int,
+    last: int,
+    *,
+    budget: int | None = None,
+    trainable: bool = False,
+    log: bool = False,
+    size: tuple[float, float] = (6.4, 4.8),
+    dpi: int = 100,
+):
+    """A matplotlib Figure of the model's total against ``name`` over
+    first..last (no pyplot, no global state), and a :class:`PlotInfo`."""
+    Figure = _matplotlib()
+    from matplotlib.ticker import EngFormatter, FuncFormatter
+
+    from .. import printing as P
+
+    series = [("total", model.total)]
+    if trainable:
+        series.append(("trainable", model.trainable))
+    check_symbol(model, name, [expr for _, expr in series])
+    xs = sample(first, last, log=log)
+    info = PlotInfo(name, first, last, len(xs), [s for s, _ in series], budget)
+    if not _depends(model.total, name):
+        info.notes.append(f"the total does not depend on {name}")
+
+    fig = Figure(figsize=size, dpi=dpi)
+    ax = fig.add_subplot()
+    top = 0.0
+    for label, expr in series:
+        ys = curve(expr, name, xs)
+        top = max(top, float(ys.max()))
+        text = "total params" if label == "total" else "trainable params"
+        if len(series) == 1 and len(P.expr(expr)) <= 60:
+            text += f" = {P.expr(expr)}"
+        ax.plot(xs, ys, label=text, linestyle="-" if label == "total" else "--")
+    if budget is not None:
+        ax.axhline(budget, color="0.4", linestyle=":", label=f"budget {budget:,}")
+        fit = budget_fit(model, name, first, last, budget)
+        info.fit = fit
+        if fit is not None:
+            ax.plot([fit.value], [fit.count], "o", color="C3", label=f"{name} = {fit.value}")
+            ax.annotate(
+                f"{name} = {fit.value}: {fit.count:,}",
+                (fit.value, fit.count),
+                textcoords="offset points",
+                xytext=(8, -14),
+            )
+    if log:
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+    else:
+        ax.yaxis.set_major_formatter(
+            FuncFormatter(_format_count) if max(top, budget or 0) < 1e7 else EngFormatter()
+        )
+    ax.set_xlabel(name)
+    ax.set_ylabel("parameters")
+    ax.set_title(f"{model.name or 'model'}: parameters against {name}")
+    ax.grid(True, alpha=0.3)
+    ax.legend(loc="best", fontsize="small")
+    fig.tight_layout()
+    return fig, info
+
+
+# the command -----------------------------------------------------------------------
+
+
+def register(subparsers, add_model_args) -> None:
+    p = subparsers.add_parser(
+        "plot",
+        help="draw the parameter count against one symbol (PNG, SVG or PDF)",
+        description="Draw the model's total parameter count against one symbol over a\n"
+        "range of values, optionally with a budget line and the best fit under it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_args(p)
+    p.add_argument(
+        "--vary",
+        required=True,
+        type=range_arg,
+        metavar="NAME=FIRST..LAST",
+        help="the symbol on the x axis and its range: --vary u=1..512",
+    )
+    p.add_argument(
+        "--budget",
+        type=count_arg,
+        metavar="N",
+        help="draw a line at N params and mark the value closest to it from below "
+        "(60000, 60_000, 350M, 1.5B)",
+    )
+    p.add_argument("--trainable", action="store_true", help="draw the trainable count too (dashed)")
+    p.add_argument("--log", action="store_true", help="logarithmic axes")
+    p.add_argument(
+        "-o",
+        "--output",
+        metavar="FILE",
+        help="where to save: .png, .svg or .pdf (default: MODEL-NAME.png, e.g. mlp-u.png)",
+    )
+    p.add_argument(
+        "--size",
+        type=size_arg,
+        default=(6.4, 4.8),
+        metavar="WxH",
+        help="figure size in inches (default 6.4x4.8)",
+    )
+    p.add_argument(
+        "--dpi",
+        type=dpi_arg,
+        default=100,
+        metavar="N",
+        help="dots per inch of a PNG (default 100: 6.4x4.8 is 640x480 pixels)",
+    )
+    p.set_defaults(run=run, parser=p)
+
+
+def _output(args, model, name: str, parser) -> tuple[str, str]:
+    path = args.output
+    if path is None:
+        from pathlib import Path
+
+        stem = model.name or (Path(args.file).stem if args.file not in (None, "-") else "model")
+        path = f"{stem}-{name}.png"
+    ext = path.rsplit(".", 1)[-1].lower() if "." in path else ""
+    if ext not in FORMATS:
+        parser.error(f"-o {path}: the file name must end in .png, .svg or .pdf")
+    return path, ext
+
+
+def run(args, parser) -> str:
+    name, first, last = args.vary
+    if name in dict(args.values):
+        parser.error(f"--vary {name} and --set {name} both give {name}; give one")
+    width, height = args.size
+    if max(width, height) * args.dpi > MAX_PIXELS:
+        parser.error(
+            f"--size {width:g}x{height:g} at --dpi {args.dpi} is over {MAX_PIXELS:,} pixels a side"
+        )
+    from ..cli import _model
+
+    model = _model(args, parser)
+    path, ext = _output(args, model, name, parser)
+    fig, info = figure(
+        model,
+        name,
+        first,
+        last,
+        budget=args.budget,
+        trainable=args.trainable,
+        log=args.log,
+        size=args.size,
+        dpi=args.dpi,
+    )
+    import matplotlib
+
+    try:
+        with matplotlib.rc_context({"svg.fonttype": "none"}):  # SVG text stays text
+            fig.savefig(path, format=ext, dpi=args.dpi)
+    except OSError as e:
+        raise SymcountError(f"cannot write {path}: {e.strerror or e}").at(
+            None, filename="symcount plot"
+        ) from None
+    return report(info, path, ext, round(width * args.dpi), round(height * args.dpi))
+
+
+def report(info: PlotInfo, path: str, ext: str, px_w: int, px_h: int) -> str:
+    """``wrote u.png (640x480 px): total params for u = 1..512 (512 points)`` and the fit."""
+    size = f"{px_w}x{px_h} px" if ext == "png" else ext.upper()
+    what = " and ".join(f"{c} params" for c in info.counts)
+    lines = [
+        f"wrote {path} ({size}): {what} for {info.symbol} = {info.first}..{info.last}"
+        f" ({info.points:,} points)"
+    ]
+    if info.budget is not None:
+        if info.fit is None:
+            lines.append(
+                f"budget {info.budget:,}: no {info.symbol} in {info.first}..{info.last} fits"
+            )
+        else:
+            f = info.fit
+            gap = "exactly" if f.under == 0 else f"{f.under:,} under"
+            lines.append(
+                f"budget {info.budget:,}: {info.symbol} = {f.value} gives {f.count:,} ({gap})"
+            )
+    lines += [f"note: {n}" for n in info.notes]
+    return "\n".join(lines) + "\n"
