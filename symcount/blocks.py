@@ -4,9 +4,16 @@ group rows they make (a block is one row, like a nested Keras model).
 A repeat with a numeric count is unrolled; with a symbolic one (or a huge
 number) the body runs twice at most: pass 1, then a check that a second pass
 keeps the shape, and the count is pass 1 + (N - 1) x pass 2.
+
+A block's formula in its parameters (for ``explain``) is worked out only when
+asked for: it is a second, symbolic run of the body, and a numeric model that
+is only summarized should not pay for it (nor for importing SymPy).
 """
 
 from __future__ import annotations
+
+import dataclasses
+import sys
 
 from . import ast
 from . import dims as D
@@ -111,7 +118,9 @@ class BlocksMixin:
                 scope[prm.name] = v
         finally:
             self.env = saved_env
-        formula = self.block_formula(block, tensor, scope)
+        formula = None
+        if not self.dry and any(D.is_num(v) or D.is_symbolic(v) for v in scope.values()):
+            formula = LazyFormula(self, block, tensor, scope)
         out, rows = self.collect(lambda: self.run_body(block.body, tensor, scope, block.env))
         name = self.group_name(block.name)
         args = ", ".join(f"{k}={_show(v)}" for k, v in scope.items())
@@ -153,6 +162,30 @@ class BlocksMixin:
         if D.is_num(general):
             return None
         return Formula(P.expr(general), P.expr(general))
+
+    def seen_by(self, block: BlockDef, scope: dict) -> tuple[list, list]:
+        """What a block's body can see now: for every name its text uses (and the
+        text of the blocks it calls), the binding in each scope of its chain;
+        and the let-bound or passed-in layers not yet applied. Restoring them
+        later lets the formula's dry run see what the real run saw."""
+        bindings, unapplied, seen, todo = [], [], set(), [block]
+        for v in scope.values():
+            unapplied += _unapplied(v)
+        while todo:
+            b = todo.pop()
+            if id(b) in seen:
+                continue
+            seen.add(id(b))
+            for name in _names_used(b):
+                for m in b.env.maps:
+                    present = name in m
+                    v = m.get(name)
+                    bindings.append((m, name, present, v))
+                    if isinstance(v, BlockDef):
+                        todo.append(v)
+                    else:
+                        unapplied += _unapplied(v)
+        return bindings, unapplied
 
     def apply_residual(self, stage: Stage, tensor: Tensor) -> Tensor:
         """``residual { body }`` is Add(x, body(x)), with the Add a layer of its own."""
@@ -252,6 +285,103 @@ class BlocksMixin:
             if name not in self.names:
                 self.names.add(name)
                 return name
+
+
+class LazyFormula:
+    """A block's count as a function of its numeric parameters, worked out on
+    first use (``.resolve()``, or ``.general``) by a dry run of the body with
+    those parameters as symbols, in the state the block was applied in: the
+    bindings its text can see and which shared layers were still unapplied
+    are captured at the call and put back for the dry run (a later ``let``
+    cannot change the answer)."""
+
+    __slots__ = ("_block", "_ev", "_result", "_scope", "_seen", "_tensor")
+
+    def __init__(self, ev, block: BlockDef, tensor: Tensor, scope: dict):
+        self._ev, self._block, self._tensor, self._scope = ev, block, tensor, dict(scope)
+        self._seen = ev.seen_by(block, scope)
+        self._result = self
+
+    def resolve(self) -> Formula | None:
+        """The formula, or None when the count does not depend on the parameters."""
+        if self._result is self:
+            self._result = self._run()
+            self._ev = self._seen = None  # done: let the evaluator go
+        return self._result
+
+    @property
+    def general(self) -> str | None:
+        f = self.resolve()
+        return f.general if f is not None else None
+
+    @property
+    def numbers(self) -> str | None:
+        f = self.resolve()
+        return f.numbers if f is not None else None
+
+    def _run(self) -> Formula | None:
+        bindings, unapplied = self._seen
+        now = [(m, name, name in m, m.get(name)) for m, name, _, _ in bindings]
+        rows = [(spec, spec.row) for spec in unapplied]
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, 8000))  # as symcount.parse evaluates
+        try:
+            for m, name, present, v in bindings:
+                _bind(m, name, present, v)
+            for spec in unapplied:
+                spec.row = None
+            return self._ev.block_formula(self._block, self._tensor, self._scope)
+        except RecursionError:
+            return None
+        finally:
+            sys.setrecursionlimit(limit)
+            for m, name, present, v in reversed(now):
+                _bind(m, name, present, v)
+            for spec, row in rows:
+                spec.row = row
+
+
+def resolve_formula(formula) -> Formula | None:
+    """A row's formula, worked out if it is a block's (lazy) one."""
+    return formula.resolve() if isinstance(formula, LazyFormula) else formula
+
+
+def _bind(m: dict, name: str, present: bool, v) -> None:
+    if present:
+        m[name] = v
+    else:
+        m.pop(name, None)
+
+
+def _unapplied(v) -> list:
+    """The layers in a bound value whose first call has not happened yet."""
+    if isinstance(v, LayerSpec):
+        return [v] if v.row is None else []
+    if isinstance(v, Stage) and isinstance(v.spec, LayerSpec):
+        return _unapplied(v.spec)
+    if isinstance(v, tuple):
+        return [s for x in v for s in _unapplied(x)]
+    return []
+
+
+def _names_used(block: BlockDef) -> frozenset:
+    """Every name in a block's text (parameters' defaults and nested blocks
+    included), found once: more than the body looks up is harmless."""
+    if block.names is None:
+        found, todo = set(), [*block.body, *(p.default for p in block.params if p.default)]
+        while todo:
+            node = todo.pop()
+            if isinstance(node, ast.Name):
+                found.add(node.id)
+            else:
+                for f in dataclasses.fields(node):
+                    value = getattr(node, f.name)
+                    if isinstance(value, ast.Node):
+                        todo.append(value)
+                    elif isinstance(value, tuple):
+                        todo += [x for x in value if isinstance(x, ast.Node)]
+        block.names = frozenset(found)
+    return block.names
 
 
 def _show(v) -> str:

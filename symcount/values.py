@@ -71,6 +71,7 @@ class BlockDef:
     body: tuple
     span: Span
     env: object
+    names: frozenset | None = field(default=None, repr=False)  # every name its text uses
 
     def describe(self) -> str:
         return f"the block {self.name!r}"

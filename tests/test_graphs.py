@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -111,6 +114,67 @@ def test_block_formula_is_a_function_of_its_parameters():
     row = m.rows[0]
     assert row.formula.general == "3*f*k**2 + 4*f"
     assert row.params == 3 * 64 * 9 + 4 * 64
+
+
+def _block_formulas(text: str) -> list:
+    m = symcount.parse(text)
+    return [(r.name, r.params, r.formula and r.formula.general) for r in m.rows if r.group]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a later `let` changes neither the first call's count nor its formula
+        (
+            "let w = 3\nblock b(f) { Dense(f * w) }\ninput(4) -> b(2)\nlet w = 5\n"
+            "x = input(4) -> b(2)",
+            [("b", 30, "15*f"), ("b_1", 50, "25*f")],
+        ),
+        # a name still free at the first call stays a symbol in its formula
+        (
+            "block b(f) { Dense(f * w) }\ninput(4) -> b(2)\nlet w = 5\nx = input(4) -> b(2)",
+            [("b", 10 * D.symbol("w"), "5*f*w"), ("b_1", 50, "25*f")],
+        ),
+        # a shared layer first applied inside the block counts in that call only
+        (
+            "let enc = Dense(3)\nblock b(f) { enc -> Dense(f) }\n"
+            "input(4) -> b(2) -> Dense(4) -> b(5)",
+            [("b", 23, "4*f + 15"), ("b_1", 20, "4*f")],
+        ),
+        (
+            "block b(layer, f) { layer -> Dense(f) }\ninput(4) -> b(Dense(3), 2)",
+            [("b", 23, "4*f + 15")],
+        ),
+        # a block redefined later: the first call keeps the block it called
+        (
+            "block inner(f) { Dense(f * w) }\nblock outer(g) { inner(g) }\ninput(4) -> outer(2)\n"
+            "block inner(f) { Dense(f) }\nlet w = 7\nx = input(4) -> outer(2)",
+            [("outer", 10 * D.symbol("w"), "5*g*w"), ("outer_1", 10, "5*g")],
+        ),
+    ],
+)
+def test_block_formulas_see_what_the_call_saw(text, expected):
+    # the formula is worked out on first use, after the whole model: it must
+    # still describe the call as it was made
+    assert _block_formulas(text) == expected
+
+
+def test_a_numeric_model_of_blocks_does_not_import_sympy():
+    # block formulas are worked out only when explain asks for them
+    code = (
+        "import sys, symcount\n"
+        "from symcount.cli import main\n"
+        "main(['summary', sys.argv[1], '--expand', '--format', 'json'])\n"
+        "assert 'sympy' not in sys.modules, 'sympy was imported'\n"
+        "main(['explain', sys.argv[1]])\n"
+        "assert 'sympy' in sys.modules\n"
+    )
+    path = Path(__file__).resolve().parent.parent / "examples" / "resnet50.sc"
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "13*f**2 + 370*f" in done.stdout  # conv_block's formula, from explain
 
 
 def test_block_input_is_named_input_inside_the_body():

@@ -9,6 +9,7 @@ with the numbers put in, and the value; then one line per weight.
 from __future__ import annotations
 
 from .. import printing as P
+from ..blocks import resolve_formula
 from ..formula import derive, weight_formula
 from . import label, totals_lines
 
@@ -29,7 +30,8 @@ def chain(general: str, numbers: str, value) -> str:
 
 
 def formula_of(row):
-    return row.formula if row.formula is not None else derive(row.weights)
+    f = resolve_formula(row.formula)
+    return f if f is not None else derive(row.weights)
 
 
 def status(row, weight, *, frozen: bool = False, buffers: bool = False) -> str:
@@ -84,7 +86,8 @@ def layer_lines(row, indent: str = "", *, frozen: bool = False, buffers: bool = 
     buffers = buffers or row.state_as_buffers
     head = f"{indent}{label(row)}  "
     if row.group:  # a block or a repeat: its total, then its layers
-        general = row.formula.general if row.formula is not None else P.expr(row.params)
+        f = resolve_formula(row.formula)  # a block's: worked out now, on first use
+        general = f.general if f is not None else P.expr(row.params)
         lines = [f"{head}params = {chain(general, general, row.params)}{_split(row)}"]
         lines += [f"{indent + INDENT}note: {n}" for n in row.notes]
         for child in row.children:
