@@ -5,18 +5,17 @@ with blocks summarize in a fraction of a second.
     python benchmarks/architectures.py             # medians of 5 runs
     python benchmarks/architectures.py --runs 11
 
-Columns: "in process" is the median wall-clock time of the `summary` command
-run in this process (parse, evaluate, table and totals; SymPy already imported,
-its caches warm after the first run); "CLI" the median of whole `symcount
-summary` processes, start-up included (Python, Lark, and SymPy where a formula
-needs it). Read the figures as ratios.
+Columns: "evaluate" is the `summary` command run in a fresh process whose
+imports are done (symcount, and SymPy): parse, evaluate, print the table and
+the totals, the first time; "warm" the same again in that process (printing
+caches filled); "CLI" a whole `symcount summary` process, start-up included
+(Python, Lark, and SymPy only where a formula needs it). Medians of --runs
+processes; read the figures as ratios.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import statistics
 import subprocess
 import sys
@@ -45,16 +44,31 @@ CASES = [
 ]
 
 
-def summary_in_process(argv: list[str]) -> tuple[float, str]:
-    from symcount.cli import main
-
+TIMER = """
+import contextlib, io, sys, time
+import sympy  # imports are not what "evaluate" measures
+from symcount.cli import main
+times = []
+for _ in range(2):
     out = io.StringIO()
     t = time.perf_counter()
     with contextlib.redirect_stdout(out):
-        code = main(argv)
-    elapsed = time.perf_counter() - t
-    assert code == 0, out.getvalue()[-500:]
-    return elapsed, out.getvalue()
+        code = main(sys.argv[1:])
+    times.append(time.perf_counter() - t)
+assert code == 0
+print(times[0], times[1])
+print(out.getvalue())
+"""
+
+
+def in_fresh_process(argv: list[str]) -> tuple[float, float, str]:
+    """(first run, second run, output) of the summary command in a new process."""
+    done = subprocess.run(
+        [sys.executable, "-c", TIMER, *argv], check=True, capture_output=True, text=True, cwd=ROOT
+    )
+    first, rest = done.stdout.split("\n", 1)
+    cold, warm = (float(x) for x in first.split())
+    return cold, warm, rest
 
 
 def total_line(text: str) -> str:
@@ -76,20 +90,17 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=5, help="runs per median (default 5)")
     args = ap.parse_args()
 
-    import sympy  # noqa: F401  - paid once, as in any process that prints a formula
-
     print(f"median of {args.runs} runs, seconds")
-    head = f"{'model':<48} {'in process':>10} {'CLI':>7}  total"
+    head = f"{'model':<48} {'evaluate':>8} {'warm':>6} {'CLI':>6}  total"
     print(head)
     print("-" * (len(head) + 24))
     for label, example, extra in CASES:
-        argv = ["summary", str(EXAMPLES / example), *extra]
-        times, text = [], ""
-        for _ in range(args.runs):
-            t, text = summary_in_process(argv)
-            times.append(t)
-        cli = process_time(["summary", f"examples/{example}", *extra], args.runs)
-        print(f"{label:<48} {statistics.median(times):>10.3f} {cli:>7.3f} {total_line(text)}")
+        argv = ["summary", f"examples/{example}", *extra]
+        runs = [in_fresh_process(argv) for _ in range(args.runs)]
+        cold = statistics.median(r[0] for r in runs)
+        warm = statistics.median(r[1] for r in runs)
+        cli = process_time(argv, args.runs)
+        print(f"{label:<48} {cold:>8.3f} {warm:>6.3f} {cli:>6.3f} {total_line(runs[0][2])}")
     return 0
 
 
