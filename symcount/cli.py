@@ -123,6 +123,14 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         help="give a symbol a value before counting (repeatable): --set u=64",
     )
     p.add_argument(
+        "--let",
+        dest="lets",
+        action="append",
+        default=[],
+        metavar="NAME=EXPR",
+        help="replace a symbol by an expression in others (repeatable): --let d=64*h",
+    )
+    p.add_argument(
         "--convention",
         choices=CONVENTIONS,
         help="layer names and counting rules (overrides the file's 'convention' line)",
@@ -148,6 +156,18 @@ def _latex_wanted(args, parser) -> bool:
     if args.latex and getattr(args, "format", "text") != "text":
         parser.error(f"--latex and --format {args.format} are two output formats; give one")
     return args.latex
+
+
+def _add_algebra_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("algebra on the counts (one of; docs/algebra.md)")
+    x = g.add_mutually_exclusive_group()
+    for flag, how, text in (
+        ("--simplify", "simplify", "simplify every count and output-shape entry"),
+        ("--expand-counts", "expand", "multiply the counts out into sums of terms"),
+        ("--factor", "factor", "factor the counts (4*u*(f + u + 1))"),
+        ("--collect", "collect", "expand, then collect powers of each symbol"),
+    ):
+        x.add_argument(flag, dest="rewrite", action="store_const", const=how, help=text)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -182,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
         "or 100 when not writing to a terminal)",
     )
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
+    _add_algebra_args(s)
+    s.add_argument(
+        "--leading",
+        action="store_true",
+        help="after the table: the total's dominant term(s) as the symbols grow, and "
+        "(with every symbol --set) that approximation's relative error",
+    )
     s.add_argument(
         "--expand",
         action="store_true",
@@ -201,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(e)
     e.set_defaults(parser=e)
     e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
+    _add_algebra_args(e)
     _add_latex_args(e, "each layer's formula, numbers and value as alignat* lines, then the total")
 
     ly = sub.add_parser(
@@ -224,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
 # with ``register(subparsers, add_model_args)`` (adding a parser whose defaults
 # set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
 # module level, so start-up stays lean.
-COMMAND_MODULES: tuple[str, ...] = ("plot",)
+COMMAND_MODULES: tuple[str, ...] = ("solve", "plot")
 
 
 def _command_module(name: str):
@@ -281,10 +309,38 @@ def _model(args, parser):
     import symcount
 
     path, text, display = _source(args, parser)
-    kw = {"values": _values(args, parser), "convention": args.convention}
+    values = _values(args, parser)
+    relations = _relations(args, values, display)
+    # a relation that comes out a number is a value like --set (checked while counting)
+    values.update({k: v for k, v in relations.items() if isinstance(v, int)})
+    kw = {"values": values, "convention": args.convention}
     if path is not None:
         text = _read(path)
-    return symcount.parse(text, filename=display, **kw)
+    model = symcount.parse(text, filename=display, **kw)
+    symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
+    if symbolic:
+        from .algebra import substitute
+
+        model = substitute(model, symbolic)
+    how = getattr(args, "rewrite", None)
+    if how:
+        from .algebra import transform_model
+
+        model = transform_model(model, how)
+    return model
+
+
+def _relations(args, values: dict, display: str) -> dict:
+    """--let NAME=EXPR, parsed by symcount.userexpr (never evaluated as Python)."""
+    lets = getattr(args, "lets", None)
+    if not lets:
+        return {}
+    from .algebra import let_texts, relations_from
+
+    try:
+        return relations_from(let_texts(lets), values)
+    except SymcountError as e:
+        raise e.at(None, filename=display) from None
 
 
 def _width(args) -> int:
@@ -315,19 +371,37 @@ def cmd_summary(args, parser) -> str:
         from .render.latex import model_latex
 
         return model_latex(model, standalone=args.standalone, expand=args.expand)
+    if args.leading and args.format != "text":
+        parser.error("--leading goes with the text format")
     if args.format == "text":
         from .render.table import summary
 
-        return summary(
+        text = summary(
             model,
             width=_width(args),
             ascii=args.ascii or not _can_draw_unicode(),
             expand=args.expand,
         )
+        return text + _leading(args, parser, model) if args.leading else text
     from .render import formats
 
     render = {"json": formats.to_json, "markdown": formats.to_markdown, "csv": formats.to_csv}
     return render[args.format](model)
+
+
+def _leading(args, parser, model) -> str:
+    """The total's leading term, found on the model with its symbols left free
+    (--set values only give the point where its error is measured)."""
+    from .algebra import leading_report, leading_text
+
+    values = _values(args, parser)
+    relations = _relations(args, values, model.filename)
+    values.update({k: v for k, v in relations.items() if isinstance(v, int)})
+    free = model
+    if values:
+        free = _model(argparse.Namespace(**{**vars(args), "values": [], "rewrite": None}), parser)
+    report = leading_report(free, values)
+    return "\n" + leading_text(report, values)
 
 
 def cmd_explain(args, parser) -> str:

@@ -73,7 +73,10 @@ class Row:
 
     @property
     def params(self):
-        return D.add(self.trainable, self.non_trainable)
+        counts = self._split()
+        if len(counts) == 4:  # rewritten by symcount.algebra: the params as rewritten
+            return counts[3]
+        return D.add(counts[0], counts[1])
 
     def subs(self, mapping: dict) -> Row:
         """This row with SymPy symbols replaced per ``mapping`` (symbol -> value)."""
@@ -185,6 +188,45 @@ class Model:
             "non_trainable": P.json_value(self.non_trainable),
             "buffers": P.json_value(self.buffers),
         }
+
+    # algebra (symcount.algebra) and solving (symcount.solve)
+
+    def simplify(self) -> Model:
+        """Every count, total and output-shape entry simplified (floors stay exact)."""
+        from .algebra import transform_model
+
+        return transform_model(self, "simplify")
+
+    def expand(self) -> Model:
+        """Every count multiplied out into a sum of terms."""
+        from .algebra import transform_model
+
+        return transform_model(self, "expand")
+
+    def factor(self) -> Model:
+        """Every count factored (``4*u*(f + u + 1)``)."""
+        from .algebra import transform_model
+
+        return transform_model(self, "factor")
+
+    def collect(self) -> Model:
+        """Counts expanded and collected in powers of their symbols."""
+        from .algebra import transform_model
+
+        return transform_model(self, "collect")
+
+    def leading(self, of: str = "total"):
+        """The dominant term(s) of a count as the symbols grow (``12*L*d**2``)."""
+        from .algebra import leading
+
+        return leading(getattr(self, of))
+
+    def solve(self, unknowns=None, **kw):
+        """Sizes that give a count: ``m.solve("u", params=59910)``; see
+        :func:`symcount.solve.solve` for budgets and constraints."""
+        from .solve import solve
+
+        return solve(self, unknowns, **kw)
 
     def __repr__(self) -> str:
         return (

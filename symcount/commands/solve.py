@@ -1,0 +1,182 @@
+"""``symcount solve``: sizes that give a parameter count, or fit a budget."""
+
+from __future__ import annotations
+
+import argparse
+import re
+
+EPILOG = """\
+examples:
+  symcount solve examples/stacked_lstm_symbolic.sc --params 59910 --for u
+  symcount solve examples/stacked_lstm_symbolic.sc --params 60000 --for u
+  symcount solve examples/stacked_lstm_symbolic.sc --at-most 1M --for u --multiple-of 64
+  symcount solve examples/transformer_symbolic.sc --at-most 1B --for d \\
+      --set L=24 --set h=12 --set V=50257 --set T=1024 --multiple-of 128 --where 'd % h == 0'
+  symcount solve examples/transformer_symbolic.sc --at-most 1B --for d,L --let d=64*h \\
+      --set V=50257 --set T=1024 --where 'L in 12..48'
+
+answers:
+  --params N     every positive integer solution; none: the nearest value on
+                 each side, with its count and its distance to N
+  --at-most N    the value whose count is closest to N without passing it
+  --at-least N   the value whose count is closest to N from above
+  With several unknowns: a table of feasible values, closest first. All but
+  one unknown need a range (--where 'L in 12..48'); the last is searched.
+
+constraints (repeatable):
+  --multiple-of 64 | NAME=64      --where 'd % h == 0'   --where 'u in 1..4096'
+  --where 'L <= 48'               --let d=64*h (d follows h; h is solved for)
+
+A solve that cannot finish within --timeout seconds (default 5) stops with
+a message saying so."""
+
+_COUNT = re.compile(r"(?P<num>[0-9][0-9_,]*(?:\.[0-9]+)?)\s*(?P<unit>[kKmMbBgGtT]?)\Z")
+_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}
+
+
+def count_arg(text: str) -> int:
+    """``59910``, ``59_910``, ``59,910``, ``1.5B``, ``7B``, ``350M``, ``10k``."""
+    from fractions import Fraction
+
+    m = _COUNT.match(text.strip())
+    if m is None:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a count (e.g. 59910, 59_910, 350M, 1.5B)"
+        )
+    value = Fraction(m["num"].replace("_", "").replace(",", "")) * _UNITS[m["unit"].lower()]
+    if value.denominator != 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of parameters")
+    return int(value)
+
+
+def _multiple(text: str):
+    name, sep, value = text.rpartition("=")
+    try:
+        n = int(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not INTEGER or NAME=INTEGER (e.g. --multiple-of 64)"
+        ) from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r}: the multiple must be positive")
+    name = name.strip() if sep else None
+    if sep and not (name and name.isidentifier()):
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=INTEGER")
+    return name, n
+
+
+def _seconds(text: str) -> float:
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < s <= 3600:
+        raise argparse.ArgumentTypeError(f"{text!r}: give between 0 and 3600 seconds")
+    return s
+
+
+def register(subparsers, add_model_args) -> None:
+    p = subparsers.add_parser(
+        "solve",
+        help="sizes that give a parameter count, or the largest that fits a budget",
+        description="Find positive integer values of symbols whose parameter count hits\n"
+        "a target exactly, or comes closest under or over a budget.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_args(p)
+    target = p.add_mutually_exclusive_group(required=True)
+    target.add_argument("--params", type=count_arg, metavar="N", help="the count, exactly")
+    target.add_argument("--at-most", type=count_arg, metavar="N", help="a budget not to pass")
+    target.add_argument("--at-least", type=count_arg, metavar="N", help="a count to reach")
+    p.add_argument(
+        "--for",
+        dest="unknowns",
+        action="append",
+        default=[],
+        metavar="NAME[,NAME]",
+        help="the symbol(s) to solve for (default: the model's only symbol)",
+    )
+    p.add_argument(
+        "--multiple-of",
+        action="append",
+        type=_multiple,
+        default=[],
+        metavar="[NAME=]INT",
+        help="the unknowns (or NAME) must be multiples of INT (repeatable)",
+    )
+    p.add_argument(
+        "--where",
+        action="append",
+        default=[],
+        metavar="CONDITION",
+        help="a condition: 'd % h == 0', 'u in 1..4096', 'L <= 48' (repeatable)",
+    )
+    p.add_argument(
+        "--count",
+        choices=("params", "trainable", "non_trainable", "buffers"),
+        default="params",
+        help="which count to solve for (default: params, the total)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=5.0,
+        metavar="SECONDS",
+        help="give up after this long (default: 5)",
+    )
+    p.add_argument(
+        "--limit", type=_positive, default=20, metavar="N", help="rows to show (default: 20)"
+    )
+    p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    p.set_defaults(run=run, parser=p)
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+    return n
+
+
+def run(args, parser) -> str:
+    from .. import cli
+    from ..algebra import let_texts
+    from ..solve import solve
+
+    lets = getattr(args, "lets", None) or []
+    # the model as written, with --set values; relations go to the solver, which
+    # solves through them and reports the symbols they give
+    model = cli._model(argparse.Namespace(**{**vars(args), "lets": []}), parser)
+    unknowns = [u for text in args.unknowns for u in text.replace(" ", "").split(",") if u]
+    multiple_of: dict = {}
+    for name, n in args.multiple_of:  # None: every unknown
+        multiple_of[name] = _lcm(multiple_of.get(name, 1), n)
+    result = solve(
+        model,
+        unknowns or None,
+        params=args.params,
+        at_most=args.at_most,
+        at_least=args.at_least,
+        of="total" if args.count == "params" else args.count,
+        values=cli._values(args, parser),  # already in the model; conditions may name them
+        let=let_texts(lets),
+        multiple_of=multiple_of or None,
+        where=args.where,
+        timeout=args.timeout,
+        limit=args.limit,
+    )
+    if args.format == "json":
+        import json
+
+        return json.dumps(result.to_dict()) + "\n"
+    return result.text()
+
+
+def _lcm(a: int, b: int) -> int:
+    import math
+
+    return math.lcm(a, b)

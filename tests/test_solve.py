@@ -1,0 +1,360 @@
+"""``symcount solve`` and ``Model.solve``: exact targets, nearest values,
+budgets, constraints, several unknowns, bounded time."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symcount
+from symcount import cli
+from symcount.errors import ArgumentError, SolveError, SymcountError
+from symcount.solve import Solution, SolveResult
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+STACKED = str(EXAMPLES / "stacked_lstm_symbolic.sc")
+TRANSFORMER = str(EXAMPLES / "transformer_symbolic.sc")
+GPT = ["--set", "L=24", "--set", "h=12", "--set", "V=50257", "--set", "T=1024"]
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# golden CLI outputs: one row per case -----------------------------------------------------
+
+GOLDEN = [
+    ("solve_exact.txt", [STACKED, "--params", "59910", "--for", "u"]),
+    ("solve_nearest.txt", [STACKED, "--params", "60000", "--for", "u"]),
+    ("solve_at_most.txt", [STACKED, "--at-most", "1M", "--for", "u"]),
+    ("solve_at_least.txt", [STACKED, "--at-least", "1_000_000"]),
+    ("solve_multiple_of.txt", [STACKED, "--at-most", "1M", "--for", "u", "--multiple-of", "64"]),
+    ("solve_multiple_of_nearest.txt", [STACKED, "--params", "59,910", "--multiple-of", "48"]),
+    ("solve_range.txt", [STACKED, "--params", "59910", "--where", "u in 65..100"]),
+    (
+        "solve_transformer.txt",
+        [
+            TRANSFORMER,
+            "--at-most",
+            "1B",
+            "--for",
+            "d",
+            *GPT,
+            "--multiple-of",
+            "128",
+            "--where",
+            "d % h == 0",
+        ],
+    ),
+    (
+        "solve_transformer_heads.txt",
+        [
+            TRANSFORMER,
+            "--at-most",
+            "1B",
+            "--for",
+            "d,h",
+            "--multiple-of",
+            "d=128",
+            "--set",
+            "L=24",
+            "--set",
+            "V=50257",
+            "--set",
+            "T=1024",
+            "--where",
+            "d % h == 0",
+            "--where",
+            "h in 8..16",
+        ],
+    ),
+    (
+        "solve_transformer_let.txt",
+        [
+            TRANSFORMER,
+            "--at-most",
+            "1B",
+            "--for",
+            "d,L",
+            "--let",
+            "d=64*h",
+            "--set",
+            "V=50257",
+            "--set",
+            "T=1024",
+            "--where",
+            "L in 12..16",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "argv"), GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_cli_golden(capsys, golden, name, argv):
+    code, out, err = run(capsys, "solve", *argv)
+    assert code == 0 and err == ""
+    golden(name, out)
+
+
+def test_done_when_u_is_64(capsys):
+    """The issue's own example: 59,910 parameters give u = 64."""
+    code, out, _ = run(capsys, "solve", STACKED, "--params", "59910", "--for", "u")
+    assert code == 0
+    assert "\n  u = 64  59,910  exact\n" in out
+
+
+def test_transformer_fits_1b_with_multiples():
+    m = symcount.load(TRANSFORMER, values={"L": 24, "h": 12, "V": 50257, "T": 1024})
+    r = m.solve("d", at_most=10**9, values={"h": 12}, multiple_of=128, where=["d % h == 0"])
+    (s,) = r.solutions
+    assert s.values == {"d": 1536} and s.values["d"] % 384 == 0
+    assert s.count == 288 * 1536**2 + 51595 * 1536 <= 10**9
+    # the next multiple of lcm(128, 12) = 384 passes the budget
+    assert (
+        symcount.load(
+            TRANSFORMER, values={"L": 24, "h": 12, "V": 50257, "T": 1024, "d": 1920}
+        ).total
+        > 10**9
+    )
+
+
+def test_cli_json(capsys):
+    code, out, _ = run(capsys, "solve", STACKED, "--params", "60000", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "count": "total params",
+        "expression": "14*u**2 + 40*u + 6",
+        "unknowns": ["u"],
+        "target": 60000,
+        "mode": "exact",
+        "constraints": [],
+        "exact": False,
+        "complete": True,
+        "solutions": [
+            {"values": {"u": 64}, "count": 59910, "distance": -90, "kind": "below"},
+            {"values": {"u": 65}, "count": 61756, "distance": 1756, "kind": "above"},
+        ],
+        "notes": [],
+    }
+
+
+# the API: one row per case -----------------------------------------------------------
+
+LSTM2 = "input(100, 6) -> LSTM(u, return_sequences=true) -> LSTM(u) -> Dense(6)"
+CONV_K = "input(64, 64, 3) -> Conv2D(8, k) -> Flatten -> Dense(10)"  # not monotonic in k
+CONV_S = "input(64, 64, 3) -> Conv2D(8, 3, strides=s) -> Flatten -> Dense(10)"  # decreasing
+POOL = "input(n, n, 3) -> Conv2D(8, 3, strides=2) -> Flatten -> Dense(10)"  # floors, growing
+API = [
+    # model, unknowns, kwargs, [(values, count, distance)]
+    (LSTM2, "u", {"params": 12 * 64**2 + 38 * 64 + 6}, [({"u": 64}, 51590, 0)]),
+    (LSTM2, "u", {"params": 51591}, [({"u": 64}, 51590, -1), ({"u": 65}, 53176, 1585)]),
+    (LSTM2, None, {"at_most": 51589}, [({"u": 63}, 50028, -1561)]),
+    (LSTM2, "u", {"at_least": 51591}, [({"u": 65}, 53176, 1585)]),
+    (LSTM2, "u", {"at_most": 10**6, "multiple_of": 32}, [({"u": 256}, 796166, -203834)]),
+    (LSTM2, "u", {"params": 5, "where": ["u in 1..4096"]}, [({"u": 1}, 56, 51)]),
+    (LSTM2, "u", {"at_most": 5}, []),
+    (
+        LSTM2,
+        "u",
+        {"at_most": 10**6, "where": ["u % 10 == 3", "u <= 100"]},
+        [({"u": 93}, 107_328, -892_672)],
+    ),
+    # non-monotonic: a kernel trades conv weights against the Dense after Flatten
+    (CONV_K, "k", {"params": 198_242}, [({"k": 16}, 198_242, 0)]),  # k = 84 > 64 too
+    (CONV_K, "k", {"at_most": 100_000}, [({"k": 64}, 98_402, -1_598)]),
+    # strides: the count falls as s grows, in steps (floor(61/s)); equal counts
+    # give the largest value under a ceiling, the smallest over a floor
+    (CONV_S, "s", {"at_most": 1000}, [({"s": 30}, 954, -46)]),
+    (CONV_S, "s", {"at_least": 1000}, [({"s": 16}, 1_514, 514)]),
+    (POOL, "n", {"params": 200_000}, [({"n": 101}, 200_234, 234), ({"n": 100}, 192_314, -7_686)]),
+]
+
+
+@pytest.mark.parametrize(("text", "unknowns", "kw", "expected"), API)
+def test_api(text, unknowns, kw, expected):
+    r = symcount.parse(text).solve(unknowns, **kw)
+    assert isinstance(r, SolveResult)
+    got = [(s.values, s.count, s.distance) for s in r.solutions]
+    assert got == expected
+    for s in r.solutions:
+        assert isinstance(s, Solution)
+        assert s.kind == ("exact" if s.distance == 0 else "below" if s.distance < 0 else "above")
+        # independent check: the model evaluated again with the values counts the same
+        assert symcount.parse(text, values=s.values).total == s.count
+
+
+def test_plateau_lists_every_solution():
+    """With floors a count can be flat: every stride from 21 to 30 gives 954."""
+    r = symcount.parse(CONV_S).solve("s", params=954)
+    assert [s.values["s"] for s in r.solutions] == list(range(21, 31))
+    assert r.complete and r.found == 10
+    r = symcount.parse(CONV_S).solve("s", params=954, limit=3)
+    assert [s.values["s"] for s in r.solutions] == [21, 22, 23] and not r.complete
+
+
+def test_kernel_never_outgrows_its_input():
+    """Sizes must stay positive: k is searched in 1..64 only."""
+    r = symcount.parse(CONV_K).solve("k", at_least=10**9)
+    assert r.solutions == []
+    r = symcount.parse(CONV_K).solve("k", at_least=300_000)
+    assert [(s.values, s.count) for s in r.solutions] == [({"k": 3}, 307_754)]
+
+
+def test_divisibility_by_another_unknown():
+    m = symcount.load(TRANSFORMER, values={"L": 24, "V": 50257, "T": 1024})
+    r = m.solve("d,h", at_most=10**9, multiple_of={"d": 128}, where=["d % h == 0", "h in 8..16"])
+    assert all(s.values["d"] % s.values["h"] == 0 and s.values["d"] % 128 == 0 for s in r.solutions)
+    assert [s.distance for s in r.solutions] == sorted(s.distance for s in r.solutions)[::-1]
+    assert {s.values["h"] for s in r.solutions} == {8, 9, 10, 11, 12, 13, 14, 16}  # 15: none fits
+
+
+def test_relation_solves_through_its_symbols():
+    m = symcount.load(TRANSFORMER, values={"V": 50257, "T": 1024, "L": 12})
+    r = m.solve("d", params=124_439_808, let={"d": "64*h"})
+    assert [s.values for s in r.solutions] == [{"h": 12, "d": 768}]
+    assert r.notes == ["d is given by d = 64*h: solving for h"]
+
+
+def test_trainable_count():
+    text = "input(10) -> Dense(u) -> BatchNormalization -> Dense(1)"
+    r = symcount.parse(text).solve("u", params=70, of="non_trainable")
+    assert [s.values for s in r.solutions] == [{"u": 35}]
+
+
+# mistakes: one message, exit 2 -------------------------------------------------------------
+
+ERRORS = [
+    ([STACKED, "--params", "10"], 0, None),  # fine: nothing fits exactly, the nearest is shown
+    (
+        [STACKED, "--params", "10", "--for", "v"],
+        2,
+        "v is not a symbol of the model; its symbols are u",
+    ),
+    ([STACKED, "--params", "10", "--at-most", "5"], 2, "not allowed with argument"),
+    ([STACKED, "--for", "u"], 2, "one of the arguments --params --at-most --at-least is required"),
+    ([STACKED, "--params", "ten"], 2, "'ten' is not a count"),
+    ([STACKED, "--params", "1.5"], 2, "not a whole number of parameters"),
+    ([STACKED, "--params", "9", "--multiple-of", "0"], 2, "the multiple must be positive"),
+    ([STACKED, "--params", "9", "--where", "u in 9..3"], 2, "the range is empty"),
+    ([STACKED, "--params", "9", "--where", "u % 2"], 2, "expected a comparison"),
+    (
+        [STACKED, "--params", "9", "--where", "u == x"],
+        2,
+        "x is neither solved for nor given a value",
+    ),
+    ([STACKED, "--params", "9", "--set", "u=3"], 2, "the total params is a number (252)"),
+    ([TRANSFORMER, "--params", "9", "--for", "d"], 2, "the total params also depends on L, T, V"),
+    ([TRANSFORMER, "--params", "9"], 2, "depends on L, T, V, d: say which to solve for"),
+    ([TRANSFORMER, "--params", "9", "--for", "d,L", *GPT[4:]], 2, "all but one need a range"),
+    ([STACKED, "--params", "9", "--timeout", "0"], 2, "give between 0 and 3600 seconds"),
+    ([STACKED, "--params", "9", "--let", "u=2*"], 2, "expected a number, a name or '('"),
+]
+
+
+@pytest.mark.parametrize(("argv", "code", "message"), ERRORS)
+def test_cli_errors(capsys, argv, code, message):
+    got, out, err = run(capsys, "solve", *argv)
+    assert got == code, err
+    if message is not None:
+        assert message in err and out == ""
+        assert "Traceback" not in err
+
+
+def test_api_errors():
+    m = symcount.load(STACKED)
+    with pytest.raises(SolveError, match="exactly one target"):
+        m.solve("u")
+    with pytest.raises(SolveError, match="non-negative integer"):
+        m.solve("u", params=-1)
+    with pytest.raises(SolveError, match="unknown count"):
+        m.solve("u", params=1, of="flops")
+    with pytest.raises(ArgumentError, match="is empty"):
+        m.solve("u", params=1, where=[""])
+    with pytest.raises(SymcountError, match="both given a value and solved for"):
+        m.solve("u", params=1, values={"u": 3})
+
+
+# bounded time ---------------------------------------------------------------------------
+
+
+def test_timeout_is_a_clear_error(capsys):
+    """A non-monotonic count scanned over two million values cannot finish in 0.3 s."""
+    text = "input(n, n, 3) -> Conv2D(8, k, strides=2) -> Flatten -> Dense(10)"
+    t = time.perf_counter()
+    code, out, err = run(
+        capsys,
+        "solve",
+        "-e",
+        text,
+        "--params",
+        "12345",
+        "--for",
+        "k",
+        "--set",
+        "n=2000000",
+        "--timeout",
+        "0.3",
+    )
+    elapsed = time.perf_counter() - t
+    assert code == 2 and out == ""
+    assert "no answer within 0.3 s" in err and "--timeout" in err
+    assert elapsed < 3
+
+
+def test_unbounded_scan_asks_for_a_range():
+    text = "input(n, n, 3) -> Conv2D(8, k, strides=2) -> Flatten -> Dense(10)"
+    with pytest.raises(SolveError, match="not monotonic in k, and its range has"):
+        symcount.parse(text, values={"n": 10**7}).solve("k", params=5)
+
+
+# against brute force ----------------------------------------------------------------------
+
+SMALL = [
+    "input(20, 20, 1) -> Conv2D(4, k) -> Flatten -> Dense(3)",
+    "input(30, 30, 2) -> Conv2D(4, 3, strides=s) -> Flatten -> Dense(2)",
+    "input(t, 5) -> LSTM(u) -> Dense(3)",
+    "input(n, n, 1) -> MaxPooling2D(2) -> Conv2D(2, 3, padding=same) -> Flatten -> Dense(2)",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(SMALL), st.integers(0, 4000), st.sampled_from(["params", "at_most", "at_least"])
+)
+def test_against_brute_force(text, target, mode):
+    m = symcount.parse(text)
+    (name,) = [s for s in m.symbols if s != "t"]
+    r = m.solve(name, **{mode: target}, where=[f"{name} in 1..120"])
+    counts = {}
+    for v in range(1, 121):
+        with contextlib.suppress(SymcountError):  # a size would not be positive
+            counts[v] = symcount.parse(text, values={name: v}).total
+    got = [(s.values[name], s.count) for s in r.solutions]
+    if mode == "params":
+        exact = sorted(v for v, c in counts.items() if c == target)
+        if exact:
+            assert [v for v, _ in got] == exact[: len(got)] and r.found == len(exact)
+            return
+        below = [c for c in counts.values() if c < target]
+        above = [c for c in counts.values() if c > target]
+        want = sorted({max(below, default=None), min(above, default=None)} - {None})
+        assert sorted(c for _, c in got) == want
+    elif mode == "at_most":
+        fits = [c for c in counts.values() if c <= target]
+        assert [c for _, c in got] == ([max(fits)] if fits else [])
+        if fits:
+            assert got[0][0] == max(v for v, c in counts.items() if c == max(fits))
+    else:
+        fits = [c for c in counts.values() if c >= target]
+        assert [c for _, c in got] == ([min(fits)] if fits else [])
+        if fits:
+            assert got[0][0] == min(v for v, c in counts.items() if c == min(fits))
