@@ -206,16 +206,26 @@ def _degree(term) -> Fraction | None:
 def leading(v):
     """The dominant term(s) of a count as all its symbols grow together:
     floors and ceilings count as their arguments, then the terms of highest
-    total degree are kept (``12*L*d**2`` for a GPT-2-like stack)."""
+    total degree are kept (``12*L*d**2`` for a GPT-2-like stack). A big sum
+    is expanded term by term (PERFORMANCE.md), under the rewrite time limit."""
     if not D.is_symbolic(v):
         return v
     sp = D.sp()
-    e = v.replace(sp.floor, lambda a: a).replace(sp.ceiling, lambda a: a)
-    e = sp.expand(e)
-    terms = sp.Add.make_args(e)
+    try:
+        with time_limit(TIME_LIMIT):
+            e = v.replace(sp.floor, lambda a: a).replace(sp.ceiling, lambda a: a)
+            terms = sp.Add.make_args(
+                sp.Add(*[t for a in sp.Add.make_args(e) for t in sp.Add.make_args(sp.expand(a))])
+            )
+    except (Timeout, RecursionError):
+        raise LimitError(
+            f"the leading term did not come out within {TIME_LIMIT:g} s (too many distinct terms)"
+        ) from None
     degrees = [_degree(t) for t in terms]
     if any(d is None for d in degrees):
-        raise SymcountError("the count has terms whose growth symcount cannot order")
+        raise SymcountError(
+            "the count has terms whose growth symcount cannot order (min, max or a remainder)"
+        )
     top = max(degrees)
     return D.normalize(sp.Add(*[t for t, d in zip(terms, degrees, strict=True) if d == top]))
 

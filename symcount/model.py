@@ -108,6 +108,22 @@ class Row:
             d["layers"] = [c.to_dict() for c in self.children]
         return d
 
+    # rich display in Jupyter (symcount.render.notebook)
+    def _repr_html_(self) -> str:
+        from .render.notebook import row_html
+
+        return row_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.notebook import row_latex
+
+        return row_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.notebook import row_markdown
+
+        return row_markdown(self)
+
 
 @dataclass(slots=True)
 class Model:
@@ -189,7 +205,7 @@ class Model:
             "buffers": P.json_value(self.buffers),
         }
 
-    # algebra (symcount.algebra) and solving (symcount.solve)
+    # algebra (symcount.algebra), solving (symcount.solve), LaTeX and Jupyter display
 
     def simplify(self) -> Model:
         """Every count, total and output-shape entry simplified (floors stay exact)."""
@@ -227,6 +243,30 @@ class Model:
         from .solve import solve
 
         return solve(self, unknowns, **kw)
+
+    def to_latex(
+        self, *, formulas: bool = True, standalone: bool = False, expand: bool = False
+    ) -> str:
+        """The total as an equation and a booktabs table of the layers, for a
+        paper (``standalone``: a whole document); see docs/latex.md."""
+        from .render.latex import model_latex
+
+        return model_latex(self, formulas=formulas, standalone=standalone, expand=expand)
+
+    def _repr_html_(self) -> str:
+        from .render.notebook import model_html
+
+        return model_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.notebook import model_latex
+
+        return model_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.formats import to_markdown
+
+        return to_markdown(self)
 
     def __repr__(self) -> str:
         return (

@@ -132,6 +132,22 @@ class SolveResult:
     def __str__(self) -> str:
         return self.text()
 
+    # rich display in Jupyter (symcount.render.notebook)
+    def _repr_html_(self) -> str:
+        from .render.notebook import solve_html
+
+        return solve_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.notebook import solve_latex
+
+        return solve_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.notebook import solve_markdown
+
+        return solve_markdown(self)
+
 
 # the public entry point -------------------------------------------------------------
 

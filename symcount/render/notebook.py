@@ -1,0 +1,229 @@
+"""Rich display in Jupyter: models, rows and solve results as HTML tables,
+LaTeX math (for MathJax, and for nbconvert's LaTeX export) and Markdown.
+
+``Model``, ``Row`` and ``SolveResult`` call these from their
+``_repr_html_``, ``_repr_latex_`` and ``_repr_markdown_`` methods; the front
+end shows the richest one it can (JupyterLab: the HTML). The LaTeX here uses
+only what both MathJax and LaTeX know (``array`` and ``\\hline``, not
+booktabs); :mod:`symcount.render.latex` writes the booktabs tables for papers.
+"""
+
+from __future__ import annotations
+
+import html
+
+from .. import printing as P
+from . import label, totals_lines
+from . import latex as L
+
+MAX_ROWS = 200  # a bigger model shows its first and last rows in a notebook
+HEAD_ROWS = 100
+
+_STYLE = "text-align:left"
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def _code(text: str) -> str:
+    return f"<code>{_e(text)}</code>"
+
+
+def _value_html(v) -> str:
+    """A number with separators, or an expression as code."""
+    if isinstance(v, int) and not isinstance(v, bool):
+        return f"{v:,}"
+    return _code(P.expr(v))
+
+
+def _rows(model, limit: int = MAX_ROWS):
+    """(depth, row) to show, and how many rows were left out in the middle."""
+    rows = list(model.walk())
+    if len(rows) <= limit:
+        return rows, 0
+    return rows[:HEAD_ROWS] + rows[-(limit - HEAD_ROWS) :], len(rows) - limit
+
+
+def _formula_text(row) -> str:
+    from .explain import chain, formula_of
+
+    if row.group:
+        return P.expr(row.params)
+    f = formula_of(row)
+    steps = chain(f.general, f.numbers, row.params).split(" = ")
+    return " = ".join(steps[:-1]) if len(steps) > 1 else steps[0]
+
+
+# models ---------------------------------------------------------------------------------
+
+
+def model_html(model) -> str:
+    """A table like ``model.summary()`` with a formula column, then the totals."""
+    rows, skipped = _rows(model)
+    out = ['<div class="symcount-model">']
+    if model.name:
+        out.append(f"<p><strong>Model:</strong> <code>{_e(model.name)}</code></p>")
+    out.append("<table>")
+    out.append(
+        "<thead><tr>"
+        + "".join(
+            f'<th style="{_STYLE}">{h}</th>'
+            for h in ("Layer (type)", "Output Shape", "Formula", "Param #")
+        )
+        + "</tr></thead><tbody>"
+    )
+    for i, (depth, r) in enumerate(rows):
+        if skipped and i == HEAD_ROWS:
+            out.append(f'<tr><td colspan="4">… {skipped:,} more layers …</td></tr>')
+        out.append(
+            "<tr>"
+            f'<td style="{_STYLE}">{_e(label(r, depth))}</td>'
+            f'<td style="{_STYLE}">{_code(P.shape(r.output_shape))}</td>'
+            f'<td style="{_STYLE}">{_code(_formula_text(r))}</td>'
+            f'<td style="text-align:right">{_value_html(r.params)}</td>'
+            "</tr>"
+        )
+    out.append("</tbody></table>")
+    values = [model.total, model.trainable, model.non_trainable, model.buffers]
+    out.append("<ul>")
+    for text, v in zip(totals_lines(model), values, strict=False):
+        name = text.split(":", 1)[0]
+        out.append(f"<li><strong>{_e(name)}:</strong> {_value_html(v)}</li>")
+    if model.symbols:
+        out.append(
+            "<li><strong>Symbols:</strong> " + ", ".join(_code(s) for s in model.symbols) + "</li>"
+        )
+    out.append("</ul></div>")
+    return "\n".join(out)
+
+
+def _mathjax_label(row, depth: int = 0) -> str:
+    """``\\mathtt{conv2d\\_1}\\ \\text{(Conv2D)}``: valid in MathJax and in LaTeX."""
+    kind = "".join(c for c in row.type if c.isalnum() or c in " -.")
+    text = r"\quad " * depth + r"\mathtt{" + L.text(row.name) + r"}\ \text{(" + kind + ")}"
+    if row.multiplier != 1:
+        text += r" \times " + L.value(row.multiplier)
+    if row.calls > 1:
+        text += rf"\ \text{{[shared: {row.calls} calls]}}"
+    return text
+
+
+def model_latex(model) -> str:
+    """The total as an equation and the layers as an ``array`` (MathJax)."""
+    rows, skipped = _rows(model)
+    lines = []
+    for i, (depth, r) in enumerate(rows):
+        if skipped and i == HEAD_ROWS:
+            lines.append(rf"\vdots & & & \text{{{skipped:,} more layers}} \\")
+        lines.append(
+            f"{_mathjax_label(r, depth)} & {L.shape(r.output_shape)} & {L.formula(r)}"
+            f" & {L.value(r.params)} \\\\"
+        )
+    head = r"\text{Layer} & \text{Output shape} & \text{Formula} & \text{Parameters} \\ \hline"
+    totals = [
+        rf"\text{{{name}}} & & & {L.value(v)} \\"
+        for name, v in (
+            ("Total", model.total),
+            ("Trainable", model.trainable),
+            ("Non-trainable", model.non_trainable),
+        )
+    ]
+    table = "\n".join([r"\begin{array}{llll}", head, *lines, r"\hline", *totals, r"\end{array}"])
+    return f"$$ {L._total_name()} = {L.value(model.total)} $$\n$$\n{table}\n$$"
+
+
+# rows ---------------------------------------------------------------------------------
+
+
+def row_html(row) -> str:
+    """The layer's count as explain shows it, and its weights."""
+    from .explain import layer_lines
+
+    lines = layer_lines(row)
+    return '<pre class="symcount-row">' + _e("\n".join(lines)) + "</pre>"
+
+
+def row_latex(row) -> str:
+    """``N_{conv2d_1} = (k_h k_w c_in + 1) filters = (3·3·24 + 1)·36 = 7,812``."""
+    steps = L.formula(row)
+    value = L.value(row.params)
+    if steps.rsplit(" = ", 1)[-1] != value:
+        steps += " = " + value
+    return r"$$ N_{\mathtt{" + L.text(row.name) + "}} = " + steps + " $$"
+
+
+def row_markdown(row) -> str:
+    from .explain import layer_lines
+
+    return "```\n" + "\n".join(layer_lines(row)) + "\n```\n"
+
+
+# solve results ----------------------------------------------------------------------------
+
+
+def _solution_cells(result):
+    for s in result.solutions:
+        values = ", ".join(f"{k} = {v}" for k, v in s.values.items())
+        if s.distance == 0:
+            gap = "exact"
+        else:
+            gap = f"{abs(s.distance):,} {'below' if s.distance < 0 else 'above'}"
+        yield values, s.count, gap
+
+
+def _solve_heading(result) -> str:
+    """The text's lines above the solutions: the count, the target, notes, the verdict."""
+    lines = result.text().rstrip("\n").split("\n")
+    return "\n".join(line for line in lines if not line.startswith("  "))
+
+
+def solve_html(result) -> str:
+    """The question (count, target, constraints) and the solutions as a table."""
+    out = ['<div class="symcount-solve">', f"<pre>{_e(_solve_heading(result))}</pre>"]
+    if not result.solutions:
+        out.append("</div>")
+        return "\n".join(out)
+    out.append(
+        "<table><thead><tr>"
+        f'<th style="{_STYLE}">Values</th><th style="text-align:right">Count</th>'
+        f'<th style="{_STYLE}">Distance</th></tr></thead><tbody>'
+    )
+    for values, count, gap in _solution_cells(result):
+        out.append(
+            f'<tr><td style="{_STYLE}">{_code(values)}</td>'
+            f'<td style="text-align:right">{count:,}</td>'
+            f'<td style="{_STYLE}">{_e(gap)}</td></tr>'
+        )
+    out.append("</tbody></table></div>")
+    return "\n".join(out)
+
+
+def solve_latex(result) -> str:
+    """``u = 64`` with its count, one line per solution (MathJax)."""
+    target = L.integer(result.target)
+    relation = {"exact": "=", "at_most": r"\le", "at_least": r"\ge"}[result.mode]
+    head = rf"{L._total_name()} = {L.value(result.expression)} {relation} {target}"
+    if not result.solutions:
+        return f"$$ {head} $$\n$$ \\text{{no solution}} $$"
+    lines = []
+    for s in result.solutions:
+        values = r",\ ".join(f"{L.symbol(k)} = {L.integer(int(v))}" for k, v in s.values.items())
+        gap = (
+            r"\text{exact}"
+            if s.distance == 0
+            else rf"\text{{{abs(s.distance):,} {'below' if s.distance < 0 else 'above'}}}"
+        )
+        lines.append(f"{values} & {L.integer(s.count)} & {gap} \\\\")
+    body = "\n".join(lines)
+    return f"$$ {head} $$\n$$\n\\begin{{array}}{{lrl}}\n{body}\n\\end{{array}}\n$$"
+
+
+def solve_markdown(result) -> str:
+    lines = ["```", _solve_heading(result), "```", ""]
+    if not result.solutions:
+        return "\n".join(lines)
+    lines += ["| Values | Count | Distance |", "|---|---:|---|"]
+    for values, count, gap in _solution_cells(result):
+        lines.append(f"| `{values}` | {count:,} | {gap} |")
+    return "\n".join(lines) + "\n"
