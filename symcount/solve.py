@@ -192,10 +192,11 @@ def solve(
             problem = _Problem.build(model, unknowns, of, values, let, multiple_of, where)
             return problem.run(target, mode, limit, deadline)
     except Timeout:
+        names = _names(unknowns, model)
         raise SolveError(
-            f"no answer within {timeout:g} s: "
-            + ("the search over " + ", ".join(_names(unknowns, model)) + " did not finish")
-            + "; narrow it with a range (--where 'u in 1..4096') or allow more time (--timeout)"
+            f"no answer within {timeout:g} s: the search over {', '.join(names)} did not "
+            f"finish; narrow it with a range (--where '{names[-1]} in 1..4096') or allow "
+            "more time (--timeout)"
         ).at(None, filename=model.filename) from None
     except RecursionError:
         raise SolveError("the count is too deeply nested to solve").at(
@@ -430,7 +431,7 @@ class _Problem:
             target=target,
             mode=mode,
             solutions=rows[:limit],
-            found=len(rows),
+            found=max(len(rows), exact_total),
             complete=complete and len(rows) <= limit,
             constraints=self.constraints,
             notes=list(self.notes),
