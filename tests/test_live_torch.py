@@ -6,6 +6,7 @@ frozen parameters and buffers are counted), compared with symcount. Needs the
 
 from __future__ import annotations
 
+import math
 import os
 from collections import Counter
 from pathlib import Path
@@ -16,6 +17,7 @@ pytest.importorskip(
     "torch", reason="real PyTorch is not installed: pip install -e '.[frameworks]' to run this"
 )
 
+import symcount
 from tests.reference.torch_cases import LAYERS, sample_cases, torch_reference
 from tests.test_reference_torch import ISSUE_MODULES
 from tests.torch_differential import compare
@@ -167,3 +169,116 @@ def test_example_matches_torch_module_by_module(example, build, x, total):
     rows = symcount.load(EXAMPLES / example).rows
     mine = [(list(r.output_shape), r.params, r.buffers) for r in rows]
     assert mine == theirs
+
+
+# --- symcount diff: every torch.nn equivalent rebuilt in real PyTorch -----------
+
+
+def _keras_configs():
+    """Keras layer configurations: the recorded fixtures (seed 0) and fresh
+    seeded samples (seed SEED), as symcount source."""
+    import json
+
+    from tests.differential import case_source
+    from tests.reference.keras_cases import sample_cases as keras_samples
+
+    fixtures = Path(__file__).parent / "reference" / "keras_layers.json"
+    cases = [c for c in json.loads(fixtures.read_text())["cases"] if "error" not in c]
+    cases += keras_samples(SEED, 6)
+    return [case_source(c) for c in cases]
+
+
+def _torch_module(m):
+    """A symcount Module (type, arguments) as the real torch.nn module."""
+    from fractions import Fraction
+
+    from torch import nn
+
+    def value(v):
+        if isinstance(v, tuple):
+            return tuple(value(x) for x in v)
+        return float(v) if isinstance(v, Fraction) else v
+
+    args = [value(a) for a in m.args]
+    return getattr(nn, m.type)(*args, **{k: value(v) for k, v in m.kwargs.items()})
+
+
+def test_every_torch_equivalent_matches_real_torch():
+    """Each Keras layer's equivalent, built in torch: the same parameters and
+    buffers as symcount's translated row, and a forward pass on the
+    channels-first input runs."""
+    import warnings
+
+    import torch
+
+    from symcount.commands.diff import equivalent, translate
+
+    compared, mismatches, kinds = 0, [], Counter()
+    for src in _keras_configs():
+        try:
+            row = translate(src).rows[-1]
+        except symcount.SymcountError:
+            continue  # Keras refuses this sample too (symcount agrees with Keras on that)
+        eq = equivalent(row)
+        if eq is None or eq.missing or not eq.modules:
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mods = [_torch_module(m) for m in eq.modules]
+            params = sum(p.numel() for m in mods for p in m.parameters())
+            buffers = sum(b.numel() for m in mods for b in m.buffers())
+            if (params, buffers) != (row.params, row.buffers):
+                mismatches.append(
+                    f"{src}: {eq.text}: torch {params}+{buffers}, symcount "
+                    f"{row.params}+{row.buffers}"
+                )
+            first = eq.modules[0]
+            if "None" not in src:
+                shapes = first.shape if isinstance(first.shape, list) else [first.shape]
+                dtype = torch.long if first.type == "Embedding" else torch.float32
+                xs = [torch.zeros(2, *s, dtype=dtype) for s in shapes]
+                if first.type == "MultiheadAttention" and len(xs) == 1:
+                    xs = xs * 3  # self-attention: query = key = value
+                with torch.no_grad():
+                    y = mods[0](*xs)
+                    for m in mods[1:]:
+                        y = m(y[0] if isinstance(y, tuple) else y)
+        compared += 1
+        kinds[first.type] += 1
+    assert compared >= 500, compared
+    assert {"Linear", "Conv2d", "BatchNorm2d", "LSTM", "GRU", "RNN", "Embedding"} <= set(kinds)
+    assert not mismatches, "\n".join(mismatches[:20])
+
+
+def test_the_seed_batchnorm_question_in_real_frameworks():
+    """The question's two models, built in real PyTorch (its nn.Module) and, when
+    installed, real Keras: the numbers symcount diff prints."""
+    from torch import nn
+
+    from symcount.commands.diff import translate
+
+    path = EXAMPLES / "torch_vs_keras_bn.sc"
+    mine = translate(path.read_text())
+    theirs = nn.Sequential(
+        nn.Conv2d(in_channels=1, out_channels=32, kernel_size=(3, 3), padding=1),
+        nn.ReLU(True),
+        nn.BatchNorm2d(num_features=32),
+        nn.Flatten(),
+        nn.Linear(in_features=131072, out_features=100),
+        nn.Linear(in_features=100, out_features=10),
+    )
+    assert mine.total == sum(p.numel() for p in theirs.parameters()) == 13_108_694
+    assert mine.buffers == sum(b.numel() for b in theirs.buffers()) == 65
+    assert mine.row("batch_normalization").params == sum(p.numel() for p in theirs[2].parameters())
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras", reason="real Keras is not installed")
+    inputs = keras.Input(shape=(64, 64, 1))
+    x = keras.layers.Conv2D(32, (3, 3), padding="same", activation="relu")(inputs)
+    x = keras.layers.BatchNormalization(momentum=0.15, axis=-1)(x)
+    x = keras.layers.Flatten()(x)
+    x = keras.layers.Dense(100, activation="relu")(x)
+    model = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(x))
+    ours = symcount.load(path)
+    non_trainable = sum(math.prod(w.shape) for w in model.non_trainable_weights)
+    assert (ours.total, ours.non_trainable) == (model.count_params(), non_trainable)
+    assert (model.count_params(), non_trainable) == (13_108_758, 64)

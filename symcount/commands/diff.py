@@ -1,0 +1,277 @@
+"""``symcount diff FILE``: a model written in Keras vocabulary, and the same
+architecture built from the equivalent torch.nn modules, row by row, with the
+difference of their parameter counts as a formula.
+
+The file is evaluated twice: with the Keras rules, and with
+:data:`symcount.layers.torch_equivalents.TRANSLATED` (each Keras layer's
+names, arguments and shapes; the weights of its torch.nn equivalent). The
+rows correspond one to one. Layers with no torch.nn equivalent are named,
+and left out of both sides of the difference.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .. import dims as D
+from .. import printing as P
+from ..errors import ArgumentError, LimitError, SymcountError
+
+DEFAULT_WIDTH = 160  # not a terminal: five columns side by side, unwrapped
+
+DESCRIPTION = """\
+The same architecture under Keras's and PyTorch's conventions, row by row.
+
+FILE is written in Keras vocabulary (convention keras, the default). Each
+layer is matched with its torch.nn equivalent (Dense -> Linear, Conv2D ->
+Conv2d, BatchNormalization -> BatchNorm2d, LSTM -> LSTM, ...), built on the
+same input (channels first), and both counts are shown with the difference
+PyTorch - Keras as a formula. Keras's non-trainable moving statistics are
+PyTorch's buffers, which PyTorch does not count as parameters."""
+
+EPILOG = """\
+examples:
+  symcount diff examples/torch_vs_keras_bn.sc
+  symcount diff -e 'input(t, f) -> LSTM(u)'          # PyTorch - Keras = 4*u
+  symcount diff -e 'input(t, f) -> GRU(u, reset_after=false)'
+
+docs/torch.md lists the equivalents."""
+
+
+def register(subparsers, add_model_args) -> None:
+    p = subparsers.add_parser(
+        "diff",
+        help="the same model under Keras and PyTorch, row by row, with the difference",
+        description=DESCRIPTION,
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_args(p)
+    p.add_argument("--expand", action="store_true", help="a row for every layer inside blocks")
+    p.add_argument("--width", type=int, default=None, metavar="N", help="wrap the table to N")
+    p.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
+    p.set_defaults(run=run, parser=p)
+
+
+def run(args, parser) -> str:
+    import symcount
+
+    from ..cli import _read, _source, _values
+
+    if args.convention == "torch":
+        parser.error("diff reads a model written in Keras vocabulary (convention keras)")
+    if getattr(args, "lets", None):
+        parser.error("diff takes --set values; --let relations are for summary and explain")
+    path, text, display = _source(args, parser)
+    if path is not None:
+        text = _read(path)
+    values = _values(args, parser)
+    keras_model = symcount.parse(text, values=values, filename=display)
+    if keras_model.convention != "keras":
+        raise ArgumentError(
+            "diff compares a model written in Keras vocabulary with its PyTorch equivalent; "
+            f"this one is written for convention {keras_model.convention}",
+            hint="remove the 'convention torch' line and write the layers as Keras names them",
+        ).at(None, text, display)
+    torch_model = translate(text, values=values, filename=display)
+    return render(
+        keras_model, torch_model, expand=args.expand, width=_width(args), ascii=args.ascii
+    )
+
+
+def _width(args) -> int:
+    """--width, else the terminal's, else wide enough for five columns unwrapped."""
+    import os
+    import sys
+
+    if args.width:
+        return args.width
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        pass
+    return DEFAULT_WIDTH
+
+
+def translate(text: str, *, values=None, filename=None):
+    """The model in ``text`` (Keras vocabulary) with each layer's weights
+    taken from its torch.nn equivalent."""
+    import sys
+
+    from ..evaluator import Evaluator
+    from ..layers.torch_equivalents import TRANSLATED
+    from ..syntax import parse_program
+
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 8000))  # as symcount.parse: deep expressions
+    try:
+        ev = Evaluator(values=values, convention="keras")
+        ev.rules = TRANSLATED
+        model = ev.run(parse_program(text))
+    except SymcountError as e:
+        raise e.at(None, text, filename) from None
+    except RecursionError:
+        raise LimitError("the input is nested too deeply").at(None, text, filename) from None
+    finally:
+        sys.setrecursionlimit(limit)
+    model.convention = "torch"
+    return model
+
+
+# rendering ------------------------------------------------------------------
+
+
+def equivalent(row):
+    from ..layers.torch_equivalents import Equivalent
+
+    return next((n for n in row.notes if isinstance(n, Equivalent)), None)
+
+
+def difference(a, b):
+    """``a - b``, multiplied out when symbolic (one row's counts: small)."""
+    return tidy(D.sub(a, b))
+
+
+def tidy(v):
+    """A small symbolic difference multiplied out and factored: 4*u, not
+    4*u*(f + u + 2) - 4*u*(f + u + 1). Differences are a few terms, so cheap."""
+    if D.is_symbolic(v):
+        sp = D.sp()
+        v = D.normalize(sp.factor(sp.expand(v)))
+    return v
+
+
+def signed(v) -> str:
+    if D.is_num(v) and v > 0:
+        return "+" + P.number(v)
+    return P.number(v)
+
+
+def keras_cell(row) -> str:
+    text = P.number(row.params)
+    if row.non_trainable != 0:
+        text += f" ({P.number(row.non_trainable)} non-trainable)"
+    return text
+
+
+def torch_cell(row) -> str:
+    extra = []
+    if row.non_trainable != 0:
+        extra.append(f"{P.number(row.non_trainable)} frozen")
+    if row.buffers != 0:
+        extra.append(f"buffers: {P.number(row.buffers)}")
+    return P.number(row.params) + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def _weights(row, *, buffers: bool) -> str:
+    """``kernel 288, bias 32`` (sizes as formulas in the numbers given)."""
+    parts = []
+    for w in row.weights:
+        if buffers and w.state:
+            parts.append(f"{w.name} {P.number(w.size)} (buffer)")
+        elif w.state:
+            parts.append(f"{w.name} {P.number(w.size)} (non-trainable)")
+        else:
+            parts.append(f"{w.name} {P.number(w.size)}")
+    return ", ".join(parts) or "none"
+
+
+def render(keras_model, torch_model, *, expand=False, width=None, ascii=False) -> str:
+    from ..render import label
+    from ..render.table import ASCII, UNICODE, draw
+
+    pairs = list(zip(keras_model.walk(expand=expand), torch_model.walk(expand=expand), strict=True))
+    body = []
+    for (depth, k), (_, t) in pairs:
+        eq = equivalent(t)
+        if t.group:
+            d = signed(difference(t.params, k.params))
+            body.append([label(k, depth), "(block)", keras_cell(k), torch_cell(t), d])
+        elif eq is None or eq.missing:
+            body.append([label(k, depth), "none", keras_cell(k), "-", "n/a"])
+        else:
+            d = signed(difference(t.params, k.params))
+            body.append([label(k, depth), eq.text, keras_cell(k), torch_cell(t), d])
+    lines = []
+    if keras_model.name:
+        lines.append(f'Model: "{keras_model.name}"  (Keras, and each layer\'s PyTorch equivalent)')
+    lines += draw(
+        ["Layer (type)", "PyTorch equivalent", "Keras", "PyTorch", "PyTorch - Keras"],
+        body,
+        align="llrrr",
+        width=width or DEFAULT_WIDTH,
+        box=ASCII if ascii else UNICODE,
+    )
+    lines += _totals(keras_model, torch_model)
+    lines += _why(keras_model, torch_model)
+    return "\n".join(lines) + "\n"
+
+
+def _leaves(keras_model, torch_model):
+    """(keras row, torch row, equivalent, times) of every layer, blocks and
+    repeats opened; ``times``: how often the enclosing repeats count it."""
+    stack = [(k, t, 1) for k, t in zip(keras_model.rows, torch_model.rows, strict=True)]
+    stack.reverse()
+    while stack:
+        k, t, times = stack.pop()
+        if t.group:
+            inner = D.mul(times, t.multiplier)
+            kids = zip(k.children, t.children, strict=True)
+            stack.extend(reversed([(a, b, inner) for a, b in kids]))
+        else:
+            yield k, t, equivalent(t), times
+
+
+def _why(keras_model, torch_model) -> list[str]:
+    """Each kind of difference once (the first layer of its kind, with its
+    weights on both sides), then the layers without an equivalent."""
+    kinds: dict[tuple, list] = {}
+    missing = []
+    for k, t, eq, times in _leaves(keras_model, torch_model):
+        if eq is None or eq.missing:
+            missing.append(f"  {k.name} ({k.type}): {eq.why if eq is not None else 'none'}")
+            continue
+        d = difference(t.params, k.params)
+        if d != 0 or t.buffers != 0 or any(w.state for w in k.weights):
+            key = (k.type, eq.modules[0].type if eq.modules else eq.text, eq.why)
+            kinds.setdefault(key, []).append((k, t, eq, D.mul(times, d)))
+    lines = []
+    if kinds:
+        lines += ["", " Where they differ:"]
+    for group in kinds.values():
+        k, t, eq, d = group[0]
+        lines.append(f"  {k.name} ({k.type} -> {eq.text}): {signed(d)}")
+        lines.append(f"    Keras:   {_weights(k, buffers=False)}")
+        lines.append(f"    PyTorch: {_weights(t, buffers=True)}")
+        if eq.why:
+            lines.append(f"    {eq.why}")
+        if len(group) > 1:
+            total = tidy(D.total([x[3] for x in group]))
+            lines.append(f"    and {len(group) - 1} more like it: {signed(total)} in all")
+    if missing:
+        lines += ["", " No PyTorch equivalent (left out of the difference):", *missing]
+    return lines
+
+
+def _totals(keras_model, torch_model) -> list[str]:
+    lines = [
+        f" Keras:   Total params: {P.number(keras_model.total)} "
+        f"(trainable {P.number(keras_model.trainable)}, "
+        f"non-trainable {P.number(keras_model.non_trainable)})",
+        f" PyTorch: Total params: {P.number(torch_model.total)} "
+        f"(trainable {P.number(torch_model.trainable)}, "
+        f"frozen {P.number(torch_model.non_trainable)}); "
+        f"buffers: {P.number(torch_model.buffers)}",
+    ]
+    # a layer without an equivalent counts 0 under PyTorch: leave its Keras count out too
+    left_out = [
+        D.mul(times, k.params)
+        for k, _, eq, times in _leaves(keras_model, torch_model)
+        if eq is None or eq.missing
+    ]
+    keras_total = D.sub(keras_model.total, D.total(left_out)) if left_out else keras_model.total
+    d = difference(torch_model.total, keras_total)
+    suffix = ", leaving out the layers without an equivalent" if left_out else ""
+    lines.append(f" PyTorch - Keras: {signed(d)} params{suffix}")
+    return lines

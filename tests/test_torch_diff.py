@@ -1,0 +1,148 @@
+"""``symcount diff``: a Keras-vocabulary model beside its torch.nn equivalent.
+
+The golden file answers the seed's BatchNorm question ("Keras 128 with 64
+non-trainable; PyTorch 64"); the table pins each classic difference as a
+formula. The live test (tests/test_live_torch.py) builds every equivalent in
+real PyTorch and checks its counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import symcount
+from symcount.cli import main
+from symcount.commands.diff import difference, equivalent, translate
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def test_the_seed_batchnorm_question(golden, capsys):
+    assert main(["diff", str(EXAMPLES / "torch_vs_keras_bn.sc")]) == 0
+    out = capsys.readouterr().out
+    golden("torch_diff_bn.txt", out.replace(str(EXAMPLES), "examples"))
+    # the answer, in numbers: Keras 128 (64 non-trainable); PyTorch 64 and 64 + 1 buffers
+    keras = symcount.load(EXAMPLES / "torch_vs_keras_bn.sc")
+    torch = translate((EXAMPLES / "torch_vs_keras_bn.sc").read_text())
+    k, t = keras.row("batch_normalization"), torch.row("batch_normalization")
+    assert (k.params, k.non_trainable) == (128, 64)
+    assert (t.params, t.non_trainable, t.buffers) == (64, 0, 65)
+    assert (keras.total, keras.non_trainable) == (13_108_758, 64)
+    assert (torch.total, torch.buffers) == (13_108_694, 65)  # the question's torchsummary total
+    assert "128 (64 non-trainable)" in out and "64 (buffers: 65)" in out
+    assert "num_batches_tracked 1 (buffer)" in out
+
+
+# (Keras layer on an input, its PyTorch equivalent, PyTorch - Keras, PyTorch buffers)
+CASES = [
+    ("input(t, f) -> LSTM(u)", "LSTM(f, u, batch_first=true)", "4*u", 0),
+    ("input(t, f) -> SimpleRNN(u)", "RNN(f, u, batch_first=true)", "u", 0),
+    ("input(t, f) -> GRU(u)", "GRU(f, u, batch_first=true)", 0, 0),
+    ("input(t, f) -> GRU(u, reset_after=false)", "GRU(f, u, batch_first=true)", "3*u", 0),
+    ("input(t, f) -> LSTM(u, use_bias=false)", "LSTM(f, u, bias=false, batch_first=true)", 0, 0),
+    (
+        "input(t, f) -> Bidirectional(LSTM(u))",
+        "LSTM(f, u, bidirectional=true, batch_first=true)",
+        "8*u",
+        0,
+    ),
+    ("input(h, w, c) -> BatchNormalization", "BatchNorm2d(c)", "-2*c", "2*c + 1"),
+    ("input(l, c) -> BatchNormalization", "BatchNorm1d(c)", "-2*c", "2*c + 1"),
+    (
+        "input(c) -> BatchNormalization(center=false)",
+        "BatchNorm1d(c, bias=false)",
+        "-2*c",
+        "2*c + 1",
+    ),
+    ("input(f) -> Dense(u)", "Linear(f, u)", 0, 0),
+    ("input(h, w, c) -> Conv2D(k, 3)", "Conv2d(c, k, 3)", 0, 0),
+    (
+        "input(9, 9, 3) -> Conv2D(8, 3, strides=2, padding=same)",
+        "Conv2d(3, 8, 3, stride=2, padding=1)",
+        0,
+        0,
+    ),
+    ("input(9, 9, 4) -> DepthwiseConv2D(3)", "Conv2d(4, 4, 3, groups=4)", 0, 0),
+    (
+        "input(9, 9, 4) -> SeparableConv2D(8, 3)",
+        "Conv2d(4, 4, 3, groups=4, bias=false) -> Conv2d(4, 8, 1)",
+        0,
+        0,
+    ),
+    (
+        "input(9, 9, 4) -> Conv2DTranspose(2, 3, strides=2)",
+        "ConvTranspose2d(4, 2, 3, stride=2)",
+        0,
+        0,
+    ),
+    ("input(t) -> Embedding(v, d)", "Embedding(v, d)", 0, 0),
+    ("input(t, d) -> LayerNormalization", "LayerNorm(d)", 0, 0),
+    ("input(h, w, c) -> GroupNormalization(4)", "GroupNorm(4, c)", 0, 0),
+    ("input(h, w, c) -> PReLU(shared_axes=(1, 2))", "PReLU(num_parameters=c)", 0, 0),
+    (
+        "input(10, 64) -> MultiHeadAttention(8, 8)",
+        "MultiheadAttention(64, 8, batch_first=true)",
+        0,
+        0,
+    ),
+    ("input(7, 7, 3) -> MaxPooling2D(2)", "MaxPool2d(2)", 0, 0),
+    ("input(7, 7, 3) -> GlobalAveragePooling2D", "AdaptiveAvgPool2d(1) -> Flatten()", 0, 0),
+]
+
+
+@pytest.mark.parametrize(("source", "text", "diff", "buffers"), CASES, ids=[c[0] for c in CASES])
+def test_equivalent_and_difference(source, text, diff, buffers):
+    keras = symcount.parse(source).rows[-1]
+    torch = translate(source).rows[-1]
+    assert equivalent(torch).text == text
+    d = difference(torch.params, keras.params)
+    assert (d if isinstance(d, int) else str(d)) == diff
+    assert (torch.buffers if isinstance(torch.buffers, int) else str(torch.buffers)) == buffers
+
+
+def test_layers_without_an_equivalent_are_named_and_left_out(capsys):
+    src = "input(5, 8, 8, 3) -> ConvLSTM2D(4, 3) -> Flatten -> Dense(2)"
+    assert main(["diff", "-e", src]) == 0
+    out = capsys.readouterr().out
+    assert "No PyTorch equivalent (left out of the difference):" in out
+    assert "conv_lstm2d (ConvLSTM2D): torch.nn has no module for ConvLSTM2D" in out
+    assert "PyTorch - Keras: 0 params, leaving out the layers without an equivalent" in out
+
+
+def test_attention_whose_heads_torch_cannot_express_is_named():
+    torch = translate("input(10, 64) -> MultiHeadAttention(4, 8)")
+    eq = equivalent(torch.rows[-1])
+    assert eq.missing and "embed_dim/num_heads" in eq.why
+
+
+def test_blocks_repeats_and_graphs_pair_row_by_row(capsys):
+    src = (
+        "input(T, f) -> LSTM(u, return_sequences=true) -> "
+        "repeat n - 1 { LSTM(u, return_sequences=true) } -> Dense(1)"
+    )
+    assert main(["diff", "-e", src]) == 0
+    out = capsys.readouterr().out
+    assert "PyTorch - Keras: 4*n*u params" in out  # one extra bias vector per LSTM, n LSTMs
+    assert "and 1 more like it: 4*n*u in all" in out
+
+
+def test_frozen_layers_are_frozen_in_both():
+    src = "input(4) -> Dense(3, trainable=false)"
+    k, t = symcount.parse(src).rows[-1], translate(src).rows[-1]
+    assert (k.non_trainable, t.non_trainable, t.trainable) == (15, 15, 0)
+
+
+@pytest.mark.parametrize(
+    ("argv", "words"),
+    [
+        (["diff", "-e", "convention torch; input(4) -> Linear(2)"], "written in Keras vocabulary"),
+        (["diff", "-e", "input(4) -> Dense(2)", "--convention", "torch"], "Keras vocabulary"),
+        (["diff", "-e", "input(4) -> Dense(2"], "<expr>:1:20: syntax error"),
+        (["diff", "-e", "input(4) -> Dense(v)", "--set", "w=3"], "no free symbol 'w'"),
+    ],
+)
+def test_mistakes_exit_2_with_one_message(argv, words, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert words in err and "Traceback" not in err
