@@ -25,7 +25,7 @@ pieces on which the count is monotonic:
   terms, floors of them — every Dense/LSTM/Conv width) is one piece, known
   without algebra;
 - a polynomial count is cut where ``p(u + 1) - p(u)`` changes sign (its real
-  roots, found numerically by SymPy and used only as cut points);
+  roots, isolated exactly by SymPy, and the integers next to them);
 - anything else is scanned over a finite range (``u in A..B``, or the range
   in which every size in the model stays positive).
 
@@ -667,10 +667,10 @@ def _cut(e, u, klo, khi, step, dims):
         delta = sp.Poly(p.as_expr().xreplace({k: k + 1}) - p.as_expr(), k)
         cuts = set()
         if delta.degree() >= 1:
-            for r in delta.nroots(n=30, maxsteps=200):
-                if abs(sp.im(r)) < 1e-12:
-                    x = sp.re(r)
-                    cuts.update({int(sp.floor(x)), int(sp.ceiling(x))})
+            # exact isolating intervals of the real roots, narrower than 1/2; every
+            # integer around one is a cut, so no piece holds a change of direction
+            for (lo_r, hi_r), _ in delta.intervals(eps=sp.Rational(1, 2)):
+                cuts.update(range(int(sp.floor(lo_r)), int(sp.ceiling(hi_r)) + 1))
         inner = sorted(c for c in cuts if c > klo and (khi is None or c < khi))
         bounds = [klo, *inner]
         out = [(a, b, _polydir(p, a, b)) for a, b in itertools.pairwise(bounds)]

@@ -119,3 +119,22 @@ def test_a_count_that_exists_is_found(text, u):
 def test_the_fuzzers_reached_the_solver():
     """Runs after the two above (file order): most random models were valid."""
     assert REACHED["solve"] >= 30 and REACHED["exists"] >= 12, REACHED
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.text(alphabet="uvdh0123456789 +-*/%^().=<>!,in_floorceilmax", min_size=1, max_size=30),
+    st.sampled_from(["params", "at_most", "at_least"]),
+    st.integers(0, 10**9),
+)
+def test_any_condition_text_is_an_answer_or_one_error(where, mode, target):
+    """Typed conditions never reach Python: any text gives rows or a SymcountError."""
+    m = symcount.parse("input(t, 6) -> LSTM(u) -> Dense(d)", values={"t": 5})
+    t = time.perf_counter()
+    try:
+        r = m.solve("u", **{mode: target}, values={"d": 7}, where=[where], timeout=TIMEOUT)
+    except SymcountError as e:
+        assert "\n" not in e.message
+    else:
+        assert all(s.count - target == s.distance for s in r.solutions)
+    assert time.perf_counter() - t < TIMEOUT + SLACK
