@@ -20,6 +20,7 @@ expand/simplify/factor of a big expression).
 from __future__ import annotations
 
 import dataclasses
+import functools
 from fractions import Fraction
 
 from . import dims as D
@@ -58,6 +59,14 @@ def transform(v, how: str):
         if how == "factor":
             out = sp.factor_terms(out)
         return D.normalize(out)
+    return _rewrite(v, how)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rewrite(v, how: str):
+    # Cached: a model of many equal layers rewrites the same count again and
+    # again (1,000 LSTM/Dense layers in u: simplify 9.6 s uncached).
+    sp = D.sp()
     if how == "expand":
         out = sp.expand(v)
     elif how == "simplify":
