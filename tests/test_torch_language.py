@@ -206,3 +206,20 @@ def test_every_torch_example_is_in_torch_vocabulary_or_a_diff_example():
     for path in sorted(EXAMPLES.glob("torch_*.sc")):
         model = symcount.load(path)
         assert model.total != 0, path
+
+
+def test_torch_summary_follows_torchinfo(golden, capsys):
+    """Under convention torch the table prints shapes as torch summaries do
+    ([-1, C, ...], the batch as -1), "--" for a layer without parameters, and
+    the buffers after the totals."""
+    from symcount.cli import main
+
+    src = "convention torch; input(3, 8, 8) -> Conv2d(4, 3) -> BatchNorm2d -> ReLU -> Flatten"
+    assert main(["summary", "-e", src]) == 0
+    golden("torch_cnn.summary.txt", capsys.readouterr().out)
+    assert main(["summary", str(EXAMPLES / "torch_lstm.sc")]) == 0
+    out = capsys.readouterr().out
+    assert "│ lstm (LSTM)                     │ [-1, 100, 512]" in out
+    assert (
+        " Total params: 3,784,580\n Trainable params: 3,784,580\n Non-trainable params: 0\n" in out
+    )

@@ -132,6 +132,17 @@ def draw(
     return out
 
 
+def torch_shape(s) -> str:
+    """``[-1, 32, 26, 26]``: the batch as -1, as torch summaries print it."""
+    if isinstance(s, list):
+        return ", ".join(torch_shape(x) for x in s)
+    return "[" + ", ".join(["-1", *(P.expr(d) for d in s)]) + "]"
+
+
+def torch_params(n) -> str:
+    return "--" if n == 0 else P.number(n)
+
+
 def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: bool = False) -> str:
     """``symcount summary``: the model's name, one row per layer (a block or a
     repeat is one row unless ``expand``), the totals."""
@@ -139,9 +150,13 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
     align = "llr"
     rows = list(model.walk(expand=expand))
     frozen = any(r.frozen for _, r in rows)
+    torch_style = model.convention == "torch"
     body = []
     for depth, r in rows:
-        cells = [label(r, depth), P.shape(r.output_shape), P.number(r.params)]
+        if torch_style:  # torchinfo's habits: [-1, C, H, W] (batch -1) and "--" for none
+            cells = [label(r, depth), torch_shape(r.output_shape), torch_params(r.params)]
+        else:
+            cells = [label(r, depth), P.shape(r.output_shape), P.number(r.params)]
         if frozen:
             cells.append("N" if r.frozen else "Y")
         body.append(cells)
