@@ -4,6 +4,7 @@ budgets, constraints, several unknowns, bounded time."""
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import time
 from pathlib import Path
@@ -358,3 +359,50 @@ def test_against_brute_force(text, target, mode):
         assert [c for _, c in got] == ([min(fits)] if fits else [])
         if fits:
             assert got[0][0] == min(v for v, c in counts.items() if c == min(fits))
+
+
+# the pieces of the search -----------------------------------------------------------------
+
+MONOTONE = [
+    # expression in u (and n), direction: +1 grows, -1 falls, 0 unknown
+    ("4*u*(f + u + 1)", 1),
+    ("floor((n - u) / 2) + 1", -1),
+    ("(floor((n - u) / 2) + 1)**2", 0),  # the base may go negative: not known
+    ("max(u, 5) * 3", 1),
+    ("min(64 - u, 3)", -1),
+    ("u % 7", 0),
+    ("24*u**2 + 80*(65 - u)**2", 0),
+    ("8*(floor(61/u) + 1)**2 + 78", -1),
+    ("7", 1),  # constant: either direction is right
+]
+
+
+@pytest.mark.parametrize(("text", "direction"), MONOTONE)
+def test_monotone_directions(text, direction):
+    from symcount import dims as D
+    from symcount import userexpr
+    from symcount.solve import _monotone
+
+    e = userexpr.to_value(userexpr.parse_expr(text))
+    got = _monotone(e, D.symbol("u")) if D.is_symbolic(e) else 1
+    assert got == direction
+    if direction:  # check it on the integers
+        from symcount.exact import compile_exact
+
+        names = sorted(s.name for s in getattr(e, "free_symbols", ()))
+        f = compile_exact(e, names)
+        at = {"n": 40, "f": 3}
+        vals = [f(*[at.get(n, u) for n in names]) for u in range(1, 40)]
+        steps = [b - a for a, b in itertools.pairwise(vals)]
+        assert all(s * direction >= 0 for s in steps)
+
+
+def test_exact_evaluation_never_rounds():
+    from symcount import dims as D
+    from symcount.exact import compile_exact
+
+    u = D.symbol("u")
+    e = D.sp().floor((10**15 * u + 1) / 3) * u + D.sp().ceiling(u / 7)
+    f = compile_exact(e, ["u"])
+    for x in [1, 7, 10**6 + 3, 10**12 + 1]:
+        assert f(x) == ((10**15 * x + 1) // 3) * x + -(-x // 7)
