@@ -265,8 +265,8 @@ class _Problem:
     unknowns: list  # the searched symbols, primary (the one solved) last
     domains: dict
     derived: dict  # name -> expression in the unknowns (from relations)
-    checks: list  # compiled (fn, text) conditions that must hold
-    dims: list  # compiled sizes that must be positive integers
+    checks: list  # (expression, test, text): test(expression) must hold
+    dims: list  # sizes (expressions) that must stay positive integers
     constraints: list
     notes: list
     shown: list = field(default_factory=list)  # the unknowns in the order asked
@@ -423,6 +423,8 @@ class _Problem:
             for k, c in found.rows:
                 vals = dict(zip(names, (*combo, step * k), strict=True))
                 rows.append(self._solution(vals, c, target))
+        if mode == "exact" and any(r.distance == 0 for r in rows):
+            rows = [r for r in rows if r.distance == 0]  # the solutions, not the near misses
         rows = _choose(rows, mode, target)
         result = SolveResult(
             expression=_tidy(self.expr),

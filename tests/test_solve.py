@@ -406,3 +406,11 @@ def test_exact_evaluation_never_rounds():
     f = compile_exact(e, ["u"])
     for x in [1, 7, 10**6 + 3, 10**12 + 1]:
         assert f(x) == ((10**15 * x + 1) // 3) * x + -(-x // 7)
+
+
+def test_two_unknowns_exact_lists_only_solutions():
+    """GPT-2 small's count pins down its width and depth: d = 768, L = 12 only."""
+    m = symcount.load(TRANSFORMER, values={"V": 50257, "T": 1024})
+    r = m.solve("d,L", params=124_439_808, where=["L in 1..48"])
+    assert [(s.values, s.kind) for s in r.solutions] == [({"d": 768, "L": 12}, "exact")]
+    assert r.found == 1 and r.complete
