@@ -223,3 +223,19 @@ def test_torch_summary_follows_torchinfo(golden, capsys):
     assert (
         " Total params: 3,784,580\n Trainable params: 3,784,580\n Non-trainable params: 0\n" in out
     )
+
+
+@pytest.mark.parametrize(
+    ("layer", "first_line"),
+    [
+        ("BatchNorm2d", "params = 2*num_features = 2*c  (2*c + 1 in buffers)"),
+        ("BatchNorm2d(affine=false)", "params = 0  (2*c + 1 in buffers)"),
+        ("InstanceNorm2d(affine=true)", "params = 2*num_features = 2*c"),
+    ],
+)
+def test_explain_leaves_buffers_out_of_the_params_formula(layer, first_line, capsys):
+    from symcount.cli import main
+
+    assert main(["explain", "-e", f"convention torch; input(c, h, w) -> {layer}"]) == 0
+    head = capsys.readouterr().out.splitlines()[0]
+    assert head.split("  ", 1)[1] == first_line

@@ -31,7 +31,10 @@ def chain(general: str, numbers: str, value) -> str:
 
 def formula_of(row):
     f = resolve_formula(row.formula)
-    return f if f is not None else derive(row.weights)
+    if f is not None:
+        return f
+    # under torch, buffers are not parameters: the params formula leaves them out
+    return derive([w for w in row.weights if not (w.state and row.state_as_buffers)])
 
 
 def status(row, weight, *, frozen: bool = False, buffers: bool = False) -> str:
