@@ -432,3 +432,13 @@ def test_rewrite_limit_is_an_error(monkeypatch):
     with pytest.raises(SymcountError, match="simplify did not finish within"):
         m.simplify()
     assert time.perf_counter() - t < 3
+
+
+def test_leading_of_gpt2():
+    """The issue's example: GPT-2's count is dominated by 12*L*d**2."""
+    m = symcount.load(EXAMPLES / "gpt2.sc")
+    assert str(m.leading()) == "12*L*d**2"
+    values = {"V": 50257, "T": 1024, "d": 768, "h": 12, "L": 12}
+    r = algebra.leading_report(m, values)
+    assert r["exact"] == 124_439_808 and r["approx"] == 12 * 12 * 768**2
+    assert round(r["relative_error"], 4) == -0.3175
