@@ -258,3 +258,11 @@ def test_cli_start_up_does_not_import_matplotlib():
     code = "import sys, symcount.cli as c; c.build_parser(); print('matplotlib' in sys.modules, 'numpy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [(0, "0"), (950, "950"), (20_000, "20k"), (350e6, "350M"), (1.5e9, "1.5B"), (3e16, "30,000T")],
+)
+def test_short_counts_on_big_axes(value, text):
+    assert PL._format_short(value) == text

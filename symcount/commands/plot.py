@@ -264,6 +264,14 @@ def _format_count(v: float, _pos=None) -> str:
     return f"{v:,.0f}"
 
 
+def _format_short(v: float, _pos=None) -> str:
+    """``1.5B``, ``350M``, ``20k``: how parameter counts are spoken of."""
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= size:
+            return f"{v / size:,g}{suffix}"
+    return f"{v:g}"
+
+
 def figure(
     model,
     name: str,
@@ -279,7 +287,7 @@ def figure(
     """A matplotlib Figure of the model's total against ``name`` over
     first..last (no pyplot, no global state), and a :class:`PlotInfo`."""
     Figure = _matplotlib()
-    from matplotlib.ticker import EngFormatter, FuncFormatter
+    from matplotlib.ticker import FuncFormatter
 
     from .. import printing as P
 
@@ -312,15 +320,17 @@ def figure(
                 f"{name} = {fit.value}: {fit.count:,}",
                 (fit.value, fit.count),
                 textcoords="offset points",
-                xytext=(8, -14),
+                xytext=(8, 8),
             )
     if log:
         ax.set_xscale("log")
         ax.set_yscale("log")
     else:
         ax.yaxis.set_major_formatter(
-            FuncFormatter(_format_count) if max(top, budget or 0) < 1e7 else EngFormatter()
+            FuncFormatter(_format_count if max(top, budget or 0) < 1e7 else _format_short)
         )
+        if last >= 1e5:
+            ax.xaxis.set_major_formatter(FuncFormatter(_format_short))
     ax.set_xlabel(name)
     ax.set_ylabel("parameters")
     ax.set_title(f"{model.name or 'model'}: parameters against {name}")
