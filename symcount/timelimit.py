@@ -42,9 +42,11 @@ def time_limit(seconds: float | None):
         if hasattr(signal, "setitimer"):
             old = signal.getsignal(signal.SIGALRM)
             if old in (signal.SIG_DFL, signal.SIG_IGN, None):
+                live = [True]
 
                 def on_alarm(signum, frame):
-                    raise Timeout
+                    if live[0]:
+                        raise Timeout
 
                 signal.signal(signal.SIGALRM, on_alarm)
                 # Repeating: an alarm that lands in a callback that swallows
@@ -57,5 +59,13 @@ def time_limit(seconds: float | None):
         if armed:
             import signal
 
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, old)
+            # The alarm may fire while we disarm it: retry until it is off, so
+            # no Timeout can escape later into code that did not ask for one.
+            while True:
+                try:
+                    live[0] = False
+                    signal.setitimer(signal.ITIMER_REAL, 0)
+                    signal.signal(signal.SIGALRM, old)
+                    break
+                except Timeout:
+                    continue

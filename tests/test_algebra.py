@@ -442,3 +442,17 @@ def test_leading_of_gpt2():
     r = algebra.leading_report(m, values)
     assert r["exact"] == 124_439_808 and r["approx"] == 12 * 12 * 768**2
     assert round(r["relative_error"], 4) == -0.3175
+
+
+def test_time_limit_leaves_no_alarm_behind():
+    """After the block, finished or timed out, no alarm is armed and the old
+    handler is back: no Timeout can surface later."""
+    import signal
+
+    before = signal.getsignal(signal.SIGALRM)
+    for i in range(20):  # around the moment the alarm fires (0.05 s after the limit)
+        with contextlib.suppress(timelimit.Timeout), timelimit.time_limit(0.001):
+            time.sleep(0.045 + 0.001 * (i % 10))
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+        assert signal.getsignal(signal.SIGALRM) == before
+    time.sleep(0.2)  # a stray repeating alarm would raise here
