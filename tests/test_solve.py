@@ -414,3 +414,13 @@ def test_two_unknowns_exact_lists_only_solutions():
     r = m.solve("d,L", params=124_439_808, where=["L in 1..48"])
     assert [(s.values, s.kind) for s in r.solutions] == [({"d": 768, "L": 12}, "exact")]
     assert r.found == 1 and r.complete
+
+
+def test_help(capsys):
+    """--help prints (argparse %-formats help strings: a bare % would crash it)."""
+    with pytest.raises(SystemExit) as e:
+        cli.build_parser().parse_args(["solve", "--help"])
+    assert e.value.code == 0
+    out = capsys.readouterr().out
+    assert "--where CONDITION" in out and "'d % h == 0'" in out and "--timeout SECONDS" in out
+    assert run(capsys, "solve", "--help")[0] == 0

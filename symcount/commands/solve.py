@@ -110,7 +110,7 @@ def register(subparsers, add_model_args) -> None:
         action="append",
         default=[],
         metavar="CONDITION",
-        help="a condition: 'd % h == 0', 'u in 1..4096', 'L <= 48' (repeatable)",
+        help="a condition: 'd %% h == 0', 'u in 1..4096', 'L <= 48' (repeatable)",
     )
     p.add_argument(
         "--count",
