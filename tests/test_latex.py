@@ -307,6 +307,20 @@ DOCUMENTS = {
         standalone=True,
         expand=True,
     ),
+    "torch convention, buffers": lambda: L.model_latex(
+        symcount.parse(
+            "convention torch; input(3, 32, 32) -> Conv2d(3, c, 3) -> BatchNorm2d(c)"
+            " -> Flatten -> Linear(10)"
+        ),
+        standalone=True,
+    ),
+    "two inputs, two outputs, unknown length": lambda: L.explain_latex(
+        symcount.parse(
+            "a = input(None, 8); b = input(T, 8); x = a -> LSTM(u, return_sequences=true);"
+            " y = b -> Dense(v); output x, y"
+        ),
+        standalone=True,
+    ),
     "60 layers, distinct symbols (longtable, long total)": lambda: L.model_latex(
         symcount.parse("input(d0)\n" + "\n".join(f"Dense(u{i})" for i in range(1, 61))),
         standalone=True,
@@ -372,3 +386,28 @@ def test_big_model_is_fast_and_never_calls_sympy_latex(monkeypatch):
     assert took < 10, took  # about 1 s here; sympy.latex of the total alone takes minutes
     assert tex.count(r"\texttt{dense") == 2000
     assert r"\begin{multline*}" in tex
+
+
+def test_buffers_row_under_torch():
+    tex = DOCUMENTS["torch convention, buffers"]()
+    assert r"Buffers &  &  & $2 c + 1$ \\" in tex
+    assert r"Total &  &  & $9{,}030 c + 10$ \\" in tex
+
+
+def test_latex_of_a_numeric_model_does_not_import_sympy():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, io, contextlib; from symcount import cli\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert cli.main(['summary', 'examples/mnist_cnn.sc', '--latex', '--standalone']) == 0\n"
+        "    assert cli.main(['explain', 'examples/mnist_cnn.sc', '--latex']) == 0\n"
+        "print('sympy' in sys.modules)\n"
+    )
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "False"
