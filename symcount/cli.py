@@ -400,7 +400,10 @@ def _leading(args, parser, model) -> str:
     free = model
     if values:
         free = _model(argparse.Namespace(**{**vars(args), "values": [], "rewrite": None}), parser)
-    report = leading_report(free, values)
+    try:
+        report = leading_report(free, values)
+    except SymcountError as e:  # the table is still worth printing
+        return f"\nLeading term: none ({e.message})\n"
     return "\n" + leading_text(report, values)
 
 

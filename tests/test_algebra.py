@@ -456,3 +456,12 @@ def test_time_limit_leaves_no_alarm_behind():
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
         assert signal.getsignal(signal.SIGALRM) == before
     time.sleep(0.2)  # a stray repeating alarm would raise here
+
+
+def test_cli_leading_that_cannot_be_ordered(capsys):
+    code, out, _ = run(capsys, "summary", "-e", "input(3) -> Dense(u % 7 + 1)", "--leading")
+    assert code == 0 and "│ dense (Dense)" in out
+    assert out.endswith(
+        "Leading term: none (the count has terms whose growth symcount cannot order "
+        "(min, max or a remainder))\n"
+    )
