@@ -108,6 +108,9 @@ class Row:
             d["layers"] = [c.to_dict() for c in self.children]
         return d
 
+    def __repr__(self) -> str:
+        return f"<Row {self.name} ({self.type}): params={P.expr(self.params)}>"
+
     # rich display in Jupyter (symcount.render.notebook)
     def _repr_html_(self) -> str:
         from .render.notebook import row_html

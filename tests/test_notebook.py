@@ -127,6 +127,12 @@ def test_row_displays(mnist):
     assert N.row_latex(mnist.row("flatten")) == r"$$ N_{\mathtt{flatten}} = 0 $$"
 
 
+def test_row_plain_repr(mnist):
+    assert repr(mnist.row("conv2d_1")) == "<Row conv2d_1 (Conv2D): params=7812>"
+    m = symcount.parse("input(t, f) -> LSTM(u)")
+    assert repr(m.rows[0]) == "<Row lstm (LSTM): params=4*u*(f + u + 1)>"
+
+
 def test_row_latex_symbolic():
     m = symcount.parse("input(t, f) -> LSTM(u)")
     assert N.row_latex(m.rows[0]) == (

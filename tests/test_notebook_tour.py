@@ -72,6 +72,7 @@ def test_one_row_shows_its_derivation(executed):
     out = _cell(executed, 'mnist.row("conv2d_1")')
     assert "params = (k_h*k_w*c_in + 1)*filters = (3*3*24 + 1)*36 = 7,812" in out["text/html"]
     assert r"\left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36 = 7{,}812" in out["text/latex"]
+    assert out["text/plain"] == "<Row conv2d_1 (Conv2D): params=7812>"
 
 
 def test_symbolic_lstm_and_substitution(executed):
