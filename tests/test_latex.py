@@ -321,6 +321,14 @@ DOCUMENTS = {
         ),
         standalone=True,
     ),
+    "a transformer explained": lambda: L.explain_latex(
+        symcount.parse(
+            "block mlp(w) { Dense(4*w, activation=gelu) -> Dense(w) }; input(T, d) -> repeat L"
+            " { residual { LayerNormalization -> MultiHeadAttention(h, d / h) } -> residual"
+            " { LayerNormalization -> mlp(d) } }"
+        ),
+        standalone=True,
+    ),
     "60 layers, distinct symbols (longtable, long total)": lambda: L.model_latex(
         symcount.parse("input(d0)\n" + "\n".join(f"Dense(u{i})" for i in range(1, 61))),
         standalone=True,
@@ -411,3 +419,13 @@ def test_latex_of_a_numeric_model_does_not_import_sympy():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "False"
+
+
+def test_explain_breaks_a_long_chain_into_rows():
+    tex = DOCUMENTS["a transformer explained"]()
+    head = r"&\quad \quad \text{multi\_head\_attention (MultiHeadAttention)} &&{}= 3 d \, "
+    i = tex.index(head)
+    rows = tex[i:].split(" \\\\\n")[:3]
+    assert rows[1].strip() == r"& &&{}= 3 d h \frac{d}{h} + 3 h \frac{d}{h} + h \frac{d}{h} d + d"
+    assert rows[2].strip() == r"& &&{}= 4 d^{2} + 4 d"
+    assert r"\text{mlp (mlp)} &&{}= 8 d^{2} + 5 d" in tex

@@ -588,7 +588,7 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
     steps = formula(row)
     if value(row.params) != steps.rsplit(" = ", 1)[-1]:
         steps += " = " + value(row.params)
-    lines = [f"&{head} &&{{}}= {steps}"]
+    lines = _chain_lines(head, steps.split(" = "))
     children = [c for c in row.children if row.group or _has_weights(c)]
     if children:
         for c in children:
@@ -604,10 +604,20 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
         note = _status(row, w, frozen, buffers)
         tail = f" \\quad \\text{{({text(note)})}}" if note else ""
         name = r"\text{" + text(w.name) + "}"
-        lines.append(
-            rf"&\quad {indent}{name}\ \left({shape(w.shape)}\right) &&{{}}= {' = '.join(chain)}{tail}"
-        )
+        weight = rf"\quad {indent}{name}\ \left({shape(w.shape)}\right)"
+        lines += _chain_lines(weight, chain, tail)
     return lines
+
+
+def _chain_lines(head: str, steps: list[str], tail: str = "") -> list[str]:
+    """``head = step = step`` as one alignat* row, or, when that is wider
+    than a line, one row per step under the first."""
+    if _visible(head + " = ".join(steps)) <= LINE_CHARS or len(steps) < 2:
+        return [f"&{head} &&{{}}= {' = '.join(steps)}{tail}"]
+    return [f"&{head} &&{{}}= {steps[0]}"] + [
+        f"& &&{{}}= {step}{tail if i == len(steps) - 1 else ''}"
+        for i, step in enumerate(steps[1:], 1)
+    ]
 
 
 def explain_latex(model, *, layer: str | None = None, standalone: bool = False) -> str:
