@@ -195,12 +195,16 @@ def _numbers(value, spec: Arg):
 
 
 def _padding(value, spec: Arg):
-    """``padding``: a word among ``choices`` (torch's 'same', 'valid') or dims0."""
+    """``padding``: a word among ``choices`` (torch's 'same', 'valid') or dims0;
+    any other bare word is a symbol (``padding=p``), unless it looks like a
+    misspelt choice (``padding=sme``)."""
     text = value.name if isinstance(value, Word) else value
     if isinstance(text, str):
         low = text.lower()
         if low in spec.choices:
             return low
+        if isinstance(value, Word) and did_you_mean(low, spec.choices) is None:
+            return as_dims(value, spec.name, spec.rank, zero_ok=True)
         raise ArgumentError(
             f"{spec.name} must be an integer, a tuple, or one of {', '.join(spec.choices)}; "
             f"got {text!r}",
