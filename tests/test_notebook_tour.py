@@ -4,6 +4,7 @@ kernel (nbclient + ipykernel), and its cells show the numbers they should."""
 from __future__ import annotations
 
 import base64
+import os
 import struct
 from pathlib import Path
 
@@ -16,7 +17,27 @@ NOTEBOOK = EXAMPLES / "symcount_tour.ipynb"
 
 
 @pytest.fixture(scope="module")
-def executed():
+def executed(tmp_path_factory):
+    # the kernel's connection file and IPython's profile go to a temporary
+    # directory, so the test needs no writable home
+    home = tmp_path_factory.mktemp("jupyter")
+    saved = {k: os.environ.get(k) for k in ("JUPYTER_RUNTIME_DIR", "IPYTHONDIR", "MPLBACKEND")}
+    os.environ.update(
+        JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+        IPYTHONDIR=str(home / "ipython"),
+        MPLBACKEND="Agg",
+    )
+    try:
+        return _execute()
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _execute():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     for cell in nb.cells:  # run from scratch: the stored outputs do not count
         if cell.cell_type == "code":
