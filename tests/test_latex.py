@@ -429,3 +429,16 @@ def test_explain_breaks_a_long_chain_into_rows():
     assert rows[1].strip() == r"& &&{}= 3 d h \frac{d}{h} + 3 h \frac{d}{h} + h \frac{d}{h} d + d"
     assert rows[2].strip() == r"& &&{}= 4 d^{2} + 4 d"
     assert r"\text{mlp (mlp)} &&{}= 8 d^{2} + 5 d" in tex
+
+
+def test_block_rows_show_the_block_formula():
+    m = symcount.parse("block mlp(w) { Dense(4*w) -> Dense(w) }; input(T, d) -> mlp(d) -> mlp(8)")
+    tex = L.model_latex(m)
+    assert (
+        r"\texttt{mlp\_1} (mlp) & $T \times 8$ & "
+        r"$4 w \left(d + 1\right) + w \left(4 w + 1\right)$ & $32 d + 296$ \\"
+    ) in tex
+    assert (
+        r"&\text{mlp\_1 (mlp)} &&{}= 4 w \left(d + 1\right) + w \left(4 w + 1\right) = 32 d + 296"
+        in L.explain_latex(m)
+    )

@@ -196,3 +196,9 @@ def test_solve_with_no_solution_shows_why(stacked):
     assert "no values fit under the target" in html
     assert r"\text{no solution}" in N.solve_latex(r)
     assert re.search(r"no values fit under the target", N.solve_markdown(r))
+
+
+def test_block_row_html_shows_the_block_formula():
+    m = symcount.parse("block mlp(w) { Dense(4*w) -> Dense(w) }; input(T, d) -> mlp(d) -> mlp(8)")
+    rows = cells(N.model_html(m))
+    assert rows[2] == ["mlp_1 (mlp)", "(None, T, 8)", "4*w*(d + 1) + w*(4*w + 1)", "32*d + 296"]
