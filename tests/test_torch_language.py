@@ -239,3 +239,18 @@ def test_explain_leaves_buffers_out_of_the_params_formula(layer, first_line, cap
     assert main(["explain", "-e", f"convention torch; input(c, h, w) -> {layer}"]) == 0
     head = capsys.readouterr().out.splitlines()[0]
     assert head.split("  ", 1)[1] == first_line
+
+
+def test_a_keras_model_does_not_load_the_torch_rules():
+    """torch.nn's rules register on first use of convention torch (start-up)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, symcount; symcount.parse('input(3) -> Dense(2)'); "
+        "print(any(m.startswith('symcount.layers.torch_') for m in sys.modules)); "
+        "symcount.parse('convention torch; input(3) -> Linear(2)'); "
+        "print('symcount.layers.torch_core' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]

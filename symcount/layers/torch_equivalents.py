@@ -24,9 +24,12 @@ from fractions import Fraction
 from .. import dims as D
 from .. import printing as P
 from ..errors import SymcountError
+from . import rules_for
 from .binding import bind
-from .registry import Registry, keras, snake_case, torch
+from .registry import Registry, keras, snake_case
 from .spec import LayerRule, Out
+
+torch = rules_for("torch")  # the torch rules, registered now
 
 
 @dataclass(frozen=True, slots=True)
