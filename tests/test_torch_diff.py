@@ -146,3 +146,17 @@ def test_mistakes_exit_2_with_one_message(argv, words, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
+
+
+KERAS_EXAMPLES = [
+    p for p in sorted(EXAMPLES.glob("*.sc")) if "convention torch" not in p.read_text()
+]
+
+
+@pytest.mark.parametrize("path", KERAS_EXAMPLES, ids=[p.name for p in KERAS_EXAMPLES])
+def test_every_keras_example_has_a_diff(path, capsys):
+    assert main(["diff", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "\n PyTorch - Keras: " in out
+    keras, torch = symcount.load(path), translate(path.read_text())
+    assert len(list(keras.walk(expand=True))) == len(list(torch.walk(expand=True)))
