@@ -160,3 +160,32 @@ def test_every_keras_example_has_a_diff(path, capsys):
     assert "\n PyTorch - Keras: " in out
     keras, torch = symcount.load(path), translate(path.read_text())
     assert len(list(keras.walk(expand=True))) == len(list(torch.walk(expand=True)))
+
+
+def test_json_output(capsys):
+    import json
+
+    assert main(["diff", str(EXAMPLES / "torch_vs_keras_bn.sc"), "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    bn = next(r for r in d["rows"] if r["name"] == "batch_normalization")
+    assert (bn["torch"], bn["keras_params"], bn["keras_non_trainable"]) == (
+        "BatchNorm2d(32)",
+        128,
+        64,
+    )
+    assert (bn["torch_params"], bn["torch_buffers"], bn["difference"]) == (64, 65, -64)
+    assert d["keras"] == {"total": 13_108_758, "trainable": 13_108_694, "non_trainable": 64}
+    assert d["torch"] == {"total": 13_108_694, "trainable": 13_108_694, "frozen": 0, "buffers": 65}
+    assert d["difference"] == -64
+    assert main(["diff", "-e", "input(t, f) -> LSTM(u)", "--format", "json"]) == 0
+    d = json.loads(capsys.readouterr().out)
+    assert (d["rows"][0]["difference"], d["difference"], d["symbols"]) == (
+        "4*u",
+        "4*u",
+        ["t", "f", "u"],
+    )
+    src = "input(5, 8, 8, 3) -> ConvLSTM2D(4, 3) -> Flatten -> Dense(2)"
+    assert main(["diff", "-e", src, "--format", "json"]) == 0
+    row = json.loads(capsys.readouterr().out)["rows"][0]
+    assert (row["torch"], row["difference"], row["keras_params"]) == (None, None, 1024)
+    assert row["no_equivalent"] == "torch.nn has no module for ConvLSTM2D"

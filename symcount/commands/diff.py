@@ -50,6 +50,12 @@ def register(subparsers, add_model_args) -> None:
     p.add_argument("--expand", action="store_true", help="a row for every layer inside blocks")
     p.add_argument("--width", type=int, default=None, metavar="N", help="wrap the table to N")
     p.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
+    p.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="text (the table) or json (one object: rows with both counts and the difference)",
+    )
     p.set_defaults(run=run, parser=p)
 
 
@@ -74,6 +80,10 @@ def run(args, parser) -> str:
             hint="remove the 'convention torch' line and write the layers as Keras names them",
         ).at(None, text, display)
     torch_model = translate(text, values=values, filename=display)
+    if args.format == "json":
+        import json
+
+        return json.dumps(to_dict(keras_model, torch_model, expand=args.expand)) + "\n"
     return render(
         keras_model, torch_model, expand=args.expand, width=_width(args), ascii=args.ascii
     )
@@ -208,6 +218,50 @@ def render(keras_model, torch_model, *, expand=False, width=None, ascii=False) -
     return "\n".join(lines) + "\n"
 
 
+def to_dict(keras_model, torch_model, *, expand=False) -> dict:
+    """The diff as data (``--format json``): numbers are JSON integers,
+    expressions strings, as in the summary's JSON."""
+    j = P.json_value
+    rows = []
+    for (depth, k), (_, t) in zip(
+        keras_model.walk(expand=expand), torch_model.walk(expand=expand), strict=True
+    ):
+        eq = equivalent(t)
+        missing = not t.group and (eq is None or eq.missing)
+        rows.append(
+            {
+                "name": k.name,
+                "type": k.type,
+                "depth": depth,
+                "torch": None if missing else ("block" if t.group else eq.text),
+                "keras_params": j(k.params),
+                "keras_non_trainable": j(k.non_trainable),
+                "torch_params": None if missing else j(t.params),
+                "torch_frozen": None if missing else j(t.non_trainable),
+                "torch_buffers": None if missing else j(t.buffers),
+                "difference": None if missing else j(difference(t.params, k.params)),
+                **({"no_equivalent": eq.why if eq is not None else ""} if missing else {}),
+            }
+        )
+    return {
+        "model": keras_model.name,
+        "symbols": keras_model.symbols,
+        "rows": rows,
+        "keras": {
+            "total": j(keras_model.total),
+            "trainable": j(keras_model.trainable),
+            "non_trainable": j(keras_model.non_trainable),
+        },
+        "torch": {
+            "total": j(torch_model.total),
+            "trainable": j(torch_model.trainable),
+            "frozen": j(torch_model.non_trainable),
+            "buffers": j(torch_model.buffers),
+        },
+        "difference": j(_total_difference(keras_model, torch_model)[0]),
+    }
+
+
 def _leaves(keras_model, torch_model):
     """(keras row, torch row, equivalent, times) of every layer, blocks and
     repeats opened; ``times``: how often the enclosing repeats count it."""
@@ -264,6 +318,14 @@ def _totals(keras_model, torch_model) -> list[str]:
         f"frozen {P.number(torch_model.non_trainable)}); "
         f"buffers: {P.number(torch_model.buffers)}",
     ]
+    d, left_out = _total_difference(keras_model, torch_model)
+    suffix = ", leaving out the layers without an equivalent" if left_out else ""
+    lines.append(f" PyTorch - Keras: {signed(d)} params{suffix}")
+    return lines
+
+
+def _total_difference(keras_model, torch_model):
+    """(PyTorch - Keras over the layers that have an equivalent, whether any has none)."""
     # a layer without an equivalent counts 0 under PyTorch: leave its Keras count out too
     left_out = [
         D.mul(times, k.params)
@@ -271,7 +333,4 @@ def _totals(keras_model, torch_model) -> list[str]:
         if eq is None or eq.missing
     ]
     keras_total = D.sub(keras_model.total, D.total(left_out)) if left_out else keras_model.total
-    d = difference(torch_model.total, keras_total)
-    suffix = ", leaving out the layers without an equivalent" if left_out else ""
-    lines.append(f" PyTorch - Keras: {signed(d)} params{suffix}")
-    return lines
+    return difference(torch_model.total, keras_total), bool(left_out)
