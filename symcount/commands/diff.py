@@ -18,6 +18,7 @@ from .. import printing as P
 from ..errors import ArgumentError, LimitError, SymcountError
 
 DEFAULT_WIDTH = 160  # not a terminal: five columns side by side, unwrapped
+TIDY_OPS = 200  # differences up to this size are expanded and factored
 
 DESCRIPTION = """\
 The same architecture under Keras's and PyTorch's conventions, row by row.
@@ -145,8 +146,9 @@ def difference(a, b):
 
 def tidy(v):
     """A small symbolic difference multiplied out and factored: 4*u, not
-    4*u*(f + u + 2) - 4*u*(f + u + 1). Differences are a few terms, so cheap."""
-    if D.is_symbolic(v):
+    4*u*(f + u + 2) - 4*u*(f + u + 1). Big ones are left as they are
+    (expand and factor cost too much on thousands of terms)."""
+    if D.is_symbolic(v) and v.count_ops() <= TIDY_OPS:
         sp = D.sp()
         v = D.normalize(sp.factor(sp.expand(v)))
     return v
@@ -326,11 +328,14 @@ def _totals(keras_model, torch_model) -> list[str]:
 
 def _total_difference(keras_model, torch_model):
     """(PyTorch - Keras over the layers that have an equivalent, whether any has none)."""
-    # a layer without an equivalent counts 0 under PyTorch: leave its Keras count out too
-    left_out = [
-        D.mul(times, k.params)
-        for k, _, eq, times in _leaves(keras_model, torch_model)
-        if eq is None or eq.missing
-    ]
-    keras_total = D.sub(keras_model.total, D.total(left_out)) if left_out else keras_model.total
-    return difference(torch_model.total, keras_total), bool(left_out)
+    # the sum of each layer's (small) difference; a layer without an
+    # equivalent counts 0 under PyTorch, so it is left out of both sides
+    parts, left_out = [], False
+    for k, t, eq, times in _leaves(keras_model, torch_model):
+        if eq is None or eq.missing:
+            left_out = True
+        else:
+            d = difference(t.params, k.params)
+            if d != 0:
+                parts.append(D.mul(times, d))
+    return tidy(D.total(parts)), left_out
