@@ -468,6 +468,8 @@ def _layer_detail(rule, aliases: list[str]) -> list[str]:
     for arg in rule.args:
         kind = arg.kind + (f" ({' | '.join(arg.choices)})" if arg.choices else "")
         default = "required" if arg.default is REQUIRED else f"default {_default_text(arg.default)}"
+        if arg.name == rule.infer:  # torch's input size: may be left out
+            default = "taken from the input when left out (the rest shift left), checked if given"
         if arg.kind == "value":
             kind, default = "accepted, ignored for counting", ""
         lines.append(f"  {arg.name:<{width}}{kind}" + (f"; {default}" if default else ""))

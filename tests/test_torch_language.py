@@ -254,3 +254,12 @@ def test_a_keras_model_does_not_load_the_torch_rules():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_layers_command_says_the_input_size_may_be_left_out(capsys):
+    from symcount.cli import main
+
+    assert main(["layers", "--convention", "torch", "Conv2d"]) == 0
+    out = capsys.readouterr().out
+    assert "in_channels   dim; taken from the input when left out" in out
+    assert "out_channels  dim; required" in out
