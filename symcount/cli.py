@@ -36,6 +36,9 @@ examples:
   symcount summary -e 'input(t, f) -> LSTM(u)' --set u=64
   symcount explain examples/mnist_cnn.sc --layer conv2d_1
   cat model.sc | symcount summary - --format json
+  symcount solve examples/stacked_lstm_symbolic.sc --at-most 1M
+  symcount diff examples/torch_vs_keras_bn.sc
+  symcount summary examples/gpt2.sc --latex
   symcount layers
 
 exit status: 0 on success, 2 for a mistake in the input or the options

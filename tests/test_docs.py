@@ -141,3 +141,54 @@ def test_documented_command_prints_what_the_page_says(example, monkeypatch):
     assert re.fullmatch(pattern, actual + "\n"), (
         f"{example}: the page's lines do not appear in order in:\n{actual}"
     )
+
+
+# --- links and the README's Python session ------------------------------------
+
+LINK = re.compile(r"\[[^\]]*\]\(([^)\s]+)\)")
+HEADING = re.compile(r"^#{1,6} (.+?)\s*$", re.M)
+
+
+def _anchors(page: Path) -> set[str]:
+    """The anchors GitHub gives a page's headings (lowercased, punctuation
+    dropped, spaces to hyphens, a repeated heading numbered)."""
+    text = FENCE.sub("", page.read_text(encoding="utf-8"))
+    seen: dict[str, int] = {}
+    anchors = set()
+    for title in HEADING.findall(text):
+        slug = re.sub(r"[^\w\- ]", "", title.replace("`", "").lower()).replace(" ", "-")
+        n = seen.get(slug, 0)
+        seen[slug] = n + 1
+        anchors.add(slug if n == 0 else f"{slug}-{n}")
+    return anchors
+
+
+def _links():
+    for page in PAGES:
+        text = FENCE.sub("", page.read_text(encoding="utf-8"))
+        for target in LINK.findall(text):
+            if not target.startswith(("http://", "https://", "mailto:")):
+                yield pytest.param(page, target, id=f"{page.name}->{target}")
+
+
+@pytest.mark.parametrize(("page", "target"), list(_links()))
+def test_relative_links_reach_a_file_and_heading(page, target):
+    path, _, anchor = target.partition("#")
+    dest = (page.parent / path).resolve() if path else page
+    assert dest.exists(), f"{page.name} links to {path}, which does not exist"
+    if anchor:
+        assert anchor in _anchors(dest), f"{page.name}: no heading #{anchor} in {dest.name}"
+
+
+def test_the_anchor_rule_matches_github():
+    page = ROOT / "docs" / "cli.md"
+    assert {"the-symcount-command", "exit-status-and-errors"} <= _anchors(page)
+
+
+def test_readme_python_session(monkeypatch):
+    import doctest
+
+    monkeypatch.chdir(ROOT)
+    result = doctest.testfile(str(ROOT / "README.md"), module_relative=False)
+    assert result.attempted >= 8
+    assert result.failed == 0
