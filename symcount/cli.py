@@ -347,16 +347,9 @@ def _relations(args, values: dict, display: str) -> dict:
 
 
 def _width(args) -> int:
-    if args.width:
-        return args.width
-    try:
-        if sys.stdout.isatty():
-            return os.get_terminal_size(sys.stdout.fileno()).columns
-    except (AttributeError, OSError, ValueError):
-        pass
-    from .render.table import DEFAULT_WIDTH
+    from .render.table import output_width
 
-    return DEFAULT_WIDTH
+    return output_width(args.width)
 
 
 def _can_draw_unicode() -> bool:

@@ -225,3 +225,9 @@ def equal(a, b) -> bool | None:
     if d.is_number:
         return False
     return None
+
+
+# The language's operators and functions, shared by the model language
+# (symcount.expressions) and option text such as --let (symcount.userexpr).
+OPERATORS = {"+": add, "-": sub, "*": mul, "/": div, "//": floordiv, "%": mod, "**": power}
+FUNCTIONS = {"ceil": ceil, "floor": floor, "min": minimum, "max": maximum}

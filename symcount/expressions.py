@@ -11,7 +11,7 @@ from .errors import ArgumentError, LimitError, Span, did_you_mean
 from .layers.binding import as_dim
 from .values import BlockDef, LayerSpec, Stage, Tensor, Word, describe
 
-FUNCTIONS = {"ceil": D.ceil, "floor": D.floor, "min": D.minimum, "max": D.maximum}
+FUNCTIONS = D.FUNCTIONS
 CONSTANTS = {"true": True, "True": True, "false": False, "False": False, "None": None}
 INPUT_NAMES = ("input", "Input")
 
@@ -78,15 +78,7 @@ class ExpressionsMixin:
     def binop(self, node: ast.BinOp):
         left = self.number(node.left)
         right = self.number(node.right)
-        op = {
-            "+": D.add,
-            "-": D.sub,
-            "*": D.mul,
-            "/": D.div,
-            "//": D.floordiv,
-            "%": D.mod,
-            "**": D.power,
-        }[node.op]
+        op = D.OPERATORS[node.op]
         try:
             return D.check_magnitude(op(left, right))
         except ZeroDivisionError:

@@ -219,16 +219,8 @@ def names(node) -> set[str]:
     return out
 
 
-_OPS = {
-    "+": D.add,
-    "-": D.sub,
-    "*": D.mul,
-    "/": D.div,
-    "//": D.floordiv,
-    "%": D.mod,
-    "**": D.power,
-}
-_CALLS = {"floor": D.floor, "ceil": D.ceil, "min": D.minimum, "max": D.maximum}
+_OPS = D.OPERATORS
+_CALLS = D.FUNCTIONS
 
 
 def to_value(node, env: dict | None = None):

@@ -92,17 +92,9 @@ def run(args, parser) -> str:
 
 def _width(args) -> int:
     """--width, else the terminal's, else wide enough for five columns unwrapped."""
-    import os
-    import sys
+    from ..render.table import output_width
 
-    if args.width:
-        return args.width
-    try:
-        if sys.stdout.isatty():
-            return os.get_terminal_size(sys.stdout.fileno()).columns
-    except (AttributeError, OSError, ValueError):
-        pass
-    return DEFAULT_WIDTH
+    return output_width(args.width, DEFAULT_WIDTH)
 
 
 def translate(text: str, *, values=None, filename=None):

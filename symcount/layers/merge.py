@@ -56,10 +56,17 @@ _elementwise("Minimum", "Elementwise minimum. No weights.")
 @keras.rule("Concatenate", a("axis", "axis", -1), inputs=MANY)
 def concatenate(shapes, p):
     """Joins its inputs along axis; the other axes must agree. No weights."""
+    return join(shapes, lambda rank: resolve_axis(p.axis, rank, "Concatenate"), f"axis {p.axis}")
+
+
+def join(shapes, index_of, along: str) -> Out:
+    """Concatenation's shape rule, shared by both conventions: ``index_of(rank)``
+    finds the joined axis (Keras's ``axis``, torch's ``dim``), named ``along``
+    in errors. Unknown (None) lengths stay unknown when joined."""
     ranks = {len(s) for s in shapes}
     if len(ranks) > 1:
         fail(f"inputs have different ranks: {', '.join(_show(s) for s in shapes)}")
-    idx = resolve_axis(p.axis, len(shapes[0]), "Concatenate")
+    idx = index_of(len(shapes[0]))
     out = list(shapes[0])
     for s in shapes[1:]:
         for i, (x, y) in enumerate(zip(out, s, strict=True)):
@@ -69,7 +76,7 @@ def concatenate(shapes, p):
                 out[i] = y
             elif y is not None and D.equal(x, y) is False:
                 fail(
-                    f"inputs must agree on every axis but axis {p.axis}: "
+                    f"inputs must agree on every axis but {along}: "
                     f"{', '.join(_show(s) for s in shapes)} differ on axis {i + 1}"
                 )
     return Out(tuple(out))

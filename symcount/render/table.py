@@ -7,7 +7,9 @@ commas or ``*``), so a long symbolic count never breaks the frame.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from dataclasses import dataclass
 
 from .. import printing as P
@@ -15,6 +17,19 @@ from . import label, totals_lines
 
 DEFAULT_WIDTH = 100
 MIN_WIDTH = 40
+
+
+def output_width(requested: int | None, default: int = DEFAULT_WIDTH) -> int:
+    """``--width``, else the terminal's width, else ``default`` (output to a
+    file or a pipe must not depend on who runs it)."""
+    if requested:
+        return requested
+    try:
+        if sys.stdout.isatty():
+            return os.get_terminal_size(sys.stdout.fileno()).columns
+    except (AttributeError, OSError, ValueError):
+        pass
+    return default
 
 
 @dataclass(frozen=True, slots=True)
