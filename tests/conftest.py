@@ -3,6 +3,10 @@
 Golden files: tests compare CLI output with files in tests/golden/. Run
 ``pytest --update-golden`` (or set ``SYMCOUNT_UPDATE_GOLDEN=1``) to rewrite
 them from the current output, then review the diff.
+
+Property tests (hypothesis) are derandomized by default, so a run of the
+suite (and CI) is reproducible; ``pytest --hypothesis-profile=explore`` draws
+fresh random examples (and more of them) to look for new failures.
 """
 
 from __future__ import annotations
@@ -11,6 +15,11 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", max_examples=500, print_blob=True)
+settings.load_profile("repeatable")
 
 GOLDEN_DIR = Path(__file__).parent / "golden"
 

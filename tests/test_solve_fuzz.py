@@ -104,8 +104,8 @@ def test_every_solve_ends_within_its_bound(text, mode, target, multiple, where, 
 @given(models(), st.integers(1, 400))
 def test_a_count_that_exists_is_found(text, u):
     """Count the model at some u, then solve for that count: u is among the answers."""
-    fixed = {n: v for n, v in (("k", 3), ("s", 2)) if n in symcount.parse(text).symbols}
     try:
+        fixed = {n: v for n, v in (("k", 3), ("s", 2)) if n in symcount.parse(text).symbols}
         m = symcount.parse(text, values=fixed)
         want = symcount.parse(text, values={"u": u, **fixed}).total
     except SymcountError:
