@@ -136,7 +136,10 @@ def test_frozen_layers_are_frozen_in_both():
 @pytest.mark.parametrize(
     ("argv", "words"),
     [
-        (["diff", "-e", "convention torch; input(4) -> Linear(2)"], "written in Keras vocabulary"),
+        (
+            ["diff", "-e", "convention torch; input(4) -> Linear(2)"],
+            "<expr>:1:12: argument error: diff compares a model written in Keras vocabulary",
+        ),
         (["diff", "-e", "input(4) -> Dense(2)", "--convention", "torch"], "Keras vocabulary"),
         (["diff", "-e", "input(4) -> Dense(2"], "<expr>:1:20: syntax error"),
         (["diff", "-e", "input(4) -> Dense(v)", "--set", "w=3"], "no free symbol 'w'"),
@@ -146,6 +149,13 @@ def test_mistakes_exit_2_with_one_message(argv, words, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert words in err and "Traceback" not in err
+
+
+def test_a_torch_file_gets_a_caret_under_its_convention(capsys):
+    assert main(["diff", str(EXAMPLES / "torch_lstm.sc")]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[0].startswith(f"{EXAMPLES / 'torch_lstm.sc'}:8:12: argument error:")
+    assert lines[1:3] == ["    convention torch", "               ^^^^^"]
 
 
 KERAS_EXAMPLES = [

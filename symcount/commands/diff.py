@@ -79,7 +79,7 @@ def run(args, parser) -> str:
             "diff compares a model written in Keras vocabulary with its PyTorch equivalent; "
             f"this one is written for convention {keras_model.convention}",
             hint="remove the 'convention torch' line and write the layers as Keras names them",
-        ).at(None, text, display)
+        ).at(_convention_span(text), text, display)
     torch_model = translate(text, values=values, filename=display)
     if args.format == "json":
         import json
@@ -88,6 +88,15 @@ def run(args, parser) -> str:
     return render(
         keras_model, torch_model, expand=args.expand, width=_width(args), ascii=args.ascii
     )
+
+
+def _convention_span(text: str):
+    """Where the file's ``convention`` line names its convention (for the caret)."""
+    from ..ast import ConventionStmt
+    from ..syntax import parse_program
+
+    stmts = parse_program(text).statements
+    return next((s.name_span for s in stmts if isinstance(s, ConventionStmt)), None)
 
 
 def _width(args) -> int:
