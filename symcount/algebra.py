@@ -163,7 +163,10 @@ def relations_from(let: dict, values: dict | None = None) -> dict:
         if name in values:
             raise ArgumentError(f"{name} is given both a value and a relation")
         if isinstance(rhs, str):
-            value = to_value(parse_expr(rhs, f"--let {name}="), values)
+            try:
+                value = to_value(parse_expr(rhs, f"--let {name}="), values)
+            except ArgumentError as e:
+                raise ArgumentError(f"--let {name}={rhs}: {e.message}") from None
         elif D.is_num(rhs) and not isinstance(rhs, bool):
             value = D.normalize(rhs)
         elif D.is_symbolic(rhs):

@@ -518,7 +518,10 @@ def _condition(text, names, derived, fixed, domains):
     env = {**fixed, **derived}
 
     def val(node):
-        return to_value(node, env)
+        try:
+            return to_value(node, env)
+        except SymcountError as e:
+            raise SolveError(f"--where {c.text!r}: {e.message}") from None
 
     left = val(c.left)
     single = c.left[0] == "name" and c.left[1] in names

@@ -244,7 +244,9 @@ def to_value(node, env: dict | None = None):
     except ZeroDivisionError:
         raise ArgumentError("division by zero") from None
     except (OverflowError, ValueError) as e:
-        raise ArgumentError(f"cannot compute {node[1]!r}: {e or 'number too large'}") from None
+        raise ArgumentError(
+            f"cannot compute {node[1]!r}: {str(e) or 'the number is too large'}"
+        ) from None
 
 
 # LaTeX of a tree, keeping the written structure (SymPy would reorder it) ----------

@@ -248,6 +248,16 @@ ERRORS = [
     ([STACKED, "--params", "9", "--where", "u in 9..3"], 2, "the range is empty"),
     ([STACKED, "--params", "9", "--where", "u % 2"], 2, "expected a comparison"),
     (
+        [STACKED, "--params", "9", "--where", "u % 0 == 1"],
+        2,
+        "--where 'u % 0 == 1': division by zero",
+    ),
+    (
+        [STACKED, "--params", "9", "--where", "u in 1..10**100**100"],
+        2,
+        "--where 'u in 1..10**100**100': cannot compute '**': the number is too large",
+    ),
+    (
         [STACKED, "--params", "9", "--where", "u == x"],
         2,
         "x is neither solved for nor given a value",
