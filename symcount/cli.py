@@ -12,6 +12,7 @@ import re
 import sys
 
 from . import __version__
+from .commands.args import positive
 from .errors import SymcountError
 
 EXIT_USAGE = 2  # bad input: the model, a --set value, a file, an option
@@ -90,16 +91,6 @@ def _set_value(text: str) -> tuple[str, int]:
             f"{text!r}: {name} must be a positive integer (symbols are sizes)"
         )
     return name, number
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return n
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
@@ -199,7 +190,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument(
         "--width",
-        type=_positive,
+        type=positive,
         metavar="N",
         help="widest text table in characters (default: the terminal's width, "
         "or 100 when not writing to a terminal)",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import re
 
+from .args import positive
+
 EPILOG = """\
 examples:
   symcount solve examples/stacked_lstm_symbolic.sc --params 59910 --for u
@@ -126,20 +128,10 @@ def register(subparsers, add_model_args) -> None:
         help="give up after this long (default: 5)",
     )
     p.add_argument(
-        "--limit", type=_positive, default=20, metavar="N", help="rows to show (default: 20)"
+        "--limit", type=positive, default=20, metavar="N", help="rows to show (default: 20)"
     )
     p.add_argument("--format", choices=("text", "json"), default="text", help="output format")
     p.set_defaults(run=run, parser=p)
-
-
-def _positive(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
-    if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
-    return n
 
 
 def run(args, parser) -> str:
