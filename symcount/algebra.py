@@ -163,8 +163,9 @@ def relations_from(let: dict, values: dict | None = None) -> dict:
         if name in values:
             raise ArgumentError(f"{name} is given both a value and a relation")
         if isinstance(rhs, str):
+            tree = parse_expr(rhs, f"--let {name}=")  # its errors name the option already
             try:
-                value = to_value(parse_expr(rhs, f"--let {name}="), values)
+                value = to_value(tree, values)
             except ArgumentError as e:
                 raise ArgumentError(f"--let {name}={rhs}: {e.message}") from None
         elif D.is_num(rhs) and not isinstance(rhs, bool):
