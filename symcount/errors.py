@@ -34,6 +34,9 @@ class SymcountError(Exception):
         self.hint = hint
         self.source: str | None = None
         self.filename: str | None = None
+        # a mistake in an option's text (--let, --where) has no place in the
+        # model: (the option's text, 0-based column) puts the caret there
+        self.excerpt: tuple[str, int] | None = None
 
     def at(self, span: Span | None, source: str | None = None, filename: str | None = None):
         """Attach a position unless a more precise one is already known."""
@@ -52,7 +55,13 @@ class SymcountError(Exception):
         where = self.filename or "<input>"
         head = f"{where}: {self.kind}: {self.message}"
         if self.span is None:
-            return head + (f"\n  hint: {self.hint}" if self.hint else "")
+            lines = [head]
+            if self.excerpt is not None:
+                text, col = self.excerpt
+                lines += [f"    {text}", "    " + " " * min(col, len(text)) + "^"]
+            if self.hint:
+                lines.append(f"  hint: {self.hint}")
+            return "\n".join(lines)
         head = f"{where}:{self.span.line}:{self.span.column}: {self.kind}: {self.message}"
         lines = [head]
         if self.source is not None:

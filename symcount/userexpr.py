@@ -68,7 +68,10 @@ class _Parser:
 
     def fail(self, message: str, col: int | None = None):
         where = f" (column {col + 1})" if col is not None else ""
-        raise ArgumentError(f"{self.what} {self.text!r}: {message}{where}") from None
+        error = ArgumentError(f"{self.what} {self.text!r}: {message}{where}")
+        if col is not None and "\n" not in self.text and len(self.text) <= 200:
+            error.excerpt = (self.text, col)
+        raise error from None
 
     def peek(self):
         return self.toks[self.i] if self.i < len(self.toks) else ("end", "", len(self.text))

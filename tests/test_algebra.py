@@ -272,7 +272,14 @@ def test_cli_let_errors(capsys, let, message):
     code, out, err = run(capsys, "summary", TRANSFORMER, "--let", let)
     assert code == 2 and out == ""
     assert message in err
-    assert "Traceback" not in err and err.count("\n") == 1
+    assert "Traceback" not in err
+    column = re.search(r"\(column (\d+)\)", message)
+    if column is None:
+        assert err.count("\n") == 1
+    else:  # the option's text, and a caret under the column named
+        text, caret = err.splitlines()[1:]
+        assert text == "    " + let.partition("=")[2]
+        assert caret == " " * (4 + int(column[1]) - 1) + "^"
 
 
 # the leading term ----------------------------------------------------------------------

@@ -434,3 +434,13 @@ def test_help(capsys):
     out = capsys.readouterr().out
     assert "--where CONDITION" in out and "'d % h == 0'" in out and "--timeout SECONDS" in out
     assert run(capsys, "solve", "--help")[0] == 0
+
+
+def test_a_mistake_in_where_shows_the_condition_with_a_caret(capsys):
+    got, out, err = run(capsys, "solve", STACKED, "--params", "9", "--where", "u % $ 2")
+    assert got == 2 and out == ""
+    assert err.splitlines() == [
+        f"{STACKED}: argument error: --where 'u % $ 2': unexpected character '$' (column 5)",
+        "    u % $ 2",
+        "        ^",
+    ]
