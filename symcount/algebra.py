@@ -166,8 +166,8 @@ def relations_from(let: dict, values: dict | None = None) -> dict:
             tree = parse_expr(rhs, f"--let {name}=")  # its errors name the option already
             try:
                 value = to_value(tree, values)
-            except ArgumentError as e:
-                raise ArgumentError(f"--let {name}={rhs}: {e.message}") from None
+            except SymcountError as e:  # division by zero, a number too large
+                raise type(e)(f"--let {name}={rhs}: {e.message}") from None
         elif D.is_num(rhs) and not isinstance(rhs, bool):
             value = D.normalize(rhs)
         elif D.is_symbolic(rhs):

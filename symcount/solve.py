@@ -520,8 +520,8 @@ def _condition(text, names, derived, fixed, domains):
     def val(node):
         try:
             return to_value(node, env)
-        except SymcountError as e:
-            raise SolveError(f"--where {c.text!r}: {e.message}") from None
+        except SymcountError as e:  # division by zero, a number too large
+            raise type(e)(f"--where {c.text!r}: {e.message}") from None
 
     left = val(c.left)
     single = c.left[0] == "name" and c.left[1] in names

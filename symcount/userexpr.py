@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 
 from . import dims as D
-from .errors import ArgumentError
+from .errors import ArgumentError, LimitError
 
 MAX_CHARS = 2000
 MAX_DEPTH = 100
@@ -246,10 +246,10 @@ def to_value(node, env: dict | None = None):
         return D.check_magnitude(_OPS[node[1]](left, right))
     except ZeroDivisionError:
         raise ArgumentError("division by zero") from None
-    except (OverflowError, ValueError) as e:
-        raise ArgumentError(
-            f"cannot compute {node[1]!r}: {str(e) or 'the number is too large'}"
-        ) from None
+    except OverflowError:
+        raise LimitError(f"number too large (limit {D.MAX_MAGNITUDE:.0e})") from None
+    except ValueError as e:
+        raise ArgumentError(str(e)) from None
 
 
 # LaTeX of a tree, keeping the written structure (SymPy would reorder it) ----------
