@@ -27,6 +27,10 @@ import sys
 import time
 import warnings
 
+from tests.reference.sampling import coin as _coin
+from tests.reference.sampling import compact as _compact
+from tests.reference.sampling import factor_into as _factor_into
+
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
 LAYERS: list[str] = [
@@ -108,19 +112,8 @@ RESULT_KEYS = (
 # ---------------------------------------------------------------------------
 
 
-def _coin(rng: random.Random, p: float = 0.5) -> bool:
-    return rng.random() < p
-
-
 def _rate(rng: random.Random) -> float:
     return round(rng.uniform(0.0, 0.9), 2)
-
-
-def _compact(values: list[int], rng: random.Random):
-    """Return an int when all values agree (sometimes), else a list."""
-    if len(set(values)) == 1 and _coin(rng, 0.6):
-        return values[0]
-    return list(values)
 
 
 def _per_dim(rng: random.Random, n: int, lo: int, hi: int, same_p: float = 0.5) -> list[int]:
@@ -383,20 +376,6 @@ def _gen_flatten(rng, name):
     if rank >= 2 and _coin(rng, 0.15):
         shape[rng.randrange(rank)] = None
     return [], kwargs, shape
-
-
-def _factor_into(rng, total: int, k: int) -> list[int]:
-    """Split `total` into k positive factors (random order)."""
-    primes, t, p = [], total, 2
-    while t > 1:
-        while t % p == 0:
-            primes.append(p)
-            t //= p
-        p += 1
-    dims = [1] * k
-    for q in primes:
-        dims[rng.randrange(k)] *= q
-    return dims
 
 
 def _gen_reshape(rng, name):

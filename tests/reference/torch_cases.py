@@ -28,6 +28,10 @@ import sys
 import time
 import warnings
 
+from tests.reference.sampling import coin as _coin
+from tests.reference.sampling import compact as _compact
+from tests.reference.sampling import factor_into as _factor
+
 ACTIVATIONS = [
     "ReLU",
     "ReLU6",
@@ -129,17 +133,6 @@ SEQUENCE_FIRST = {
 # ---------------------------------------------------------------------------
 # sampling helpers
 # ---------------------------------------------------------------------------
-
-
-def _coin(rng: random.Random, p: float = 0.5) -> bool:
-    return rng.random() < p
-
-
-def _compact(values: list[int], rng: random.Random):
-    """An int when all values agree (sometimes), else a list (a tuple in torch)."""
-    if len(set(values)) == 1 and _coin(rng, 0.6):
-        return values[0]
-    return list(values)
 
 
 def _per_dim(rng, n, lo, hi, same_p=0.5) -> list[int]:
@@ -694,19 +687,6 @@ def _gen_flatten(rng, name):
     if r < 0.6:
         return {"args": [s, e], "kwargs": kwargs, "input_shape": shape}
     return {"args": [], "kwargs": {"start_dim": s, "end_dim": e}, "input_shape": shape}
-
-
-def _factor(rng, total, k):
-    primes, t, p = [], total, 2
-    while t > 1:
-        while t % p == 0:
-            primes.append(p)
-            t //= p
-        p += 1
-    dims = [1] * k
-    for q in primes:
-        dims[rng.randrange(k)] *= q
-    return dims
 
 
 def _gen_unflatten(rng, name):
