@@ -85,13 +85,11 @@ def _shape(shape, how):
 
 
 def _row(row, how):
-    trainable, non_trainable, buffers = (transform(v, how) for v in row._split()[:3])
-    params = transform(row.params, how)
     return dataclasses.replace(
         row,
         output_shape=_shape(row.output_shape, how),
         children=[_row(c, how) for c in row.children],
-        _counts=(trainable, non_trainable, buffers, params),
+        _counts=tuple(transform(v, how) for v in row._split()),
     )
 
 

@@ -33,12 +33,14 @@ class Row:
     _counts: tuple | None = None
 
     def _split(self) -> tuple:
-        """(trainable, non-trainable, buffers), computed once."""
+        """(trainable, non-trainable, buffers, params), computed once; the
+        algebra's rewritten rows carry their own (each count rewritten)."""
         if self._counts is None and self.group:
             parts = [c._split() for c in self.children]
-            self._counts = tuple(
+            counts = tuple(
                 D.mul(self.multiplier, _tidy(D.total([p[i] for p in parts]))) for i in range(3)
             )
+            self._counts = (*counts, D.add(counts[0], counts[1]))
         if self._counts is None:
             trainable, frozen, buffers = [], [], []
             for w in self.weights:
@@ -48,8 +50,8 @@ class Row:
                     frozen.append(w)
                 else:
                     trainable.append(w)
-            counts = (count(trainable), count(frozen), count(buffers))
-            self._counts = tuple(D.mul(self.multiplier, c) for c in counts)
+            counts = tuple(D.mul(self.multiplier, count(ws)) for ws in (trainable, frozen, buffers))
+            self._counts = (*counts, D.add(counts[0], counts[1]))
         return self._counts
 
     def walk(self, depth: int = 0, *, expand: bool = True):
@@ -73,10 +75,7 @@ class Row:
 
     @property
     def params(self):
-        counts = self._split()
-        if len(counts) == 4:  # rewritten by symcount.algebra: the params as rewritten
-            return counts[3]
-        return D.add(counts[0], counts[1])
+        return self._split()[3]
 
     def subs(self, mapping: dict) -> Row:
         """This row with SymPy symbols replaced per ``mapping`` (symbol -> value)."""
