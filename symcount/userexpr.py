@@ -4,9 +4,8 @@ h == 0'``, ``--let d=64*h``) or passes as strings to the Python API.
 A small recursive-descent parser of the language's expression grammar (``+ -
 * / // % **``, ``^``, parentheses, integers, names, ``floor ceil min max``),
 extended with comparisons and ranges (``u in 1..4096``). It builds a tiny tree
-of tuples, which is turned into SymPy objects by :func:`to_value` or into
-LaTeX by :func:`to_tex`. No text ever reaches ``eval``, ``sympify`` or
-``parse_expr``.
+of tuples, which :func:`to_value` turns into numbers or SymPy objects. No
+text ever reaches ``eval``, ``sympify`` or ``parse_expr``.
 
 >>> str(to_value(parse_expr("64*h")))
 '64*h'
@@ -68,7 +67,8 @@ class _Parser:
 
     def fail(self, message: str, col: int | None = None):
         where = f" (column {col + 1})" if col is not None else ""
-        error = ArgumentError(f"{self.what} {self.text!r}: {message}{where}")
+        shown = self.text if len(self.text) <= 80 else self.text[:77] + "..."
+        error = ArgumentError(f"{self.what} {shown!r}: {message}{where}")
         if col is not None and "\n" not in self.text and len(self.text) <= 200:
             error.excerpt = (self.text, col)
         raise error from None
@@ -129,7 +129,12 @@ class _Parser:
         base = self.atom()
         if self.peek()[0] == "op" and self.peek()[1] in ("**", "^"):
             self.take()
-            return ("bin", "**", base, self.unary())
+            self.depth += 1  # a**b**c... nests to the right
+            if self.depth > MAX_DEPTH:
+                self.fail(f"nested deeper than {MAX_DEPTH}")
+            exponent = self.unary()
+            self.depth -= 1
+            return ("bin", "**", base, exponent)
         return base
 
     def atom(self):
@@ -250,63 +255,3 @@ def to_value(node, env: dict | None = None):
         raise LimitError(f"number too large (limit {D.MAX_MAGNITUDE:.0e})") from None
     except ValueError as e:
         raise ArgumentError(str(e)) from None
-
-
-# LaTeX of a tree, keeping the written structure (SymPy would reorder it) ----------
-
-_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "//": 2, "%": 2, "neg": 3, "**": 4}
-
-
-def to_tex(node, name_tex) -> str:
-    """``(k_h*k_w*c_in + 1)*filters`` as ``\\left(k_{h} k_{w} c_{\\text{in}} + 1\\right) \\mathit{filters}``."""
-    text, _ = _tex(node, name_tex)
-    return text
-
-
-def _tex(node, name_tex) -> tuple[str, int]:
-    tag = node[0]
-    if tag == "num":
-        return _tex_int(node[1]), 9
-    if tag == "name":
-        return name_tex(node[1]), 9
-    if tag == "call":
-        args = [_tex(a, name_tex)[0] for a in node[2]]
-        if node[1] == "floor":
-            return rf"\left\lfloor {args[0]} \right\rfloor", 9
-        if node[1] == "ceil":
-            return rf"\left\lceil {args[0]} \right\rceil", 9
-        return rf"\{node[1]}\left({', '.join(args)}\right)", 9
-    if tag == "neg":
-        inner, p = _tex(node[1], name_tex)
-        return "-" + (_paren(inner) if p < _PREC["neg"] else inner), _PREC["neg"]
-    op, left, right = node[1], node[2], node[3]
-    lt, lp = _tex(left, name_tex)
-    rt, rp = _tex(right, name_tex)
-    prec = _PREC[op]
-    if op == "/":
-        return rf"\frac{{{lt}}}{{{rt}}}", 9
-    if op == "//":
-        return rf"\left\lfloor \frac{{{lt}}}{{{rt}}} \right\rfloor", 9
-    if op == "**":
-        base = _paren(lt) if lp <= prec else lt
-        return f"{base}^{{{rt}}}", prec
-    if lp < prec:
-        lt = _paren(lt)
-    if rp < prec or (rp == prec and op in ("-", "%")):
-        rt = _paren(rt)
-    if op == "*":
-        # juxtapose names and brackets; a number on the right needs a dot
-        sep = r" \cdot " if right[0] == "num" or rt[:1].isdigit() else " "
-        return f"{lt}{sep}{rt}", prec
-    if op == "%":
-        return rf"{lt} \bmod {rt}", prec
-    return f"{lt} {op} {rt}", prec
-
-
-def _paren(text: str) -> str:
-    return rf"\left({text}\right)"
-
-
-def _tex_int(n: int) -> str:
-    """``2{,}663{,}678``: thousands separators that do not add a space in math mode."""
-    return f"{n:,}".replace(",", "{,}")

@@ -478,3 +478,11 @@ def test_cli_leading_that_cannot_be_ordered(capsys):
         "Leading term: none (the count has terms whose growth symcount cannot order "
         "(min, max or a remainder))\n"
     )
+
+
+def test_a_long_chain_of_powers_is_refused_not_a_traceback(capsys):
+    code, out, err = run(capsys, "summary", TRANSFORMER, "--let", "d=" + "h**" * 600 + "h")
+    assert code == 2 and out == ""
+    assert err.startswith(f"{TRANSFORMER}: argument error: --let d= 'h**h**")
+    assert "nested deeper than 100" in err and "Traceback" not in err
+    assert len(err) < 400  # the option's text is shortened in the message
