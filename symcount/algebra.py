@@ -176,12 +176,37 @@ def relations_from(let: dict, values: dict | None = None) -> dict:
             raise ArgumentError(f"let {name}: {rhs!r} is not an expression")
         if D.is_symbolic(value) and D.symbol(name) in value.free_symbols:
             raise ArgumentError(f"--let {name}={rhs}: {name} appears on both sides")
-        if D.is_num(value) and (not D.is_int(value) or value < 1):
-            raise ArgumentError(
-                f"--let {name}={rhs}: {name} must be a positive integer, not {value}"
-            )
+        _check_size(name, let[name], value)
         out[name] = value
+    out = _chain(out, let)
+    for name, value in out.items():
+        _check_size(name, let[name], value)
     return out
+
+
+def _check_size(name: str, text, value) -> None:
+    if D.is_num(value) and (not D.is_int(value) or value < 1):
+        raise ArgumentError(f"--let {name}={text}: {name} must be a positive integer, not {value}")
+
+
+def _chain(relations: dict, texts: dict) -> dict:
+    """Relations put into each other (``d=64*h``, ``h=2*k`` gives ``d = 128*k``),
+    so each is in symbols no relation defines; a cycle is an error."""
+    symbols = {D.symbol(n): n for n in relations}
+    for _ in range(len(relations) + 1):  # a chain of n relations settles in n - 1 rounds
+        pending = {
+            n: v
+            for n, v in relations.items()
+            if D.is_symbolic(v) and v.free_symbols & symbols.keys()
+        }
+        if not pending:
+            return relations
+        mapping = {D.symbol(n): D.to_sympy(v) for n, v in relations.items()}
+        relations = {
+            n: D.normalize(v.xreplace(mapping)) if n in pending else v for n, v in relations.items()
+        }
+    cycle = ", ".join(f"{n}={texts[n]}" for n in relations if D.is_symbolic(relations[n]))
+    raise ArgumentError(f"--let {cycle}: the relations define each other (a cycle)")
 
 
 # leading terms -------------------------------------------------------------------------

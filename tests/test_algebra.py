@@ -154,6 +154,9 @@ RELATIONS = [
     ({"d": "64*h"}, {"h": 12}, {"d": 768}),
     ({"d": "h * (k + 1) // 2"}, {"k": 3}, {"d": "2*h"}),
     ({"d": 768}, {}, {"d": 768}),
+    ({"d": "64*h", "h": "2*k"}, {}, {"d": "128*k", "h": "2*k"}),  # one relation in another
+    ({"a": "b + 1", "b": "c + 1", "c": "2*k"}, {}, {"a": "2*k + 2", "b": "2*k + 1", "c": "2*k"}),
+    ({"d": "64*h", "h": "k/2"}, {"k": 4}, {"d": 128, "h": 2}),
 ]
 
 
@@ -165,6 +168,12 @@ def test_relations_from(let, values, expected):
 
 RELATION_ERRORS = [
     ({"d": "64*d"}, {}, "appears on both sides"),
+    ({"d": "64*h", "h": "d/64"}, {}, "--let d=64*h, h=d/64: the relations define each other"),
+    (
+        {"d": "64*h", "h": "k/128"},
+        {"k": 1},
+        "--let h=k/128: h must be a positive integer, not 1/128",
+    ),
     ({"d": "h/0"}, {}, "--let d=h/0: division by zero"),
     (
         {"d": "10**100**100"},
