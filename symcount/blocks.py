@@ -289,7 +289,7 @@ class BlocksMixin:
 
 class LazyFormula:
     """A block's count as a function of its numeric parameters, worked out on
-    first use (``.resolve()``, or ``.general``) by a dry run of the body with
+    first use (``.resolve()``) by a dry run of the body with
     those parameters as symbols, in the state the block was applied in: the
     bindings its text can see and which shared layers were still unapplied
     are captured at the call and put back for the dry run (a later ``let``
@@ -308,16 +308,6 @@ class LazyFormula:
             self._result = self._run()
             self._ev = self._seen = None  # done: let the evaluator go
         return self._result
-
-    @property
-    def general(self) -> str | None:
-        f = self.resolve()
-        return f.general if f is not None else None
-
-    @property
-    def numbers(self) -> str | None:
-        f = self.resolve()
-        return f.numbers if f is not None else None
 
     def _run(self) -> Formula | None:
         bindings, unapplied = self._seen

@@ -442,3 +442,17 @@ def test_block_rows_show_the_block_formula():
         r"&\text{mlp\_1 (mlp)} &&{}= 4 w \left(d + 1\right) + w \left(4 w + 1\right) = 32 d + 296"
         in L.explain_latex(m)
     )
+
+
+BLOCK_WITHOUT_FORMULA = "block drop(r) { Dropout(r) -> Dense(10) }; input(32) -> drop(0.5)"
+
+
+def test_a_block_whose_count_ignores_its_parameters():
+    # drop(r): r changes no count, so the block has no formula in r; its row is its value
+    m = symcount.parse(BLOCK_WITHOUT_FORMULA)
+    table = m.to_latex()
+    assert r"\texttt{drop} (drop) & $10$ & $330$ & $330$ \\" in table
+    check_parses(table)
+    derivation = L.explain_latex(m)
+    assert r"\text{drop (drop)} &&{}= 330 \\" in derivation
+    check_parses(derivation)

@@ -202,3 +202,10 @@ def test_block_row_html_shows_the_block_formula():
     m = symcount.parse("block mlp(w) { Dense(4*w) -> Dense(w) }; input(T, d) -> mlp(d) -> mlp(8)")
     rows = cells(N.model_html(m))
     assert rows[2] == ["mlp_1 (mlp)", "(None, T, 8)", "4*w*(d + 1) + w*(4*w + 1)", "32*d + 296"]
+
+
+def test_a_block_whose_count_ignores_its_parameters_displays():
+    m = symcount.parse("block drop(r) { Dropout(r) -> Dense(10) }; input(32) -> drop(0.5)")
+    assert "330" in m._repr_html_()
+    assert "330" in m._repr_latex_()
+    assert m.rows[0]._repr_latex_() == r"$$ N_{\mathtt{drop}} = 330 $$"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import printing as P
 from ..blocks import resolve_formula
-from ..formula import derive, weight_formula
+from ..formula import Formula, derive, weight_formula
 from . import label, totals_lines
 
 MAX_SUM_TERMS = 12  # beyond this many layers the total is not spelled out as a sum
@@ -29,10 +29,15 @@ def chain(general: str, numbers: str, value) -> str:
     return " = ".join(steps)
 
 
-def formula_of(row):
+def formula_of(row) -> Formula:
+    """A row's count as a formula and with its numbers: a block's in its
+    parameters (worked out now, on first use), else derived from its weights."""
     f = resolve_formula(row.formula)
     if f is not None:
         return f
+    if row.group:  # a block whose count does not depend on its parameters, a repeat
+        general = P.expr(row.params)
+        return Formula(general, general)
     # under torch, buffers are not parameters: the params formula leaves them out
     return derive([w for w in row.weights if not (w.state and row.state_as_buffers)])
 
@@ -89,8 +94,7 @@ def layer_lines(row, indent: str = "", *, frozen: bool = False, buffers: bool = 
     buffers = buffers or row.state_as_buffers
     head = f"{indent}{label(row)}  "
     if row.group:  # a block or a repeat: its total, then its layers
-        f = resolve_formula(row.formula)  # a block's: worked out now, on first use
-        general = f.general if f is not None else P.expr(row.params)
+        general = formula_of(row).general
         lines = [f"{head}params = {chain(general, general, row.params)}{_split(row)}"]
         lines += [f"{indent + INDENT}note: {n}" for n in row.notes]
         for child in row.children:

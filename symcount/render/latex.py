@@ -388,9 +388,9 @@ def _formula_of(row):
 def formula(row) -> str:
     """A row's count as a formula in its weights' names, then with the numbers
     put in (a step is left out when it reads like the one before or the value)."""
-    if row.group:  # a block's formula in its parameters (mlp(w): 4*w*(d + 1) + ...)
-        return math(row.formula.general if row.formula is not None else _str(row.params))
     f = _formula_of(row)
+    if row.group:  # a block's formula in its parameters (mlp(w): 4*w*(d + 1) + ...)
+        return math(f.general)
     steps = [f.general]
     if f.numbers not in (f.general, _str(row.params)):
         steps.append(f.numbers)

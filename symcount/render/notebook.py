@@ -48,9 +48,9 @@ def _rows(model, limit: int = MAX_ROWS):
 def _formula_text(row) -> str:
     from .explain import chain, formula_of
 
-    if row.group:  # a block's formula in its parameters
-        return row.formula.general if row.formula is not None else P.expr(row.params)
     f = formula_of(row)
+    if row.group:  # a block's formula in its parameters
+        return f.general
     steps = chain(f.general, f.numbers, row.params).split(" = ")
     return " = ".join(steps[:-1]) if len(steps) > 1 else steps[0]
 
