@@ -209,3 +209,11 @@ def test_a_block_whose_count_ignores_its_parameters_displays():
     assert "330" in m._repr_html_()
     assert "330" in m._repr_latex_()
     assert m.rows[0]._repr_latex_() == r"$$ N_{\mathtt{drop}} = 330 $$"
+
+
+def test_buffers_appear_in_every_display_of_a_torch_model():
+    m = symcount.parse("convention torch; input(3, 8, 8) -> Conv2d(4, 3) -> BatchNorm2d")
+    assert m.buffers == 9
+    assert r"\text{Buffers} & & & 9 \\" in m._repr_latex_()
+    assert "<li><strong>Buffers:</strong>" in m._repr_html_()
+    assert "- **Buffers:** 9" in m._repr_markdown_()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import printing as P
 
-__all__ = ["label", "totals_lines"]
+__all__ = ["label", "totals", "totals_lines"]
 
 
 def label(row, depth: int = 0) -> str:
@@ -25,14 +25,20 @@ def label(row, depth: int = 0) -> str:
     return text
 
 
-def totals_lines(model) -> list[str]:
-    """``Total params: 2,663,678`` and the trainable / non-trainable split
-    (and buffers, under a convention that has them, when non-zero)."""
-    lines = [
-        f"Total params: {P.number(model.total)}",
-        f"Trainable params: {P.number(model.trainable)}",
-        f"Non-trainable params: {P.number(model.non_trainable)}",
+def totals(model) -> list[tuple[str, object]]:
+    """(title, value) of the totals, for every renderer: ``Total params``, the
+    trainable / non-trainable split, and ``Buffers`` (under a convention that
+    has them) when non-zero."""
+    rows = [
+        ("Total params", model.total),
+        ("Trainable params", model.trainable),
+        ("Non-trainable params", model.non_trainable),
     ]
     if model.buffers != 0:
-        lines.append(f"Buffers: {P.number(model.buffers)}")
-    return lines
+        rows.append(("Buffers", model.buffers))
+    return rows
+
+
+def totals_lines(model) -> list[str]:
+    """``Total params: 2,663,678`` and the rest of :func:`totals`, as text."""
+    return [f"{title}: {P.number(v)}" for title, v in totals(model)]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import printing as P
-from . import label, totals_lines
+from . import label, totals
 
 CSV_COLUMNS = ("name", "type", "output_shape", "params", "trainable", "non_trainable", "buffers")
 
@@ -40,9 +40,7 @@ def to_markdown(model) -> str:
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
-    values = [model.total, model.trainable, model.non_trainable, model.buffers]
-    for text, v in zip(totals_lines(model), values, strict=False):
-        name = text.split(":", 1)[0]
+    for name, v in totals(model):
         lines.append(f"- **{name}:** {_md_value(v)}")
     if model.symbols:
         lines.append("- **Symbols:** " + ", ".join(f"`{s}`" for s in model.symbols))

@@ -22,7 +22,7 @@ import functools
 import re
 
 from .. import printing as P
-from . import label
+from . import label, totals
 
 _LOWER_GREEK = "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega"
 _UPPER_GREEK = "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
@@ -450,16 +450,17 @@ def _rows(model, expand: bool):
     return list(model.walk(expand=expand))
 
 
-def _split(model) -> list[tuple[str, str, object]]:
+_IN_EQUATIONS = {
+    "Total params": "params",
+    "Trainable params": "trainable",
+    "Non-trainable params": "non-trainable",
+    "Buffers": "buffers",
+}
+
+
+def totals_rows(model) -> list[tuple[str, str, object]]:
     """(row title, name in equations, value) of the totals."""
-    rows = [
-        ("Total", "params", model.total),
-        ("Trainable", "trainable", model.trainable),
-        ("Non-trainable", "non-trainable", model.non_trainable),
-    ]
-    if model.buffers != 0:
-        rows.append(("Buffers", "buffers", model.buffers))
-    return rows
+    return [(t.removesuffix(" params"), _IN_EQUATIONS[t], v) for t, v in totals(model)]
 
 
 def _long(v) -> bool:
@@ -470,7 +471,7 @@ def split_equations(model) -> list[str]:
     """The trainable, non-trainable and buffer counts too long for a table
     cell, as equations of their own (the table names them)."""
     out = []
-    for _, name, v in _split(model)[1:]:
+    for _, name, v in totals_rows(model)[1:]:
         if _long(v) and _str(v) != _str(model.total):
             out.append(_display(_total_name(name), [value(v)], _terms(_str(v))))
     return out
@@ -496,7 +497,8 @@ def summary_table(model, *, formulas: bool = True, expand: bool = False) -> str:
         body.append(" & ".join(cells) + r" \\")
     empty = " & " * (len(head) - 2)
     totals = [
-        f"{title}{empty} & ${_split_cell(model, name, v)}$ \\\\" for title, name, v in _split(model)
+        f"{title}{empty} & ${_split_cell(model, name, v)}$ \\\\"
+        for title, name, v in totals_rows(model)
     ]
     caption = "Parameters of " + (
         r"\texttt{" + text(model.name) + "}" if model.name else "the model"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import html
 
 from .. import printing as P
-from . import label, totals_lines
+from . import label, totals
 from . import latex as L
 
 MAX_ROWS = 200  # a bigger model shows its first and last rows in a notebook
@@ -85,10 +85,8 @@ def model_html(model) -> str:
             "</tr>"
         )
     out.append("</tbody></table>")
-    values = [model.total, model.trainable, model.non_trainable, model.buffers]
     out.append("<ul>")
-    for text, v in zip(totals_lines(model), values, strict=False):
-        name = text.split(":", 1)[0]
+    for name, v in totals(model):
         out.append(f"<li><strong>{_e(name)}:</strong> {_value_html(v)}</li>")
     if model.symbols:
         out.append(
@@ -121,15 +119,8 @@ def model_latex(model) -> str:
             f" & {L.value(r.params)} \\\\"
         )
     head = r"\text{Layer} & \text{Output shape} & \text{Formula} & \text{Parameters} \\ \hline"
-    totals = [
-        rf"\text{{{name}}} & & & {L.value(v)} \\"
-        for name, v in (
-            ("Total", model.total),
-            ("Trainable", model.trainable),
-            ("Non-trainable", model.non_trainable),
-        )
-    ]
-    table = "\n".join([r"\begin{array}{llll}", head, *lines, r"\hline", *totals, r"\end{array}"])
+    sums = [rf"\text{{{title}}} & & & {L.value(v)} \\" for title, _, v in L.totals_rows(model)]
+    table = "\n".join([r"\begin{array}{llll}", head, *lines, r"\hline", *sums, r"\end{array}"])
     return f"$$ {L._total_name()} = {L.value(model.total)} $$\n$$\n{table}\n$$"
 
 
