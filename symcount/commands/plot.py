@@ -3,9 +3,8 @@ best fit under it, saved as PNG, SVG or PDF (matplotlib, the ``plot`` extra).
 
 The curve is the model's own closed form, evaluated with ``lambdify``
 (``dummify=True``) over NumPy arrays, so 10^6 points cost milliseconds; the
-value marked under a budget is checked exactly (integer substitution), and
-found by :func:`symcount.solve.solve` where that module is installed, else by
-an exact search over the range here (:func:`budget_fit`).
+value marked under a budget is found exactly by :func:`symcount.solve.solve`
+(:func:`budget_fit`).
 
 Python::
 
@@ -22,11 +21,11 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import ArgumentError, SymcountError, did_you_mean
+from .args import positive_count
 
 FORMATS = ("png", "svg", "pdf")
 MAX_RANGE = 10_000_000  # values of the varied symbol evaluated for the curve and the fit
 MAX_PIXELS = 10_000  # per side of a PNG
-EXACT_CANDIDATES = 8  # values around the float estimate checked exactly
 
 EPILOG = """\
 examples:
@@ -42,8 +41,6 @@ exactly). Every other symbol needs a value (--set). Needs matplotlib:
 pip install 'symcount[plot]'."""
 
 _RANGE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\Z")
-_COUNT = re.compile(r"(?P<num>[0-9][0-9_,]*(?:\.[0-9]+)?)\s*(?P<unit>[kKmMbBgGtT]?)\Z")
-_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*\Z")
 
 
@@ -64,19 +61,6 @@ def range_arg(text: str) -> tuple[str, int, int]:
             f"{text!r}: at most {MAX_RANGE:,} values; narrow the range"
         )
     return name, lo, hi
-
-
-def count_arg(text: str) -> int:
-    """``60000``, ``60_000``, ``60,000``, ``350M``, ``1.5B``."""
-    from fractions import Fraction
-
-    m = _COUNT.match(text.strip())
-    if m is None:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a count (e.g. 60000, 350M, 1.5B)")
-    value = Fraction(m["num"].replace("_", "").replace(",", "")) * _UNITS[m["unit"].lower()]
-    if value.denominator != 1 or value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return int(value)
 
 
 def size_arg(text: str) -> tuple[float, float]:
@@ -215,46 +199,12 @@ def exact_at(expr, name: str, k: int) -> int:
 
 def budget_fit(model, name: str, first: int, last: int, budget: int) -> Fit | None:
     """The value in first..last whose total is closest to ``budget`` without
-    passing it (the largest such value on a tie); None if none fits.
+    passing it; None if none fits. :func:`symcount.solve.solve` finds it
+    exactly (``at_most``, with the range as a condition)."""
+    from ..solve import solve
 
-    Uses :func:`symcount.solve.solve` (``at_most``, with the range as a
-    condition) when that module is there; otherwise evaluates the curve on
-    every integer of the range in floats and checks the best candidates
-    exactly."""
-    try:
-        from ..solve import solve
-    except ImportError:
-        solve = None
-    if solve is not None:
-        result = solve(model, name, at_most=budget, where=[f"{name} in {first}..{last}"])
-        best = result.best
-        return None if best is None else Fit(int(best.values[name]), int(best.count), budget)
-    return _search(model.total, name, first, last, budget)
-
-
-def _search(expr, name: str, first: int, last: int, budget: int) -> Fit | None:
-    import numpy as np
-
-    xs = np.arange(first, last + 1, dtype=np.int64)
-    ys = curve(expr, name, xs)
-    slack = max(1.0, abs(budget) * 1e-9)  # float error: candidates are checked exactly
-    under = np.nonzero(ys <= budget + slack)[0]
-    if len(under) == 0:
-        return None
-    order = under[np.lexsort((-xs[under], -ys[under]))]  # closest to the budget, then largest
-    best = None
-    for i in order[:EXACT_CANDIDATES]:
-        k = int(xs[i])
-        c = exact_at(expr, name, k)
-        if c <= budget and (best is None or (c, k) > (best.count, best.value)):
-            best = Fit(k, c, budget)
-    if best is None:  # every float candidate was over: walk the rest exactly
-        for i in order[EXACT_CANDIDATES:]:
-            k = int(xs[i])
-            c = exact_at(expr, name, k)
-            if c <= budget:
-                return Fit(k, c, budget)
-    return best
+    best = solve(model, name, at_most=budget, where=[f"{name} in {first}..{last}"]).best
+    return None if best is None else Fit(int(best.values[name]), int(best.count), budget)
 
 
 # the figure ------------------------------------------------------------------------
@@ -362,7 +312,7 @@ def register(subparsers, add_model_args) -> None:
     )
     p.add_argument(
         "--budget",
-        type=count_arg,
+        type=positive_count,
         metavar="N",
         help="draw a line at N params and mark the value closest to it from below "
         "(60000, 60_000, 350M, 1.5B)",

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import re
 
-from .args import positive
+from .args import count, positive
 
 EPILOG = """\
 examples:
@@ -31,24 +30,6 @@ constraints (repeatable):
 
 A solve that cannot finish within --timeout seconds (default 5) stops with
 a message saying so."""
-
-_COUNT = re.compile(r"(?P<num>[0-9][0-9_,]*(?:\.[0-9]+)?)\s*(?P<unit>[kKmMbBgGtT]?)\Z")
-_UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}
-
-
-def count_arg(text: str) -> int:
-    """``59910``, ``59_910``, ``59,910``, ``1.5B``, ``7B``, ``350M``, ``10k``."""
-    from fractions import Fraction
-
-    m = _COUNT.match(text.strip())
-    if m is None:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a count (e.g. 59910, 59_910, 350M, 1.5B)"
-        )
-    value = Fraction(m["num"].replace("_", "").replace(",", "")) * _UNITS[m["unit"].lower()]
-    if value.denominator != 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of parameters")
-    return int(value)
 
 
 def _multiple(text: str):
@@ -88,9 +69,9 @@ def register(subparsers, add_model_args) -> None:
     )
     add_model_args(p)
     target = p.add_mutually_exclusive_group(required=True)
-    target.add_argument("--params", type=count_arg, metavar="N", help="the count, exactly")
-    target.add_argument("--at-most", type=count_arg, metavar="N", help="a budget not to pass")
-    target.add_argument("--at-least", type=count_arg, metavar="N", help="a count to reach")
+    target.add_argument("--params", type=count, metavar="N", help="the count, exactly")
+    target.add_argument("--at-most", type=count, metavar="N", help="a budget not to pass")
+    target.add_argument("--at-least", type=count, metavar="N", help="a count to reach")
     p.add_argument(
         "--for",
         dest="unknowns",
