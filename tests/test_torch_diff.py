@@ -78,6 +78,14 @@ CASES = [
     ),
     ("input(t) -> Embedding(v, d)", "Embedding(v, d)", 0, 0),
     ("input(t, d) -> LayerNormalization", "LayerNorm(d)", 0, 0),
+    ("input(8, 8, 3) -> LayerNormalization(axis=(1, 2))", "LayerNorm((8, 8))", 0, 0),
+    ("input(d, d, 3) -> RMSNormalization(axis=(1, 2))", "RMSNorm((d, d))", 0, 0),
+    (
+        "input(d, d, 3) -> LayerNormalization(axis=(1, 2), rms_scaling=true)",
+        "RMSNorm((d, d))",
+        0,
+        0,
+    ),
     ("input(h, w, c) -> GroupNormalization(4)", "GroupNorm(4, c)", 0, 0),
     ("input(h, w, c) -> PReLU(shared_axes=(1, 2))", "PReLU(num_parameters=c)", 0, 0),
     (
@@ -99,6 +107,19 @@ def test_equivalent_and_difference(source, text, diff, buffers):
     d = difference(torch.params, keras.params)
     assert (d if isinstance(d, int) else str(d)) == diff
     assert (torch.buffers if isinstance(torch.buffers, int) else str(torch.buffers)) == buffers
+
+
+def test_norm_over_equal_axes_keeps_every_axis():
+    """Two axes of the same length are a (8, 8) normalized_shape, not LayerNorm(8)."""
+    src = "input(8, 8, 3) -> LayerNormalization(axis=(1, 2))"
+    keras, torch = symcount.parse(src).rows[-1], translate(src).rows[-1]
+    assert (keras.params, torch.params) == (128, 128)
+    assert equivalent(torch).modules[0].args == ((8, 8),)
+    nn = pytest.importorskip("torch.nn")
+    assert sum(p.numel() for p in nn.LayerNorm((8, 8)).parameters()) == 128
+    assert sum(p.numel() for p in nn.RMSNorm((8, 8)).parameters()) == 64
+    rms = translate("input(8, 8, 3) -> RMSNormalization(axis=(1, 2))").rows[-1]
+    assert rms.params == 64
 
 
 def test_layers_without_an_equivalent_are_named_and_left_out(capsys):

@@ -228,33 +228,35 @@ def _batch_norm(shape, p):
 
 
 def _trailing(shape, axes):
-    """(normalized dims, the input with them moved last) for Keras's axis argument."""
+    """(normalized shape, the input with its axes moved last) for Keras's axis
+    argument: an int for one axis, else a tuple (``LayerNorm((8, 8))``, never
+    ``LayerNorm(8)``: torch reads an int as one axis)."""
     rank = len(shape)
     axes = axes if isinstance(axes, tuple) else (axes,)
     idx = sorted((a if a >= 0 else rank + a + 1) - 1 for a in axes)
     dims = tuple(shape[i] for i in idx)
     rest = tuple(d for i, d in enumerate(shape) if i not in idx)
-    return dims, (*rest, *dims)
+    return (dims[0] if len(dims) == 1 else dims), (*rest, *dims)
 
 
 @equivalent("LayerNormalization")
 def _layer_norm(shape, p):
     dims, moved = _trailing(shape, p.axis)
     if p.rms_scaling:
-        return Equivalent(modules=[Module("RMSNorm", (_one(dims),), {}, moved)])
+        return Equivalent(modules=[Module("RMSNorm", (dims,), {}, moved)])
     kw = {}
     if not (p.scale or p.center):
         kw["elementwise_affine"] = False
     elif not p.center:
         kw["bias"] = False
     why = "torch's affine LayerNorm always has a weight" if p.center and not p.scale else ""
-    return Equivalent(modules=[Module("LayerNorm", (_one(dims),), kw, moved)], why=why)
+    return Equivalent(modules=[Module("LayerNorm", (dims,), kw, moved)], why=why)
 
 
 @equivalent("RMSNormalization")
 def _rms_norm(shape, p):
     dims, moved = _trailing(shape, p.axis)
-    return Equivalent(modules=[Module("RMSNorm", (_one(dims),), {}, moved)])
+    return Equivalent(modules=[Module("RMSNorm", (dims,), {}, moved)])
 
 
 @equivalent("GroupNormalization")
