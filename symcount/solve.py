@@ -540,7 +540,7 @@ def _condition(text, names, derived, fixed, domains):
         parts = [(D.sub(left, lo), _COMPARE[">="], c.text)]
         if hi is not None:
             parts.append((D.sub(hi, left), _COMPARE[">="], c.text))
-        return parts, c.text
+        return _settled(parts, c.text)
     right = val(c.right)
     op = "==" if c.op == "=" else c.op
     # u % 64 == 0 with a number: a step, not a filter
@@ -569,13 +569,17 @@ def _condition(text, names, derived, fixed, domains):
         if d.hi is not None and d.hi < d.lo:
             raise SolveError(f"--where {c.text!r}: no positive integer satisfies it")
         return [], None
-    diff = D.sub(left, right)
-    test = _COMPARE[op]
-    if not D.is_symbolic(diff):
-        if not test(diff):
-            raise SolveError(f"--where {c.text!r} is false for the values given")
-        return [], c.text
-    return [(diff, test, c.text)], c.text
+    return _settled([(D.sub(left, right), _COMPARE[op], c.text)], c.text)
+
+
+def _settled(parts: list, text: str):
+    """Checks whose values are all known are done now: a condition false for
+    the values given is an error, not an empty answer."""
+    if any(D.is_symbolic(diff) for diff, _, _ in parts):
+        return parts, text
+    if not all(test(diff) for diff, test, _ in parts):
+        raise SolveError(f"--where {text!r} is false for the values given")
+    return [], text
 
 
 _COMPARE = {
@@ -899,7 +903,9 @@ def _monotone_piece(f, good, a, b, direction, target, mode, limit, deadline):
         at_or_under = down(equal_last) if equal_last is not None else up(x)  # closest h <= T
         at_or_over = up(x)  # closest h >= T
         fits = at_or_under if (mode == "at_most") == (direction == 1) else at_or_over
-        if fits is not None:  # equal counts: the largest value at most, the smallest at least
+        # equal counts: the largest value at most, the smallest at least. Where the
+        # count grows, down() and up() have found that value already.
+        if fits is not None and direction == -1:
             fits = _tie(f, good, fits, a, b, h, 1 if mode == "at_most" else -1, deadline)
         return (
             [],

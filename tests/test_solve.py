@@ -247,6 +247,11 @@ ERRORS = [
     ([STACKED, "--params", "9", "--multiple-of", "0"], 2, "the multiple must be positive"),
     ([STACKED, "--params", "9", "--where", "u in 9..3"], 2, "the range is empty"),
     ([STACKED, "--params", "9", "--where", "u % 2"], 2, "expected a comparison"),
+    (  # a range on a symbol given a value is checked, as 'L <= 10' is
+        [TRANSFORMER, "--at-most", "1B", "--for", "d", *GPT, "--where", "L in 1..10"],
+        2,
+        "--where 'L in 1..10' is false for the values given",
+    ),
     (
         [STACKED, "--params", "9", "--where", "u % 0 == 1"],
         2,
