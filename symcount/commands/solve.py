@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 
 from .args import count, positive
 
@@ -127,14 +128,14 @@ def run(args, parser) -> str:
     unknowns = [u for text in args.unknowns for u in text.replace(" ", "").split(",") if u]
     multiple_of: dict = {}
     for name, n in args.multiple_of:  # None: every unknown
-        multiple_of[name] = _lcm(multiple_of.get(name, 1), n)
+        multiple_of[name] = math.lcm(multiple_of.get(name, 1), n)
     result = solve(
         model,
         unknowns or None,
         params=args.params,
         at_most=args.at_most,
         at_least=args.at_least,
-        of="total" if args.count == "params" else args.count,
+        of=args.count,  # solve reads 'params' as the total
         values=cli._values(args, parser),  # already in the model; conditions may name them
         let=let_texts(lets),
         multiple_of=multiple_of or None,
@@ -147,9 +148,3 @@ def run(args, parser) -> str:
 
         return json.dumps(result.to_dict()) + "\n"
     return result.text()
-
-
-def _lcm(a: int, b: int) -> int:
-    import math
-
-    return math.lcm(a, b)

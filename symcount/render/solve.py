@@ -9,17 +9,9 @@ target: exactly 59,910; u a positive integer
 from __future__ import annotations
 
 from .. import printing as P
+from ..solve import COUNT_TEXT
 
 MAX_EXPR_CHARS = 300  # a longer count is cut in the header (it is in --format json)
-
-
-def _what(result) -> str:
-    return {
-        "total": "total params",
-        "trainable": "trainable params",
-        "non_trainable": "non-trainable params",
-        "buffers": "buffers",
-    }[result.of]
 
 
 def _target(result) -> str:
@@ -73,7 +65,7 @@ def solve_text(result) -> str:
     if len(expr) > MAX_EXPR_CHARS:
         expr = expr[:MAX_EXPR_CHARS] + " ..."
     lines = [
-        f"{_what(result)} = {expr}",
+        f"{COUNT_TEXT[result.of]} = {expr}",
         f"target: {_target(result)}; {_domain(result)}",
     ]
     lines += [f"note: {n}" for n in result.notes]
