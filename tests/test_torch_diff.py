@@ -172,6 +172,19 @@ def test_mistakes_exit_2_with_one_message(argv, words, capsys):
     assert words in err and "Traceback" not in err
 
 
+@pytest.mark.parametrize("width", ["0", "-5", "x"])
+def test_width_must_be_a_positive_integer(width, capsys):
+    assert main(["diff", "-e", "input(4) -> Dense(2)", "--width", width]) == 2
+    err = capsys.readouterr().err
+    assert f"argument --width: {width!r} " in err and "Traceback" not in err
+
+
+def test_width_wraps_the_table(capsys):
+    assert main(["diff", "-e", "input(t, f) -> LSTM(u)", "--width", "80"]) == 0
+    table = capsys.readouterr().out.split("\n Keras:")[0].splitlines()
+    assert (max(len(line) for line in table), len(table)) == (80, 8)  # 101 wide unwrapped
+
+
 def test_a_torch_file_gets_a_caret_under_its_convention(capsys):
     assert main(["diff", str(EXAMPLES / "torch_lstm.sc")]) == 2
     lines = capsys.readouterr().err.splitlines()

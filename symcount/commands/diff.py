@@ -16,6 +16,7 @@ import argparse
 from .. import dims as D
 from .. import printing as P
 from ..errors import ArgumentError, LimitError, SymcountError
+from .args import positive
 
 DEFAULT_WIDTH = 160  # not a terminal: five columns side by side, unwrapped
 TIDY_OPS = 200  # differences up to this size are expanded and factored
@@ -49,7 +50,7 @@ def register(subparsers, add_model_args) -> None:
     )
     add_model_args(p)
     p.add_argument("--expand", action="store_true", help="a row for every layer inside blocks")
-    p.add_argument("--width", type=int, default=None, metavar="N", help="wrap the table to N")
+    p.add_argument("--width", type=positive, default=None, metavar="N", help="wrap the table to N")
     p.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
     p.add_argument(
         "--format",
