@@ -147,7 +147,10 @@ class BlocksMixin:
         if not numeric or self.dry:
             return None
         dry_scope = {**scope, **{k: D.symbol(k) for k in numeric}}
-        saved = (dict(self.counters), set(self.names), self.total_rows, list(self.inputs))
+        # the dry run's names go in a layer over the real ones (a copy of the real
+        # set for each block would make a model of many blocks quadratic)
+        saved = (dict(self.counters), self.names, self.total_rows, list(self.inputs))
+        self.names = _NamesOver(self.names)
         self.dry, self.dry_applied = True, []
         try:
             _, rows = self.collect(lambda: self.run_body(block.body, tensor, dry_scope, block.env))
@@ -285,6 +288,19 @@ class BlocksMixin:
             if name not in self.names:
                 self.names.add(name)
                 return name
+
+
+class _NamesOver(set):
+    """The names a dry run adds, seen together with the real run's below."""
+
+    __slots__ = ("below",)
+
+    def __init__(self, below: set):
+        super().__init__()
+        self.below = below
+
+    def __contains__(self, name) -> bool:
+        return set.__contains__(self, name) or name in self.below
 
 
 class LazyFormula:
