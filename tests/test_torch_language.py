@@ -157,6 +157,13 @@ ERRORS = [
         ["'in_features' both by position and by keyword"],
         "^",
     ),
+    (
+        "input(5, 4) -> LSTM(8, proj_size=(3, 4))",  # torch: proj_size must be an int
+        ArgumentError,
+        "2:24",
+        ["LSTM: proj_size must be an integer"],
+        "^^^^^^^^^^^^^^^^",
+    ),
 ]
 
 

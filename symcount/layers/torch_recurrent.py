@@ -103,7 +103,7 @@ def _rnn(cell):
         a("bidirectional", "bool", False),
     ]
     if cell == "LSTM":
-        args.append(a("proj_size", "dims0", (0,)))
+        args.append(a("proj_size", "dims0", (0,), rank=1))
     torch.rule(cell, *args, *factory_args(), infer="input_size")(rnn)
 
 
