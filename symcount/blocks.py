@@ -305,7 +305,7 @@ class _NamesOver(set):
 
 class LazyFormula:
     """A block's count as a function of its numeric parameters, worked out on
-    first use (``.resolve()``) by a dry run of the body with
+    first use (``.resolve()``, or ``.general``) by a dry run of the body with
     those parameters as symbols, in the state the block was applied in: the
     bindings its text can see and which shared layers were still unapplied
     are captured at the call and put back for the dry run (a later ``let``
@@ -324,6 +324,17 @@ class LazyFormula:
             self._result = self._run()
             self._ev = self._seen = None  # done: let the evaluator go
         return self._result
+
+    # read like a Formula (row.formula.general); None when there is no formula
+    @property
+    def general(self) -> str | None:
+        f = self.resolve()
+        return f.general if f is not None else None
+
+    @property
+    def numbers(self) -> str | None:
+        f = self.resolve()
+        return f.numbers if f is not None else None
 
     def _run(self) -> Formula | None:
         bindings, unapplied = self._seen
