@@ -93,6 +93,43 @@ def test_torch_convention(source, totals, layers):
         assert [r[key] for r in rows] == want, key
 
 
+def test_transformer_stacks_get_a_leading_layers_axis():
+    """Each stacked weight has one leading num_*layers axis (counts: real torch's
+    nn.Transformer(16, 2, 2, 3, 32) and nn.TransformerEncoder(..., 3))."""
+    row = symcount.parse(T + "input(10, 16) -> Transformer(16, 2, 2, 3, 32)").rows[-1]
+    assert row.params == 14_544
+    by_name = {w.name: w for w in row.weights}
+    enc = by_name["encoder.layers.*.self_attn.in_proj_weight"]
+    dec = by_name["decoder.layers.*.multihead_attn.in_proj_bias"]
+    assert (enc.shape, enc.dims[0][0].label) == ((2, 48, 16), "num_encoder_layers")
+    assert (dec.shape, dec.dims[0][0].label) == ((3, 48), "num_decoder_layers")
+    assert by_name["encoder.norm.weight"].shape == (16,)
+    assert by_name["decoder.layers.*.linear1.weight"].dims[1][0].label == "dim_feedforward"
+    src = (
+        "input(10, 16) -> TransformerEncoder(TransformerEncoderLayer(16, 2, dim_feedforward=32), 3)"
+    )
+    row = symcount.parse(T + src).rows[-1]
+    assert row.params == 6_672
+    w = row.weights[0]
+    assert (w.name, w.shape, w.dims[0][0].label) == (
+        "layers.*.self_attn.in_proj_weight",
+        (3, 48, 16),
+        "num_layers",
+    )
+    assert w.dims[1][1].label == "d_model"  # MultiheadAttention's embed_dim, relabelled
+
+
+@pytest.mark.parametrize(
+    ("layer", "form"),
+    [("MaxPool1d(2)", "(C, L)"), ("AvgPool2d(2)", "(C, H, W)"), ("MaxPool3d(2)", "(C, D, H, W)")],
+)
+def test_pooling_names_the_shape_it_expects(layer, form):
+    with pytest.raises(ShapeError) as info:
+        symcount.parse(T + f"input(2, 3, 4, 5, 6) -> {layer}")
+    want = f"expects an input of shape {form} (batch excluded); got (None, 2, 3, 4, 5, 6)"
+    assert want in str(info.value)
+
+
 def test_convention_flag_overrides_the_file():
     src = "input(t, f) -> LSTM(u)"
     assert symcount.parse(src).to_dict()["total"] == "4*u*(f + u + 1)"

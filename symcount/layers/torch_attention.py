@@ -12,7 +12,7 @@ from __future__ import annotations
 from .. import dims as D
 from .. import printing as P
 from .registry import torch
-from .spec import REQUIRED, Formula, Out, W, Weight, a, bad_arg, fail
+from .spec import REQUIRED, Factor, Formula, Out, W, Weight, a, bad_arg, fail
 from .torch_common import arg_error, factory_args, infer
 
 
@@ -123,7 +123,7 @@ def _relabel(weights, old="embed_dim", new="d_model"):
     out = []
     for w in weights:
         dims = tuple(
-            tuple(type(f)(new if f.label == old else f.label, f.value) for f in dim)
+            tuple(Factor(new if f.label == old else f.label, f.value) for f in dim)
             for dim in w.dims
         )
         out.append(Weight(w.name, dims, w.trainable, w.state))
@@ -196,13 +196,12 @@ def transformer_decoder_layer(shapes, p):
     return Out(tuple(tgt), decoder_layer_weights(e, p.dim_feedforward, p.bias), notes=notes)
 
 
-def _stacked(inner_out: Out, n, prefix: str) -> list[Weight]:
-    """num_layers deep copies of one layer: each weight gets a num_layers axis."""
-    out = []
-    for w in inner_out.weights:
-        dims = ((type(w.dims[0][0])("num_layers", n),), *w.dims) if w.dims else w.dims
-        out.append(Weight(f"{prefix}{w.name}", dims, w.trainable, w.state))
-    return out
+def _stacked(weights, n, prefix: str, label: str = "num_layers") -> list[Weight]:
+    """n deep copies of one layer: each weight gets a leading ``label`` axis."""
+    return [
+        Weight(f"{prefix}{w.name}", ((Factor(label, n),), *w.dims), w.trainable, w.state)
+        for w in weights
+    ]
 
 
 def _stack(kind: str):
@@ -216,7 +215,7 @@ def _stack(kind: str):
             bad_arg(f"Transformer{kind} stacks a {layer_type}, not {inner.type_name}")
         inner.uses += 1
         out = ctx.run(inner, shapes[0] if kind == "Encoder" else shapes)
-        weights = _stacked(out, p.num_layers, "layers.*.")
+        weights = _stacked(out.weights, p.num_layers, "layers.*.")
         if p.norm is not None:
             norm = ctx.run(p.norm, out.shape)
             weights += [w.renamed("norm.") for w in norm.weights]
@@ -287,21 +286,11 @@ def transformer(shapes, p):
             )
     _heads(p, e, "nhead")
     n_enc, n_dec = p.num_encoder_layers, p.num_decoder_layers
-    weights = [
-        Weight(
-            f"encoder.layers.*.{w.name}",
-            ((type(w.dims[0][0])("num_encoder_layers", n_enc),), *w.dims),
-        )
-        for w in encoder_layer_weights(e, ff, p.bias)
-    ]
+    encoder = encoder_layer_weights(e, ff, p.bias)
+    weights = _stacked(encoder, n_enc, "encoder.layers.*.", "num_encoder_layers")
     weights += _layer_norm("encoder.norm", e, p.bias)
-    weights += [
-        Weight(
-            f"decoder.layers.*.{w.name}",
-            ((type(w.dims[0][0])("num_decoder_layers", n_dec),), *w.dims),
-        )
-        for w in decoder_layer_weights(e, ff, p.bias)
-    ]
+    decoder = decoder_layer_weights(e, ff, p.bias)
+    weights += _stacked(decoder, n_dec, "decoder.layers.*.", "num_decoder_layers")
     weights += _layer_norm("decoder.norm", e, p.bias)
     notes = [] if len(shapes) > 1 else ["source and target: the incoming tensor (in a chain)"]
     return Out(tuple(tgt), weights, notes=notes)

@@ -18,11 +18,9 @@ from .spec import a, fail, need_known
 KERNEL_LABELS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
 SPATIAL = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
 
-# Accepted on every torch module: placement and precision, never counts.
-FACTORY = frozenset({"device", "dtype"})
-
 
 def factory_args():
+    """Accepted on every torch module: placement and precision, never counts."""
     return (a("device"), a("dtype"))
 
 
@@ -159,13 +157,3 @@ def scaled(length, factor):
     if D.is_num(length) and D.is_num(factor):
         return math.floor(float(length) * float(factor))
     return D.floor(D.mul(length, factor))
-
-
-def channels(shape, layer: str):
-    if not shape:
-        fail(f"{layer} needs a channel axis: shapes here are (C, ...) without the batch")
-    return shape[0]
-
-
-def fmt(shape) -> str:
-    return P.shape(shape, batch=False)

@@ -10,12 +10,12 @@ from .. import dims as D
 from .. import printing as P
 from .registry import torch
 from .spec import REQUIRED, Out, a, fail
-from .torch_common import arg_error, pool_length, positive
+from .torch_common import SPATIAL, arg_error, pool_length, positive
 
 
 def _need_rank(shape, rank, layer):
     if len(shape) not in (rank, rank + 1):
-        form = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}[rank]
+        form = SPATIAL[rank]
         fail(f"{layer} expects an input of shape {form} (batch excluded); got {P.shape(shape)}")
 
 
