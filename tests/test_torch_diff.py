@@ -122,6 +122,26 @@ def test_norm_over_equal_axes_keeps_every_axis():
     assert rms.params == 64
 
 
+@pytest.mark.parametrize(
+    ("source", "text", "shape"),
+    [
+        ("input(h, w, c) -> BatchNormalization(axis=1)", "BatchNorm2d(h)", ("h", "w", "c")),
+        ("input(h, w, c) -> BatchNormalization(axis=-3)", "BatchNorm2d(h)", ("h", "w", "c")),
+        ("input(h, w, c) -> GroupNormalization(2, axis=-2)", "GroupNorm(2, w)", ("w", "h", "c")),
+        (
+            "input(h, w, c) -> LayerNormalization(axis=(-1, 1))",
+            "LayerNorm((h, c))",
+            ("w", "h", "c"),
+        ),
+        ("input(h, w, c) -> RMSNormalization(axis=(3, -3))", "RMSNorm((h, c))", ("w", "h", "c")),
+    ],
+)
+def test_keras_axes_count_the_batch_as_zero(source, text, shape):
+    """The normalized axes (negative from the end) are moved to where torch wants them."""
+    eq = equivalent(translate(source).rows[-1])
+    assert (eq.text, tuple(str(d) for d in eq.modules[0].shape)) == (text, shape)
+
+
 def test_layers_without_an_equivalent_are_named_and_left_out(capsys):
     src = "input(5, 8, 8, 3) -> ConvLSTM2D(4, 3) -> Flatten -> Dense(2)"
     assert main(["diff", "-e", src]) == 0

@@ -26,6 +26,7 @@ from .. import printing as P
 from ..errors import SymcountError
 from . import rules_for
 from .binding import bind
+from .common import resolve_axis
 from .registry import Registry, keras, snake_case
 from .spec import LayerRule, Out
 
@@ -213,9 +214,9 @@ def _batch_norm(shape, p):
     kind = {1: 1, 2: 1, 3: 2, 4: 3}.get(rank)
     if kind is None:
         return none(f"torch's BatchNorm takes 1 to 3 spatial axes; this input has rank {rank}")
-    axis = p.axis if p.axis >= 0 else rank + p.axis + 1  # Keras counts the batch as 0
-    c = shape[axis - 1]
-    rest = tuple(d for i, d in enumerate(shape) if i != axis - 1)
+    axis = resolve_axis(p.axis, rank, "BatchNormalization")  # Keras counts the batch as 0
+    c = shape[axis]
+    rest = tuple(d for i, d in enumerate(shape) if i != axis)
     kw = {}
     if not (p.scale or p.center):
         kw["affine"] = False
@@ -227,13 +228,13 @@ def _batch_norm(shape, p):
     return Equivalent(modules=[Module(f"BatchNorm{kind}d", (c,), kw, (c, *rest))], why=why)
 
 
-def _trailing(shape, axes):
+def _trailing(shape, axes, layer: str):
     """(normalized shape, the input with its axes moved last) for Keras's axis
     argument: an int for one axis, else a tuple (``LayerNorm((8, 8))``, never
     ``LayerNorm(8)``: torch reads an int as one axis)."""
     rank = len(shape)
     axes = axes if isinstance(axes, tuple) else (axes,)
-    idx = sorted((a if a >= 0 else rank + a + 1) - 1 for a in axes)
+    idx = sorted(resolve_axis(a, rank, layer) for a in axes)
     dims = tuple(shape[i] for i in idx)
     rest = tuple(d for i, d in enumerate(shape) if i not in idx)
     return (dims[0] if len(dims) == 1 else dims), (*rest, *dims)
@@ -241,7 +242,7 @@ def _trailing(shape, axes):
 
 @equivalent("LayerNormalization")
 def _layer_norm(shape, p):
-    dims, moved = _trailing(shape, p.axis)
+    dims, moved = _trailing(shape, p.axis, "LayerNormalization")
     if p.rms_scaling:
         return Equivalent(modules=[Module("RMSNorm", (dims,), {}, moved)])
     kw = {}
@@ -255,14 +256,14 @@ def _layer_norm(shape, p):
 
 @equivalent("RMSNormalization")
 def _rms_norm(shape, p):
-    dims, moved = _trailing(shape, p.axis)
+    dims, moved = _trailing(shape, p.axis, "RMSNormalization")
     return Equivalent(modules=[Module("RMSNorm", (dims,), {}, moved)])
 
 
 @equivalent("GroupNormalization")
 def _group_norm(shape, p):
     rank = len(shape)
-    axis = (p.axis if p.axis >= 0 else rank + p.axis + 1) - 1
+    axis = resolve_axis(p.axis, rank, "GroupNormalization")
     c = shape[axis]
     rest = tuple(d for i, d in enumerate(shape) if i != axis)
     groups = c if D.is_num(p.groups) and p.groups == -1 else p.groups
