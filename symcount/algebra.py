@@ -24,6 +24,7 @@ import functools
 from fractions import Fraction
 
 from . import dims as D
+from . import quantities as Q
 from .errors import ArgumentError, LimitError, SymcountError
 from .timelimit import Timeout, time_limit
 
@@ -89,7 +90,7 @@ def _row(row, how):
         row,
         output_shape=_shape(row.output_shape, how),
         children=[_row(c, how) for c in row.children],
-        _counts=tuple(transform(v, how) for v in row._split()),
+        _counts={q.name: transform(row.count(q.name), how) for q in Q.REGISTRY},
     )
 
 
@@ -98,13 +99,7 @@ def transform_model(model, how: str):
     try:
         with time_limit(TIME_LIMIT):
             rows = [_row(r, how) for r in model.rows]
-            totals = {
-                "params": transform(model.total, how),
-                **{
-                    a: transform(getattr(model, a), how)
-                    for a in ("trainable", "non_trainable", "buffers")
-                },
-            }
+            totals = {q.name: transform(model.sum(q.name), how) for q in Q.REGISTRY}
     except (Timeout, RecursionError):
         raise LimitError(
             f"{how} did not finish within {TIME_LIMIT:g} s on this model's counts "
@@ -269,8 +264,7 @@ def leading(v):
 def leading_report(model, values: dict | None = None, *, of: str = "total") -> dict:
     """``{"expression", "leading", "symbols", "exact", "approx", "relative_error"}``;
     the last three are None unless ``values`` binds every symbol."""
-    attr = {"total": "total", "params": "total"}.get(of, of)
-    exact_expr = getattr(model, attr)
+    exact_expr = model.sum(Q.lookup(of).name)
     lead = leading(exact_expr)
     out = {
         "expression": exact_expr,

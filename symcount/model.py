@@ -8,8 +8,8 @@ from typing import Any
 
 from . import dims as D
 from . import printing as P
+from . import quantities as Q
 from .errors import Span
-from .formula import count
 from .layers.spec import Factor, Formula, Weight
 
 
@@ -30,29 +30,30 @@ class Row:
     group: bool = False  # a block or repeat: its counts are its children's
     multiplier: Any = 1  # a repeat's steady passes count N - 1 times
     calls: int = 1  # a shared layer applied to several tensors is one row
-    _counts: tuple | None = None
+    _counts: dict | None = None  # quantity name -> value, filled as they are asked for
 
-    def _split(self) -> tuple:
-        """(trainable, non-trainable, buffers, params), computed once; the
-        algebra's rewritten rows carry their own (each count rewritten)."""
-        if self._counts is None and self.group:
-            parts = [c._split() for c in self.children]
-            counts = tuple(
-                D.mul(self.multiplier, _tidy(D.total([p[i] for p in parts]))) for i in range(3)
-            )
-            self._counts = (*counts, D.add(counts[0], counts[1]))
-        if self._counts is None:
-            trainable, frozen, buffers = [], [], []
-            for w in self.weights:
-                if w.state and self.state_as_buffers:
-                    buffers.append(w)
-                elif self.frozen or w.state or not w.trainable:
-                    frozen.append(w)
-                else:
-                    trainable.append(w)
-            counts = tuple(D.mul(self.multiplier, count(ws)) for ws in (trainable, frozen, buffers))
-            self._counts = (*counts, D.add(counts[0], counts[1]))
-        return self._counts
+    def count(self, name: str):
+        """This row's value of the quantity ``name`` (symcount.quantities),
+        computed once; the algebra's rewritten rows carry their own."""
+        counts = self._counts
+        if counts is None:
+            counts = self._counts = {}
+        elif name in counts:
+            return counts[name]
+        q = Q.REGISTRY[name]
+        if q.parts:
+            v = D.add(*[self.count(p) for p in q.parts])
+        elif self.group:
+            v = D.mul(self.multiplier, _tidy(D.total([c.count(name) for c in self.children])))
+        else:
+            v = D.mul(self.multiplier, Q.leaf_value(self, q))
+        counts[name] = v
+        return v
+
+    @property
+    def counts(self) -> dict:
+        """Every registered quantity's value: ``{"params": ..., "trainable": ...}``."""
+        return {q.name: self.count(q.name) for q in Q.REGISTRY}
 
     def walk(self, depth: int = 0, *, expand: bool = True):
         """(depth, row) for this row and, expanded, the rows inside its blocks."""
@@ -62,20 +63,20 @@ class Row:
                 yield from c.walk(depth + 1, expand=expand)
 
     @property
+    def params(self):
+        return self.count("params")
+
+    @property
     def trainable(self):
-        return self._split()[0]
+        return self.count("trainable")
 
     @property
     def non_trainable(self):
-        return self._split()[1]
+        return self.count("non_trainable")
 
     @property
     def buffers(self):
-        return self._split()[2]
-
-    @property
-    def params(self):
-        return self._split()[3]
+        return self.count("buffers")
 
     def subs(self, mapping: dict) -> Row:
         """This row with SymPy symbols replaced per ``mapping`` (symbol -> value)."""
@@ -88,15 +89,15 @@ class Row:
             _counts=None,
         )
 
-    def to_dict(self) -> dict:
+    def to_dict(self, quantities=None) -> dict:
+        """The row in the JSON contract; ``quantities``: the ones to list
+        (default: the registry's default ones)."""
+        quantities = Q.REGISTRY.shown() if quantities is None else quantities
         d = {
             "name": self.name,
             "type": self.type,
             "output_shape": P.shape_json(self.output_shape),
-            "params": P.json_value(self.params),
-            "trainable": P.json_value(self.trainable),
-            "non_trainable": P.json_value(self.non_trainable),
-            "buffers": P.json_value(self.buffers),
+            **{q.json_key: P.json_value(self.count(q.name)) for q in quantities},
         }
         # Graph features add keys only where they apply, so sequential output is unchanged.
         if self.calls > 1:
@@ -104,7 +105,7 @@ class Row:
         if self.multiplier != 1:
             d["multiplier"] = P.json_value(self.multiplier)
         if self.group:
-            d["layers"] = [c.to_dict() for c in self.children]
+            d["layers"] = [c.to_dict(quantities) for c in self.children]
         return d
 
     def __repr__(self) -> str:
@@ -139,30 +140,52 @@ class Model:
     outputs: list = field(default_factory=list)  # output shapes (several for `output a, b`)
     source: str = ""
     filename: str | None = None
+    show: tuple = ()  # quantities beyond the default ones that its outputs list
     _totals: dict | None = None
 
-    def _sum(self, attr: str):
+    def sum(self, name: str):
+        """The model's total of the quantity ``name``: the sum of its rows' values."""
         if self._totals is None:
             self._totals = {}
-        if attr not in self._totals:
-            self._totals[attr] = D.total([getattr(r, attr) for r in self.rows])
-        return self._totals[attr]
+        if name not in self._totals:
+            self._totals[name] = D.total([r.count(name) for r in self.rows])
+        return self._totals[name]
+
+    @property
+    def totals(self) -> dict:
+        """Every registered quantity's total: ``{"params": ..., "trainable": ...}``."""
+        return {q.name: self.sum(q.name) for q in Q.REGISTRY}
+
+    @property
+    def quantities(self) -> list:
+        """The quantities this model's outputs list, in the registry's order."""
+        return Q.REGISTRY.shown(self.show)
+
+    def showing(self, *names: str) -> Model:
+        """The model with the quantities ``names`` (declared with
+        ``default=False``) in its outputs too: tables, JSON, CSV, LaTeX, ..."""
+        extra = tuple(self.show)
+        for n in names:
+            q = Q.lookup(n)
+            if q.name not in extra:
+                extra += (q.name,)
+        return dataclasses.replace(self, show=extra)
 
     @property
     def total(self):
-        return self._sum("params")
+        return self.sum("params")
 
     @property
     def trainable(self):
-        return self._sum("trainable")
+        return self.sum("trainable")
 
     @property
     def non_trainable(self):
-        return self._sum("non_trainable")
+        return self.sum("non_trainable")
 
     @property
     def buffers(self):
-        return self._sum("buffers")
+        return self.sum("buffers")
 
     @property
     def output_shape(self):
@@ -196,15 +219,13 @@ class Model:
 
     def to_dict(self) -> dict:
         """The JSON contract of ``symcount summary --format json``."""
+        quantities = self.quantities
         return {
             "model": self.name,
             "convention": self.convention,
             "symbols": list(self.symbols),
-            "layers": [r.to_dict() for r in self.rows],
-            "total": P.json_value(self.total),
-            "trainable": P.json_value(self.trainable),
-            "non_trainable": P.json_value(self.non_trainable),
-            "buffers": P.json_value(self.buffers),
+            "layers": [r.to_dict(quantities) for r in self.rows],
+            **{q.json_total_key: P.json_value(self.sum(q.name)) for q in quantities},
         }
 
     # algebra (symcount.algebra), solving (symcount.solve), LaTeX and Jupyter display
@@ -237,7 +258,7 @@ class Model:
         """The dominant term(s) of a count as the symbols grow (``12*L*d**2``)."""
         from .algebra import leading
 
-        return leading(getattr(self, of))
+        return leading(self.sum(Q.lookup(of).name))
 
     def solve(self, unknowns=None, **kw):
         """Sizes that give a count: ``m.solve("u", params=59910)``; see

@@ -162,20 +162,46 @@ def signed(v) -> str:
     return P.number(v)
 
 
-def keras_cell(row) -> str:
-    text = P.number(row.params)
-    if row.non_trainable != 0:
-        text += f" ({P.number(row.non_trainable)} non-trainable)"
-    return text
+# Each side lists the quantities (symcount.quantities) its convention names
+# (Quantity.side): the first, the total, leads; a part of it reads "12 frozen",
+# any other quantity "buffers: 12"; zeros are left out of a row's cell.
 
 
-def torch_cell(row) -> str:
+def _listed(quantities, side: str, *, rows: bool = False) -> list:
+    """(quantity, Side) of the quantities after the lead that ``side`` shows."""
+    out = []
+    for q in quantities[1:]:
+        s = q.side(side)
+        if s is not None and (s.in_rows or not rows):
+            out.append((q, s))
+    return out
+
+
+def _cell(row, quantities, side: str) -> str:
+    lead = quantities[0]
     extra = []
-    if row.non_trainable != 0:
-        extra.append(f"{P.number(row.non_trainable)} frozen")
-    if row.buffers != 0:
-        extra.append(f"buffers: {P.number(row.buffers)}")
-    return P.number(row.params) + (f" ({'; '.join(extra)})" if extra else "")
+    for q, s in _listed(quantities, side, rows=True):
+        v = row.count(q.name)
+        if v != 0:
+            extra.append(
+                f"{P.number(v)} {s.name}" if q.name in lead.parts else f"{s.name}: {P.number(v)}"
+            )
+    text = P.number(row.count(lead.name))
+    return text + (f" ({'; '.join(extra)})" if extra else "")
+
+
+def keras_cell(row, quantities=None) -> str:
+    return _cell(row, quantities or _default(), "keras")
+
+
+def torch_cell(row, quantities=None) -> str:
+    return _cell(row, quantities or _default(), "torch")
+
+
+def _default() -> list:
+    from ..quantities import REGISTRY
+
+    return REGISTRY.shown()
 
 
 def _weights(row, *, buffers: bool) -> str:
@@ -195,18 +221,20 @@ def render(keras_model, torch_model, *, expand=False, width=None, ascii=False) -
     from ..render import label
     from ..render.table import ASCII, UNICODE, draw
 
+    qs = keras_model.quantities
     pairs = list(zip(keras_model.walk(expand=expand), torch_model.walk(expand=expand), strict=True))
     body = []
     for (depth, k), (_, t) in pairs:
         eq = equivalent(t)
+        keras = keras_cell(k, qs)
         if t.group:
             d = signed(difference(t.params, k.params))
-            body.append([label(k, depth), "(block)", keras_cell(k), torch_cell(t), d])
+            body.append([label(k, depth), "(block)", keras, torch_cell(t, qs), d])
         elif eq is None or eq.missing:
-            body.append([label(k, depth), "none", keras_cell(k), "-", "n/a"])
+            body.append([label(k, depth), "none", keras, "-", "n/a"])
         else:
             d = signed(difference(t.params, k.params))
-            body.append([label(k, depth), eq.text, keras_cell(k), torch_cell(t), d])
+            body.append([label(k, depth), eq.text, keras, torch_cell(t, qs), d])
     lines = []
     if keras_model.name:
         lines.append(f'Model: "{keras_model.name}"  (Keras, and each layer\'s PyTorch equivalent)')
@@ -226,44 +254,45 @@ def to_dict(keras_model, torch_model, *, expand=False) -> dict:
     """The diff as data (``--format json``): numbers are JSON integers,
     expressions strings, as in the summary's JSON."""
     j = P.json_value
+    qs = keras_model.quantities
+    lead = qs[0]
     rows = []
     for (depth, k), (_, t) in zip(
         keras_model.walk(expand=expand), torch_model.walk(expand=expand), strict=True
     ):
         eq = equivalent(t)
         missing = not t.group and (eq is None or eq.missing)
-        rows.append(
-            {
-                "name": k.name,
-                "type": k.type,
-                "depth": depth,
-                "torch": None if missing else ("block" if t.group else eq.text),
-                "keras_params": j(k.params),
-                "keras_non_trainable": j(k.non_trainable),
-                "torch_params": None if missing else j(t.params),
-                "torch_frozen": None if missing else j(t.non_trainable),
-                "torch_buffers": None if missing else j(t.buffers),
-                "difference": None if missing else j(difference(t.params, k.params)),
-                **({"no_equivalent": eq.why if eq is not None else ""} if missing else {}),
-            }
-        )
+        row = {
+            "name": k.name,
+            "type": k.type,
+            "depth": depth,
+            "torch": None if missing else ("block" if t.group else eq.text),
+        }
+        for side, r, absent in (("keras", k, False), ("torch", t, missing)):
+            row[f"{side}_{lead.json_key}"] = None if absent else j(r.count(lead.name))
+            for q, s in _listed(qs, side, rows=True):
+                row[f"{side}_{_key(s)}"] = None if absent else j(r.count(q.name))
+        row["difference"] = None if missing else j(difference(t.params, k.params))
+        if missing:
+            row["no_equivalent"] = eq.why if eq is not None else ""
+        rows.append(row)
     return {
         "model": keras_model.name,
         "symbols": keras_model.symbols,
         "rows": rows,
-        "keras": {
-            "total": j(keras_model.total),
-            "trainable": j(keras_model.trainable),
-            "non_trainable": j(keras_model.non_trainable),
-        },
-        "torch": {
-            "total": j(torch_model.total),
-            "trainable": j(torch_model.trainable),
-            "frozen": j(torch_model.non_trainable),
-            "buffers": j(torch_model.buffers),
+        **{
+            side: {
+                lead.json_total_key: j(m.sum(lead.name)),
+                **{_key(s): j(m.sum(q.name)) for q, s in _listed(qs, side)},
+            }
+            for side, m in (("keras", keras_model), ("torch", torch_model))
         },
         "difference": j(_total_difference(keras_model, torch_model)[0]),
     }
+
+
+def _key(side) -> str:
+    return side.name.replace("-", "_").replace(" ", "_")
 
 
 def _leaves(keras_model, torch_model):
@@ -312,15 +341,28 @@ def _why(keras_model, torch_model) -> list[str]:
     return lines
 
 
+def _side_total(model, quantities, side: str, title: str) -> str:
+    """``Total params: 10 (trainable 8, frozen 2); buffers: 4``: the lead, its
+    parts in parentheses, then the other quantities the side names."""
+    lead = quantities[0]
+    parts, others = [], []
+    for q, s in _listed(quantities, side):
+        v = P.number(model.sum(q.name))
+        if q.name in lead.parts:
+            parts.append(f"{s.name} {v}")
+        else:
+            others.append(f"; {s.name}: {v}")
+    text = f" {title} {lead.title}: {P.number(model.sum(lead.name))}"
+    if parts:
+        text += f" ({', '.join(parts)})"
+    return text + "".join(others)
+
+
 def _totals(keras_model, torch_model) -> list[str]:
+    qs = keras_model.quantities
     lines = [
-        f" Keras:   Total params: {P.number(keras_model.total)} "
-        f"(trainable {P.number(keras_model.trainable)}, "
-        f"non-trainable {P.number(keras_model.non_trainable)})",
-        f" PyTorch: Total params: {P.number(torch_model.total)} "
-        f"(trainable {P.number(torch_model.trainable)}, "
-        f"frozen {P.number(torch_model.non_trainable)}); "
-        f"buffers: {P.number(torch_model.buffers)}",
+        _side_total(keras_model, qs, "keras", "Keras:  "),
+        _side_total(torch_model, qs, "torch", "PyTorch:"),
     ]
     d, left_out = _total_difference(keras_model, torch_model)
     suffix = ", leaving out the layers without an equivalent" if left_out else ""

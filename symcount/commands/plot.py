@@ -197,13 +197,36 @@ def exact_at(expr, name: str, k: int) -> int:
     return v
 
 
-def budget_fit(model, name: str, first: int, last: int, budget: int) -> Fit | None:
-    """The value in first..last whose total is closest to ``budget`` without
-    passing it; None if none fits. :func:`symcount.solve.solve` finds it
-    exactly (``at_most``, with the range as a condition)."""
+def plotted(counts=None, trainable: bool = False) -> list:
+    """The quantities a figure draws: ``counts`` (names, labels or aliases)
+    or the total, then the trainable count with ``trainable``."""
+    from .. import quantities as Q
+
+    names = [*(counts or ["params"]), *(["trainable"] if trainable else [])]
+    out = []
+    for n in names:
+        try:
+            q = Q.lookup(n)
+        except KeyError:
+            choices = ", ".join(Q.REGISTRY.choices())
+            raise ArgumentError(f"--count {n!r}: not a quantity; one of {choices}").at(
+                None, filename="symcount plot"
+            ) from None
+        if q not in out:
+            out.append(q)
+    return out
+
+
+def budget_fit(
+    model, name: str, first: int, last: int, budget: int, of: str = "params"
+) -> Fit | None:
+    """The value in first..last whose count ``of`` (the total) is closest to
+    ``budget`` without passing it; None if none fits. :func:`symcount.solve.solve`
+    finds it exactly (``at_most``, with the range as a condition)."""
     from ..solve import solve
 
-    best = solve(model, name, at_most=budget, where=[f"{name} in {first}..{last}"]).best
+    where = [f"{name} in {first}..{last}"]
+    best = solve(model, name, at_most=budget, of=of, where=where).best
     return None if best is None else Fit(int(best.values[name]), int(best.count), budget)
 
 
@@ -230,39 +253,42 @@ def figure(
     *,
     budget: int | None = None,
     trainable: bool = False,
+    counts=None,
     log: bool = False,
     size: tuple[float, float] = (6.4, 4.8),
     dpi: int = 100,
 ):
     """A matplotlib Figure of the model's total against ``name`` over
-    first..last (no pyplot, no global state), and a :class:`PlotInfo`."""
+    first..last (no pyplot, no global state), and a :class:`PlotInfo`.
+    ``counts``: the quantities drawn (symcount.quantities; default the
+    total, and the trainable count with ``trainable``); the first is solid and
+    is the one ``budget`` applies to."""
     Figure = _matplotlib()
     from matplotlib.ticker import FuncFormatter
 
     from .. import printing as P
 
-    series = [("total", model.total)]
-    if trainable:
-        series.append(("trainable", model.trainable))
+    quantities = plotted(counts, trainable)
+    series = [(q, model.sum(q.name)) for q in quantities]
     check_symbol(model, name, [expr for _, expr in series])
     xs = sample(first, last, log=log)
-    info = PlotInfo(name, first, last, len(xs), [s for s, _ in series], budget)
+    info = PlotInfo(name, first, last, len(xs), [q.short for q, _ in series], budget)
     if not _depends(model.total, name):
         info.notes.append(f"the total does not depend on {name}")
 
     fig = Figure(figsize=size, dpi=dpi)
     ax = fig.add_subplot()
     top = 0.0
-    for label, expr in series:
+    for i, (q, expr) in enumerate(series):
         ys = curve(expr, name, xs)
         top = max(top, float(ys.max()))
-        text = "total params" if label == "total" else "trainable params"
+        text = q.spoken
         if len(series) == 1 and len(P.expr(expr)) <= 60:
             text += f" = {P.expr(expr)}"
-        ax.plot(xs, ys, label=text, linestyle="-" if label == "total" else "--")
+        ax.plot(xs, ys, label=text, linestyle="-" if i == 0 else "--")
     if budget is not None:
         ax.axhline(budget, color="0.4", linestyle=":", label=f"budget {budget:,}")
-        fit = budget_fit(model, name, first, last, budget)
+        fit = budget_fit(model, name, first, last, budget, of=quantities[0].name)
         info.fit = fit
         if fit is not None:
             ax.plot([fit.value], [fit.count], "o", color="C3", label=f"{name} = {fit.value}")
@@ -318,6 +344,16 @@ def register(subparsers, add_model_args) -> None:
         "(60000, 60_000, 350M, 1.5B)",
     )
     p.add_argument("--trainable", action="store_true", help="draw the trainable count too (dashed)")
+    p.add_argument(
+        "--count",
+        dest="counts",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a count to draw instead of the total (repeatable; the first is solid and "
+        "takes --budget): "
+        "total, trainable, non_trainable, buffers or a registered quantity",
+    )
     p.add_argument("--log", action="store_true", help="logarithmic axes")
     p.add_argument(
         "-o",
@@ -375,6 +411,7 @@ def run(args, parser) -> str:
         last,
         budget=args.budget,
         trainable=args.trainable,
+        counts=args.counts or None,
         log=args.log,
         size=args.size,
         dpi=args.dpi,
@@ -394,7 +431,9 @@ def run(args, parser) -> str:
 def report(info: PlotInfo, path: str, ext: str, px_w: int, px_h: int) -> str:
     """``wrote u.png (640x480 px): total params for u = 1..512 (512 points)`` and the fit."""
     size = f"{px_w}x{px_h} px" if ext == "png" else ext.upper()
-    what = " and ".join(f"{c} params" for c in info.counts)
+    from ..quantities import lookup
+
+    what = " and ".join(lookup(c).spoken for c in info.counts)
     lines = [
         f"wrote {path} ({size}): {what} for {info.symbol} = {info.first}..{info.last}"
         f" ({info.points:,} points)"

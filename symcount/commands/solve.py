@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
+from ..quantities import REGISTRY
 from .args import count, positive
 
 EPILOG = """\
@@ -98,7 +99,7 @@ def register(subparsers, add_model_args) -> None:
     )
     p.add_argument(
         "--count",
-        choices=("params", "trainable", "non_trainable", "buffers"),
+        choices=[q.name for q in REGISTRY],
         default="params",
         help="which count to solve for (default: params, the total)",
     )
@@ -135,7 +136,7 @@ def run(args, parser) -> str:
         params=args.params,
         at_most=args.at_most,
         at_least=args.at_least,
-        of=args.count,  # solve reads 'params' as the total
+        count=args.count,  # a quantity's name (symcount.quantities)
         values=cli._values(args, parser),  # already in the model; conditions may name them
         let=let_texts(lets),
         multiple_of=multiple_of or None,

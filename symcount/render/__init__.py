@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import printing as P
 
-__all__ = ["label", "totals", "totals_lines"]
+__all__ = ["label", "total_items", "totals", "totals_lines"]
 
 
 def label(row, depth: int = 0) -> str:
@@ -25,18 +25,23 @@ def label(row, depth: int = 0) -> str:
     return text
 
 
+def total_items(model) -> list[tuple[object, object]]:
+    """(quantity, value) of the totals every renderer shows: each quantity the
+    model lists (symcount.quantities), unless it is shown only when non-zero
+    (``Buffers``, under a convention that has them) and is zero."""
+    out = []
+    for q in model.quantities:
+        v = model.sum(q.name)
+        if q.in_totals(v):
+            out.append((q, v))
+    return out
+
+
 def totals(model) -> list[tuple[str, object]]:
     """(title, value) of the totals, for every renderer: ``Total params``, the
-    trainable / non-trainable split, and ``Buffers`` (under a convention that
-    has them) when non-zero."""
-    rows = [
-        ("Total params", model.total),
-        ("Trainable params", model.trainable),
-        ("Non-trainable params", model.non_trainable),
-    ]
-    if model.buffers != 0:
-        rows.append(("Buffers", model.buffers))
-    return rows
+    trainable / non-trainable split, ``Buffers`` when non-zero, and any other
+    quantity the model lists."""
+    return [(q.title, v) for q, v in total_items(model)]
 
 
 def totals_lines(model) -> list[str]:

@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from .. import printing as P
+from ..quantities import REGISTRY
 from . import label, totals
 
-CSV_COLUMNS = ("name", "type", "output_shape", "params", "trainable", "non_trainable", "buffers")
+CSV_LEADING = ("name", "type", "output_shape")  # then one column per quantity listed
+
+
+def csv_columns(model) -> tuple[str, ...]:
+    """The CSV header: name, type, output shape and each quantity the model lists."""
+    return (*CSV_LEADING, *(q.json_key for q in model.quantities))
+
+
+# the header of a model that lists the default quantities
+CSV_COLUMNS = (*CSV_LEADING, *(q.json_key for q in REGISTRY.shown()))
 
 
 def to_json(model) -> str:
@@ -31,12 +41,14 @@ def to_markdown(model) -> str:
     lines = []
     if model.name:
         lines += [f"**Model:** `{model.name}`", ""]
-    lines += ["| Layer (type) | Output Shape | Param # |", "|---|---|---:|"]
+    columns = [q for q in model.quantities if q.column]
+    heads = ["Layer (type)", "Output Shape", *(q.column for q in columns)]
+    lines += ["| " + " | ".join(heads) + " |", "|---|---|" + "---:|" * len(columns)]
     for r in model.rows:
         cells = [
             _md_cell(label(r), code=False),
             _md_cell(P.shape(r.output_shape), code=True),
-            _md_value(r.params),
+            *(_md_value(r.count(q.name)) for q in columns),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
@@ -59,17 +71,9 @@ def to_csv(model) -> str:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(CSV_COLUMNS)
+    quantities = model.quantities
+    w.writerow(csv_columns(model))
     for r in model.rows:
-        w.writerow(
-            [
-                r.name,
-                r.type,
-                P.shape(r.output_shape),
-                _csv_value(r.params),
-                _csv_value(r.trainable),
-                _csv_value(r.non_trainable),
-                _csv_value(r.buffers),
-            ]
-        )
+        values = [_csv_value(r.count(q.name)) for q in quantities]
+        w.writerow([r.name, r.type, P.shape(r.output_shape), *values])
     return buf.getvalue()

@@ -22,7 +22,7 @@ import functools
 import re
 
 from .. import printing as P
-from . import label, totals
+from . import label, total_items
 
 _LOWER_GREEK = "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega"
 _UPPER_GREEK = "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
@@ -450,17 +450,9 @@ def _rows(model, expand: bool):
     return list(model.walk(expand=expand))
 
 
-_IN_EQUATIONS = {
-    "Total params": "params",
-    "Trainable params": "trainable",
-    "Non-trainable params": "non-trainable",
-    "Buffers": "buffers",
-}
-
-
 def totals_rows(model) -> list[tuple[str, str, object]]:
-    """(row title, name in equations, value) of the totals."""
-    return [(t.removesuffix(" params"), _IN_EQUATIONS[t], v) for t, v in totals(model)]
+    """(row title, name in equations, value) of the totals (symcount.quantities)."""
+    return [(q.title.removesuffix(" params"), q.tex_name, v) for q, v in total_items(model)]
 
 
 def _long(v) -> bool:

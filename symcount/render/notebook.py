@@ -64,25 +64,30 @@ def model_html(model) -> str:
     out = ['<div class="symcount-model">']
     if model.name:
         out.append(f"<p><strong>Model:</strong> <code>{_e(model.name)}</code></p>")
+    columns = [q for q in model.quantities if q.column]  # "Param #", and any declared
     out.append("<table>")
     out.append(
         "<thead><tr>"
         + "".join(
             f'<th style="{_STYLE}">{h}</th>'
-            for h in ("Layer (type)", "Output Shape", "Formula", "Param #")
+            for h in ("Layer (type)", "Output Shape", "Formula", *(q.column for q in columns))
         )
         + "</tr></thead><tbody>"
     )
     for i, (depth, r) in enumerate(rows):
         if skipped and i == HEAD_ROWS:
-            out.append(f'<tr><td colspan="4">… {skipped:,} more layers …</td></tr>')
+            out.append(
+                f'<tr><td colspan="{3 + len(columns)}">… {skipped:,} more layers …</td></tr>'
+            )
         out.append(
             "<tr>"
             f'<td style="{_STYLE}">{_e(label(r, depth))}</td>'
             f'<td style="{_STYLE}">{_code(P.shape(r.output_shape))}</td>'
             f'<td style="{_STYLE}">{_code(_formula_text(r))}</td>'
-            f'<td style="text-align:right">{_value_html(r.params)}</td>'
-            "</tr>"
+            + "".join(
+                f'<td style="text-align:right">{_value_html(r.count(q.name))}</td>' for q in columns
+            )
+            + "</tr>"
         )
     out.append("</tbody></table>")
     out.append("<ul>")

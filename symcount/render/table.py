@@ -161,17 +161,20 @@ def torch_params(n) -> str:
 def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: bool = False) -> str:
     """``symcount summary``: the model's name, one row per layer (a block or a
     repeat is one row unless ``expand``), the totals."""
-    header = ["Layer (type)", "Output Shape", "Param #"]
-    align = "llr"
+    columns = [q for q in model.quantities if q.column]  # "Param #", and any declared
+    header = ["Layer (type)", "Output Shape", *(q.column for q in columns)]
+    align = "ll" + "r" * len(columns)
     rows = list(model.walk(expand=expand))
     frozen = any(r.frozen for _, r in rows)
     torch_style = model.convention == "torch"
     body = []
     for depth, r in rows:
         if torch_style:  # torchinfo's habits: [-1, C, H, W] (batch -1) and "--" for none
-            cells = [label(r, depth), torch_shape(r.output_shape), torch_params(r.params)]
+            cells = [label(r, depth), torch_shape(r.output_shape)]
+            cells += [torch_params(r.count(q.name)) for q in columns]
         else:
-            cells = [label(r, depth), P.shape(r.output_shape), P.number(r.params)]
+            cells = [label(r, depth), P.shape(r.output_shape)]
+            cells += [P.number(r.count(q.name)) for q in columns]
         if frozen:
             cells.append("N" if r.frozen else "Y")
         body.append(cells)

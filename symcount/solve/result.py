@@ -1,0 +1,85 @@
+"""The answer of a solve: :class:`SolveResult` and its rows, :class:`Solution`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .. import printing as P
+from ..quantities import lookup
+
+
+@dataclass(frozen=True, slots=True)
+class Solution:
+    """One feasible assignment: ``values`` of the unknowns (and of symbols
+    given by relations), the ``count`` there, ``distance = count - target``."""
+
+    values: dict
+    count: int
+    distance: int
+    kind: str  # "exact", "below" or "above"
+
+
+@dataclass(slots=True)
+class SolveResult:
+    """What :func:`solve` returns; ``solutions`` are sorted closest first."""
+
+    expression: object  # the count solved, after values and relations (SymPy or int)
+    of: str  # the quantity's label (symcount.quantities): "total", "trainable", ...
+    unknowns: tuple
+    target: int
+    mode: str  # "exact", "at_most" or "at_least"
+    solutions: list
+    found: int = 0  # feasible rows found before keeping the closest ``limit``
+    complete: bool = True  # False when the exact solutions were too many to list
+    constraints: list = field(default_factory=list)  # text of each constraint
+    notes: list = field(default_factory=list)
+
+    @property
+    def exact(self) -> bool:
+        """Whether some solution hits the target exactly."""
+        return any(s.distance == 0 for s in self.solutions)
+
+    @property
+    def best(self) -> Solution | None:
+        return self.solutions[0] if self.solutions else None
+
+    def to_dict(self) -> dict:
+        return {
+            "count": lookup(self.of).spoken,
+            "expression": P.json_value(self.expression),
+            "unknowns": list(self.unknowns),
+            "target": self.target,
+            "mode": self.mode,
+            "constraints": list(self.constraints),
+            "exact": self.exact,
+            "complete": self.complete,
+            "solutions": [
+                {"values": dict(s.values), "count": s.count, "distance": s.distance, "kind": s.kind}
+                for s in self.solutions
+            ],
+            "notes": list(self.notes),
+        }
+
+    def text(self) -> str:
+        from ..render.solve import solve_text
+
+        return solve_text(self)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    # rich display in Jupyter (symcount.render.notebook)
+    def _repr_html_(self) -> str:
+        from ..render.notebook import solve_html
+
+        return solve_html(self)
+
+    def _repr_latex_(self) -> str:
+        from ..render.notebook import solve_latex
+
+        return solve_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from ..render.notebook import solve_markdown
+
+        return solve_markdown(self)
