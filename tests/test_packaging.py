@@ -42,6 +42,7 @@ def test_wheel_contains_the_grammar(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "symcount/grammar/symcount.lark" in names
     assert "symcount/layers/conv.py" in names
+    assert "symcount/solve/problem.py" in names  # every subpackage is listed in pyproject
 
 
 def test_installed_wheel_parses_without_the_source_tree(wheel, tmp_path):
