@@ -262,7 +262,11 @@ lookup = REGISTRY.lookup
 
 
 def leaf_value(row, q: Quantity):
-    """A layer's value: its own, times its calls for a per-call quantity."""
+    """A layer's value: its own, times its calls for a per-call quantity.
+
+    A shared layer's later calls are counted at its first call's value: a row
+    keeps only that call's shapes. When the graph gives each call its own
+    input and output shapes, this is the one place to sum over them."""
     v = q.value(row)
     if q.per == PER_CALL and row.calls != 1:
         v = D.mul(row.calls, v)

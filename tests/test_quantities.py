@@ -202,6 +202,11 @@ def test_solve_for_a_quantity(extra):
     assert r.solutions[0].values == {"u": 64} and r.of == "bias_entries"
     assert r.text().startswith("bias entries = u + 3\n")
     assert r.to_dict()["count"] == "bias entries"
+    Q.unregister("bias_entries")  # a result keeps its text once the quantity is gone
+    try:
+        assert r.text().startswith("bias entries = u + 3\n")
+    finally:
+        Q.register(BIAS)
     assert m.solve("u", of="elements_out", at_most=100).best.values == {"u": 97}
     with pytest.raises(symcount.SolveError, match="give the count once"):
         m.solve("u", of="trainable", count="bias_entries", params=67)

@@ -9,7 +9,6 @@ target: exactly 59,910; u a positive integer
 from __future__ import annotations
 
 from .. import printing as P
-from ..quantities import lookup
 
 MAX_EXPR_CHARS = 300  # a longer count is cut in the header (it is in --format json)
 
@@ -65,7 +64,7 @@ def solve_text(result) -> str:
     if len(expr) > MAX_EXPR_CHARS:
         expr = expr[:MAX_EXPR_CHARS] + " ..."
     lines = [
-        f"{lookup(result.of).spoken} = {expr}",
+        f"{result.what} = {expr}",
         f"target: {_target(result)}; {_domain(result)}",
     ]
     lines += [f"note: {n}" for n in result.notes]

@@ -155,6 +155,7 @@ class _Problem:
     constraints: list
     notes: list
     shown: list = field(default_factory=list)  # the unknowns in the order asked
+    what: str = ""  # the count as printed: "total params"
 
     @classmethod
     def build(cls, model, unknowns, q, values, let, multiple_of, where):
@@ -247,6 +248,7 @@ class _Problem:
         order = [n for n in expanded if n != primary] + [primary]
         constraints = [t for n in order for t in domains[n].texts(n)] + constraints
         problem = cls(expr, of, order, domains, derived, checks, dims, constraints, notes)
+        problem.what = what
         problem.shown = expanded
         return problem
 
@@ -312,6 +314,7 @@ class _Problem:
         result = SolveResult(
             expression=_tidy(self.expr),
             of=self.of,
+            count_text=self.what,
             unknowns=tuple(self.unknowns_in_order()),
             target=target,
             mode=mode,

@@ -33,6 +33,12 @@ class SolveResult:
     complete: bool = True  # False when the exact solutions were too many to list
     constraints: list = field(default_factory=list)  # text of each constraint
     notes: list = field(default_factory=list)
+    count_text: str = ""  # how the count is printed ("total params"); default: its quantity's
+
+    @property
+    def what(self) -> str:
+        """``total params``: the count solved, as the text and the JSON name it."""
+        return self.count_text or lookup(self.of).spoken
 
     @property
     def exact(self) -> bool:
@@ -45,7 +51,7 @@ class SolveResult:
 
     def to_dict(self) -> dict:
         return {
-            "count": lookup(self.of).spoken,
+            "count": self.what,
             "expression": P.json_value(self.expression),
             "unknowns": list(self.unknowns),
             "target": self.target,
