@@ -142,11 +142,12 @@ class Model:
     _totals: dict | None = None
 
     def _sum(self, attr: str):
-        if self._totals is None:
-            self._totals = {}
-        if attr not in self._totals:
-            self._totals[attr] = D.total([getattr(r, attr) for r in self.rows])
-        return self._totals[attr]
+        totals = self._totals  # a local: another thread may set it at the same time
+        if totals is None:
+            totals = self._totals = {}
+        if attr not in totals:
+            totals[attr] = D.total([getattr(r, attr) for r in self.rows])
+        return totals[attr]
 
     @property
     def total(self):
@@ -281,7 +282,7 @@ def _tidy(v):
     """A block's sum of layer counts, expanded while it is small, so a
     transformer block reads 12*d**2 + 13*d rather than a sum of products."""
     if D.is_symbolic(v) and v.is_Add and len(v.args) <= 40:
-        return D.sp().expand(v)
+        return D.expand_small(v)
     return v
 
 
