@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from .errors import (
@@ -56,10 +55,9 @@ def parse(
     from .evaluator import Evaluator
     from .syntax import parse_program
 
-    limit = sys.getrecursionlimit()
-    # Expressions are trees: a long sum is deep. Allow a few thousand levels
-    # (not unbounded: the parser refuses deeper input with a clear error).
-    sys.setrecursionlimit(max(limit, 8000))
+    # No change to process-wide state (the recursion limit): parsing and
+    # evaluation are iterative where input can be long, and depth is bounded
+    # where it can nest (brackets, expressions, blocks, computed dims).
     try:
         program = parse_program(text)
         model = Evaluator(values=_check_values(values), convention=convention).run(program)
@@ -69,8 +67,6 @@ def parse(
         raise LimitError(
             "the input is nested too deeply (an expression or bracket nesting too long)"
         ).at(None, text, filename) from None
-    finally:
-        sys.setrecursionlimit(limit)
     model.source = text
     model.filename = filename
     return model

@@ -13,7 +13,7 @@ is only summarized should not pay for it (nor for importing SymPy).
 from __future__ import annotations
 
 import dataclasses
-import sys
+import threading
 
 from . import ast
 from . import dims as D
@@ -303,6 +303,9 @@ class _NamesOver(set):
         return set.__contains__(self, name) or name in self.below
 
 
+_DRY_RUN = threading.RLock()
+
+
 class LazyFormula:
     """A block's count as a function of its numeric parameters, worked out on
     first use (``.resolve()``, or ``.general``) by a dry run of the body with
@@ -321,8 +324,11 @@ class LazyFormula:
     def resolve(self) -> Formula | None:
         """The formula, or None when the count does not depend on the parameters."""
         if self._result is self:
-            self._result = self._run()
-            self._ev = self._seen = None  # done: let the evaluator go
+            with _DRY_RUN:  # the dry run rebinds the evaluator's state: one at a time
+                if self._result is self:
+                    result = self._run()
+                    self._ev = self._seen = None  # done: let the evaluator go
+                    self._result = result
         return self._result
 
     # read like a Formula (row.formula.general); None when there is no formula
@@ -340,8 +346,6 @@ class LazyFormula:
         bindings, unapplied = self._seen
         now = [(m, name, name in m, m.get(name)) for m, name, _, _ in bindings]
         rows = [(spec, spec.row) for spec in unapplied]
-        limit = sys.getrecursionlimit()
-        sys.setrecursionlimit(max(limit, 8000))  # as symcount.parse evaluates
         try:
             for m, name, present, v in bindings:
                 _bind(m, name, present, v)
@@ -351,7 +355,6 @@ class LazyFormula:
         except RecursionError:
             return None
         finally:
-            sys.setrecursionlimit(limit)
             for m, name, present, v in reversed(now):
                 _bind(m, name, present, v)
             for spec, row in rows:

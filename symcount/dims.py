@@ -204,6 +204,75 @@ def check_magnitude(v):
     return v
 
 
+# A computed dimension is a tree: every floor/ceil of a floor/ceil nests one
+# level deeper, and printing, LaTeX, substitution and SymPy's own checks all
+# recurse through it. Bounding the depth keeps them inside Python's default
+# recursion limit (about five frames a level) wherever they run.
+MAX_DEPTH = 100
+_DEPTHS: dict = {}  # expression -> depth, shared by the layers of a model
+_DEPTHS_CAP = 100_000
+
+
+def layer_problem(out) -> str | None:
+    """:func:`problem` of a layer rule's result (its wrappers' inner layers included)."""
+    weights = [w for o in [out, *(inner for _, inner in out.children)] for w in o.weights]
+    return problem(out.shape, weights)
+
+
+def problem(shape, weights=()) -> str | None:
+    """Why a layer's computed output ``shape`` (a tuple of dims, or a list
+    of them) or ``weights`` (their factor values) cannot be used, or None:
+    a number beyond MAX_MAGNITUDE or an expression nested deeper than
+    MAX_DEPTH. Cheap: depths already measured are remembered."""
+    values = [d for s in (shape if isinstance(shape, list) else [shape]) for d in s]
+    values += [f.value for w in weights for dim in w.dims for f in dim]
+    for v in values:
+        if v is None or isinstance(v, bool):
+            continue
+        if is_num(v):
+            if abs(v) > MAX_MAGNITUDE or (
+                isinstance(v, Fraction) and v.denominator > MAX_MAGNITUDE
+            ):
+                return f"number too large (limit {MAX_MAGNITUDE:.0e})"
+        elif _is_sympy(v):
+            found = _measure(v)
+            if found is not None:
+                return found
+    return None
+
+
+def _measure(e) -> str | None:
+    """Walk ``e`` without recursion: its depth and its numbers."""
+    if e in _DEPTHS:
+        return None  # measured before, and it was fine
+    local: dict = {}
+    todo = [(e, False)]
+    while todo:
+        x, ready = todo.pop()
+        if ready:
+            local[x] = 1 + max(local[a] for a in x.args)
+            if local[x] > MAX_DEPTH:
+                return f"an expression nested deeper than {MAX_DEPTH} levels (floor of floor ...)"
+            continue
+        if x in local:
+            continue
+        known = _DEPTHS.get(x)
+        if known is not None:
+            local[x] = known
+            continue
+        if not x.args:
+            if x.is_Rational and max(abs(int(x.p)), int(x.q)) > MAX_MAGNITUDE:
+                return f"number too large (limit {MAX_MAGNITUDE:.0e})"
+            local[x] = 0
+            continue
+        todo.append((x, True))
+        todo.extend((a, False) for a in x.args)
+    if len(_DEPTHS) + len(local) > _DEPTHS_CAP:
+        _DEPTHS.clear()
+    _DEPTHS.update(local)
+    return None
+
+
 def known_nonpositive(v) -> bool:
     """True when v is certainly < 1 (so not a valid dimension)."""
     if v is None:
@@ -214,17 +283,70 @@ def known_nonpositive(v) -> bool:
 
 
 def equal(a, b) -> bool | None:
-    """True/False when decidable, None when it depends on the symbols."""
+    """True/False when decidable, None when it depends on the symbols (or
+    when deciding would mean multiplying out a huge expression)."""
     if a is None or b is None:
         return a is b
     if is_num(a) and is_num(b):
         return a == b
-    d = sp().expand(to_sympy(a) - to_sympy(b))
+    d = to_sympy(a) - to_sympy(b)
+    if d != 0:
+        d = expand_small(d)
     if d == 0:
         return True
     if d.is_number:
         return False
     return None
+
+
+# Multiplying out is bounded by the size of the result, estimated without
+# building it: (a + b + ... + h)**40 is ten nodes but 62 million terms.
+EXPAND_TERMS = 2000
+
+
+def expand_small(v):
+    """``v`` multiplied out when the result is small (at most EXPAND_TERMS
+    terms, counting those inside floors and other functions), else ``v``
+    as it is. Never unbounded: the estimate stops at the cap."""
+    return sp().expand(v) if expands_small(v) else v
+
+
+def expands_small(v) -> bool:
+    """True when multiplying ``v`` out gives at most EXPAND_TERMS terms."""
+    if not is_symbolic(v):
+        return False
+    try:
+        return _expanded_terms(v, {}) <= EXPAND_TERMS
+    except RecursionError:
+        return False
+
+
+def _expanded_terms(e, memo) -> int:
+    """An upper bound on the terms of expand(e) (work inside functions
+    included), capped just above EXPAND_TERMS."""
+    got = memo.get(e)
+    if got is not None:
+        return got
+    cap = EXPAND_TERMS + 1
+    if not e.args:
+        n = 1
+    elif e.is_Add:
+        n = min(cap, sum(_expanded_terms(a, memo) for a in e.args))
+    elif e.is_Mul:
+        n = 1
+        for a in e.args:
+            n = min(cap, n * _expanded_terms(a, memo))
+    elif e.is_Pow:
+        base = _expanded_terms(e.base, memo)
+        k = e.exp
+        if k.is_Integer and base > 1:
+            n = cap if abs(int(k)) * base.bit_length() > 64 else min(cap, base ** abs(int(k)))
+        else:
+            n = min(cap, base + _expanded_terms(k, memo))
+    else:  # floor, ceiling, Max, ...: expand works inside, the result is one term
+        n = min(cap, 1 + sum(_expanded_terms(a, memo) for a in e.args))
+    memo[e] = n
+    return n
 
 
 # The language's operators and functions, shared by the model language

@@ -333,7 +333,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def call_rule(self, spec: LayerSpec, shape, call_kwargs=None) -> Out:
         try:
-            return spec.rule.fn(
+            out = spec.rule.fn(
                 tuple(shape) if isinstance(shape, tuple) else shape,
                 spec.ns,
                 _RuleContext(self, spec, call_kwargs or {}),
@@ -349,6 +349,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
             raise LimitError(
                 f"{spec.name} ({spec.type_name}): numbers too large", spec.span
             ) from None
+        why = D.layer_problem(out)  # computed dims obey the limits literals do
+        if why:
+            raise LimitError(f"{spec.name} ({spec.type_name}): {why}", spec.span)
+        return out
 
     def run_rule(self, spec: LayerSpec, shape, call_kwargs=None) -> Row:
         out = self.call_rule(spec, shape, call_kwargs)

@@ -24,10 +24,34 @@ class _InputValue:
         self.span = span
 
 
+# A long sum is a deep tree (a + b + c is (a + b) + c): operator chains are
+# walked in a loop, up to this many operators; anything else that nests
+# (calls, negations, powers) is refused past MAX_NESTING levels, well inside
+# Python's default recursion limit.
+MAX_CHAIN = 10_000
+MAX_NESTING = 100
+NESTED = "the input is nested too deeply"
+
+
 class ExpressionsMixin:
     """The Evaluator's expressions: values of AST nodes, and what a call means."""
 
+    _nesting = 0
+
     def value(self, node):
+        if isinstance(node, (ast.Num, ast.Name, ast.Str)):
+            return self._value(node)
+        if self._nesting >= MAX_NESTING:
+            raise LimitError(
+                f"{NESTED} (an expression nested deeper than {MAX_NESTING})", node.span
+            )
+        self._nesting += 1
+        try:
+            return self._value(node)
+        finally:
+            self._nesting -= 1
+
+    def _value(self, node):
         if isinstance(node, ast.Num):
             return node.value
         if isinstance(node, ast.Name):
@@ -76,11 +100,31 @@ class ExpressionsMixin:
         return v
 
     def binop(self, node: ast.BinOp):
-        left = self.number(node.left)
-        right = self.number(node.right)
-        op = D.OPERATORS[node.op]
+        chain = [node]  # the left spine, evaluated bottom up as the recursion did
+        while isinstance(chain[-1].left, ast.BinOp):
+            if len(chain) >= MAX_CHAIN:
+                raise LimitError(
+                    f"{NESTED} (more than {MAX_CHAIN:,} operators in a row)", node.span
+                )
+            chain.append(chain[-1].left)
+        acc = self.number(chain[-1].left)
+        terms = None  # a symbolic sum in progress: one Add at the end, not a running sum
+        for n in reversed(chain):
+            right = self.number(n.right)
+            if n.op in "+-" and (terms or D.is_symbolic(acc) or D.is_symbolic(right)):
+                terms = terms or [acc]
+                terms.append(right if n.op == "+" else D.neg(right))
+                last = n
+                continue
+            if terms:
+                acc, terms = self.operate(last, D.total, terms), None
+            acc = self.operate(n, D.OPERATORS[n.op], acc, right)
+        return self.operate(last, D.total, terms) if terms else acc
+
+    @staticmethod
+    def operate(node: ast.BinOp, op, *args):
         try:
-            return D.check_magnitude(op(left, right))
+            return D.check_magnitude(op(*args))
         except ZeroDivisionError:
             raise ArgumentError("division by zero", node.span) from None
         except OverflowError:

@@ -145,11 +145,12 @@ class Model:
 
     def sum(self, name: str):
         """The model's total of the quantity ``name``: the sum of its rows' values."""
-        if self._totals is None:
-            self._totals = {}
-        if name not in self._totals:
-            self._totals[name] = D.total([r.count(name) for r in self.rows])
-        return self._totals[name]
+        totals = self._totals  # a local: another thread may set it at the same time
+        if totals is None:
+            totals = self._totals = {}
+        if name not in totals:
+            totals[name] = D.total([r.count(name) for r in self.rows])
+        return totals[name]
 
     @property
     def totals(self) -> dict:
@@ -302,7 +303,7 @@ def _tidy(v):
     """A block's sum of layer counts, expanded while it is small, so a
     transformer block reads 12*d**2 + 13*d rather than a sum of products."""
     if D.is_symbolic(v) and v.is_Add and len(v.args) <= 40:
-        return D.sp().expand(v)
+        return D.expand_small(v)
     return v
 
 

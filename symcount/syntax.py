@@ -224,10 +224,10 @@ def _span(meta) -> Span:
 
 
 def _make_builder():
-    from lark import Transformer, v_args
+    from lark import Transformer_NonRecursive, v_args
 
     @v_args(meta=True)
-    class Builder(Transformer):
+    class Builder(Transformer_NonRecursive):  # iterative: a long sum is a deep tree
         def start(self, meta, items):
             return ast.Program(tuple(items), span=_span(meta))
 

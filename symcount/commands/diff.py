@@ -110,14 +110,10 @@ def _width(args) -> int:
 def translate(text: str, *, values=None, filename=None):
     """The model in ``text`` (Keras vocabulary) with each layer's weights
     taken from its torch.nn equivalent."""
-    import sys
-
     from ..evaluator import Evaluator
     from ..layers.torch_equivalents import TRANSLATED
     from ..syntax import parse_program
 
-    limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 8000))  # as symcount.parse: deep expressions
     try:
         ev = Evaluator(values=values, convention="keras")
         ev.rules = TRANSLATED
@@ -126,8 +122,6 @@ def translate(text: str, *, values=None, filename=None):
         raise e.at(None, text, filename) from None
     except RecursionError:
         raise LimitError("the input is nested too deeply").at(None, text, filename) from None
-    finally:
-        sys.setrecursionlimit(limit)
     model.convention = "torch"
     return model
 
@@ -150,7 +144,7 @@ def tidy(v):
     """A small symbolic difference multiplied out and factored: 4*u, not
     4*u*(f + u + 2) - 4*u*(f + u + 1). Big ones are left as they are
     (expand and factor cost too much on thousands of terms)."""
-    if D.is_symbolic(v) and v.count_ops() <= TIDY_OPS:
+    if D.is_symbolic(v) and v.count_ops() <= TIDY_OPS and D.expands_small(v):
         sp = D.sp()
         v = D.normalize(sp.factor(sp.expand(v)))
     return v

@@ -281,8 +281,11 @@ def _wide(node) -> bool:
 
 def _mul(factors) -> str:
     first = factors[0][1]
-    out = _latex(first) if first[0] == "neg" else _operand(first)  # -4*u: -4 u
     bare = _latex(_bare(first))  # the numerator when a fraction follows one factor
+    if _bare(first) is not first:
+        out = _latex(first) if first[0] == "neg" else _operand(first)  # -4*u: -4 u
+    else:  # the same text: render it once (twice a level is 2**depth for nested floors)
+        out = _paren(bare) if first[0] == "add" else bare
     prev = first
     for op, node in factors[1:]:
         if op == "/":

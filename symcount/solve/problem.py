@@ -349,7 +349,7 @@ def _tidy(v):
         and v.count_ops() <= 400
         and not v.has(sp.floor, sp.ceiling, sp.Max, sp.Min, sp.Mod)
     ):
-        return D.normalize(D.sp().expand(v))
+        return D.normalize(D.expand_small(v))
     return v
 
 
