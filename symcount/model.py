@@ -10,6 +10,7 @@ from . import dims as D
 from . import printing as P
 from .errors import Span
 from .formula import count
+from .graph import Graph
 from .layers.spec import Factor, Formula, Weight
 
 
@@ -31,6 +32,8 @@ class Row:
     multiplier: Any = 1  # a repeat's steady passes count N - 1 times
     calls: int = 1  # a shared layer applied to several tensors is one row
     _counts: tuple | None = None
+    inputs: tuple = ()  # what its (first) call reads: a layer's, a group's or a tensor's name
+    source: Span | None = None  # where its (first) call is written
 
     def _split(self) -> tuple:
         """(trainable, non-trainable, buffers, params), computed once; the
@@ -98,6 +101,8 @@ class Row:
             "non_trainable": P.json_value(self.non_trainable),
             "buffers": P.json_value(self.buffers),
         }
+        d["inputs"] = list(self.inputs)
+        d["source"] = _position(self.source)
         # Graph features add keys only where they apply, so sequential output is unchanged.
         if self.calls > 1:
             d["calls"] = self.calls
@@ -140,13 +145,17 @@ class Model:
     source: str = ""
     filename: str | None = None
     _totals: dict | None = None
+    graph: Graph | None = None  # layers, calls, tensors (symcount.graph)
 
     def _sum(self, attr: str):
-        if self._totals is None:
-            self._totals = {}
-        if attr not in self._totals:
-            self._totals[attr] = D.total([getattr(r, attr) for r in self.rows])
-        return self._totals[attr]
+        # read from many threads at once: each works on the dict it got
+        totals = self._totals
+        if totals is None:
+            totals = self._totals = {}
+        value = totals.get(attr)
+        if value is None:
+            value = totals[attr] = D.total([getattr(r, attr) for r in self.rows])
+        return value
 
     @property
     def total(self):
@@ -180,7 +189,8 @@ class Model:
         mapping = {D.symbol(k): D.to_sympy(v) for k, v in values.items()}
         rows = [r.subs(mapping) for r in self.rows]
         left = [n for n in self.symbols if n not in values]
-        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None)
+        graph = self.graph.subs(mapping) if self.graph is not None else None
+        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None, graph=graph)
 
     def walk(self, *, expand: bool = False):
         """(depth, row) in order; ``expand`` opens blocks and repeats."""
@@ -275,6 +285,10 @@ class Model:
             f"<Model {self.name or '(unnamed)'}: {len(self.rows)} layers, "
             f"total={P.expr(self.total)}>"
         )
+
+
+def _position(span: Span | None):
+    return None if span is None else {"line": span.line, "column": span.column}
 
 
 def _tidy(v):

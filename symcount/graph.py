@@ -1,0 +1,377 @@
+"""The model as a graph: layers, the calls that apply them, the tensors between.
+
+A :class:`Layer` holds a layer's weights, counted once however often it is
+applied; a :class:`Call` is one application of a layer to input tensors,
+with its output tensors, its place in the source and room for per-call
+quantities (the compute a call costs depends on the shapes it sees, so it
+belongs to the call, not to the layer). A shared layer is one Layer with
+several Calls. A :class:`Group` is a block call or a repeat (or one pass of
+a symbolic repeat), which the summary shows as one row; a call inside it
+names its innermost group.
+
+Every node is frozen and refers to others by object (``Call.layer``,
+``Call.inputs``) or by id (``Tensor.producer``, ``Group.parent``): ids are
+positions in the graph's tuples, so ``graph.calls[t.producer]`` is the
+call that made ``t``. A :class:`Graph` never changes, so a
+:class:`~symcount.model.Model` carrying one can be read from many threads.
+
+The evaluator builds the graph from the text; anything else (an importer)
+builds the same graph with a :class:`GraphBuilder`, without writing text::
+
+    from symcount.graph import GraphBuilder
+    from symcount.layers.spec import W
+
+    b = GraphBuilder("keras")
+    x = b.input((784,))                                   # a model input
+    dense = b.layer("dense", "Dense", [W("kernel", ("in", 784), ("units", 10)),
+                                       W("bias", ("units", 10))], op="Dense",
+                    args={"units": 10})
+    (y,) = b.call(dense, [x], [(10,)])                    # one output tensor
+    b.name(y, "logits")                                   # the user's name, if any
+    b.output(y)
+    graph = b.build()
+    graph.calls_of(graph.layers[0])                       # (Call dense ...,)
+
+Builder handles are plain ints (the ids the frozen nodes will have); only
+``build()`` makes the nodes, so a tensor can still be named after the call
+that made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from . import dims as D
+from .errors import Span
+from .layers.spec import Factor, Weight
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Tensor:
+    """A value flowing between calls: its shape (batch axis left out)."""
+
+    id: int
+    shape: Any  # tuple of dims (None where unknown)
+    name: str | None = None  # the name the user bound it to (x = ..., let x = ...)
+    producer: int | None = None  # id of the Call that made it; None: a model input
+    index: int = 0  # which output of that call; for a model input, which input
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Layer:
+    """A layer instance: its weights, counted once, and how it was made."""
+
+    id: int
+    name: str
+    type: str
+    weights: tuple[Weight, ...] = ()
+    op: str | None = None  # the rule that computes it, as the convention names it
+    args: Mapping[str, Any] = field(
+        default_factory=lambda: EMPTY
+    )  # its bound arguments, as that rule reads them
+    frozen: bool = False  # trainable=false
+    span: Span | None = None  # where it was constructed
+    inner: tuple[Layer, ...] = ()  # a wrapper's inner layers (Bidirectional's two copies)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Group:
+    """A block call, a repeat, or one pass of a symbolic repeat."""
+
+    id: int
+    name: str
+    type: str  # the block's name, "repeat xN", "repeat pass"
+    span: Span | None = None
+    parent: int | None = None  # id of the enclosing group
+    multiplier: Any = 1  # a symbolic repeat's steady pass counts N - 1 times
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Call:
+    """One application of a layer to tensors."""
+
+    id: int
+    layer: Layer
+    inputs: tuple[Tensor, ...]
+    outputs: tuple[Tensor, ...]
+    span: Span | None = None  # where it is applied
+    group: int | None = None  # id of the innermost group it runs in
+    quantities: Mapping[str, Any] = field(
+        default_factory=lambda: EMPTY
+    )  # per-call quantities (e.g. MACs), by name
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Graph:
+    """Layers, calls and tensors in the order they were made."""
+
+    convention: str
+    layers: tuple[Layer, ...] = ()
+    calls: tuple[Call, ...] = ()
+    tensors: tuple[Tensor, ...] = ()
+    inputs: tuple[Tensor, ...] = ()
+    outputs: tuple[Tensor, ...] = ()
+    groups: tuple[Group, ...] = ()
+    _by_layer: Mapping[int, tuple[Call, ...]] = field(default_factory=lambda: EMPTY, repr=False)
+
+    def calls_of(self, layer: Layer) -> tuple[Call, ...]:
+        """Every call of ``layer``, first to last (a shared layer has several)."""
+        return self._by_layer.get(layer.id, ())
+
+    def producer(self, tensor: Tensor) -> Call | None:
+        """The call that made ``tensor``; None for a model input."""
+        return None if tensor.producer is None else self.calls[tensor.producer]
+
+    def consumers(self, tensor: Tensor) -> tuple[Call, ...]:
+        """The calls that read ``tensor``."""
+        return tuple(c for c in self.calls if any(t is tensor for t in c.inputs))
+
+    def layer(self, name: str) -> Layer:
+        for layer in self.layers:
+            if layer.name == name:
+                return layer
+        raise KeyError(name)
+
+    def multiplier(self, call: Call):
+        """How many times ``call`` counts: the product of its groups' multipliers."""
+        factors, g = [], call.group
+        while g is not None:
+            factors.append(self.groups[g].multiplier)
+            g = self.groups[g].parent
+        return D.prod(factors)
+
+    @staticmethod
+    def input_name(index: int) -> str:
+        """Keras's name for the ``index``-th model input (``input_layer``,
+        ``input_layer_1``, ...), used for an input the user did not name."""
+        return "input_layer" if index == 0 else f"input_layer_{index}"
+
+    def subs(self, mapping: dict) -> Graph:
+        """The graph with SymPy symbols replaced per ``mapping`` (symbol -> value)."""
+        if not mapping:
+            return self
+        tensors = tuple(
+            Tensor(t.id, _subs_shape(t.shape, mapping), t.name, t.producer, t.index)
+            for t in self.tensors
+        )
+        layers: dict[int, Layer] = {}
+
+        def layer(x: Layer) -> Layer:
+            if x.id not in layers:
+                weights = tuple(_subs_weight(w, mapping) for w in x.weights)
+                inner = tuple(layer(i) for i in x.inner)
+                layers[x.id] = Layer(
+                    x.id, x.name, x.type, weights, x.op, x.args, x.frozen, x.span, inner
+                )
+            return layers[x.id]
+
+        calls = tuple(
+            Call(
+                c.id,
+                layer(c.layer),
+                tuple(tensors[t.id] for t in c.inputs),
+                tuple(tensors[t.id] for t in c.outputs),
+                c.span,
+                c.group,
+                MappingProxyType({k: _subs(v, mapping) for k, v in c.quantities.items()}),
+            )
+            for c in self.calls
+        )
+        groups = tuple(
+            Group(g.id, g.name, g.type, g.span, g.parent, _subs(g.multiplier, mapping))
+            for g in self.groups
+        )
+        return _graph(
+            self.convention,
+            tuple(layer(x) for x in self.layers),
+            calls,
+            tensors,
+            [t.id for t in self.inputs],
+            [t.id for t in self.outputs],
+            groups,
+        )
+
+
+class GraphBuilder:
+    """Collects a graph as it is evaluated or imported; ``build()`` freezes it.
+
+    Every method returns an id (an int): the id the node has in the built
+    graph. ``layer`` takes weights as :class:`~symcount.layers.spec.Weight`
+    (``W("kernel", ("in", 784), ("units", 10))``); ``call`` takes the input
+    tensors' ids and the output shapes, and returns the output tensors' ids.
+    """
+
+    __slots__ = ("convention", "groups", "inputs", "layers", "outputs", "records", "tensors")
+
+    def __init__(self, convention: str = "keras"):
+        self.convention = convention
+        self.tensors: list[list] = []  # [shape, name, producer, index]
+        self.layers: list[tuple] = []  # Layer's fields after the id
+        self.records: list[tuple] = []  # calls: (layer, inputs, outputs, span, group, quantities)
+        self.groups: list[list] = []  # [name, type, span, parent, multiplier]
+        self.inputs: list[int] = []
+        self.outputs: list[int] = []
+
+    def input(self, shape: Sequence, name: str | None = None) -> int:
+        """A model input of ``shape`` (without the batch axis)."""
+        self.tensors.append([tuple(shape), name, None, len(self.inputs)])
+        self.inputs.append(len(self.tensors) - 1)
+        return self.inputs[-1]
+
+    def layer(
+        self,
+        name: str,
+        type: str,
+        weights: Sequence[Weight] = (),
+        *,
+        op: str | None = None,
+        args: Mapping[str, Any] | None = None,
+        frozen: bool = False,
+        span: Span | None = None,
+        inner: Sequence[int] = (),
+    ) -> int:
+        """A layer instance; ``inner``: ids of the layers a wrapper runs."""
+        args = EMPTY if not args else MappingProxyType(dict(args))
+        self.layers.append((name, type, tuple(weights), op, args, frozen, span, tuple(inner)))
+        return len(self.layers) - 1
+
+    def call(
+        self,
+        layer: int,
+        inputs: Sequence[int],
+        shapes: Sequence,
+        *,
+        span: Span | None = None,
+        group: int | None = None,
+        quantities: Mapping[str, Any] | None = None,
+    ) -> tuple[int, ...]:
+        """``layer`` applied to ``inputs``, making one tensor per shape in ``shapes``."""
+        call = len(self.records)
+        first = len(self.tensors)
+        self.tensors += [[s, None, call, i] for i, s in enumerate(shapes)]
+        outputs = tuple(range(first, len(self.tensors)))
+        self.records.append((layer, tuple(inputs), outputs, span, group, quantities))
+        return outputs
+
+    def group(
+        self,
+        name: str,
+        type: str,
+        *,
+        span: Span | None = None,
+        parent: int | None = None,
+        multiplier: Any = 1,
+    ) -> int:
+        """A block call or repeat the calls after it may name as their ``group``."""
+        self.groups.append([name, type, span, parent, multiplier])
+        return len(self.groups) - 1
+
+    def finish_group(self, group: int, *, name=None, type=None, multiplier=None) -> None:
+        """What is known of a group only after its calls (the evaluator names a
+        block after its body has run, as Keras numbers nested models)."""
+        rec = self.groups[group]
+        for i, v in ((0, name), (1, type), (4, multiplier)):
+            if v is not None:
+                rec[i] = v
+
+    def name(self, tensor: int, name: str) -> None:
+        """The user's name for ``tensor`` (the first name given is kept)."""
+        rec = self.tensors[tensor]
+        if rec[1] is None:
+            rec[1] = name
+
+    def output(self, *tensors: int) -> None:
+        self.outputs += tensors
+
+    def call_counts(self) -> dict[int, int]:
+        """How many calls each layer (by id) has so far."""
+        counts: dict[int, int] = {}
+        for r in self.records:
+            counts[r[0]] = counts.get(r[0], 0) + 1
+        return counts
+
+    def build(self) -> Graph:
+        tensors = tuple(Tensor(i, *rec) for i, rec in enumerate(self.tensors))
+        layers: list[Layer] = []
+        for i, (name, type_, weights, op, args, frozen, span, inner) in enumerate(self.layers):
+            inner_layers = tuple(layers[j] for j in inner)
+            layers.append(Layer(i, name, type_, weights, op, args, frozen, span, inner_layers))
+        calls = tuple(
+            Call(
+                i,
+                layers[layer],
+                tuple(tensors[t] for t in ins),
+                tuple(tensors[t] for t in outs),
+                span,
+                group,
+                EMPTY if not q else MappingProxyType(dict(q)),
+            )
+            for i, (layer, ins, outs, span, group, q) in enumerate(self.records)
+        )
+        groups = tuple(Group(i, *g) for i, g in enumerate(self.groups))
+        return _graph(
+            self.convention, tuple(layers), calls, tensors, self.inputs, self.outputs, groups
+        )
+
+
+def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph:
+    by_layer: dict[int, list[Call]] = {}
+    for c in calls:
+        by_layer.setdefault(c.layer.id, []).append(c)
+    return Graph(
+        convention,
+        layers,
+        calls,
+        tensors,
+        tuple(tensors[i] for i in inputs),
+        tuple(tensors[i] for i in outputs),
+        groups,
+        MappingProxyType({k: tuple(v) for k, v in by_layer.items()}),
+    )
+
+
+class NoGraph:
+    """Stands in for a builder where no graph is kept (a block formula's dry run)."""
+
+    __slots__ = ()
+
+    def input(self, shape, name=None):
+        return None
+
+    def layer(self, *a, **kw):
+        return None
+
+    def call(self, layer, inputs, shapes, **kw):
+        return (None,) * len(shapes)
+
+    def group(self, *a, **kw):
+        return None
+
+    def finish_group(self, group, **kw):
+        pass
+
+    def name(self, tensor, name):
+        pass
+
+    def output(self, *tensors):
+        pass
+
+
+def _subs(v, mapping):
+    return D.normalize(v.xreplace(mapping)) if D.is_symbolic(v) else v
+
+
+def _subs_shape(shape, mapping):
+    if isinstance(shape, list):
+        return [_subs_shape(s, mapping) for s in shape]
+    return tuple(_subs(d, mapping) for d in shape)
+
+
+def _subs_weight(w: Weight, mapping) -> Weight:
+    dims = tuple(tuple(Factor(f.label, _subs(f.value, mapping)) for f in dim) for dim in w.dims)
+    return Weight(w.name, dims, w.trainable, w.state)
