@@ -349,7 +349,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
             frozen=row.frozen,
             span=spec.span,
             inner=[
-                self.graph.layer(c.name, c.type, c.weights, frozen=c.frozen, span=c.span)
+                self.graph.inner_layer(c.name, c.type, c.weights, frozen=c.frozen, span=c.span)
                 for c in row.children
             ],
         )

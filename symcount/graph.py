@@ -64,9 +64,11 @@ class Tensor:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Layer:
-    """A layer instance: its weights, counted once, and how it was made."""
+    """A layer instance: its weights, counted once, and how it was made. A
+    wrapper's inner layers (``inner``) are not in ``graph.layers`` and have
+    no id: their weights are the wrapper's, and they have no calls."""
 
-    id: int
+    id: int | None
     name: str
     type: str
     weights: tuple[Weight, ...] = ()
@@ -159,21 +161,18 @@ class Graph:
             Tensor(t.id, _subs_shape(t.shape, mapping), t.name, t.producer, t.index)
             for t in self.tensors
         )
-        layers: dict[int, Layer] = {}
 
         def layer(x: Layer) -> Layer:
-            if x.id not in layers:
-                weights = tuple(_subs_weight(w, mapping) for w in x.weights)
-                inner = tuple(layer(i) for i in x.inner)
-                layers[x.id] = Layer(
-                    x.id, x.name, x.type, weights, x.op, x.args, x.frozen, x.span, inner
-                )
-            return layers[x.id]
+            weights = tuple(_subs_weight(w, mapping) for w in x.weights)
+            inner = tuple(layer(i) for i in x.inner)
+            return Layer(x.id, x.name, x.type, weights, x.op, x.args, x.frozen, x.span, inner)
+
+        layers = tuple(layer(x) for x in self.layers)
 
         calls = tuple(
             Call(
                 c.id,
-                layer(c.layer),
+                layers[c.layer.id],
                 tuple(tensors[t.id] for t in c.inputs),
                 tuple(tensors[t.id] for t in c.outputs),
                 c.span,
@@ -188,7 +187,7 @@ class Graph:
         )
         return _graph(
             self.convention,
-            tuple(layer(x) for x in self.layers),
+            layers,
             calls,
             tensors,
             [t.id for t in self.inputs],
@@ -233,12 +232,28 @@ class GraphBuilder:
         args: Mapping[str, Any] | None = None,
         frozen: bool = False,
         span: Span | None = None,
-        inner: Sequence[int] = (),
+        inner: Sequence[Layer] = (),
     ) -> int:
-        """A layer instance; ``inner``: ids of the layers a wrapper runs."""
+        """A layer instance; ``inner``: the layers a wrapper runs (``inner_layer``)."""
         args = EMPTY if not args else MappingProxyType(dict(args))
         self.layers.append((name, type, tuple(weights), op, args, frozen, span, tuple(inner)))
         return len(self.layers) - 1
+
+    @staticmethod
+    def inner_layer(
+        name: str,
+        type: str,
+        weights: Sequence[Weight] = (),
+        *,
+        op: str | None = None,
+        args: Mapping[str, Any] | None = None,
+        frozen: bool = False,
+        span: Span | None = None,
+    ) -> Layer:
+        """A layer a wrapper runs (Bidirectional's forward copy): a frozen node
+        at once, with no id and no calls, to pass as ``layer(..., inner=)``."""
+        args = EMPTY if not args else MappingProxyType(dict(args))
+        return Layer(None, name, type, tuple(weights), op, args, frozen, span)
 
     def call(
         self,
@@ -297,10 +312,7 @@ class GraphBuilder:
 
     def build(self) -> Graph:
         tensors = tuple(Tensor(i, *rec) for i, rec in enumerate(self.tensors))
-        layers: list[Layer] = []
-        for i, (name, type_, weights, op, args, frozen, span, inner) in enumerate(self.layers):
-            inner_layers = tuple(layers[j] for j in inner)
-            layers.append(Layer(i, name, type_, weights, op, args, frozen, span, inner_layers))
+        layers = tuple(Layer(i, *rec) for i, rec in enumerate(self.layers))
         calls = tuple(
             Call(
                 i,
@@ -314,9 +326,7 @@ class GraphBuilder:
             for i, (layer, ins, outs, span, group, q) in enumerate(self.records)
         )
         groups = tuple(Group(i, *g) for i, g in enumerate(self.groups))
-        return _graph(
-            self.convention, tuple(layers), calls, tensors, self.inputs, self.outputs, groups
-        )
+        return _graph(self.convention, layers, calls, tensors, self.inputs, self.outputs, groups)
 
 
 def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph:
@@ -345,6 +355,8 @@ class NoGraph:
 
     def layer(self, *a, **kw):
         return None
+
+    inner_layer = staticmethod(GraphBuilder.inner_layer)
 
     def call(self, layer, inputs, shapes, **kw):
         return (None,) * len(shapes)
