@@ -28,7 +28,7 @@ from .errors import (
     did_you_mean,
 )
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, ExpressionsMixin, _InputValue
-from .graph import Graph, GraphBuilder
+from .graph import Graph, GraphBuilder, LazyGraph
 from .layers import rules_for
 from .layers.binding import bind
 from .layers.spec import Out
@@ -99,7 +99,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
             symbols=self.symbol_names(),
             input_shapes=self.inputs,
             outputs=[t.shape for t in outputs],
-            graph=self.graph.build(),
+            _graph=LazyGraph(self.graph.build),
         )
 
     def statement(self, stmt):
@@ -338,20 +338,22 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
             return self.apply_again(spec, applied, shape, kwargs, span, site, tensors)
         self.count_layer(span)
         row = self.run_rule(spec, shape, kwargs)
-        row.inputs = tuple(t.read_as for t in tensors)
+        row.inputs = tuple([t.name or t.label for t in tensors])
         row.source = site
         layer = self.graph.layer(
             spec.name,
             spec.type_name,
             row.weights,
             op=spec.rule.name,
-            args=_public(spec.ns),
+            args={k: v for k, v in vars(spec.ns).items() if k[0] != "_"},
             frozen=row.frozen,
             span=spec.span,
-            inner=[
+            inner=tuple(
                 self.graph.inner_layer(c.name, c.type, c.weights, frozen=c.frozen, span=c.span)
                 for c in row.children
-            ],
+            )
+            if row.children
+            else (),
         )
         self.applied[spec] = (layer, row)
         self.layer_rows.append(row)
@@ -376,9 +378,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def record_call(self, layer, tensors: list[Tensor], shape, site) -> tuple:
         shapes = shape if isinstance(shape, list) else [shape]
-        return self.graph.call(
-            layer, [t.node for t in tensors], shapes, span=site, group=self.group
-        )
+        nodes = (tensors[0].node,) if len(tensors) == 1 else tuple([t.node for t in tensors])
+        return self.graph.call(layer, nodes, shapes, span=site, group=self.group)
 
     def apply_again(self, spec: LayerSpec, applied, shape, kwargs, span, site, tensors) -> Tensor:
         layer, row = applied
@@ -532,11 +533,6 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
         names = list(self.declared)
         rest = sorted(found - set(names), key=lambda n: self.first_seen.get(n, 1 << 60))
         return names + rest
-
-
-def _public(ns) -> dict:
-    """A layer's bound arguments, without the binder's own bookkeeping (_spans)."""
-    return {k: v for k, v in vars(ns).items() if not k.startswith("_")}
 
 
 def _flat(shape):

@@ -39,6 +39,7 @@ that made it.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -201,26 +202,44 @@ class GraphBuilder:
 
     Every method returns an id (an int): the id the node has in the built
     graph. ``layer`` takes weights as :class:`~symcount.layers.spec.Weight`
-    (``W("kernel", ("in", 784), ("units", 10))``); ``call`` takes the input
-    tensors' ids and the output shapes, and returns the output tensors' ids.
+    (``W("kernel", ("in", 784), ("units", 10))``) and ``args`` as a mapping
+    (keys starting with ``_`` are the caller's bookkeeping and are left out);
+    ``call`` takes the input tensors' ids and the output shapes, and returns
+    the output tensors' ids. Recording is cheap (plain tuples); the frozen
+    nodes are made by ``build()``, which a Model calls on first use.
     """
 
-    __slots__ = ("convention", "groups", "inputs", "layers", "outputs", "records", "tensors")
+    __slots__ = (
+        "convention",
+        "groups",
+        "inputs",
+        "layers",
+        "names",
+        "outputs",
+        "records",
+        "tensors",
+    )
 
     def __init__(self, convention: str = "keras"):
         self.convention = convention
-        self.tensors: list[list] = []  # [shape, name, producer, index]
+        self.tensors: list[tuple] = []  # (shape, producing call or None, index)
+        self.names: dict[int, str] = {}  # tensor id -> the user's name
         self.layers: list[tuple] = []  # Layer's fields after the id
-        self.records: list[tuple] = []  # calls: (layer, inputs, outputs, span, group, quantities)
+        self.records: list[
+            tuple
+        ] = []  # calls: (layer, inputs, first output, outputs, span, group, q)
         self.groups: list[list] = []  # [name, type, span, parent, multiplier]
         self.inputs: list[int] = []
         self.outputs: list[int] = []
 
     def input(self, shape: Sequence, name: str | None = None) -> int:
         """A model input of ``shape`` (without the batch axis)."""
-        self.tensors.append([tuple(shape), name, None, len(self.inputs)])
-        self.inputs.append(len(self.tensors) - 1)
-        return self.inputs[-1]
+        tensor = len(self.tensors)
+        self.tensors.append((tuple(shape), None, len(self.inputs)))
+        self.inputs.append(tensor)
+        if name is not None:
+            self.names[tensor] = name
+        return tensor
 
     def layer(
         self,
@@ -235,8 +254,7 @@ class GraphBuilder:
         inner: Sequence[Layer] = (),
     ) -> int:
         """A layer instance; ``inner``: the layers a wrapper runs (``inner_layer``)."""
-        args = EMPTY if not args else MappingProxyType(dict(args))
-        self.layers.append((name, type, tuple(weights), op, args, frozen, span, tuple(inner)))
+        self.layers.append((name, type, weights, op, args, frozen, span, inner))
         return len(self.layers) - 1
 
     @staticmethod
@@ -252,8 +270,7 @@ class GraphBuilder:
     ) -> Layer:
         """A layer a wrapper runs (Bidirectional's forward copy): a frozen node
         at once, with no id and no calls, to pass as ``layer(..., inner=)``."""
-        args = EMPTY if not args else MappingProxyType(dict(args))
-        return Layer(None, name, type, tuple(weights), op, args, frozen, span)
+        return Layer(None, name, type, tuple(weights), op, _args(args), frozen, span)
 
     def call(
         self,
@@ -266,12 +283,13 @@ class GraphBuilder:
         quantities: Mapping[str, Any] | None = None,
     ) -> tuple[int, ...]:
         """``layer`` applied to ``inputs``, making one tensor per shape in ``shapes``."""
-        call = len(self.records)
-        first = len(self.tensors)
-        self.tensors += [[s, None, call, i] for i, s in enumerate(shapes)]
-        outputs = tuple(range(first, len(self.tensors)))
-        self.records.append((layer, tuple(inputs), outputs, span, group, quantities))
-        return outputs
+        call, first, n = len(self.records), len(self.tensors), len(shapes)
+        self.records.append((layer, inputs, first, n, span, group, quantities))
+        if n == 1:
+            self.tensors.append((shapes[0], call, 0))
+            return (first,)
+        self.tensors += [(s, call, i) for i, s in enumerate(shapes)]
+        return tuple(range(first, first + n))
 
     def group(
         self,
@@ -296,9 +314,7 @@ class GraphBuilder:
 
     def name(self, tensor: int, name: str) -> None:
         """The user's name for ``tensor`` (the first name given is kept)."""
-        rec = self.tensors[tensor]
-        if rec[1] is None:
-            rec[1] = name
+        self.names.setdefault(tensor, name)
 
     def output(self, *tensors: int) -> None:
         self.outputs += tensors
@@ -311,22 +327,51 @@ class GraphBuilder:
         return counts
 
     def build(self) -> Graph:
-        tensors = tuple(Tensor(i, *rec) for i, rec in enumerate(self.tensors))
-        layers = tuple(Layer(i, *rec) for i, rec in enumerate(self.layers))
+        names = self.names
+        tensors = tuple(
+            Tensor(i, shape, names.get(i), producer, index)
+            for i, (shape, producer, index) in enumerate(self.tensors)
+        )
+        layers = tuple(
+            Layer(i, name, type_, tuple(w), op, _args(args), frozen, span, tuple(inner))
+            for i, (name, type_, w, op, args, frozen, span, inner) in enumerate(self.layers)
+        )
         calls = tuple(
             Call(
                 i,
                 layers[layer],
                 tuple(tensors[t] for t in ins),
-                tuple(tensors[t] for t in outs),
+                tensors[first : first + n],
                 span,
                 group,
-                EMPTY if not q else MappingProxyType(dict(q)),
+                _args(q),
             )
-            for i, (layer, ins, outs, span, group, q) in enumerate(self.records)
+            for i, (layer, ins, first, n, span, group, q) in enumerate(self.records)
         )
         groups = tuple(Group(i, *g) for i, g in enumerate(self.groups))
         return _graph(self.convention, layers, calls, tensors, self.inputs, self.outputs, groups)
+
+
+class LazyGraph:
+    """A graph made on first use (``get``), once, whichever thread asks first:
+    a summary that never reads ``model.graph`` does not pay for its nodes."""
+
+    __slots__ = ("_graph", "_lock", "_make")
+
+    def __init__(self, make):
+        self._make, self._graph, self._lock = make, None, threading.Lock()
+
+    def get(self) -> Graph:
+        with self._lock:
+            if self._graph is None:
+                self._graph, self._make = self._make(), None
+            return self._graph
+
+
+def _args(args) -> Mapping[str, Any]:
+    if not args:
+        return EMPTY
+    return MappingProxyType({k: v for k, v in args.items() if not k.startswith("_")})
 
 
 def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph:
@@ -356,7 +401,9 @@ class NoGraph:
     def layer(self, *a, **kw):
         return None
 
-    inner_layer = staticmethod(GraphBuilder.inner_layer)
+    @staticmethod
+    def inner_layer(*a, **kw):
+        return None
 
     def call(self, layer, inputs, shapes, **kw):
         return (None,) * len(shapes)

@@ -10,7 +10,7 @@ from . import dims as D
 from . import printing as P
 from .errors import Span
 from .formula import count
-from .graph import Graph
+from .graph import Graph, LazyGraph
 from .layers.spec import Factor, Formula, Weight
 
 
@@ -145,7 +145,13 @@ class Model:
     source: str = ""
     filename: str | None = None
     _totals: dict | None = None
-    graph: Graph | None = None  # layers, calls, tensors (symcount.graph)
+    _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
+
+    @property
+    def graph(self) -> Graph | None:
+        """The model as layers, calls and tensors (:mod:`symcount.graph`)."""
+        g = self._graph
+        return g.get() if isinstance(g, LazyGraph) else g
 
     def _sum(self, attr: str):
         # read from many threads at once: each works on the dict it got
@@ -189,8 +195,8 @@ class Model:
         mapping = {D.symbol(k): D.to_sympy(v) for k, v in values.items()}
         rows = [r.subs(mapping) for r in self.rows]
         left = [n for n in self.symbols if n not in values]
-        graph = self.graph.subs(mapping) if self.graph is not None else None
-        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None, graph=graph)
+        graph = None if self._graph is None else LazyGraph(lambda: self.graph.subs(mapping))
+        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None, _graph=graph)
 
     def walk(self, *, expand: bool = False):
         """(depth, row) in order; ``expand`` opens blocks and repeats."""
