@@ -30,7 +30,7 @@ builds the same graph with a :class:`GraphBuilder`, without writing text::
     b.name(y, "logits")                                   # the user's name, if any
     b.output(y)
     graph = b.build()
-    graph.calls_of(graph.layers[0])                       # (Call dense ...,)
+    graph.calls_of(graph.layers[0])                       # (<Call 0 dense: (t0) -> (t1)>,)
 
 Builder handles are plain ints (the ids the frozen nodes will have); only
 ``build()`` makes the nodes, so a tensor can still be named after the call
@@ -81,6 +81,9 @@ class Layer:
     span: Span | None = None  # where it was constructed
     inner: tuple[Layer, ...] = ()  # a wrapper's inner layers (Bidirectional's two copies)
 
+    def __repr__(self) -> str:
+        return f"<Layer {self.name} ({self.type})>"
+
 
 @dataclass(frozen=True, slots=True, eq=False)
 class Group:
@@ -104,9 +107,13 @@ class Call:
     outputs: tuple[Tensor, ...]
     span: Span | None = None  # where it is applied
     group: int | None = None  # id of the innermost group it runs in
-    quantities: Mapping[str, Any] = field(
-        default_factory=lambda: EMPTY
-    )  # per-call quantities (e.g. MACs), by name
+    # per-call quantities (e.g. MACs) by name: filled by whoever builds the graph
+    quantities: Mapping[str, Any] = field(default_factory=lambda: EMPTY)
+
+    def __repr__(self) -> str:
+        ins = ", ".join(f"t{t.id}" for t in self.inputs)
+        outs = ", ".join(f"t{t.id}" for t in self.outputs)
+        return f"<Call {self.id} {self.layer.name}: ({ins}) -> ({outs})>"
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -121,6 +128,12 @@ class Graph:
     outputs: tuple[Tensor, ...] = ()
     groups: tuple[Group, ...] = ()
     _by_layer: Mapping[int, tuple[Call, ...]] = field(default_factory=lambda: EMPTY, repr=False)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Graph {self.convention}: {len(self.layers)} layers, {len(self.calls)} calls, "
+            f"{len(self.tensors)} tensors>"
+        )
 
     def calls_of(self, layer: Layer) -> tuple[Call, ...]:
         """Every call of ``layer``, first to last (a shared layer has several)."""

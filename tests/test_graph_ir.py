@@ -350,6 +350,32 @@ def _readings(model) -> tuple:
     )
 
 
+def _reachable(root, limit=200_000):
+    """Objects reachable from ``root`` through containers and instances (not
+    through modules, classes or functions, which reach everything)."""
+    import gc
+    import types
+
+    seen, todo = {id(root)}, [root]
+    skip = (types.ModuleType, type, types.FunctionType, types.BuiltinFunctionType)
+    while todo and len(seen) < limit:
+        x = todo.pop()
+        yield x
+        for y in gc.get_referents(x):
+            if id(y) not in seen and not isinstance(y, skip):
+                seen.add(id(y))
+                todo.append(y)
+
+
+def test_a_model_keeps_no_evaluator():
+    from symcount.evaluator import Evaluator
+
+    model = symcount.parse(THREADED)  # block formulas not worked out yet
+    assert not any(isinstance(x, Evaluator) for x in _reachable(model))
+    explain(model)  # works them out, each on a fresh evaluator
+    assert not any(isinstance(x, Evaluator) for x in _reachable(model))
+
+
 def test_one_model_read_from_many_threads():
     expected = _readings(symcount.parse(THREADED))
     # b's formula sees w and the unapplied enc as its call did
