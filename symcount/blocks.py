@@ -7,22 +7,34 @@ keeps the shape, and the count is pass 1 + (N - 1) x pass 2.
 
 A block's formula in its parameters (for ``explain``) is worked out only when
 asked for: it is a second, symbolic run of the body, and a numeric model that
-is only summarized should not pay for it (nor for importing SymPy).
+is only summarized should not pay for it (nor for importing SymPy). That run
+is made by a fresh evaluator from what the call saw, recorded when it was
+made (the bindings its text can see, the layers not yet applied): nothing of
+the model is changed by it, so models can be read from several threads.
+
+A body that applies no layer still counts as one toward the layer limit, so
+``repeat 10000 { repeat 10000 { repeat 10000 { } } }`` ends with an error
+instead of running 10**12 empty passes.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import threading
+from collections import ChainMap
+from collections.abc import Mapping
 
 from . import ast
 from . import dims as D
 from . import printing as P
 from .errors import ArgumentError, LimitError, ShapeError, SymcountError, did_you_mean
 from .expressions import FUNCTIONS, INPUT_NAMES
+from .graph import NoGraph
 from .layers.spec import Formula
 from .model import Row
 from .values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
+
+EMPTY_PASS = " (a block call or repeat pass that applies no layer counts as one)"
 
 MAX_UNROLL = 10_000  # a numeric repeat up to this is unrolled; beyond, counted by passes
 MAX_BLOCK_DEPTH = 64
@@ -73,7 +85,9 @@ class BlocksMixin:
                 bound[prm.name] = Deferred(prm.default)
         return BlockCall(block, bound, span)
 
-    def run_body(self, body, tensor: Tensor, scope: dict | None = None, env=None) -> Tensor:
+    def run_body(
+        self, body, tensor: Tensor, scope: dict | None = None, env=None, span=None
+    ) -> Tensor:
         """Run statements starting from ``tensor`` in a new scope; return the last tensor."""
         self.depth += 1
         if self.depth > MAX_BLOCK_DEPTH:
@@ -84,11 +98,14 @@ class BlocksMixin:
         self.env = (env if env is not None else self.env).new_child(dict(scope or {}))
         self.body_inputs.append(tensor)
         self.current = tensor
+        layers = self.total_rows
         try:
             for stmt in body:
                 if isinstance(stmt, (ast.ModelStmt, ast.ConventionStmt)):
                     raise ArgumentError("'model' and 'convention' belong at the top", stmt.span)
                 self.statement(stmt)
+            if self.total_rows == layers:
+                self.count_layer(span, EMPTY_PASS)
             return self.current
         finally:
             self.env, self.current = saved_env, saved_current
@@ -104,11 +121,18 @@ class BlocksMixin:
         finally:
             self.rows = saved
 
+    def env_of(self, block: BlockDef):
+        """The scope a block's text runs in: the one it was defined in, as its
+        call saw it when this is a block formula's dry run."""
+        if self.dry_view is None:
+            return block.env
+        return self.dry_view.env(block.env)
+
     def apply_block(self, call: BlockCall, tensor: Tensor) -> Tensor:
         block = call.block
         scope = {}
         saved_env = self.env
-        self.env = block.env.new_child({})
+        self.env = self.env_of(block).new_child({})
         try:  # defaults are evaluated in the block's scope, after the given arguments
             for prm in block.params:
                 v = call.args[prm.name]
@@ -120,9 +144,19 @@ class BlocksMixin:
             self.env = saved_env
         formula = None
         if not self.dry and any(D.is_num(v) or D.is_symbolic(v) for v in scope.values()):
-            formula = LazyFormula(self, block, tensor, scope)
-        out, rows = self.collect(lambda: self.run_body(block.body, tensor, scope, block.env))
+            if self.lazy is None:
+                self.lazy = FormulaContext(self)
+            formula = LazyFormula(self.lazy, block, tensor, scope, self.seen_by(block, scope))
+        parent = self.group
+        self.group = group = self.graph.group("", block.name, span=call.span, parent=parent)
+        try:
+            out, rows = self.collect(
+                lambda: self.run_body(block.body, tensor, scope, self.env_of(block), call.span)
+            )
+        finally:
+            self.group = parent
         name = self.group_name(block.name)
+        self.graph.finish_group(group, name=name)
         args = ", ".join(f"{k}={_show(v)}" for k, v in scope.items())
         row = Row(
             name,
@@ -135,64 +169,70 @@ class BlocksMixin:
             notes=[f"block {block.name}({args})" if args else f"block {block.name}"],
             state_as_buffers=self.rules.state_as_buffers,
             formula=formula,
+            inputs=(tensor.read_as,),
+            source=call.span,
         )
         self.rows.append(row)
-        return Tensor(out.shape, call.span, row, parts=out.parts)
+        return _group_output(out, call.span, row)
 
     def block_formula(self, block: BlockDef, tensor: Tensor, scope: dict):
         """The block's count as a function of its numeric parameters: the body is
         run once more, on the same input, with those parameters as symbols.
-        Nothing of that dry run stays (names, counters, shared-layer state)."""
+        Called on a dry-run evaluator (FormulaContext.evaluator), thrown away after."""
         numeric = [k for k, v in scope.items() if D.is_num(v) or D.is_symbolic(v)]
-        if not numeric or self.dry:
+        if not numeric:
             return None
         dry_scope = {**scope, **{k: D.symbol(k) for k in numeric}}
-        # the dry run's names go in a layer over the real ones (a copy of the real
-        # set for each block would make a model of many blocks quadratic)
-        saved = (dict(self.counters), self.names, self.total_rows, list(self.inputs))
-        self.names = _NamesOver(self.names)
-        self.dry, self.dry_applied = True, []
         try:
-            _, rows = self.collect(lambda: self.run_body(block.body, tensor, dry_scope, block.env))
+            _, rows = self.collect(
+                lambda: self.run_body(block.body, tensor, dry_scope, self.env_of(block))
+            )
             general = D.total([r.params for r in rows])
         except SymcountError:
             return None
-        finally:
-            self.counters, self.names, self.total_rows, self.inputs = saved
-            for spec in self.dry_applied:
-                spec.row = None
-            self.dry, self.dry_applied = False, []
         if D.is_num(general):
             return None
         return Formula(P.expr(general), P.expr(general))
 
-    def seen_by(self, block: BlockDef, scope: dict) -> tuple[list, list]:
+    def seen_by(self, block: BlockDef, scope: dict) -> DryView:
         """What a block's body can see now: for every name its text uses (and the
         text of the blocks it calls), the binding in each scope of its chain;
-        and the let-bound or passed-in layers not yet applied. Restoring them
-        later lets the formula's dry run see what the real run saw."""
-        bindings, unapplied, seen, todo = [], [], set(), [block]
+        and the let-bound or passed-in layers not yet applied. The formula's dry
+        run sees these as they are now, whatever the model binds later."""
+        saved: dict[int, tuple[dict, dict]] = {}
+        unapplied, seen, todo = [], set(), [block]
         for v in scope.values():
-            unapplied += _unapplied(v)
+            unapplied += self.unapplied(v)
         while todo:
             b = todo.pop()
             if id(b) in seen:
                 continue
             seen.add(id(b))
-            for name in _names_used(b):
-                for m in b.env.maps:
-                    present = name in m
-                    v = m.get(name)
-                    bindings.append((m, name, present, v))
+            names = _names_used(b)
+            for m in b.env.maps:
+                kept = saved.setdefault(id(m), (m, {}))[1]
+                for name in names:
+                    v = m.get(name, _ABSENT) if name in m else _ABSENT
+                    kept[name] = v
                     if isinstance(v, BlockDef):
                         todo.append(v)
-                    else:
-                        unapplied += _unapplied(v)
-        return bindings, unapplied
+                    elif v is not _ABSENT:
+                        unapplied += self.unapplied(v)
+        return DryView(saved, frozenset(unapplied))
+
+    def unapplied(self, v) -> list:
+        """The layers in a bound value whose first call has not happened yet."""
+        if isinstance(v, LayerSpec):
+            return [v] if self.applied_row(v) is None else []
+        if isinstance(v, Stage) and isinstance(v.spec, LayerSpec):
+            return self.unapplied(v.spec)
+        if isinstance(v, tuple):
+            return [s for x in v for s in self.unapplied(x)]
+        return []
 
     def apply_residual(self, stage: Stage, tensor: Tensor) -> Tensor:
         """``residual { body }`` is Add(x, body(x)), with the Add a layer of its own."""
-        out = self.run_body(stage.body, tensor)
+        out = self.run_body(stage.body, tensor, span=stage.span)
         add = self.construct_add(stage.span)
         return self.apply(add, [tensor, out], span=stage.span)
 
@@ -206,30 +246,50 @@ class BlocksMixin:
 
     def apply_repeat(self, stage: Stage, tensor: Tensor) -> Tensor:
         n = stage.count
-        if D.is_num(n) and n <= MAX_UNROLL:
-            rows, out = [], tensor
-            for _ in range(n):
-                out, made = self.collect(lambda t=out: self.run_body(stage.body, t))
-                rows += made
-            row = self.repeat_row(stage, n, out.shape, rows)
-            return Tensor(out.shape, stage.span, row, parts=out.parts)
-        # Symbolic (or huge) N: pass 1, then check that a second pass keeps the shape;
-        # the count is pass 1 + (N - 1) x pass 2, never unrolled.
-        out1, rows1 = self.collect(lambda: self.run_body(stage.body, tensor))
+        parent = self.group
+        self.group = group = self.graph.group("", "", span=stage.span, parent=parent)
+        try:
+            if D.is_num(n) and n <= MAX_UNROLL:
+                out, children = self.unroll(stage, n, tensor)
+            else:
+                out, children = self.passes(stage, n, tensor)
+        finally:
+            self.group = parent
+        row = self.repeat_row(stage, n, out.shape, children, tensor)
+        self.graph.finish_group(group, name=row.name, type=row.type)
+        return _group_output(out, stage.span, row)
+
+    def unroll(self, stage: Stage, n: int, tensor: Tensor) -> tuple[Tensor, list]:
+        rows, out, done = [], tensor, 0
+        while done < n:
+            before = (self.total_rows, len(self.names), len(self.inputs))
+            new, made = self.collect(lambda t=out: self.run_body(stage.body, t, span=stage.span))
+            rows += made
+            done += 1
+            after = (self.total_rows - 1, len(self.names), len(self.inputs))
+            if new is out and not made and after == before:
+                # the pass changed nothing (no layer, no name, no input): the
+                # others would be the same, so only their count toward the limit is left
+                self.count_layer(stage.span, EMPTY_PASS, n - done)
+                break
+            out = new
+        return out, rows
+
+    def passes(self, stage: Stage, n, tensor: Tensor) -> tuple[Tensor, list]:
+        """Symbolic (or huge) N: pass 1, then check that a second pass keeps the
+        shape; the count is pass 1 + (N - 1) x pass 2, never unrolled."""
+        repeat = self.group
+        self.group = self.graph.group("", "repeat pass", span=stage.span, parent=repeat)
+        out1, rows1 = self.collect(lambda: self.run_body(stage.body, tensor, span=stage.span))
         if _same_shape(out1.shape, tensor.shape):
-            steady = Row(
-                "each pass",
-                "repeat pass",
-                out1.shape,
-                [],
-                stage.span,
-                group=True,
-                children=rows1,
-                multiplier=n,
-                state_as_buffers=self.rules.state_as_buffers,
-            )
-            return self.finish_repeat(stage, n, out1, [steady])
-        out2, rows2 = self.collect(lambda: self.run_body(stage.body, out1))
+            self.graph.finish_group(self.group, name="each pass", multiplier=n)
+            steady = self.pass_row("each pass", out1.shape, stage, rows1, tensor, multiplier=n)
+            return out1, [steady]
+        self.graph.finish_group(self.group, name="pass 1")
+        self.group = self.graph.group(
+            "passes 2..N", "repeat pass", span=stage.span, parent=repeat, multiplier=D.sub(n, 1)
+        )
+        out2, rows2 = self.collect(lambda: self.run_body(stage.body, out1, span=stage.span))
         changed = _changed_axis(out1.shape, out2.shape)
         if changed is not None:
             axis, a, b = changed
@@ -239,34 +299,28 @@ class BlocksMixin:
                 "needs every pass after the first to keep the shape",
                 stage.span,
             )
-        first = Row(
-            "pass 1",
+        first = self.pass_row("pass 1", out1.shape, stage, rows1, tensor)
+        steady = self.pass_row(
+            "passes 2..N", out2.shape, stage, rows2, out1, multiplier=D.sub(n, 1)
+        )
+        return out2, [first, steady]
+
+    def pass_row(self, name, shape, stage, rows, tensor, multiplier=1) -> Row:
+        return Row(
+            name,
             "repeat pass",
-            out1.shape,
+            shape,
             [],
             stage.span,
             group=True,
-            children=rows1,
+            children=rows,
+            multiplier=multiplier,
             state_as_buffers=self.rules.state_as_buffers,
+            inputs=(tensor.read_as,),
+            source=stage.span,
         )
-        steady = Row(
-            "passes 2..N",
-            "repeat pass",
-            out2.shape,
-            [],
-            stage.span,
-            group=True,
-            children=rows2,
-            multiplier=D.sub(n, 1),
-            state_as_buffers=self.rules.state_as_buffers,
-        )
-        return self.finish_repeat(stage, n, out2, [first, steady])
 
-    def finish_repeat(self, stage, n, out: Tensor, children) -> Tensor:
-        row = self.repeat_row(stage, n, out.shape, children)
-        return Tensor(out.shape, stage.span, row, parts=out.parts)
-
-    def repeat_row(self, stage, n, shape, children) -> Row:
+    def repeat_row(self, stage, n, shape, children, tensor) -> Row:
         row = Row(
             self.group_name("repeat"),
             f"repeat x{P.expr(n)}",
@@ -276,6 +330,8 @@ class BlocksMixin:
             group=True,
             children=children,
             state_as_buffers=self.rules.state_as_buffers,
+            inputs=(tensor.read_as,),
+            source=stage.span,
         )
         self.rows.append(row)
         return row
@@ -303,33 +359,117 @@ class _NamesOver(set):
         return set.__contains__(self, name) or name in self.below
 
 
-_DRY_RUN = threading.RLock()
+class FormulaContext:
+    """What the block formulas of one model need of its evaluation, handed
+    over when it ends: the convention's rules, ``--set`` values, and the
+    names, counters, layer count and applied layers of the whole model (the
+    dry run names its layers around them and counts toward the same limit).
+    Nothing here changes after the model is made."""
+
+    __slots__ = (
+        "applied",
+        "convention",
+        "counters",
+        "evaluator",
+        "names",
+        "overrides",
+        "rules",
+        "total",
+    )
+
+    def __init__(self, ev):
+        self.evaluator = type(ev)
+
+    def finish(self, ev) -> None:
+        self.convention, self.rules, self.overrides = ev.convention, ev.rules, ev.overrides
+        self.names, self.counters, self.applied = ev.names, ev.counters, ev.applied
+        self.total = ev.total_rows
+
+    def dry_run(self, view: DryView):
+        """A fresh evaluator for one block formula, seeing what ``view`` saw."""
+        ev = self.evaluator(values=self.overrides, convention=self.convention)
+        ev.rules = self.rules
+        ev.names = _NamesOver(self.names)
+        ev.counters = dict(self.counters)
+        ev.total_rows = self.total
+        ev.dry, ev.dry_view, ev.graph = True, view, NoGraph()
+        ev.model_applied = self.applied
+        return ev
+
+
+class DryView:
+    """A block call as its formula's dry run must see it: ``saved`` maps each
+    scope of the chains its text reads (by id) to (that scope, the bindings
+    of the names the text uses, as they were at the call); ``unapplied`` are
+    the layers it could see whose first call had not happened yet."""
+
+    __slots__ = ("saved", "unapplied")
+
+    def __init__(self, saved: dict, unapplied: frozenset):
+        self.saved, self.unapplied = saved, unapplied
+
+    def env(self, env: ChainMap) -> ChainMap:
+        maps = []
+        for m in env.maps:
+            kept = self.saved.get(id(m))
+            maps.append(m if kept is None else _AsSeen(kept[1], m))
+        return ChainMap(*maps)
+
+
+_ABSENT = object()
+
+
+class _AsSeen(Mapping):
+    """A scope with the names a block uses read as they were at its call."""
+
+    __slots__ = ("live", "seen")
+
+    def __init__(self, seen: dict, live: dict):
+        self.seen, self.live = seen, live
+
+    def __getitem__(self, name):
+        v = self.seen.get(name, self)
+        if v is self:
+            return self.live[name]
+        if v is _ABSENT:
+            raise KeyError(name)
+        return v
+
+    def __contains__(self, name) -> bool:
+        v = self.seen.get(name, self)
+        return name in self.live if v is self else v is not _ABSENT
+
+    def __iter__(self):
+        yield from (k for k, v in self.seen.items() if v is not _ABSENT)
+        yield from (k for k in self.live if k not in self.seen)
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
 
 
 class LazyFormula:
     """A block's count as a function of its numeric parameters, worked out on
     first use (``.resolve()``, or ``.general``) by a dry run of the body with
-    those parameters as symbols, in the state the block was applied in: the
-    bindings its text can see and which shared layers were still unapplied
-    are captured at the call and put back for the dry run (a later ``let``
-    cannot change the answer)."""
+    those parameters as symbols, on a fresh evaluator that sees what the call
+    saw (a later ``let`` cannot change the answer). It holds only what the
+    call recorded, never the evaluator, so a model can be read from several
+    threads: the first to ask works the formula out, the others wait for it."""
 
-    __slots__ = ("_block", "_ev", "_result", "_scope", "_seen", "_tensor")
+    __slots__ = ("_block", "_context", "_lock", "_result", "_scope", "_tensor", "_view")
 
-    def __init__(self, ev, block: BlockDef, tensor: Tensor, scope: dict):
-        self._ev, self._block, self._tensor, self._scope = ev, block, tensor, dict(scope)
-        self._seen = ev.seen_by(block, scope)
+    def __init__(self, context, block: BlockDef, tensor: Tensor, scope: dict, view: DryView):
+        self._context, self._block, self._scope, self._view = context, block, dict(scope), view
+        self._tensor = Tensor(tensor.shape, tensor.span, parts=tensor.parts)
         self._result = self
+        self._lock = threading.Lock()
 
     def resolve(self) -> Formula | None:
         """The formula, or None when the count does not depend on the parameters."""
-        if self._result is self:
-            with _DRY_RUN:  # the dry run rebinds the evaluator's state: one at a time
-                if self._result is self:
-                    result = self._run()
-                    self._ev = self._seen = None  # done: let the evaluator go
-                    self._result = result
-        return self._result
+        with self._lock:
+            if self._result is self:
+                self._result = self._run()
+                self._context = self._view = self._scope = self._block = None
+            return self._result
 
     # read like a Formula (row.formula.general); None when there is no formula
     @property
@@ -343,22 +483,12 @@ class LazyFormula:
         return f.numbers if f is not None else None
 
     def _run(self) -> Formula | None:
-        bindings, unapplied = self._seen
-        now = [(m, name, name in m, m.get(name)) for m, name, _, _ in bindings]
-        rows = [(spec, spec.row) for spec in unapplied]
         try:
-            for m, name, present, v in bindings:
-                _bind(m, name, present, v)
-            for spec in unapplied:
-                spec.row = None
-            return self._ev.block_formula(self._block, self._tensor, self._scope)
+            ev = self._context.dry_run(self._view)
+            return ev.block_formula(self._block, self._tensor, self._scope)
         except RecursionError:
             return None
         finally:
-            for m, name, present, v in reversed(now):
-                _bind(m, name, present, v)
-            for spec, row in rows:
-                spec.row = row
 
 
 def resolve_formula(formula) -> Formula | None:
@@ -366,22 +496,12 @@ def resolve_formula(formula) -> Formula | None:
     return formula.resolve() if isinstance(formula, LazyFormula) else formula
 
 
-def _bind(m: dict, name: str, present: bool, v) -> None:
-    if present:
-        m[name] = v
-    else:
-        m.pop(name, None)
-
-
-def _unapplied(v) -> list:
-    """The layers in a bound value whose first call has not happened yet."""
-    if isinstance(v, LayerSpec):
-        return [v] if v.row is None else []
-    if isinstance(v, Stage) and isinstance(v.spec, LayerSpec):
-        return _unapplied(v.spec)
-    if isinstance(v, tuple):
-        return [s for x in v for s in _unapplied(x)]
-    return []
+def _group_output(out: Tensor, span, row) -> Tensor:
+    """A block's or repeat's output, as the layers after it read it: by the group's name."""
+    parts = out.parts
+    if parts is not None:
+        parts = [Tensor(p.shape, span, row, node=p.node, label=row.name) for p in parts]
+    return Tensor(out.shape, span, row, parts=parts, node=out.node, label=row.name)
 
 
 def _names_used(block: BlockDef) -> frozenset:

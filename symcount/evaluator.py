@@ -2,6 +2,12 @@
 
 Iterative over statements and stages (no recursion per layer), so a model of
 100,000 layers needs no deep stack.
+
+Two views come out of one walk: the graph (symcount.graph: a layer, each of
+its calls, the tensors between them) and the summary's rows (a layer's first
+call, blocks and repeats as group rows), built side by side. Which layers
+have been applied is the evaluator's own record (``applied``), never written
+into the layer values a block formula's dry run may read again.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from .errors import (
     did_you_mean,
 )
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, ExpressionsMixin, _InputValue
+from .graph import Graph, GraphBuilder, LazyGraph
 from .layers import rules_for
 from .layers.binding import bind
 from .layers.spec import Out
@@ -54,7 +61,13 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
         self.depth = 0
         self.total_rows = 0
         self.dry = False  # evaluating a block once more for its formula
-        self.dry_applied: list[LayerSpec] = []
+        self.dry_view = None  # then: what the block's call saw (blocks.DryView)
+        self.model_applied: dict[LayerSpec, tuple] = {}  # and the whole model's layers
+        self.graph = GraphBuilder(self.convention)
+        self.group: int | None = None  # the graph group (block, repeat) being run
+        self.applied: dict[LayerSpec, tuple] = {}  # spec -> (graph layer id, its row)
+        self.layer_rows: list[Row] = []  # by graph layer id
+        self.lazy = None  # what block formulas need of this run (blocks.FormulaContext)
 
     # statements ---------------------------------------------------------
 
@@ -71,6 +84,14 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
                 hint=did_you_mean(name, free),
             )
         outputs = self.outputs or ([self.current] if self.current is not None else [])
+        for t in outputs:
+            self.graph.output(*(p.node for p in t.parts) if t.parts else (t.node,))
+        for layer, n in self.graph.call_counts().items():
+            if n > 1:  # a shared layer: one row, its weights once, marked with its calls
+                self.layer_rows[layer].calls = n
+        self.graph.convention = self.convention
+        if self.lazy is not None:
+            self.lazy.finish(self)
         return Model(
             name=self.name,
             convention=self.convention,
@@ -78,6 +99,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
             symbols=self.symbol_names(),
             input_shapes=self.inputs,
             outputs=[t.shape for t in outputs],
+            _graph=LazyGraph(self.graph.build),
         )
 
     def statement(self, stmt):
@@ -85,6 +107,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
             self.current = self.pipeline(stmt)
         elif isinstance(stmt, ast.AssignStmt):
             value = self.pipeline(stmt.value)
+            self.name_tensor(value, stmt.value, stmt.name)
             self.env[stmt.name] = value
             self.current = value
         elif isinstance(stmt, ast.LetStmt):
@@ -139,7 +162,27 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
                 value = self.make_input(value)
         else:
             value = self.pipeline(stmt.value)
+        if isinstance(value, Tensor):
+            self.name_tensor(value, stmt.value, stmt.name)
         self.env[stmt.name] = value
+
+    def name_tensor(self, tensor: Tensor, pipe: ast.Pipeline, name: str) -> None:
+        """``x = ...``: the tensor the binding made is listed by that name. A
+        binding that only copies one (``y = x``, ``a = input``) names nothing."""
+        stages = pipe.stages
+        if len(stages) == 1 and isinstance(stages[0], ast.Name):
+            word = stages[0].id
+            if isinstance(self.env.get(word), Tensor) or (
+                word in INPUT_NAMES and word not in self.env
+            ):
+                return
+        for t in tensor.parts or [tensor]:
+            if t.name is None:
+                t.name = name
+                if t.node is not None:
+                    self.graph.name(t.node, name)
+        if tensor.name is None:
+            tensor.name = name
 
     # pipelines ----------------------------------------------------------
 
@@ -229,7 +272,9 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def apply_stage(self, value, tensor: Tensor, span: Span) -> Tensor:
         if isinstance(value, LayerSpec):
-            return self.apply(value, [tensor], span=span if value.row is not None else None)
+            # a let-bound layer's first call reports errors where it was made
+            again = self.applied_row(value) is not None
+            return self.apply(value, [tensor], span=span if again else None, site=span)
         if isinstance(value, BlockCall):
             return self.apply_block(value, tensor)
         if value.kind == "call":
@@ -249,15 +294,20 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def make_input(self, value: _InputValue) -> Tensor:
         self.started = True
+        label = Graph.input_name(len(self.inputs))
         self.inputs.append(value.shape)
-        return Tensor(value.shape, value.span)
+        return Tensor(value.shape, value.span, node=self.graph.input(value.shape), label=label)
 
     # applying layers ------------------------------------------------------
 
-    def apply(self, spec: LayerSpec, tensors: list[Tensor], call_kwargs=None, span=None) -> Tensor:
+    def apply(
+        self, spec: LayerSpec, tensors: list[Tensor], call_kwargs=None, span=None, site=None
+    ) -> Tensor:
         """Apply a layer to its input tensors. A layer applied again (a shared
-        layer) adds no row and no weights: its first row counts its calls."""
+        layer) adds no row and no weights: the graph has one more call of it.
+        ``span`` is where errors point; ``site`` where the call is written."""
         self.started = True
+        site = site or span or spec.span
         span = span or spec.span
         low, high = spec.rule.inputs
         if len(tensors) == 1 and tensors[0].parts is not None:
@@ -283,21 +333,58 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
             raise ShapeError(f"{spec.type_name}: an input has several parts", span)
         shape = shapes if high > 1 else shapes[0]
         kwargs = self.call_keywords(spec, call_kwargs or {})
-        if spec.row is not None:
-            return self.apply_again(spec, shape, kwargs, span)
-        if self.total_rows >= MAX_LAYERS:
-            raise LimitError(f"more than {MAX_LAYERS:,} layers", span)
-        self.total_rows += 1
+        applied = self.applied_row(spec)
+        if applied is not None:
+            return self.apply_again(spec, applied, shape, kwargs, span, site, tensors)
+        self.count_layer(span)
         row = self.run_rule(spec, shape, kwargs)
-        spec.row = row
-        if self.dry:
-            self.dry_applied.append(spec)
+        row.inputs = tuple([t.name or t.label for t in tensors])
+        row.source = site
+        layer = self.graph.layer(
+            spec.name,
+            spec.type_name,
+            row.weights,
+            op=spec.rule.name,
+            args={k: v for k, v in vars(spec.ns).items() if k[0] != "_"},
+            frozen=row.frozen,
+            span=spec.span,
+            inner=tuple(
+                self.graph.inner_layer(c.name, c.type, c.weights, frozen=c.frozen, span=c.span)
+                for c in row.children
+            )
+            if row.children
+            else (),
+        )
+        self.applied[spec] = (layer, row)
+        self.layer_rows.append(row)
         self.rows.append(row)
-        return self.tensor_of(row.output_shape, span, row)
+        return self.tensor_of(
+            row.output_shape, span, row, self.record_call(layer, tensors, row.output_shape, site)
+        )
 
-    def apply_again(self, spec: LayerSpec, shape, kwargs, span) -> Tensor:
+    def count_layer(self, span, why: str = "", n: int = 1) -> None:
+        """Count ``n`` layers toward the limit (``why``: how they count)."""
+        if self.total_rows + n > MAX_LAYERS:
+            raise LimitError(f"more than {MAX_LAYERS:,} layers{why}", span)
+        self.total_rows += n
+
+    def applied_row(self, spec: LayerSpec):
+        """(graph layer id, row) of the layer's first call, or None if not applied
+        yet. A block formula's dry run also sees the layers its call saw applied."""
+        got = self.applied.get(spec)
+        if got is None and self.dry_view is not None and spec not in self.dry_view.unapplied:
+            got = self.model_applied.get(spec)
+        return got
+
+    def record_call(self, layer, tensors: list[Tensor], shape, site) -> tuple:
+        shapes = shape if isinstance(shape, list) else [shape]
+        nodes = (tensors[0].node,) if len(tensors) == 1 else tuple([t.node for t in tensors])
+        return self.graph.call(layer, nodes, shapes, span=site, group=self.group)
+
+    def apply_again(self, spec: LayerSpec, applied, shape, kwargs, span, site, tensors) -> Tensor:
+        layer, row = applied
         out = self.call_rule(spec, shape, kwargs)
-        before = [w.shape for w in spec.row.weights]
+        before = [w.shape for w in row.weights]
         now = [w.shape for w in out.weights]
         if [tuple(map(str, s)) for s in before] != [tuple(map(str, s)) for s in now]:
             raise ShapeError(
@@ -305,9 +392,9 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
                 f"{_shapes(before)}; this call would need {_shapes(now)}",
                 span,
             )
-        if not self.dry:
-            spec.row.calls += 1
-        return self.tensor_of(out.shape, span, spec.row)
+        return self.tensor_of(
+            out.shape, span, row, self.record_call(layer, tensors, out.shape, site)
+        )
 
     def call_keywords(self, spec: LayerSpec, kwargs: dict) -> dict:
         allowed = spec.rule.call_kwargs | {"training", "mask"}
@@ -326,10 +413,14 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
         return {k: v for k, (v, _) in kwargs.items()}
 
     @staticmethod
-    def tensor_of(out, span, row) -> Tensor:
+    def tensor_of(out, span, row, nodes) -> Tensor:
+        label = row.name
         if isinstance(out, list):
-            return Tensor(out, span, row, parts=[Tensor(s, span, row) for s in out])
-        return Tensor(out, span, row)
+            parts = [
+                Tensor(s, span, row, node=n, label=label) for s, n in zip(out, nodes, strict=True)
+            ]
+            return Tensor(out, span, row, parts=parts, label=label)
+        return Tensor(out, span, row, node=nodes[0], label=label)
 
     def call_rule(self, spec: LayerSpec, shape, call_kwargs=None) -> Out:
         try:

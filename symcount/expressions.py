@@ -81,6 +81,8 @@ class ExpressionsMixin:
         self.first_seen.setdefault(node.id, node.span.start)
         if node.id in self.env:
             return self.env[node.id]
+        if node.id in INPUT_NAMES and self.body_inputs:  # Add(y, input) inside a block
+            return self.body_inputs[-1]
         if node.id in CONSTANTS:
             return CONSTANTS[node.id]
         if node.id in self.overrides:

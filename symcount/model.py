@@ -10,6 +10,7 @@ from . import dims as D
 from . import printing as P
 from . import quantities as Q
 from .errors import Span
+from .graph import Graph, LazyGraph
 from .layers.spec import Factor, Formula, Weight
 
 
@@ -31,6 +32,8 @@ class Row:
     multiplier: Any = 1  # a repeat's steady passes count N - 1 times
     calls: int = 1  # a shared layer applied to several tensors is one row
     _counts: dict | None = None  # quantity name -> value, filled as they are asked for
+    inputs: tuple = ()  # what its (first) call reads: a layer's, a group's or a tensor's name
+    source: Span | None = None  # where its (first) call is written
 
     def count(self, name: str):
         """This row's value of the quantity ``name`` (symcount.quantities),
@@ -99,6 +102,8 @@ class Row:
             "output_shape": P.shape_json(self.output_shape),
             **{q.json_key: P.json_value(self.count(q.name)) for q in quantities},
         }
+        d["inputs"] = list(self.inputs)
+        d["source"] = _position(self.source)
         # Graph features add keys only where they apply, so sequential output is unchanged.
         if self.calls > 1:
             d["calls"] = self.calls
@@ -142,35 +147,23 @@ class Model:
     filename: str | None = None
     show: tuple = ()  # quantities beyond the default ones that its outputs list
     _totals: dict | None = None
+    _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
-    def sum(self, name: str):
-        """The model's total of the quantity ``name``: the sum of its rows' values."""
-        totals = self._totals  # a local: another thread may set it at the same time
+    @property
+    def graph(self) -> Graph | None:
+        """The model as layers, calls and tensors (:mod:`symcount.graph`)."""
+        g = self._graph
+        return g.get() if isinstance(g, LazyGraph) else g
+
+    def _sum(self, attr: str):
+        # read from many threads at once: each works on the dict it got
+        totals = self._totals
         if totals is None:
             totals = self._totals = {}
-        if name not in totals:
-            totals[name] = D.total([r.count(name) for r in self.rows])
-        return totals[name]
-
-    @property
-    def totals(self) -> dict:
-        """Every registered quantity's total: ``{"params": ..., "trainable": ...}``."""
-        return {q.name: self.sum(q.name) for q in Q.REGISTRY}
-
-    @property
-    def quantities(self) -> list:
-        """The quantities this model's outputs list, in the registry's order."""
-        return Q.REGISTRY.shown(self.show)
-
-    def showing(self, *names: str) -> Model:
-        """The model with the quantities ``names`` (declared with
-        ``default=False``) in its outputs too: tables, JSON, CSV, LaTeX, ..."""
-        extra = tuple(self.show)
-        for n in names:
-            q = Q.lookup(n)
-            if q.name not in extra:
-                extra += (q.name,)
-        return dataclasses.replace(self, show=extra)
+        value = totals.get(attr)
+        if value is None:
+            value = totals[attr] = D.total([getattr(r, attr) for r in self.rows])
+        return value
 
     @property
     def total(self):
@@ -204,7 +197,8 @@ class Model:
         mapping = {D.symbol(k): D.to_sympy(v) for k, v in values.items()}
         rows = [r.subs(mapping) for r in self.rows]
         left = [n for n in self.symbols if n not in values]
-        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None)
+        graph = None if self._graph is None else LazyGraph(lambda: self.graph.subs(mapping))
+        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None, _graph=graph)
 
     def walk(self, *, expand: bool = False):
         """(depth, row) in order; ``expand`` opens blocks and repeats."""
@@ -297,6 +291,10 @@ class Model:
             f"<Model {self.name or '(unnamed)'}: {len(self.rows)} layers, "
             f"total={P.expr(self.total)}>"
         )
+
+
+def _position(span: Span | None):
+    return None if span is None else {"line": span.line, "column": span.column}
 
 
 def _tidy(v):

@@ -15,9 +15,11 @@ class Word:
     name: str
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class LayerSpec:
-    """A constructed, not yet applied layer: ``LSTM(64)``."""
+    """A constructed layer: ``LSTM(64)``. Whether it has been applied (and so
+    has weights that later calls share) is the evaluator's to know, not the
+    spec's: the same spec may be read by a block formula's dry run."""
 
     type_name: str
     rule: Any  # LayerRule
@@ -28,7 +30,6 @@ class LayerSpec:
     trainable: bool = True
     input_shape: tuple | None = None  # from input_shape= / input_dim=
     uses: int = 0  # times a wrapper took it as its inner layer
-    row: Any = None  # the row of its first application; later calls share its weights
 
 
 @dataclass(slots=True)
@@ -37,6 +38,13 @@ class Tensor:
     span: Span | None = None
     producer: Any = None  # the Row that made it
     parts: list[Tensor] | None = field(default=None)  # several outputs
+    node: int | None = None  # its id in the graph being built
+    label: str | None = None  # how a layer reading it lists it: the row or input that made it
+    name: str | None = None  # the name the user bound it to, which a reader lists instead
+
+    @property
+    def read_as(self) -> str | None:
+        return self.name or self.label
 
 
 def describe(value) -> str:

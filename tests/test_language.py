@@ -94,7 +94,13 @@ def test_json_contract_shape():
         "trainable": 240,
         "non_trainable": 0,
         "buffers": 0,
+        "inputs": ["input_layer"],
+        "source": {"line": 3, "column": 1},
     }
+    assert [(x["inputs"], x["source"]["line"]) for x in d["layers"][1:]] == [
+        (["conv2d"], 4),
+        (["flatten"], 5),
+    ]
     assert d["layers"][2]["params"] == "16225*u"
     assert d["total"] == "16225*u + 240"
 
@@ -102,7 +108,11 @@ def test_json_contract_shape():
 def test_newline_chains_and_one_line_chains_agree():
     lines = "input(28, 28, 1)\nConv2D(24, 3)\nConv2D(36, 3)\nFlatten\nDense(128)\nDense(10)\n"
     one = "input(28, 28, 1) -> Conv2D(24, 3) -> Conv2D(36, 3) -> Flatten -> Dense(128) -> Dense(10)"
-    assert symcount.parse(lines).to_dict() == symcount.parse(one).to_dict()
+    a, b = symcount.parse(lines).to_dict(), symcount.parse(one).to_dict()
+    # the same layers and edges; only where each call is written differs
+    assert [x.pop("source")["line"] for x in a["layers"]] == [2, 3, 4, 5, 6]
+    assert [x.pop("source")["line"] for x in b["layers"]] == [1] * 5
+    assert a == b
 
 
 @pytest.mark.parametrize(
