@@ -488,7 +488,6 @@ class LazyFormula:
             return ev.block_formula(self._block, self._tensor, self._scope)
         except RecursionError:
             return None
-        finally:
 
 
 def resolve_formula(formula) -> Formula | None:

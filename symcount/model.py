@@ -155,15 +155,34 @@ class Model:
         g = self._graph
         return g.get() if isinstance(g, LazyGraph) else g
 
-    def _sum(self, attr: str):
-        # read from many threads at once: each works on the dict it got
-        totals = self._totals
+    def sum(self, name: str):
+        """The model's total of the quantity ``name``: the sum of its rows' values."""
+        totals = self._totals  # a local: another thread may set it at the same time
         if totals is None:
             totals = self._totals = {}
-        value = totals.get(attr)
-        if value is None:
-            value = totals[attr] = D.total([getattr(r, attr) for r in self.rows])
-        return value
+        if name not in totals:
+            totals[name] = D.total([r.count(name) for r in self.rows])
+        return totals[name]
+
+    @property
+    def totals(self) -> dict:
+        """Every registered quantity's total: ``{"params": ..., "trainable": ...}``."""
+        return {q.name: self.sum(q.name) for q in Q.REGISTRY}
+
+    @property
+    def quantities(self) -> list:
+        """The quantities this model's outputs list, in the registry's order."""
+        return Q.REGISTRY.shown(self.show)
+
+    def showing(self, *names: str) -> Model:
+        """The model with the quantities ``names`` (declared with
+        ``default=False``) in its outputs too: tables, JSON, CSV, LaTeX, ..."""
+        extra = tuple(self.show)
+        for n in names:
+            q = Q.lookup(n)
+            if q.name not in extra:
+                extra += (q.name,)
+        return dataclasses.replace(self, show=extra)
 
     @property
     def total(self):
