@@ -20,7 +20,7 @@ from . import dims as D
 from . import printing as P
 from .errors import ArgumentError, LimitError, ShapeError, SymcountError, did_you_mean
 from .expressions import FUNCTIONS, INPUT_NAMES
-from .layers.spec import Formula
+from .formula import Formula
 from .model import Row
 from .values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
 
@@ -164,7 +164,7 @@ class BlocksMixin:
             self.dry, self.dry_applied = False, []
         if D.is_num(general):
             return None
-        return Formula(P.expr(general), P.expr(general))
+        return Formula.of(general)
 
     def seen_by(self, block: BlockDef, scope: dict) -> tuple[list, list]:
         """What a block's body can see now: for every name its text uses (and the
