@@ -81,6 +81,113 @@ def lark_parser():
     return _build(cache=False)
 
 
+class _NoNewlines:
+    """Post-lexer of option text: a newline is only a space there."""
+
+    always_accept = ("_NL",)
+
+    def process(self, stream):
+        return (tok for tok in stream if tok.type != "_NL")
+
+
+FRAGMENTS = ("expression", "condition")  # start rules of option text (--let, --where)
+
+
+@functools.cache
+def _fragment_parser(start: str):
+    from lark import Lark
+
+    return Lark(
+        grammar_text(),
+        start=start,
+        parser="lalr",
+        lexer="basic",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=_NoNewlines(),
+        cache=True,
+    )
+
+
+class Unexpected(Exception):
+    """Option text the grammar does not accept: at ``column`` (0-based) an
+    unexpected character (``kind`` "char"), token ("token") or the end
+    ("end"); ``expected``: the terminals the parser would have taken there
+    (exactly: Lark's ``accepts``, not the LALR state's merged lookaheads)."""
+
+    def __init__(self, kind: str, value: str, column: int, expected=frozenset(), token_type=""):
+        super().__init__(kind, value, column)
+        self.kind, self.value, self.column = kind, value, column
+        self.expected, self.token_type = frozenset(expected), token_type
+
+
+def parse_fragment(text: str, start: str = "expression"):
+    """Option text (one line) by the language's expression grammar:
+    ``expression`` gives an AST expression; ``condition`` gives
+    ``(op, left, right)`` with ``op`` one of == != <= >= < > = in, and for
+    ``in`` ``right`` = ``(lo, hi)`` (``hi`` None when open). Integers and
+    decimals are not limited here (the caller says how long they may be);
+    nesting is not limited either: building is iterative."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
+    try:
+        tree = _fragment_parser(start).parse(text)
+    except UnexpectedToken as e:
+        tok = e.token
+        if tok.type == "$END":
+            raise Unexpected("end", "", len(text), e.accepts or e.expected) from None
+        col = tok.start_pos if tok.start_pos is not None else len(text)
+        raise Unexpected("token", str(tok), col, e.accepts or e.expected, tok.type) from None
+    except UnexpectedCharacters as e:
+        ch = text[e.pos_in_stream] if e.pos_in_stream < len(text) else ""
+        raise Unexpected("char", ch, e.pos_in_stream) from None
+    except UnexpectedEOF as e:
+        raise Unexpected("end", "", len(text), e.expected) from None
+    return _fragment_ast(tree)
+
+
+def _fragment_ast(tree):
+    """The Lark tree as AST nodes, built by the language's own builder, but
+    iteratively: a 1,000-term sum is a 1,000-deep tree, deeper than Lark's
+    recursive transformer goes."""
+    from lark import Tree
+
+    builder = _Builder()
+    out: list = []
+    stack = [(tree, False)]
+    while stack:
+        node, done = stack.pop()
+        if not isinstance(node, Tree):
+            out.append(node)
+            continue
+        if not done:
+            stack.append((node, True))
+            stack.extend((c, False) for c in reversed(node.children))
+            continue
+        n = len(node.children)
+        kids = out[len(out) - n :]
+        del out[len(out) - n :]
+        out.append(_fragment_node(builder, node, kids))
+    return out[0]
+
+
+def _fragment_node(builder, node, kids):
+    data, meta = node.data, node.meta
+    if data == "expression":
+        return kids[0]
+    if data == "compare":
+        return (str(kids[1]), kids[0], kids[2])
+    if data == "equation":
+        return ("=", kids[0], kids[1])
+    if data == "range":
+        return ("in", kids[0], (kids[1], kids[3]))
+    if data == "int":  # no digit limit: option text words its own
+        return ast.Num(int(str(kids[0]).replace("_", "")), span=_span(meta))
+    if data == "decimal":
+        return ast.Dec(str(kids[0]).replace("_", ""), span=_span(meta))
+    return getattr(builder, data)(meta, kids)
+
+
 def _tok_span(tok) -> Span:
     end_line = getattr(tok, "end_line", None) or tok.line
     end_col = getattr(tok, "end_column", None) or tok.column + max(1, len(str(tok)))
