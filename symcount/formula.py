@@ -56,7 +56,7 @@ def is_label(e) -> bool:
 
 # A formula's structure, before SymPy: a Factor (a label), an int, ("*",
 # parts) / ("+", parts) in written order, or ("k", k, part): k equal terms
-# (its numbers read just ``k`` when the part's read ``1``: ``2*10 + 2 + 4``). Text is
+# (read just ``k`` where the part reads ``1``: numbers ``2*10 + 2 + 4``). Text is
 # printed from it without SymPy (a numeric model's explain never loads it);
 # the SymPy expression is built from it on first use.
 
@@ -221,7 +221,7 @@ def _text(t, numbers: bool) -> str:
         return str(t)
     if t[0] == "k":
         part = _text(t[2], numbers)
-        return str(t[1]) if numbers and part == "1" else f"{t[1]}*{part}"
+        return str(t[1]) if part == "1" else f"{t[1]}*{part}"
     if t[0] == "*":
         return "*".join(f"({_text(a, numbers)})" if _is_sum(a) else _text(a, numbers) for a in t[1])
     return " + ".join(_text(a, numbers) for a in t[1])

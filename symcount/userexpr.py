@@ -65,7 +65,7 @@ def _read(text: str, what: str, start: str):
     if not text.strip():
         t.fail("is empty")
     try:
-        result = parse_fragment(text, start)
+        result = parse_fragment(text, start, functions=FUNCTIONS, max_digits=MAX_DIGITS)
     except Unexpected as e:
         t.fail(_unexpected(e), e.column)
     nodes = [result] if start == "expression" else [result[1], *_right(result)]
@@ -74,8 +74,7 @@ def _read(text: str, what: str, start: str):
         if node is not None:
             problems += _problems(text, node)
     if problems:  # the first in the text, as a reader from the left meets it
-        tokens = [p for p in problems if p[0] == 0] or problems
-        _, col, message = min(tokens, key=lambda p: (p[1] is None, p[1] or 0))
+        col, message = min(problems, key=lambda p: p[0])
         t.fail(message, col)
     return result
 
@@ -91,9 +90,13 @@ def _found(e: Unexpected) -> str:
 def _unexpected(e: Unexpected) -> str:
     if e.kind == "char":
         return f"unexpected character {e.value!r}"
-    if e.token_type == "IN":
-        return "unexpected 'in'"
+    if e.kind == "function":
+        return f"unknown function {e.value!r}; the functions are floor, ceil, min, max"
+    if e.kind == "digits":
+        return f"number longer than {MAX_DIGITS} digits"
     if e.expected & _OPERAND:
+        if e.token_type == "IN":  # in is a word of conditions, not a name
+            return "unexpected 'in'"
         return f"expected a number, a name or '(', found {_found(e)}"
     if e.expected & {"COMPARE", "IN"}:
         return "expected a comparison (==, !=, <=, >=, <, >, =) or 'in A..B', found " + _found(e)
@@ -104,11 +107,10 @@ def _unexpected(e: Unexpected) -> str:
     return f"unexpected {_found(e)}"
 
 
-def _problems(text: str, root) -> list[tuple[int, int | None, str]]:
-    """What the grammar accepts but an option may not use, as (pass, column,
-    message): pass 0 for what the old character-level reading refused first
-    (strings, decimals, lists), 1 for the rest. Nesting counts as it reads:
-    each bracket, each sign and each exponent one level deeper."""
+def _problems(text: str, root) -> list[tuple[int, str]]:
+    """What the grammar accepts but an option may not use, as (column,
+    message): floor or ceil of several arguments, deep nesting (each bracket,
+    each sign and each exponent one level deeper)."""
     opens = [0]
     for ch in text:
         opens.append(opens[-1] + (ch == "(") - (ch == ")"))
@@ -118,57 +120,25 @@ def _problems(text: str, root) -> list[tuple[int, int | None, str]]:
         node, chain = stack.pop()
         col = node.span.start
         if 1 + opens[col] + chain > MAX_DEPTH:
-            out.append((1, col, f"nested deeper than {MAX_DEPTH}"))
+            out.append((col, f"nested deeper than {MAX_DEPTH}"))
             continue
-        if isinstance(node, ast.Str) or (isinstance(node, ast.Seq) and node.kind == "[]"):
-            out.append((0, col, f"unexpected character {text[col]!r}"))
-        elif isinstance(node, ast.Dec):
-            at = next(i for i, ch in enumerate(node.text) if not ch.isdigit())
-            out.append((0, col + at, f"unexpected character {text[col + at]!r}"))
-        elif isinstance(node, ast.Num):
-            if len(str(node.value)) > MAX_DIGITS:
-                out.append((1, col, f"number longer than {MAX_DIGITS} digits"))
-        elif isinstance(node, ast.Name):
-            if node.id == "in":
-                out.append((1, col, "unexpected 'in'"))
-        elif isinstance(node, ast.Seq):  # a tuple: (a, b) or ()
-            if not node.items:
-                close = text.index(")", col)
-                out.append((1, close, "expected a number, a name or '(', found ')'"))
-            else:
-                comma = text.index(",", node.items[0].span.end)
-                out.append((1, comma, "expected ')', found ','"))
-            stack += [(x, chain) for x in node.items]
-        elif isinstance(node, ast.BinOp):
+        if isinstance(node, ast.BinOp):
             stack.append((node.left, chain))
             stack.append((node.right, chain + (node.op == "**")))
         elif isinstance(node, ast.Neg):
             stack.append((node.operand, chain + 1))
         elif isinstance(node, ast.Call):
-            out += _call_problems(text, node)
+            out += _call_problems(node)
             stack += [(x, chain) for x in node.args]
-            stack += [(k.value, chain) for k in node.kwargs]
-        elif isinstance(node, ast.Kwarg):  # pragma: no cover - only inside a call
-            stack.append((node.value, chain))
     return out
 
 
-def _call_problems(text: str, node: ast.Call) -> list:
+def _call_problems(node: ast.Call) -> list:
+    """A call the lexer let through is of a name of FUNCTIONS, without
+    keywords and with arguments: only the count can be wrong."""
     f = node.func
-    if not isinstance(f, ast.Name):  # f(1)(2), (a)(b): a value is not called
-        at = text.index("(", f.span.end)
-        return [(1, at, "unexpected '('")]
-    col = f.span.start
-    if f.id not in FUNCTIONS:
-        return [(1, col, f"unknown function {f.id!r}; the functions are floor, ceil, min, max")]
-    if node.kwargs:
-        eq = text.index("=", node.kwargs[0].span.start)
-        return [(1, eq, "expected ')', found '='")]
-    if not node.args:
-        close = text.index(")", f.span.end)
-        return [(1, close, "expected a number, a name or '(', found ')'")]
     if f.id in ("floor", "ceil") and len(node.args) != 1:
-        return [(1, col, f"{f.id}() takes one argument")]
+        return [(f.span.start, f"{f.id}() takes one argument")]
     return []
 
 

@@ -212,6 +212,7 @@ def printer_class():
     """The LatexPrinter subclass (made on first use: SymPy is imported then)."""
     from sympy import Pow, Rational, S
     from sympy.core.mul import _keep_coeff
+    from sympy.core.sorting import default_sort_key
     from sympy.printing.latex import LatexPrinter
 
     class Printer(LatexPrinter):
@@ -233,7 +234,11 @@ def printer_class():
         def emptyPrinter(self, expr):
             return verbatim(P.expr(expr))
 
-        _print_Basic = emptyPrinter
+        def _print_Basic(self, expr):  # as str() writes it: Name(args), or a name
+            if not expr.args:
+                s = P.expr(expr)
+                return name(s) if s.isidentifier() else verbatim(s)
+            return call(type(expr).__name__, [self.item(a) for a in expr.args])
 
         def _print_Integer(self, expr):
             return num(int(expr))
@@ -314,8 +319,13 @@ def printer_class():
         def _print_Function(self, expr, exp=None):
             return call(type(expr).__name__, [self.item(a) for a in expr.args])
 
-        _print_floor = _print_ceiling = _print_Abs = _print_Function
-        _print_Max = _print_Min = _print_Mod = _print_Function
+        _print_floor = _print_ceiling = _print_Abs = _print_Mod = _print_Function
+
+        def _print_Max(self, expr, exp=None):  # str() sorts their arguments
+            args = sorted(expr.args, key=default_sort_key)
+            return call(type(expr).__name__, [self.item(a) for a in args])
+
+        _print_Min = _print_Max
 
         # formulas ---------------------------------------------------------------
 
@@ -358,9 +368,9 @@ def _tree(t, numbers: bool) -> Item:
         return _label(t, numbers)
     if isinstance(t, int):
         return num(t)
-    if t[0] == "k":  # k equal terms: their numbers read k when the term's read 1
+    if t[0] == "k":  # k equal terms: read k where the term reads 1
         rest = _flat(t[2], numbers)
-        if numbers and len(rest) == 1 and rest[0].body == "1":
+        if len(rest) == 1 and rest[0].body == "1":
             return num(t[1])
         return product([("*", it) for it in [num(t[1]), *rest]])
     if t[0] == "+":
