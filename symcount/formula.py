@@ -1,22 +1,20 @@
 """A layer's count as a formula over its weights' labelled factors.
 
 Each weight is a product of labelled factors (``("c_in", 24)``); the count is
-the sum of those products. :func:`derive` builds one SymPy expression over
-*label symbols* (one per distinct factor, printed as its label), unevaluated
-and in the order a person writes it: factors common to every term pulled
-out (constants in front, names behind), equal terms counted. So Conv2D
-reads ``(k_h*k_w*c_in + 1)*filters``, LSTM ``4*units*(c_in + units + 1)``
-and BatchNormalization ``4*c``.
+the sum of those products. :func:`derive` writes it the way a person does:
+factors common to every term pulled out (constants in front, names behind),
+equal terms counted. So Conv2D reads ``(k_h*k_w*c_in + 1)*filters``, LSTM
+``4*units*(c_in + units + 1)`` and BatchNormalization ``4*c``.
 
-The same object prints its general form (the labels), its numbers (each
-label as its value, the structure kept: ``(3*3*24 + 1)*36``) and gives the
-count (the values put in and evaluated), so the three cannot disagree.
-Wrappers compose formulas (:meth:`Formula.scaled`, :func:`total`,
-:meth:`Formula.relabelled`) instead of editing text; LaTeX prints the same
-expression (:mod:`symcount.render.latex_printer`).
-
-SymPy is imported only when a formula is built, so a numeric model's table
-never loads it.
+A :class:`Formula` is one object: its structure over the factors, in written
+order. From it come the general form (the labels), the numbers (each label
+as its value, the structure kept: ``(3*3*24 + 1)*36``), the count (the
+values put in) and :attr:`Formula.expr`, an unevaluated SymPy expression over
+one label symbol per distinct factor; so the forms cannot disagree. Wrappers
+compose formulas (:meth:`Formula.scaled`, :meth:`Formula.times`, :func:`total`,
+:meth:`Formula.relabelled`) instead of editing text, and LaTeX prints the
+same structure (:mod:`symcount.render.latex_printer`). The text is printed
+without SymPy, so a numeric model's explain never imports it.
 """
 
 from __future__ import annotations
@@ -46,6 +44,9 @@ def _label_class():
             obj = super().__new__(cls, label)
             obj.label, obj.value = label, value
             return obj
+
+        def _sympystr(self, printer):  # str(): the label, not a Dummy's _label
+            return self.label
 
     return Label
 
@@ -186,7 +187,7 @@ class Formula:
 def total(formulas: list[Formula]) -> Formula:
     """The sum of several formulas, in order."""
     if not formulas:
-        return Formula.of(0)
+        return Formula(0)
     return Formula(_add([f._part() for f in formulas]))
 
 
@@ -241,7 +242,7 @@ def _atomic(text: str) -> bool:
 def derive(weights: list[Weight]) -> Formula:
     """The formula of a count that sums ``weights``."""
     if not weights:
-        return Formula.of(0)
+        return Formula(0)
     terms = [list(w.factors) for w in weights]
     common = _common(terms)
     rest = [_remove(t, common) for t in terms]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from .. import dims as D
 from .. import printing as P
@@ -215,10 +216,13 @@ def printer_class():
     from sympy.core.sorting import default_sort_key
     from sympy.printing.latex import LatexPrinter
 
+    from ..layers.spec import Factor
+
     class Printer(LatexPrinter):
         """Counts and shapes as LaTeX :class:`Item`; see the module docstring."""
 
         printmethod = "_symcount_latex"
+        _default_settings: ClassVar[dict] = {**LatexPrinter._default_settings, "numbers": False}
 
         def item(self, expr) -> Item:
             if isinstance(expr, bool) or expr is None:
@@ -258,6 +262,9 @@ def printer_class():
             return name(expr.name)
 
         _print_Dummy = _print_Symbol
+
+        def _print_Label(self, expr):  # a formula's label symbol (symcount.formula)
+            return _label(Factor(expr.label, expr.value), self._settings.get("numbers", False))
 
         def _print_Add(self, expr):
             if len(expr.args) > P.FAST_PRINT_TERMS:  # as printing.expr: no sort
