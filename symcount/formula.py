@@ -136,12 +136,12 @@ class Formula:
     @cached_property
     def general(self) -> str:
         """In labels: ``(k_h*k_w*c_in + 1)*filters``."""
-        return P.expr(self.tree) if self.plain else _text(self.tree, False)
+        return P.expr(self.tree) if self.plain else _text_of(self.tree, False)
 
     @cached_property
     def numbers(self) -> str:
         """Each label as its value, the structure kept: ``(3*3*24 + 1)*36``."""
-        return P.expr(self.tree) if self.plain else _text(self.tree, True)
+        return P.expr(self.tree) if self.plain else _text_of(self.tree, True)
 
     @cached_property
     def count(self):
@@ -209,6 +209,12 @@ def _value(t):
         return D.mul(t[1], _value(t[2]))
     vals = [_value(a) for a in t[1]]
     return D.prod(vals) if t[0] == "*" else D.total(vals)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_of(t, numbers: bool) -> str:
+    """Remembered: a model of many equal layers has many equal formulas."""
+    return _text(t, numbers)
 
 
 def _text(t, numbers: bool) -> str:

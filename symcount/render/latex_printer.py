@@ -103,6 +103,7 @@ class Item:
     body: str
     wide: bool = False
     decimal: bool = False
+    terms: tuple = ()  # a sum's (sign, Item) terms, for breaking a long display
 
 
 def paren(s: str) -> str:
@@ -171,7 +172,7 @@ def total(terms: list[tuple[str, Item]]) -> Item:
             parts.append(paren(it.body) if it.kind == "add" else it.body)
         else:
             parts.append(f" {sign} {body}")
-    return Item("add", "".join(parts))
+    return Item("add", "".join(parts), terms=tuple(terms))
 
 
 def power(base: Item, exp: Item) -> Item:
@@ -229,7 +230,13 @@ def printer_class():
                 return verbatim(str(expr))
             if isinstance(expr, int):
                 return num(expr)
-            it = self._print(D.to_sympy(expr))
+            e = D.to_sympy(expr)
+            if e.args and self is printer():  # a big model prints a row's count again
+                return _cached_item(e)  # in the total and its terms: remember them
+            return self.wrap(self._print(e))
+
+        @staticmethod
+        def wrap(it) -> Item:
             return it if isinstance(it, Item) else Item("call", it)
 
         def doprint(self, expr) -> str:
@@ -290,7 +297,9 @@ def printer_class():
             if sign:
                 expr = _keep_coeff(-c, e)
             num_, den = [], []
-            for f in expr.as_ordered_factors():
+            args = expr.args  # a number and one factor: already in order, no sort
+            two = expr.is_Mul and len(args) == 2 and args[0].is_Number
+            for f in args if two else expr.as_ordered_factors():
                 if f.is_commutative and f.is_Pow and bool(f.exp.as_coeff_Mul()[0] < 0):
                     den.append(f.base if f.exp is S.NegativeOne else Pow(f.base, -f.exp))
                 elif f.is_Rational:
@@ -358,6 +367,12 @@ def printer():
     return printer_class()()
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _cached_item(e) -> Item:
+    pr = printer()
+    return pr.wrap(pr._print(e))
+
+
 # formulas: their structure is printed without SymPy (a numeric model's LaTeX
 # never loads it); a symbolic label's value goes through the printer
 
@@ -365,7 +380,13 @@ def printer():
 def formula_item(formula, numbers: bool = False) -> Item:
     if formula.plain:
         return value_item(formula.tree)
-    return _tree(formula.tree, numbers)
+    return _formula_tree(formula.tree, numbers)
+
+
+@functools.lru_cache(maxsize=4096)
+def _formula_tree(t, numbers: bool) -> Item:
+    """Remembered: a model of many equal layers has many equal formulas."""
+    return _tree(t, numbers)
 
 
 def _tree(t, numbers: bool) -> Item:
@@ -439,15 +460,11 @@ def terms(v) -> list[str]:
     """The top-level terms of a count's LaTeX, each with its sign (for
     breaking a long display); one piece if it is not a sum."""
     it = value_item(v)
-    if it.kind != "add" or not D.is_symbolic(v):
+    if it.kind != "add" or not it.terms:
         return [it.body]
-    pr = printer()
-    args = list(v.args) if len(v.args) > P.FAST_PRINT_TERMS else pr._as_ordered_terms(v)
-    signed = [("+", pr.item(args[0]))]
-    signed += [("-", pr._unsigned(t)) if _negative(t) else ("+", pr.item(t)) for t in args[1:]]
     return [
         body if i == 0 and sign == "+" else f"{sign} {body}"
-        for i, (sign, body) in enumerate(signed_terms(signed))
+        for i, (sign, body) in enumerate(signed_terms(list(it.terms)))
     ]
 
 
