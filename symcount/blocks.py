@@ -29,8 +29,8 @@ from . import dims as D
 from . import printing as P
 from .errors import ArgumentError, LimitError, ShapeError, SymcountError, did_you_mean
 from .expressions import FUNCTIONS, INPUT_NAMES
+from .formula import Formula
 from .graph import NoGraph
-from .layers.spec import Formula
 from .model import Row
 from .values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
 
@@ -192,7 +192,7 @@ class BlocksMixin:
             return None
         if D.is_num(general):
             return None
-        return Formula(P.expr(general), P.expr(general))
+        return Formula.of(general)
 
     def seen_by(self, block: BlockDef, scope: dict) -> DryView:
         """What a block's body can see now: for every name its text uses (and the

@@ -1,57 +1,279 @@
-"""Derive a layer's count formula from its weights, in names and in numbers.
+"""A layer's count as a formula over its weights' labelled factors.
 
-Each weight is a product of named factors; the count is the sum of those
-products. Factors common to every term are pulled out (constants in front,
-names behind), so Conv2D reads ``(k_h*k_w*c_in + 1)*filters`` and LSTM
-``4*units*(c_in + units + 1)``, and equal terms are counted
-(BatchNormalization: ``4*c``).
+Each weight is a product of labelled factors (``("c_in", 24)``); the count is
+the sum of those products. :func:`derive` writes it the way a person does:
+factors common to every term pulled out (constants in front, names behind),
+equal terms counted. So Conv2D reads ``(k_h*k_w*c_in + 1)*filters``, LSTM
+``4*units*(c_in + units + 1)`` and BatchNormalization ``4*c``.
+
+A :class:`Formula` is one object: its structure over the factors, in written
+order. From it come the general form (the labels), the numbers (each label
+as its value, the structure kept: ``(3*3*24 + 1)*36``), the count (the
+values put in) and :attr:`Formula.expr`, an unevaluated SymPy expression over
+one label symbol per distinct factor; so the forms cannot disagree. Wrappers
+compose formulas (:meth:`Formula.scaled`, :meth:`Formula.times`, :func:`total`,
+:meth:`Formula.relabelled`) instead of editing text, and LaTeX prints the
+same structure (:mod:`symcount.render.latex_printer`). The text is printed
+without SymPy, so a numeric model's explain never imports it.
 """
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
 
 from . import dims as D
 from . import printing as P
-from .layers.spec import Factor, Formula, Weight
+from .layers.spec import Factor, Weight
+
+
+@functools.cache
+def _label_class():
+    sp = D.sp()
+
+    class Label(sp.Dummy):
+        """A labelled factor: printed as its label, counted as its value.
+        A Dummy, so two factors with one label and different values (a
+        Bidirectional's two inner layers) stay two symbols."""
+
+        __slots__ = ("label", "value")
+
+        def __new__(cls, label: str, value):
+            obj = super().__new__(cls, label)
+            obj.label, obj.value = label, value
+            return obj
+
+        def _sympystr(self, printer):  # str(): the label, not a Dummy's _label
+            return self.label
+
+    return Label
+
+
+def is_label(e) -> bool:
+    return type(e).__name__ == "Label" and isinstance(e, _label_class())
+
+
+# A formula's structure, before SymPy: a Factor (a label), an int, ("*",
+# parts) / ("+", parts) in written order, or ("k", k, part): k equal terms
+# (read just ``k`` where the part reads ``1``: numbers ``2*10 + 2 + 4``). Text is
+# printed from it without SymPy (a numeric model's explain never loads it);
+# the SymPy expression is built from it on first use.
+
+
+def _mul(parts):
+    flat = []
+    for p in parts:
+        flat.extend(p[1] if isinstance(p, tuple) and p[0] == "*" else (p,))
+    return flat[0] if len(flat) == 1 else ("*", tuple(flat))
+
+
+def _add(parts):
+    flat = []
+    for p in parts:
+        flat.extend(p[1] if isinstance(p, tuple) and p[0] == "+" else (p,))
+    return flat[0] if len(flat) == 1 else ("+", tuple(flat))
+
+
+@dataclass(frozen=True, eq=False)
+class Formula:
+    """One count's formula. ``tree`` is its structure over labelled factors;
+    a formula made with :meth:`of` is a plain value (a block's count in its
+    parameters) and prints as that value does."""
+
+    tree: object
+    plain: bool = False
+
+    @classmethod
+    def of(cls, value) -> Formula:
+        """A formula that is just an expression (a block's count in its parameters)."""
+        return cls(value, plain=True)
+
+    @cached_property
+    def expr(self):
+        """The SymPy expression over label symbols (one per distinct factor),
+        unevaluated, in written order; a plain formula's value."""
+        if self.plain:
+            return D.to_sympy(self.tree)
+        sp, cls, symbols = D.sp(), _label_class(), {}
+
+        def build(t):
+            if isinstance(t, Factor):
+                s = symbols.get(t)
+                if s is None:
+                    s = symbols[t] = cls(t.label, t.value)
+                return s
+            if isinstance(t, int):
+                return sp.Integer(t)
+            if t[0] == "k":
+                return sp.Mul(sp.Integer(t[1]), *_args(build(t[2])), evaluate=False)
+            op = sp.Mul if t[0] == "*" else sp.Add
+            return op(*[build(a) for a in t[1]], evaluate=False)
+
+        return build(self.tree)
+
+    @cached_property
+    def factors(self) -> tuple[Factor, ...]:
+        """The distinct labelled factors, in written order."""
+        out, stack = [], [self.tree]
+        while stack and not self.plain:
+            t = stack.pop()
+            if isinstance(t, Factor):
+                out.append(t)
+            elif isinstance(t, tuple):
+                stack.extend(reversed(_parts(t)))
+        return tuple(dict.fromkeys(out))
+
+    @property
+    def values(self) -> dict[str, object]:
+        """label -> value (a label used with two values keeps the first)."""
+        out: dict[str, object] = {}
+        for f in self.factors:
+            out.setdefault(f.label, f.value)
+        return out
+
+    @cached_property
+    def general(self) -> str:
+        """In labels: ``(k_h*k_w*c_in + 1)*filters``."""
+        return P.expr(self.tree) if self.plain else _text_of(self.tree, False)
+
+    @cached_property
+    def numbers(self) -> str:
+        """Each label as its value, the structure kept: ``(3*3*24 + 1)*36``."""
+        return P.expr(self.tree) if self.plain else _text_of(self.tree, True)
+
+    @cached_property
+    def count(self):
+        """The values put in and evaluated: a number or a SymPy expression."""
+        if self.plain:
+            return self.tree
+        return _value(self.tree)
+
+    def scaled(self, k: int) -> Formula:
+        """``k`` copies: ``2*4*units*(c_in + units + 1)``, ``2*(a + b)``."""
+        return Formula(_mul([k, self._part()]))
+
+    def times(self, name: str, value) -> Formula:
+        """The formula times a labelled factor (``num_layers*...``)."""
+        return Formula(_mul([Factor(name, value), self._part()]))
+
+    def relabelled(self, names: dict[str, str]) -> Formula:
+        """The same formula with labels renamed (``{"units": "hidden_size"}``)."""
+
+        def re(t):
+            if isinstance(t, Factor):
+                return Factor(names.get(t.label, t.label), t.value)
+            if isinstance(t, tuple) and t[0] == "k":
+                return ("k", t[1], re(t[2]))
+            if isinstance(t, tuple):
+                return (t[0], tuple(re(a) for a in t[1]))
+            return t
+
+        return self if self.plain else Formula(re(self.tree))
+
+    def __add__(self, other: Formula) -> Formula:
+        return total([self, other])
+
+    def _part(self):
+        if self.plain:
+            raise ValueError("a plain formula has no labelled structure to compose")
+        return self.tree
+
+    def __repr__(self) -> str:
+        return f"Formula({self.general!r} = {self.numbers!r})"
+
+
+def total(formulas: list[Formula]) -> Formula:
+    """The sum of several formulas, in order."""
+    if not formulas:
+        return Formula(0)
+    return Formula(_add([f._part() for f in formulas]))
+
+
+def _parts(t) -> tuple:
+    """The parts of a ("*"|"+", parts) or ("k", k, part) node."""
+    return (t[1], t[2]) if t[0] == "k" else t[1]
+
+
+def _args(e) -> tuple:
+    return e.args if e.is_Mul else (e,)
+
+
+def _value(t):
+    if isinstance(t, Factor):
+        return t.value
+    if isinstance(t, int):
+        return t
+    if t[0] == "k":
+        return D.mul(t[1], _value(t[2]))
+    vals = [_value(a) for a in t[1]]
+    return D.prod(vals) if t[0] == "*" else D.total(vals)
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_of(t, numbers: bool) -> str:
+    """Remembered: a model of many equal layers has many equal formulas."""
+    return _text(t, numbers)
+
+
+def _text(t, numbers: bool) -> str:
+    """The structure as text, in its own order."""
+    if isinstance(t, Factor):
+        if not numbers:
+            return t.label
+        text = P.expr(t.value)
+        return text if _atomic(text) else f"({text})"
+    if isinstance(t, int):
+        return str(t)
+    if t[0] == "k":
+        part = _text(t[2], numbers)
+        return str(t[1]) if part == "1" else f"{t[1]}*{part}"
+    if t[0] == "*":
+        return "*".join(f"({_text(a, numbers)})" if _is_sum(a) else _text(a, numbers) for a in t[1])
+    return " + ".join(_text(a, numbers) for a in t[1])
+
+
+def _is_sum(t) -> bool:
+    return isinstance(t, tuple) and t[0] == "+"
+
+
+def _atomic(text: str) -> bool:
+    return text.replace("_", "").isalnum() or text.isdigit()
+
+
+# derivation ----------------------------------------------------------------------
 
 
 def derive(weights: list[Weight]) -> Formula:
     """The formula of a count that sums ``weights``."""
     if not weights:
-        return Formula("0", "0")
+        return Formula(0)
     terms = [list(w.factors) for w in weights]
     common = _common(terms)
     rest = [_remove(t, common) for t in terms]
     groups = Counter(tuple(t) for t in rest)
     ordered = list(dict.fromkeys(tuple(t) for t in rest))
-    parts_g, parts_n = [], []
+    parts = []
     for t in ordered:
-        k = groups[t]
-        g, n = _product(list(t), names=True), _product(list(t), names=False)
+        k, p = groups[t], _product(list(t))
         if k > 1:
-            g, n = (f"{k}*{g}" if g != "1" else str(k)), (f"{k}*{n}" if n != "1" else str(k))
-        parts_g.append(g)
-        parts_n.append(n)
-    inner_g, inner_n = " + ".join(parts_g), " + ".join(parts_n)
+            p = k if p is None else ("k", k, p)
+        parts.append(1 if p is None else p)
+    inner = _add(parts)
     if not common:
-        return Formula(inner_g, inner_n)
-    consts = [f for f in common if _is_const(f)]
-    names = [f for f in common if not _is_const(f)]
-    several = len(ordered) > 1
-    wrap_g = f"({inner_g})" if several else inner_g
-    wrap_n = f"({inner_n})" if several else inner_n
-    front_g = [f.label for f in consts]
-    front_n = [P.expr(f.value) for f in consts]
-    back_g = [_label(f) for f in names]
-    back_n = [_num(f) for f in names]
+        return Formula(inner)
+    consts = [f for f in common if f.label.isdigit()]
+    names = [f for f in common if not f.label.isdigit()]
+    wrap = [] if inner == 1 else [inner]
     if consts:  # 4*units*(c_in + units + 1)
-        g = "*".join([*front_g, *back_g] + ([wrap_g] if wrap_g != "1" else []))
-        n = "*".join([*front_n, *back_n] + ([wrap_n] if wrap_n != "1" else []))
-    else:  # (k_h*k_w*c_in + 1)*filters
-        g = "*".join(([wrap_g] if wrap_g != "1" else []) + back_g)
-        n = "*".join(([wrap_n] if wrap_n != "1" else []) + back_n)
-    return Formula(g, n)
+        return Formula(_mul([*consts, *names, *wrap]))
+    return Formula(_mul([*wrap, *names]))  # (k_h*k_w*c_in + 1)*filters
+
+
+def weight_formula(w: Weight) -> Formula:
+    p = _product(list(w.factors))
+    return Formula(1 if p is None else p)
 
 
 def count(weights: list[Weight]):
@@ -70,10 +292,6 @@ def count(weights: list[Weight]):
         content, rest = rest.primitive()  # 2*f + 2*u + 2 -> 2, f + u + 1
         front = D.mul(front, D.normalize(content))
     return D.mul(front, rest)
-
-
-def weight_formula(w: Weight) -> Formula:
-    return Formula(_product(list(w.factors), names=True), _product(list(w.factors), names=False))
 
 
 def _common(terms: list[list[Factor]]) -> list[Factor]:
@@ -101,29 +319,9 @@ def _remove(term: list[Factor], common: list[Factor]) -> list[Factor]:
     return out
 
 
-def _is_const(f: Factor) -> bool:
-    return f.label.isdigit()
-
-
-def _label(f: Factor) -> str:
-    return f.label
-
-
-def _num(f: Factor) -> str:
-    text = P.expr(f.value)
-    if not _atomic(text):
-        return f"({text})"
-    return text
-
-
-def _atomic(text: str) -> bool:
-    return text.replace("_", "").isalnum() or text.isdigit()
-
-
-def _product(factors: list[Factor], *, names: bool) -> str:
+def _product(factors: list[Factor]):
+    """The product of ``factors`` (a ``1`` among others left out); None when empty."""
     factors = [f for f in factors if not (f.label == "1" and len(factors) > 1)]
     if not factors:
-        return "1"
-    if names:
-        return "*".join(f.label for f in factors)
-    return "*".join(_num(f) for f in factors)
+        return None
+    return _mul(factors)

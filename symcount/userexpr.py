@@ -1,38 +1,38 @@
 """Expressions and conditions a user types on the command line (``--where 'd %
 h == 0'``, ``--let d=64*h``) or passes as strings to the Python API.
 
-A small recursive-descent parser of the language's expression grammar (``+ -
-* / // % **``, ``^``, parentheses, integers, names, ``floor ceil min max``),
-extended with comparisons and ranges (``u in 1..4096``). It builds a tiny tree
-of tuples, which :func:`to_value` turns into numbers or SymPy objects. No
-text ever reaches ``eval``, ``sympify`` or ``parse_expr``.
+They are read by the language's own grammar (grammar/symcount.lark: the
+``expression`` and ``condition`` start rules, each with its LALR parser) into
+the language's AST nodes; this module keeps to the subset an option may use
+(``+ - * / // % **``, ``^``, parentheses, integers, names, ``floor ceil min
+max``; comparisons and ranges ``u in 1..4096`` in conditions) and words the
+errors, with a column for the caret. :func:`to_value` turns a tree into a
+number or SymPy object with the language's operators (``dims.OPERATORS``,
+``dims.FUNCTIONS``). No text ever reaches ``eval``, ``sympify`` or
+``parse_expr``.
 
 >>> str(to_value(parse_expr("64*h")))
 '64*h'
 >>> c = parse_condition("u in 1..4096")
 >>> c.op, c.right
-('in', (('num', 1), ('num', 4096)))
+('in', (Num(value=1), Num(value=4096)))
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from . import ast
 from . import dims as D
 from .errors import ArgumentError, LimitError
+from .syntax import Unexpected, parse_fragment
 
 MAX_CHARS = 2000
 MAX_DEPTH = 100
 MAX_DIGITS = 60
 FUNCTIONS = ("floor", "ceil", "min", "max")
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">", "=")
-
-_TOKEN = re.compile(
-    r"\s*(?:(?P<num>[0-9]+(?:_[0-9]+)*)"
-    r"|(?P<name>[A-Za-z_][A-Za-z0-9_]*)"
-    r"|(?P<op>\*\*|//|==|!=|<=|>=|\.\.|[-+*/%^()<>=,]))"
-)
+_OPERAND = frozenset({"NAME", "INT"})  # what can start an operand (a '(' alone may be a call)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,29 +41,15 @@ class Condition:
 
     text: str
     op: str  # one of COMPARISONS or "in"
-    left: tuple
+    left: ast.Node
     right: object
 
 
-class _Parser:
+class _Text:
     def __init__(self, text: str, what: str):
         if len(text) > MAX_CHARS:
             raise ArgumentError(f"{what} is {len(text):,} characters; the limit is {MAX_CHARS:,}")
-        self.text = text
-        self.what = what
-        self.toks: list[tuple[str, str, int]] = []
-        pos = 0
-        stripped = text.rstrip()
-        while pos < len(stripped):
-            m = _TOKEN.match(stripped, pos)
-            if m is None or m.end() == pos:
-                col = pos + len(stripped[pos:]) - len(stripped[pos:].lstrip())
-                self.fail(f"unexpected character {stripped[col]!r}", col)
-            kind = m.lastgroup
-            self.toks.append((kind, m.group(kind), m.start(kind)))
-            pos = m.end()
-        self.i = 0
-        self.depth = 0
+        self.text, self.what = text, what
 
     def fail(self, message: str, col: int | None = None):
         where = f" (column {col + 1})" if col is not None else ""
@@ -73,182 +59,166 @@ class _Parser:
             error.excerpt = (self.text, col)
         raise error from None
 
-    def peek(self):
-        return self.toks[self.i] if self.i < len(self.toks) else ("end", "", len(self.text))
 
-    def take(self):
-        tok = self.peek()
-        self.i += 1
-        return tok
-
-    def expect(self, value: str):
-        kind, text, col = self.take()
-        if text != value or kind == "end":
-            self.fail(f"expected {value!r}, found {_shown(kind, text)}", col)
-
-    def at_end(self) -> bool:
-        return self.i >= len(self.toks)
-
-    def finish(self):
-        if not self.at_end():
-            kind, text, col = self.peek()
-            self.fail(f"unexpected {_shown(kind, text)}", col)
-
-    # expr := term (('+'|'-') term)*
-    def expr(self):
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            self.fail(f"nested deeper than {MAX_DEPTH}")
-        node = self.term()
-        while self.peek()[1] in ("+", "-") and self.peek()[0] == "op":
-            op = self.take()[1]
-            node = ("bin", op, node, self.term())
-        self.depth -= 1
-        return node
-
-    def term(self):
-        node = self.unary()
-        while self.peek()[0] == "op" and self.peek()[1] in ("*", "/", "//", "%"):
-            op = self.take()[1]
-            node = ("bin", op, node, self.unary())
-        return node
-
-    def unary(self):
-        kind, text, _ = self.peek()
-        if kind == "op" and text in ("-", "+"):
-            self.take()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                self.fail(f"nested deeper than {MAX_DEPTH}")
-            inner = self.unary()
-            self.depth -= 1
-            return ("neg", inner) if text == "-" else inner
-        return self.power()
-
-    def power(self):
-        base = self.atom()
-        if self.peek()[0] == "op" and self.peek()[1] in ("**", "^"):
-            self.take()
-            self.depth += 1  # a**b**c... nests to the right
-            if self.depth > MAX_DEPTH:
-                self.fail(f"nested deeper than {MAX_DEPTH}")
-            exponent = self.unary()
-            self.depth -= 1
-            return ("bin", "**", base, exponent)
-        return base
-
-    def atom(self):
-        kind, text, col = self.take()
-        if kind == "num":
-            digits = text.replace("_", "")
-            if len(digits) > MAX_DIGITS:
-                self.fail(f"number longer than {MAX_DIGITS} digits", col)
-            return ("num", int(digits))
-        if kind == "name":
-            if text == "in":
-                self.fail("unexpected 'in'", col)
-            if self.peek()[1] == "(" and self.peek()[0] == "op":
-                if text not in FUNCTIONS:
-                    self.fail(
-                        f"unknown function {text!r}; the functions are floor, ceil, min, max", col
-                    )
-                self.take()
-                args = [self.expr()]
-                while self.peek()[1] == ",":
-                    self.take()
-                    args.append(self.expr())
-                self.expect(")")
-                if text in ("floor", "ceil") and len(args) != 1:
-                    self.fail(f"{text}() takes one argument", col)
-                return ("call", text, tuple(args))
-            return ("name", text)
-        if kind == "op" and text == "(":
-            node = self.expr()
-            self.expect(")")
-            return node
-        self.fail(f"expected a number, a name or '(', found {_shown(kind, text)}", col)
+def _read(text: str, what: str, start: str):
+    t = _Text(text, what)
+    if not text.strip():
+        t.fail("is empty")
+    try:
+        result = parse_fragment(text, start, functions=FUNCTIONS, max_digits=MAX_DIGITS)
+    except Unexpected as e:
+        t.fail(_unexpected(e), e.column)
+    nodes = [result] if start == "expression" else [result[1], *_right(result)]
+    problems = []
+    for node in nodes:
+        if node is not None:
+            problems += _problems(text, node)
+    if problems:  # the first in the text, as a reader from the left meets it
+        col, message = min(problems, key=lambda p: p[0])
+        t.fail(message, col)
+    return result
 
 
-def _shown(kind: str, text: str) -> str:
-    return "the end" if kind == "end" else repr(text)
+def _right(result) -> list:
+    return list(result[2]) if result[0] == "in" else [result[2]]
 
 
-def parse_expr(text: str, what: str = "expression") -> tuple:
+def _found(e: Unexpected) -> str:
+    return "the end" if e.kind == "end" else repr(e.value)
+
+
+def _unexpected(e: Unexpected) -> str:
+    if e.kind == "char":
+        return f"unexpected character {e.value!r}"
+    if e.kind == "function":
+        return f"unknown function {e.value!r}; the functions are floor, ceil, min, max"
+    if e.kind == "digits":
+        return f"number longer than {MAX_DIGITS} digits"
+    if e.expected & _OPERAND:
+        if e.token_type == "IN":  # in is a word of conditions, not a name
+            return "unexpected 'in'"
+        return f"expected a number, a name or '(', found {_found(e)}"
+    if e.expected & {"COMPARE", "IN"}:
+        return "expected a comparison (==, !=, <=, >=, <, >, =) or 'in A..B', found " + _found(e)
+    if "DOTS" in e.expected:
+        return f"expected '..', found {_found(e)}"
+    if "RPAR" in e.expected:
+        return f"expected ')', found {_found(e)}"
+    return f"unexpected {_found(e)}"
+
+
+def _problems(text: str, root) -> list[tuple[int, str]]:
+    """What the grammar accepts but an option may not use, as (column,
+    message): floor or ceil of several arguments, deep nesting (each bracket,
+    each sign and each exponent one level deeper)."""
+    opens = [0]
+    for ch in text:
+        opens.append(opens[-1] + (ch == "(") - (ch == ")"))
+    out = []
+    stack = [(root, 0)]
+    while stack:
+        node, chain = stack.pop()
+        col = node.span.start
+        if 1 + opens[col] + chain > MAX_DEPTH:
+            out.append((col, f"nested deeper than {MAX_DEPTH}"))
+            continue
+        if isinstance(node, ast.BinOp):
+            stack.append((node.left, chain))
+            stack.append((node.right, chain + (node.op == "**")))
+        elif isinstance(node, ast.Neg):
+            stack.append((node.operand, chain + 1))
+        elif isinstance(node, ast.Call):
+            out += _call_problems(node)
+            stack += [(x, chain) for x in node.args]
+    return out
+
+
+def _call_problems(node: ast.Call) -> list:
+    """A call the lexer let through is of a name of FUNCTIONS, without
+    keywords and with arguments: only the count can be wrong."""
+    f = node.func
+    if f.id in ("floor", "ceil") and len(node.args) != 1:
+        return [(f.span.start, f"{f.id}() takes one argument")]
+    return []
+
+
+def parse_expr(text: str, what: str = "expression") -> ast.Node:
     """An expression's tree; an :class:`ArgumentError` quoting ``text`` if it is not one."""
-    p = _Parser(text, what)
-    if p.at_end():
-        p.fail("is empty")
-    node = p.expr()
-    p.finish()
-    return node
+    return _read(text, what, "expression")
 
 
 def parse_condition(text: str, what: str = "--where") -> Condition:
     """``d % h == 0``, ``u in 1..4096``, ``u in 64..``, ``d = 64*h``, ``L <= 48``."""
-    p = _Parser(text, what)
-    if p.at_end():
-        p.fail("is empty")
-    left = p.expr()
-    kind, op, col = p.take()
-    if kind == "name" and op == "in":
-        lo = p.expr()
-        p.expect("..")
-        hi = None if p.at_end() else p.expr()
-        p.finish()
-        return Condition(" ".join(text.split()), "in", left, (lo, hi))
-    if kind != "op" or op not in COMPARISONS:
-        p.fail(
-            "expected a comparison (==, !=, <=, >=, <, >, =) or 'in A..B', found "
-            + _shown(kind, op),
-            col,
-        )
-    right = p.expr()
-    p.finish()
+    op, left, right = _read(text, what, "condition")
     return Condition(" ".join(text.split()), op, left, right)
 
 
+def name_of(node) -> str | None:
+    """The name when the tree is a bare name (``u``), else None."""
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def modulo_of(node) -> tuple[str, ast.Node] | None:
+    """``(name, divisor)`` when the tree is ``name % divisor``, else None."""
+    if isinstance(node, ast.BinOp) and node.op == "%" and isinstance(node.left, ast.Name):
+        return node.left.id, node.right
+    return None
+
+
+def _children(n) -> list:
+    if isinstance(n, ast.BinOp):
+        return [n.left, n.right]
+    if isinstance(n, ast.Neg):
+        return [n.operand]
+    if isinstance(n, ast.Call):
+        return list(n.args)
+    return []
+
+
 def names(node) -> set[str]:
-    """The names an expression tree uses."""
+    """The names an expression tree uses (not the functions it calls)."""
     out: set[str] = set()
     stack = [node]
     while stack:
         n = stack.pop()
-        if n is None:
-            continue
-        tag = n[0]
-        if tag == "name":
-            out.add(n[1])
-        elif tag == "bin":
-            stack += [n[2], n[3]]
-        elif tag == "neg":
-            stack.append(n[1])
-        elif tag == "call":
-            stack += list(n[2])
+        if isinstance(n, ast.Name):
+            out.add(n.id)
+        elif n is not None:
+            stack += _children(n)
     return out
-
-
-_OPS = D.OPERATORS
-_CALLS = D.FUNCTIONS
 
 
 def to_value(node, env: dict | None = None):
     """The tree as a number or a SymPy expression; names in ``env`` take its
-    values, other names are positive-integer symbols."""
+    values, other names are positive-integer symbols. Iterative: a long sum
+    is a deep tree."""
     env = env or {}
-    tag = node[0]
-    if tag == "num":
-        return node[1]
-    if tag == "name":
-        if node[1] in env:
-            return env[node[1]]
-        return D.symbol(node[1])
-    if tag == "neg":
-        return D.neg(to_value(node[1], env))
-    if tag == "call":
-        return _CALLS[node[1]](*[to_value(a, env) for a in node[2]])
-    left, right = to_value(node[2], env), to_value(node[3], env)
+    out: list = []
+    stack = [(node, False)]
+    while stack:
+        n, done = stack.pop()
+        if isinstance(n, ast.Num):
+            out.append(n.value)
+        elif isinstance(n, ast.Name):
+            out.append(env[n.id] if n.id in env else D.symbol(n.id))
+        elif not done:
+            stack.append((n, True))
+            stack += [(k, False) for k in reversed(_children(n))]
+        else:
+            k = len(_children(n))
+            args = out[len(out) - k :]
+            del out[len(out) - k :]
+            out.append(_apply(n, args))
+    return out[0]
+
+
+def _apply(n, args):
+    if isinstance(n, ast.Neg):
+        return D.neg(args[0])
+    if isinstance(n, ast.Call):
+        return D.FUNCTIONS[n.func.id](*args)
     try:
-        return D.check_magnitude(_OPS[node[1]](left, right))
+        return D.check_magnitude(D.OPERATORS[n.op](*args))
     except ZeroDivisionError:
         raise ArgumentError("division by zero") from None
     except OverflowError:

@@ -6,20 +6,9 @@ import dataclasses
 
 from .. import dims as D
 from .registry import keras
-from .spec import REQUIRED, Formula, Out, a, bad_arg, fail, need_rank
+from .spec import REQUIRED, Out, a, bad_arg, fail, need_rank
 
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
-
-
-def _paren(text: str) -> str:
-    """Parenthesize a formula that is a sum at its top level."""
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch == "("
-        depth -= ch == ")"
-        if depth == 0 and ch in "+-" and i:
-            return f"({text})"
-    return text
 
 
 def _copy(spec, name):
@@ -63,8 +52,7 @@ def bidirectional(shape, p, ctx):
     if p.backward_layer is None:
         from ..formula import derive  # formula imports this package: import late
 
-        f = derive(fwd.weights)
-        formula = Formula(f"2*{_paren(f.general)}", f"2*{_paren(f.numbers)}")
+        formula = derive(fwd.weights).scaled(2)  # two copies of one formula
     return Out(
         out_shape,
         weights,

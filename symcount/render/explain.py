@@ -36,8 +36,7 @@ def formula_of(row) -> Formula:
     if f is not None:
         return f
     if row.group:  # a block whose count does not depend on its parameters, a repeat
-        general = P.expr(row.params)
-        return Formula(general, general)
+        return Formula.of(row.params)
     # under torch, buffers are not parameters: the params formula leaves them out
     return derive([w for w in row.weights if not (w.state and row.state_as_buffers)])
 

@@ -385,7 +385,7 @@ def _condition(text, names, derived, fixed, domains):
     """A condition as (checks, text to show): a range or a bound on one
     unknown narrows its domain (no check, shown with the domain); a multiple
     of a number becomes its step; anything else is a check."""
-    from ..userexpr import Condition, parse_condition, to_value
+    from ..userexpr import Condition, modulo_of, name_of, parse_condition, to_value
     from ..userexpr import names as used
 
     c = text if isinstance(text, Condition) else parse_condition(str(text))
@@ -410,12 +410,12 @@ def _condition(text, names, derived, fixed, domains):
             raise type(e)(f"--where {c.text!r}: {e.message}") from None
 
     left = val(c.left)
-    single = c.left[0] == "name" and c.left[1] in names
+    single = name_of(c.left) in names
     if c.op == "in":
         lo = val(c.right[0])
         hi = None if c.right[1] is None else val(c.right[1])
         if single and D.is_num(lo) and (hi is None or D.is_num(hi)):
-            d = domains[c.left[1]]
+            d = domains[name_of(c.left)]
             d.lo = max(d.lo, math.ceil(Fraction(lo)))
             if hi is not None:
                 hi_i = math.floor(Fraction(hi))
@@ -430,21 +430,15 @@ def _condition(text, names, derived, fixed, domains):
     right = val(c.right)
     op = "==" if c.op == "=" else c.op
     # u % 64 == 0 with a number: a step, not a filter
-    if (
-        op == "=="
-        and right == 0
-        and c.left[0] == "bin"
-        and c.left[1] == "%"
-        and c.left[2][0] == "name"
-        and c.left[2][1] in names
-    ):
-        m = val(c.left[3])
+    mod = modulo_of(c.left)
+    if op == "==" and right == 0 and mod is not None and mod[0] in names:
+        m = val(mod[1])
         if D.is_int(m) and m >= 1:
-            d = domains[c.left[2][1]]
+            d = domains[mod[0]]
             d.step = math.lcm(d.step, int(m))
             return [], c.text
     if single and D.is_num(right) and op in ("<=", "<", ">=", ">"):
-        d = domains[c.left[1]]
+        d = domains[name_of(c.left)]
         r = Fraction(right)
         if op in ("<=", "<"):
             hi_i = math.floor(r) if op == "<=" else math.ceil(r) - 1
