@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 from .. import dims as D
-from .spec import a, bad_arg, fail
-
-DATA_FORMATS = ("channels_last", "channels_first")
-
-
-def value_args(*weights: str) -> frozenset[str]:
-    """The initializer, regularizer and constraint keywords of the named weights
-    (plus activity_regularizer): they change values, never shapes or counts."""
-    kinds = ("initializer", "regularizer", "constraint")
-    return frozenset({f"{w}_{k}" for w in weights for k in kinds} | {"activity_regularizer"})
-
-
-# Keyword arguments that change values, never shapes or counts.
-DENSE_VALUE_ARGS = value_args("kernel", "bias") | {
-    "activation",
-    "lora_rank",
-    "lora_alpha",
-    "quantization_config",
-}
-CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
-
-
-def data_format_arg():
-    return a("data_format", "enum", None, choices=DATA_FORMATS, allow_none=True)
+from ..conventions.keras import (  # noqa: F401
+    CONV_VALUE_ARGS,
+    DATA_FORMATS,
+    DENSE_VALUE_ARGS,
+    data_format_arg,
+    value_args,
+)
+from .spec import bad_arg, fail
 
 
 def split(shape: tuple, data_format: str | None) -> tuple[tuple, object]:

@@ -1,0 +1,135 @@
+"""Keras 3's convention: channels last, running statistics as non-trainable
+parameters, snake_case layer names (dense, dense_1)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from ..ops.spec import REQUIRED
+from ..ops.spec import a as arg
+from .base import Convention, Layer, layer
+from .registry import keras as registry
+
+DATA_FORMATS = ("channels_last", "channels_first")
+
+
+def value_args(*weights: str) -> frozenset[str]:
+    """The initializer, regularizer and constraint keywords of the named weights
+    (plus activity_regularizer): they change values, never shapes or counts."""
+    kinds = ("initializer", "regularizer", "constraint")
+    return frozenset({f"{w}_{k}" for w in weights for k in kinds} | {"activity_regularizer"})
+
+
+# Keyword arguments that change values, never shapes or counts.
+DENSE_VALUE_ARGS = value_args("kernel", "bias") | {
+    "activation",
+    "lora_rank",
+    "lora_alpha",
+    "quantization_config",
+}
+CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
+EMBEDDING_VALUE_ARGS = frozenset(
+    {"embeddings_initializer", "embeddings_regularizer", "embeddings_constraint", "mask_zero"}
+)
+
+
+def data_format_arg():
+    return arg("data_format", "enum", None, choices=DATA_FORMATS, allow_none=True)
+
+
+def rate(*more):
+    return (arg("rate", "number", REQUIRED), *more)
+
+
+SAME = "Changes values only: no weights, same shape."
+EMBEDDING = {"input_dim": "vocab", "output_dim": "dim"}
+
+
+def _same(*args, ignored=(), op="identity"):
+    return layer(op, *args, ignored=ignored, doc=SAME)
+
+
+class Keras(Convention):
+    name = "keras"
+
+    MESSAGES: ClassVar[dict[str, str]] = {
+        "no_features": "{layer} needs an input of rank 2 or more (batch included)",
+        "dense_unknown": "the last axis of the input has unknown length (None), so the kernel "
+        "size is unknown; give that axis a length or a symbol (a Flatten of a None axis "
+        "gives None)",
+    }
+
+    LAYERS: ClassVar[dict[str, Layer]] = {
+        "Dense": layer(
+            "dense",
+            arg("units", "dim", REQUIRED),
+            arg("activation"),
+            arg("use_bias", "bool", True),
+            names={"use_bias": "bias"},
+            weights={"kernel": "kernel(c_in, units)", "bias": "bias(units)"},
+            ignored=DENSE_VALUE_ARGS,
+            doc="A kernel (c_in, units) and a bias (units) on the last axis, at any rank.",
+        ),
+        "Embedding": layer(
+            "embedding",
+            arg("input_dim", "dim", REQUIRED),
+            arg("output_dim", "dim", REQUIRED),
+            names=EMBEDDING,
+            weights={"table": "embeddings(vocab, dim)"},
+            ignored=EMBEDDING_VALUE_ARGS
+            | {
+                "weights",
+                "lora_rank",
+                "lora_alpha",
+                "input_length",
+                "activity_regularizer",
+                "sparse",
+                "quantization_config",
+            },
+            doc="A table of input_dim rows (the vocabulary), each output_dim wide.",
+        ),
+        "ReversibleEmbedding": layer(
+            "reversible_embedding",
+            arg("input_dim", "dim", REQUIRED),
+            arg("output_dim", "dim", REQUIRED),
+            arg("tie_weights", "bool", True),
+            names=EMBEDDING,
+            weights={
+                "table": "embeddings(vocab, dim)",
+                "reverse": "reverse_embeddings(dim, vocab)",
+            },
+            ignored=EMBEDDING_VALUE_ARGS | {"reverse_dtype", "logit_soft_cap"},
+            call_kwargs={"reverse"},
+            doc="keras_hub's embedding that also projects back to the vocabulary: "
+            "``wte(h, reverse=true)`` reuses the same matrix (tied weights, as in GPT-2).",
+        ),
+        "Dropout": _same(*rate(arg("noise_shape"), arg("seed")), op="dropout"),
+        "SpatialDropout1D": _same(*rate(arg("seed")), op="dropout"),
+        "SpatialDropout2D": _same(*rate(data_format_arg(), arg("seed")), op="dropout"),
+        "SpatialDropout3D": _same(*rate(data_format_arg(), arg("seed")), op="dropout"),
+        "GaussianNoise": _same(arg("stddev", "number", REQUIRED), arg("seed")),
+        "GaussianDropout": _same(*rate(arg("seed")), op="dropout"),
+        "AlphaDropout": _same(*rate(arg("noise_shape"), arg("seed")), op="dropout"),
+        "ActivityRegularization": _same(arg("l1", "number", 0), arg("l2", "number", 0)),
+        "Activation": _same(arg("activation", "value", REQUIRED)),
+        "ReLU": _same(
+            arg("max_value"), arg("negative_slope", "number", 0), arg("threshold", "number", 0)
+        ),
+        "LeakyReLU": _same(arg("negative_slope", "number", 0.3), ignored={"alpha"}),
+        "ELU": _same(arg("alpha", "number", 1.0)),
+        "Softmax": _same(arg("axis", "axes", -1)),
+        "Identity": _same(),
+        "Masking": _same(arg("mask_value", "number", 0.0)),
+        "PReLU": layer(
+            "prelu",
+            arg("alpha_initializer"),
+            arg("alpha_regularizer"),
+            arg("alpha_constraint"),
+            arg("shared_axes", "axes", None),
+            weights={"alpha": "alpha(*slopes)"},
+            doc="One learned slope per input element, shared along shared_axes.",
+        ),
+    }
+
+
+Keras.register(registry)

@@ -1,0 +1,190 @@
+"""The op registry, and what an op is given when a layer runs it.
+
+An op is a layer family's math, written once and in no framework's words:
+``fn(x, a, e) -> Out`` from the input shape ``x`` (no batch axis; a list of
+shapes for ops taking several tensors), the layer's arguments ``a`` under the
+op's own names, and ``e``, the :class:`Entry` of the convention's table that
+runs it: its layer name, how it names and orders the weights, its messages
+and the few flags where the frameworks' formulas really differ.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import SimpleNamespace
+from typing import Any
+
+from .. import dims as D
+from .. import printing as P
+from ..errors import ArgumentError, ShapeError
+from .spec import Factor, Weight, fail, need_known
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    name: str
+    fn: Callable
+    inputs: tuple[int, int] = (1, 1)  # how many tensors it takes (merges: 2 or more)
+
+
+OPS: dict[str, Op] = {}
+
+
+def op(name: str, *, inputs=(1, 1)):
+    """Decorator: ``@op("dense")`` registers a family's function."""
+
+    def register(fn):
+        if name in OPS:
+            raise ValueError(f"duplicate op {name}")
+        OPS[name] = Op(name, fn, inputs)
+        return fn
+
+    return register
+
+
+class Args(SimpleNamespace):
+    """A layer's bound arguments under the op's names, with where each was given."""
+
+    _spans: dict
+    ctx: Any  # the evaluator's context: run an inner layer, this call's keywords
+
+    def span(self, key: str):
+        return self._spans.get(key)
+
+    def given(self, key: str) -> bool:
+        return key in self._spans
+
+
+# "kernel(*K, c_in, units)": a weight's name, then its axes; an axis is one
+# factor or a product (4*units), "*K" spreads a list of (label, value) pairs.
+_WEIGHT = re.compile(r"^\s*([\w./*-]+)\((.*)\)\s*$")
+
+
+def parse_weight(text: str) -> tuple[str, tuple]:
+    m = _WEIGHT.match(text)
+    if m is None:
+        raise ValueError(f"bad weight spec {text!r}")
+    name, body = m.groups()
+    axes = []
+    for part in filter(None, (p.strip() for p in body.split(","))):
+        if part.startswith("*"):
+            axes.append(("*", part[1:]))
+        else:
+            axes.append(tuple(f.strip() for f in part.split("*")))
+    return name, tuple(axes)
+
+
+class Entry:
+    """One layer of one convention, as an op sees it. Built once per table row."""
+
+    def __init__(self, convention, name: str, layer, arg_names: dict[str, str]):
+        self.convention = convention
+        self.name = name  # the layer's own name (Conv2D, never its alias Convolution2D)
+        self.layer = layer
+        self.arg_names = arg_names  # the op's name -> this convention's argument name
+        self.labels = {**{k: v for k, v in arg_names.items()}, **layer.labels}
+        self.weights = {k: parse_weight(v) for k, v in layer.weights.items()}
+        self.flags = {**convention.FLAGS, **layer.flags}
+
+    def flag(self, key: str):
+        return self.flags.get(key)
+
+    def label(self, key: str) -> str:
+        return self.labels.get(key, key)
+
+    # weights ---------------------------------------------------------------
+
+    def has(self, key: str) -> bool:
+        return key in self.weights
+
+    def weight(self, key: str, *, state: bool = False, **values) -> Weight:
+        """The op's weight ``key`` as this convention names and orders it.
+        ``values``: each factor's value; ``(label key, value)`` picks another
+        label (``c_in/groups``); a list of (label, value) pairs fills ``*K``."""
+        name, axes = self.weights[key]
+        dims = []
+        for axis in axes:
+            if axis[0] == "*":
+                dims += [(Factor(label, v),) for label, v in values[axis[1]]]
+                continue
+            factors = []
+            for f in axis:
+                if f.isdigit():
+                    factors.append(Factor(f, int(f)))
+                    continue
+                v = values[f]
+                label = f
+                if isinstance(v, tuple):
+                    label, v = v
+                factors.append(Factor(self.label(label), v))
+            dims.append(tuple(factors))
+        return Weight(name, tuple(dims), not state, state)
+
+    def weights_of(self, *keys: str, **values) -> list[Weight]:
+        """The weights of ``keys`` that this convention's layer has."""
+        return [self.weight(k, **values) for k in keys if k in self.weights]
+
+    # messages ---------------------------------------------------------------
+
+    def message(self, key: str, **values) -> str:
+        return self.convention.MESSAGES[key].format(layer=self.name, **values)
+
+    def fail(self, key: str, **values):
+        fail(self.message(key, **values))
+
+    def arg_error(self, a: Args, key: str, message: str, hint: str | None = None):
+        raise ArgumentError(message, a.span(key), hint=hint)
+
+    def size_error(self, a: Args, key: str, message: str, hint: str | None = None):
+        raise ShapeError(message, a.span(key), hint=hint)
+
+    def input_size(self, a: Args, key: str, actual, what: str, *, hint: str = "", unknown=None):
+        """The size the input gives the op's ``key`` (c_in). Where the convention
+        has an argument for it (torch's in_features), that argument is taken
+        from the input when left out and checked against it when given
+        (``in_features=784 but the input has 100 features``); elsewhere the
+        input must know it (message ``unknown``)."""
+        name = self.arg_names.get(key)
+        if name is None or name != self.layer.infer:
+            if actual is None and unknown is not None:
+                self.fail(unknown)
+            return actual
+        given = getattr(a, key)
+        if given is None:
+            return need_known(actual, f"the input's {what} (to infer {name})")
+        if actual is None:
+            return given
+        same = D.equal(given, actual)
+        if same is True:
+            return given
+        tip = f"leave {name} out to take it from the input" + (f": {hint}" if hint else "")
+        text = f"{name}={P.expr(given)} but the input has {P.expr(actual)} {what}"
+        if same is not False:
+            text += ", and they are not equal for every value of the symbols"
+        self.size_error(a, key, text, tip)
+
+
+def batch_axis(e: Entry, a: Args, key: str, shape) -> int:
+    """The axis argument ``key`` counted with the batch as 0 (negatives from
+    the end), as an index into ``shape``, which has no batch axis: so the
+    batch axis itself is refused."""
+    dim, name = getattr(a, key), e.arg_names.get(key, key)
+    full = len(shape) + 1
+    if not -full <= dim < full:
+        e.arg_error(
+            a,
+            key,
+            f"{name}={dim} is out of range for an input of {full} axes "
+            f"(batch included: {-full} to {full - 1})",
+        )
+    idx = dim + full if dim < 0 else dim
+    if idx == 0:
+        e.arg_error(
+            a,
+            key,
+            f"{e.name}: {name}={dim} is the batch axis; symcount's shapes leave the batch out, "
+            "so a layer may not change it",
+        )
+    return idx - 1
