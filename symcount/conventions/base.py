@@ -58,13 +58,26 @@ def layer(op: str, *args: Arg, **kw) -> Layer:
     return Layer(op, tuple(args), **kw)
 
 
+def _elementwise(doc: str, inputs=None) -> Layer:
+    return layer("elementwise", doc=doc, inputs=inputs)
+
+
 class Convention:
     """What every convention shares; subclasses override only what differs."""
 
     name = "base"
     state_as_buffers = False  # PyTorch: running statistics are buffers
-    LAYERS: ClassVar[dict[str, Layer]] = {}
+    # merges: torch has no modules for them (x + y), the language needs them
+    LAYERS: ClassVar[dict[str, Layer]] = {
+        "Add": _elementwise("Elementwise sum of its inputs. No weights."),
+        "Subtract": _elementwise("The first input minus the second. No weights.", (2, 2)),
+        "Multiply": _elementwise("Elementwise product. No weights."),
+        "Average": _elementwise("Elementwise mean. No weights."),
+        "Maximum": _elementwise("Elementwise maximum. No weights."),
+        "Minimum": _elementwise("Elementwise minimum. No weights."),
+    }
     FLAGS: ClassVar[dict] = {}  # defaults of the formula flags, per layer in Layer.flags
+    LABELS: ClassVar[dict[str, str]] = {}  # factor labels, under the arguments' names
     MESSAGES: ClassVar[dict[str, str]] = {}
 
     @staticmethod

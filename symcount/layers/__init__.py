@@ -8,13 +8,8 @@ from .. import conventions
 from ..errors import Span
 from . import (  # noqa: F401  (importing registers the rules)
     attention,
-    conv,
-    core,
-    merge,
     normalization,
-    pooling,
     recurrent,
-    reshaping,
     wrappers,
 )
 from .registry import Registry
@@ -23,12 +18,8 @@ from .registry import Registry
 # Keras model's start-up does not pay for them (about 15 ms).
 TORCH_MODULES = (
     "torch_attention",
-    "torch_conv",
-    "torch_merge",
     "torch_norm",
-    "torch_pooling",
     "torch_recurrent",
-    "torch_reshaping",
 )
 
 

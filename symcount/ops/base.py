@@ -84,7 +84,7 @@ class Entry:
         self.name = name  # the layer's own name (Conv2D, never its alias Convolution2D)
         self.layer = layer
         self.arg_names = arg_names  # the op's name -> this convention's argument name
-        self.labels = {**{k: v for k, v in arg_names.items()}, **layer.labels}
+        self.labels = {**convention.LABELS, **arg_names, **layer.labels}
         self.weights = {k: parse_weight(v) for k, v in layer.weights.items()}
         self.flags = {**convention.FLAGS, **layer.flags}
 
@@ -134,11 +134,15 @@ class Entry:
     def fail(self, key: str, **values):
         fail(self.message(key, **values))
 
+    def _span(self, a: Args, key: str):
+        # where a rule's argument error points: the argument (torch), or the layer
+        return a.span(key) if self.flags.get("arg_spans", True) else None
+
     def arg_error(self, a: Args, key: str, message: str, hint: str | None = None):
-        raise ArgumentError(message, a.span(key), hint=hint)
+        raise ArgumentError(message, self._span(a, key), hint=hint)
 
     def size_error(self, a: Args, key: str, message: str, hint: str | None = None):
-        raise ShapeError(message, a.span(key), hint=hint)
+        raise ShapeError(message, self._span(a, key), hint=hint)
 
     def input_size(self, a: Args, key: str, actual, what: str, *, hint: str = "", unknown=None):
         """The size the input gives the op's ``key`` (c_in). Where the convention
@@ -187,4 +191,70 @@ def batch_axis(e: Entry, a: Args, key: str, shape) -> int:
             f"{e.name}: {name}={dim} is the batch axis; symcount's shapes leave the batch out, "
             "so a layer may not change it",
         )
+    return idx - 1
+
+
+# layout and lengths -----------------------------------------------------------
+
+KERNEL_LABELS = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}
+SPATIAL = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
+
+
+def layout(a: Args, e: Entry) -> str:
+    """channels_last or channels_first: the layer's data_format, else the convention's."""
+    return getattr(a, "data_format", None) or e.flag("layout")
+
+
+def split(shape: tuple, fmt: str) -> tuple[tuple, object]:
+    """(spatial dims, channels) of a shape without the batch axis."""
+    if fmt == "channels_first":
+        return tuple(shape[1:]), shape[0]
+    return tuple(shape[:-1]), shape[-1]
+
+
+def join(spatial, channels, fmt: str) -> tuple:
+    if fmt == "channels_first":
+        return (channels, *spatial)
+    return (*spatial, channels)
+
+
+def kernel_axes(kernel) -> list[tuple[str, object]]:
+    """(k_h, 3), (k_w, 3): a kernel's axes with their labels."""
+    return list(zip(KERNEL_LABELS[len(kernel)], kernel, strict=True))
+
+
+def need_rank(e: Entry, x, ranks: tuple[int, ...], key: str = "rank", form: str = ""):
+    """``x`` (no batch axis) must have one of ``ranks`` axes; the message is the convention's."""
+    if len(x) in ranks:
+        return
+    batched = "(None, " + ", ".join("None" if d is None else str(d) for d in x) + ")"
+    e.fail(
+        key,
+        want=" or ".join(str(r + 1) for r in ranks),
+        batched=batched,
+        form=form or SPATIAL.get(ranks[0] - 1, ""),
+        shape=P.shape(x, batch=False),
+        full=P.shape(x),
+    )
+
+
+def positive(e: Entry, shape, *, zero_ok: bool = False):
+    """Every known length at least 1 (or 0, where the framework accepts an empty axis)."""
+    for d in shape:
+        if d is None:
+            continue
+        if (D.is_num(d) and d < 0) if zero_ok else D.known_nonpositive(d):
+            e.fail("nonnegative" if zero_ok else "positive", d=d, expr=P.expr(d))
+    return shape
+
+
+def resolve_axis(axis: int, rank: int, layer: str) -> int:
+    """A Keras axis (the batch is 0, negatives from the end) as an index into a
+    shape without the batch axis; a bad one is a shape error at the layer."""
+    full = rank + 1
+    idx = axis + full if axis < 0 else axis
+    if idx <= 0 or idx >= full:
+        if idx == 0:
+            fail(f"{layer}: axis {axis} is the batch axis")
+        fail(f"{layer}: axis {axis} is out of range for an input of rank {full}")
     return idx - 1
