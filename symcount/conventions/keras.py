@@ -66,56 +66,46 @@ def _dilation(rank):
     return arg("dilation_rate", "dims", (1,) * rank, rank=rank)
 
 
-def _conv(rank):
-    paddings = ("valid", "same", "causal") if rank == 1 else PADDINGS
-    return layer(
-        "conv",
-        arg("filters", "dim", REQUIRED),
-        *_window(rank, paddings=paddings),
-        data_format_arg(),
-        _dilation(rank),
-        arg("groups", "dim", 1),
-        arg("activation"),
-        arg("use_bias", "bool", True),
-        names=CONV,
-        fixed={"rank": rank},
-        weights={"kernel": "kernel(*kernel, cin, filters)", "bias": "bias(filters)"},
-        ignored=CONV_VALUE_ARGS,
-        aliases=(f"Convolution{rank}D",),
-        doc=f"A kernel (kernel_size, c_in/groups, filters) and a bias (filters); {rank}-D.",
-    )
+def _conv_row(op, rank, *args, **kw):
+    """A convolution's row: its arguments, then activation and use_bias."""
+    tail = (arg("activation"), arg("use_bias", "bool", True))
+    return layer(op, *args, *tail, names=CONV, fixed={"rank": rank}, **kw)
 
 
-def _conv_transpose(rank):
-    return layer(
-        "conv_transpose",
+def _conv(rank, transpose=False):
+    if transpose:
+        middle = (*_window(rank), arg("output_padding", "dims0", None, rank=rank))
+        groups, kernel, what = (), "kernel(*kernel, cout, cin)", "filters, c_in"
+        aliases = (f"Convolution{rank}DTranspose",)
+    else:
+        paddings = ("valid", "same", "causal") if rank == 1 else PADDINGS
+        middle = _window(rank, paddings=paddings)
+        groups, kernel, what = (arg("groups", "dim", 1),), "kernel(*kernel, cin, filters)", ""
+        aliases = (f"Convolution{rank}D",)
+    return _conv_row(
+        "conv_transpose" if transpose else "conv",
+        rank,
         arg("filters", "dim", REQUIRED),
-        *_window(rank),
-        arg("output_padding", "dims0", None, rank=rank),
+        *middle,
         data_format_arg(),
         _dilation(rank),
-        arg("activation"),
-        arg("use_bias", "bool", True),
-        names=CONV,
-        fixed={"rank": rank},
-        weights={"kernel": "kernel(*kernel, cout, cin)", "bias": "bias(filters)"},
+        *groups,
+        weights={"kernel": kernel, "bias": "bias(filters)"},
         ignored=CONV_VALUE_ARGS,
-        aliases=(f"Convolution{rank}DTranspose",),
-        doc=f"A kernel (kernel_size, filters, c_in) and a bias (filters); {rank}-D.",
+        aliases=aliases,
+        doc=f"A kernel (kernel_size, {what or 'c_in/groups, filters'}) and a bias (filters); "
+        f"{rank}-D.",
     )
 
 
 def _depthwise(rank):
-    return layer(
+    return _conv_row(
         "depthwise_conv",
+        rank,
         *_window(rank),
         arg("depth_multiplier", "dim", 1),
         data_format_arg(),
         _dilation(rank),
-        arg("activation"),
-        arg("use_bias", "bool", True),
-        names=CONV,
-        fixed={"rank": rank},
         weights={
             "kernel": "kernel(*kernel, c_in, depth_multiplier)",
             "bias": "bias(c_in, depth_multiplier)",
@@ -126,17 +116,14 @@ def _depthwise(rank):
 
 
 def _separable(rank):
-    return layer(
+    return _conv_row(
         "separable_conv",
+        rank,
         arg("filters", "dim", REQUIRED),
         *_window(rank),
         data_format_arg(),
         _dilation(rank),
         arg("depth_multiplier", "dim", 1),
-        arg("activation"),
-        arg("use_bias", "bool", True),
-        names=CONV,
-        fixed={"rank": rank},
         weights={
             "depthwise": "depthwise_kernel(*kernel, c_in, depth_multiplier)",
             "pointwise": "pointwise_kernel(*ones, c_in*depth_multiplier, filters)",
@@ -314,7 +301,7 @@ class Keras(Convention):
             doc="One learned slope per input element, shared along shared_axes.",
         ),
         **{f"Conv{r}D": _conv(r) for r in (1, 2, 3)},
-        **{f"Conv{r}DTranspose": _conv_transpose(r) for r in (1, 2, 3)},
+        **{f"Conv{r}DTranspose": _conv(r, transpose=True) for r in (1, 2, 3)},
         **{f"DepthwiseConv{r}D": _depthwise(r) for r in (1, 2)},
         **{f"SeparableConv{r}D": _separable(r) for r in (1, 2)},
         **{f"{k}Pooling{r}D": _pool(r, k) for r in (1, 2, 3) for k in SHORT},

@@ -155,19 +155,24 @@ class Entry:
             if actual is None and unknown is not None:
                 self.fail(unknown)
             return actual
-        given = getattr(a, key)
-        if given is None:
-            return need_known(actual, f"the input's {what} (to infer {name})")
-        if actual is None:
-            return given
-        same = D.equal(given, actual)
-        if same is True:
-            return given
-        tip = f"leave {name} out to take it from the input" + (f": {hint}" if hint else "")
-        text = f"{name}={P.expr(given)} but the input has {P.expr(actual)} {what}"
-        if same is not False:
-            text += ", and they are not equal for every value of the symbols"
-        self.size_error(a, key, text, tip)
+        return inferred(name, getattr(a, key), actual, what, hint, self._span(a, key))
+
+
+def inferred(name: str, given, actual, what: str, hint: str = "", span=None):
+    """An input-size argument ``name`` (in_features): the input's ``actual``
+    size when not ``given``, else ``given`` if it equals the input's."""
+    if given is None:
+        return need_known(actual, f"the input's {what} (to infer {name})")
+    if actual is None:
+        return given
+    same = D.equal(given, actual)
+    if same is True:
+        return given
+    tip = f"leave {name} out to take it from the input" + (f": {hint}" if hint else "")
+    text = f"{name}={P.expr(given)} but the input has {P.expr(actual)} {what}"
+    if same is not False:
+        text += ", and they are not equal for every value of the symbols"
+    raise ShapeError(text, span, hint=tip)
 
 
 def batch_axis(e: Entry, a: Args, key: str, shape) -> int:

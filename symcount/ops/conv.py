@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import dims as D
 from .. import printing as P
 from .base import Args, Entry, join, kernel_axes, layout, need_rank, op, positive, split
+from .reshape import limits
 from .spec import Out, bad_arg, fail
 
 
@@ -98,28 +99,19 @@ def _sides(a: Args, rank: int):
     return [(x, x) for x in a.padding]
 
 
+MODE_LIMITS = {
+    "reflect": "padding_mode='reflect' needs padding smaller than the input: "
+    "padding {x} on an axis of length {n}",
+    "circular": "padding_mode='circular' pads at most the input's length: "
+    "padding {x} on an axis of length {n} would wrap around more than once",
+}
+
+
 def _padding_mode(a: Args, e: Entry, spatial):
     mode = getattr(a, "padding_mode", "zeros")
-    if mode in ("zeros", "replicate"):
-        return
-    for n, (left, right) in zip(spatial, _sides(a, len(spatial)), strict=True):
-        for x in (left, right):
-            if not (D.is_num(n) and D.is_num(x)):
-                continue
-            if mode == "reflect" and x >= n:
-                e.arg_error(
-                    a,
-                    "padding",
-                    f"padding_mode='reflect' needs padding smaller than the input: "
-                    f"padding {x} on an axis of length {n}",
-                )
-            if mode == "circular" and x > n:
-                e.arg_error(
-                    a,
-                    "padding",
-                    f"padding_mode='circular' pads at most the input's length: "
-                    f"padding {x} on an axis of length {n} would wrap around more than once",
-                )
+    if mode in MODE_LIMITS:
+        for n, sides in zip(spatial, _sides(a, len(spatial)), strict=True):
+            limits(a, e, mode, n, sides, MODE_LIMITS)
 
 
 def _input(x, a: Args, e: Entry, rank: int):

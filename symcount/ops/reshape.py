@@ -164,22 +164,22 @@ def _check_pad(a: Args, e: Entry, kind: str, n, before, after):
             "padding",
             f"negative padding ({before}, {after}) crops more than the axis's length {n}",
         )
-    for x in (before, after):
+    limits(a, e, kind.lower(), n, (before, after), PAD_LIMITS)
+
+
+PAD_LIMITS = {
+    "reflection": "reflection padding must be smaller than the axis: {x} on an axis of length {n}",
+    "circular": "circular padding of {x} on an axis of length {n} would wrap around more than once",
+}
+
+
+def limits(a: Args, e: Entry, mode: str, n, amounts, texts: dict[str, str]):
+    """Reflecting pads less than the axis's length; wrapping around pads at most it."""
+    for x in amounts:
         if not (D.is_num(x) and D.is_num(n)):
             continue
-        if kind == "Reflection" and x >= n:
-            e.arg_error(
-                a,
-                "padding",
-                f"reflection padding must be smaller than the axis: {x} on an axis of length {n}",
-            )
-        if kind == "Circular" and x > n:
-            e.arg_error(
-                a,
-                "padding",
-                f"circular padding of {x} on an axis of length {n} would wrap around "
-                "more than once",
-            )
+        if (mode in ("reflect", "reflection") and x >= n) or (mode == "circular" and x > n):
+            e.arg_error(a, "padding", texts[mode].format(x=x, n=n))
 
 
 # up-sampling and shuffles -------------------------------------------------------
