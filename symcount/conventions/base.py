@@ -123,11 +123,15 @@ def _runner(entry: Entry):
     to_key = {conv: key for conv, key in pairs}
     fixed = dict(entry.layer.fixed)
 
+    renamed = any(conv != key for conv, key in pairs)
+
     def run(shape, p, ctx=None):
         a = Args(**fixed)
+        values = a.__dict__
         for conv, key in pairs:
-            setattr(a, key, getattr(p, conv))
-        a._spans = {to_key.get(k, k): s for k, s in getattr(p, "_spans", {}).items()}
+            values[key] = getattr(p, conv)
+        spans = getattr(p, "_spans", {})
+        a._spans = {to_key.get(k, k): s for k, s in spans.items()} if renamed and spans else spans
         a.ctx = ctx
         return fn(shape, a, entry)
 

@@ -76,6 +76,18 @@ def parse_weight(text: str) -> tuple[str, tuple]:
     return name, tuple(axes)
 
 
+def _compiled(spec):
+    """Literal factors (the 4 of 4*units) made once, not on every call."""
+    name, axes = spec
+    out = []
+    for axis in axes:
+        if axis[0] == "*":
+            out.append(axis)
+        else:
+            out.append(tuple((f, Factor(f, int(f)) if f.isdigit() else None) for f in axis))
+    return name, tuple(out)
+
+
 class Entry:
     """One layer of one convention, as an op sees it. Built once per table row."""
 
@@ -85,7 +97,7 @@ class Entry:
         self.layer = layer
         self.arg_names = arg_names  # the op's name -> this convention's argument name
         self.labels = {**convention.LABELS, **arg_names, **layer.labels}
-        self.weights = {k: parse_weight(v) for k, v in layer.weights.items()}
+        self.weights = {k: _compiled(parse_weight(v)) for k, v in layer.weights.items()}
         self.flags = {**convention.FLAGS, **layer.flags}
 
     def flag(self, key: str):
@@ -105,20 +117,19 @@ class Entry:
         label (``c_in/groups``); a list of (label, value) pairs fills ``*K``."""
         name, axes = self.weights[key]
         dims = []
+        labels = self.labels
         for axis in axes:
             if axis[0] == "*":
                 dims += [(Factor(label, v),) for label, v in values[axis[1]]]
                 continue
             factors = []
-            for f in axis:
-                if f.isdigit():
-                    factors.append(Factor(f, int(f)))
-                    continue
-                v = values[f]
-                label = f
-                if isinstance(v, tuple):
-                    label, v = v
-                factors.append(Factor(self.label(label), v))
+            for f, literal in axis:
+                if literal is None:
+                    v = values[f]
+                    if isinstance(v, tuple):
+                        f, v = v
+                    literal = Factor(labels.get(f, f), v)
+                factors.append(literal)
             dims.append(tuple(factors))
         return Weight(name, tuple(dims), not state, state)
 
@@ -144,7 +155,7 @@ class Entry:
     def size_error(self, a: Args, key: str, message: str, hint: str | None = None):
         raise ShapeError(message, self._span(a, key), hint=hint)
 
-    def input_size(self, a: Args, key: str, actual, what: str, *, hint: str = "", unknown=None):
+    def input_size(self, a: Args, key: str, actual, what: str, *, hint=None, unknown=None):
         """The size the input gives the op's ``key`` (c_in). Where the convention
         has an argument for it (torch's in_features), that argument is taken
         from the input when left out and checked against it when given
@@ -158,9 +169,10 @@ class Entry:
         return inferred(name, getattr(a, key), actual, what, hint, self._span(a, key))
 
 
-def inferred(name: str, given, actual, what: str, hint: str = "", span=None):
+def inferred(name: str, given, actual, what: str, hint=None, span=None):
     """An input-size argument ``name`` (in_features): the input's ``actual``
-    size when not ``given``, else ``given`` if it equals the input's."""
+    size when not ``given``, else ``given`` if it equals the input's.
+    ``hint``: the layer written without it (text, or a function making it)."""
     if given is None:
         return need_known(actual, f"the input's {what} (to infer {name})")
     if actual is None:
@@ -168,6 +180,7 @@ def inferred(name: str, given, actual, what: str, hint: str = "", span=None):
     same = D.equal(given, actual)
     if same is True:
         return given
+    hint = hint() if callable(hint) else hint
     tip = f"leave {name} out to take it from the input" + (f": {hint}" if hint else "")
     text = f"{name}={P.expr(given)} but the input has {P.expr(actual)} {what}"
     if same is not False:

@@ -119,7 +119,7 @@ def _input(x, a: Args, e: Entry, rank: int):
     fmt = layout(a, e)
     need_rank(e, x, (rank + 1,))
     spatial, c = split(x, fmt)
-    hint = f"{e.name}({P.expr(a.filters)}, ...)" if hasattr(a, "filters") else ""
+    hint = lambda: f"{e.name}({P.expr(a.filters)}, ...)"  # noqa: E731  (only when it fails)
     c_in = e.input_size(a, "c_in", c, "channels", hint=hint, unknown="channels_unknown")
     return spatial, c_in, fmt
 

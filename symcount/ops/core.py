@@ -14,9 +14,8 @@ def dense(x, a: Args, e: Entry) -> Out:
     """A kernel (c_in, units) and a bias (units) on the last axis, at any rank."""
     if not x:
         e.fail("no_features")
-    c_in = e.input_size(
-        a, "c_in", x[-1], "features", hint=f"{e.name}({P.expr(a.units)})", unknown="dense_unknown"
-    )
+    hint = lambda: f"{e.name}({P.expr(a.units)})"  # noqa: E731  (only when it fails)
+    c_in = e.input_size(a, "c_in", x[-1], "features", hint=hint, unknown="dense_unknown")
     weights = e.weights_of("kernel", c_in=c_in, units=a.units)
     if a.bias:
         weights += e.weights_of("bias", units=a.units)
