@@ -11,7 +11,7 @@ import importlib
 from ..errors import ArgumentError, Span
 from .registry import Registry
 
-MODULES = {"keras": "keras", "torch": "torch"}
+MODULES = {"keras": "keras", "torch": "torch"}  # a convention's name -> its module of tables
 
 
 def rules_for(convention: str, span: Span | None = None) -> Registry:
@@ -28,5 +28,4 @@ def rules_for(convention: str, span: Span | None = None) -> Registry:
 def convention_of(name: str):
     """The Convention class (its tables and flags) of ``name``."""
     rules_for(name)
-    module = importlib.import_module(f"{__name__}.{MODULES[name]}")
-    return module.Keras if name == "keras" else module.Torch
+    return importlib.import_module(f"{__name__}.{MODULES[name]}").CONVENTION

@@ -350,4 +350,5 @@ class Keras(Convention):
     }
 
 
+CONVENTION = Keras
 Keras.register(registry)

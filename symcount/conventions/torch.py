@@ -381,4 +381,5 @@ class Torch(Convention):
     }
 
 
+CONVENTION = Torch
 Torch.register(registry)
