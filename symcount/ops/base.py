@@ -115,7 +115,15 @@ class Entry:
         """The op's weight ``key`` as this convention names and orders it.
         ``values``: each factor's value; ``(label key, value)`` picks another
         label (``c_in/groups``); a list of (label, value) pairs fills ``*K``."""
-        name, axes = self.weights[key]
+        return self._build(self.weights[key], values, state)
+
+    def weights_of(self, *keys: str, state: bool = False, **values) -> list[Weight]:
+        """The weights of ``keys`` that this convention's layer has."""
+        specs = self.weights
+        return [self._build(specs[k], values, state) for k in keys if k in specs]
+
+    def _build(self, spec, values: dict, state: bool) -> Weight:
+        name, axes = spec
         dims = []
         labels = self.labels
         for axis in axes:
@@ -132,10 +140,6 @@ class Entry:
                 factors.append(literal)
             dims.append(tuple(factors))
         return Weight(name, tuple(dims), not state, state)
-
-    def weights_of(self, *keys: str, **values) -> list[Weight]:
-        """The weights of ``keys`` that this convention's layer has."""
-        return [self.weight(k, **values) for k in keys if k in self.weights]
 
     # messages ---------------------------------------------------------------
 
