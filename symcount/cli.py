@@ -471,19 +471,13 @@ def cmd_layers(args, parser) -> str:
     from .layers import rules_for
 
     try:
-        rules = rules_for(args.convention).rules
+        registry = rules_for(args.convention)
     except SymcountError as e:
         raise e.at(None, filename="symcount layers") from None
-    # aliases (Convolution2D for Conv2D) are registered with the same function
-    primary: dict[int, str] = {}
-    aliases: dict[str, list[str]] = {}
-    for name, rule in rules.items():
-        key = id(rule.fn)
-        if key in primary and rules[primary[key]].args == rule.args:
-            aliases[primary[key]].append(name)
-        else:
-            primary.setdefault(key, name)
-            aliases[name] = []
+    rules = registry.rules
+    # each layer once, with its other names (Convolution2D for Conv2D)
+    other = {n for names in registry.aliases.values() for n in names}
+    aliases = {name: registry.aliases.get(name, []) for name in rules if name not in other}
     if args.names:
         out = []
         for name in args.names:

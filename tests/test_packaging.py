@@ -41,7 +41,8 @@ def wheel(tmp_path_factory) -> Path:
 def test_wheel_contains_the_grammar(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "symcount/grammar/symcount.lark" in names
-    assert "symcount/layers/conv.py" in names
+    assert "symcount/ops/conv.py" in names
+    assert "symcount/conventions/torch.py" in names
     assert "symcount/solve/problem.py" in names  # every subpackage is listed in pyproject
 
 

@@ -1,86 +1,19 @@
-"""Shape arithmetic shared by layer families (Keras 3's own formulas)."""
+"""What the Keras rules not yet moved to symcount.ops share (the arithmetic lives in ops)."""
 
 from __future__ import annotations
 
 from .. import dims as D
-from .spec import a, bad_arg, fail
-
-DATA_FORMATS = ("channels_last", "channels_first")
-
-
-def value_args(*weights: str) -> frozenset[str]:
-    """The initializer, regularizer and constraint keywords of the named weights
-    (plus activity_regularizer): they change values, never shapes or counts."""
-    kinds = ("initializer", "regularizer", "constraint")
-    return frozenset({f"{w}_{k}" for w in weights for k in kinds} | {"activity_regularizer"})
-
-
-# Keyword arguments that change values, never shapes or counts.
-DENSE_VALUE_ARGS = value_args("kernel", "bias") | {
-    "activation",
-    "lora_rank",
-    "lora_alpha",
-    "quantization_config",
-}
-CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
-
-
-def data_format_arg():
-    return a("data_format", "enum", None, choices=DATA_FORMATS, allow_none=True)
-
-
-def split(shape: tuple, data_format: str | None) -> tuple[tuple, object]:
-    """(spatial dims, channels) of a shape without the batch axis."""
-    if data_format == "channels_first":
-        return tuple(shape[1:]), shape[0]
-    return tuple(shape[:-1]), shape[-1]
-
-
-def join(spatial, channels, data_format: str | None) -> tuple:
-    if data_format == "channels_first":
-        return (channels, *spatial)
-    return (*spatial, channels)
-
-
-def conv_length(length, kernel, stride, dilation, padding: str, what="input"):
-    """Keras's compute_conv_output_shape for one axis."""
-    if length is None:
-        return None
-    if padding == "valid":
-        span = D.add(D.mul(dilation, D.sub(kernel, 1)), 1)
-        if D.is_num(length) and D.is_num(span) and span > length:
-            fail(
-                f"kernel spans {span} positions (dilation included) but the {what} has only "
-                f"{length}; use a smaller kernel or padding=same"
-            )
-        out = D.add(D.floordiv(D.sub(length, span), stride), 1)
-    else:  # same and causal
-        out = D.add(D.floordiv(D.sub(length, 1), stride), 1)
-    return out
-
-
-def deconv_length(length, kernel, stride, dilation, padding: str, output_padding):
-    """Keras's deconv_output_length."""
-    if length is None:
-        return None
-    k = D.add(kernel, D.mul(D.sub(kernel, 1), D.sub(dilation, 1)))
-    if output_padding is None:
-        if padding == "valid":
-            return D.add(D.mul(length, stride), D.maximum(D.sub(k, stride), 0))
-        return D.mul(length, stride)
-    pad = D.floordiv(k, 2) if padding == "same" else 0
-    return D.add(D.sub(D.add(D.mul(D.sub(length, 1), stride), k), D.mul(2, pad)), output_padding)
-
-
-def pool_length(length, pool, stride, padding: str):
-    """Keras's compute_pooling_output_shape for one axis."""
-    if length is None:
-        return None
-    if padding == "valid":
-        if D.is_num(length) and D.is_num(pool) and pool > length:
-            fail(f"pool size {pool} is larger than the input length {length}; use padding=same")
-        return D.add(D.floordiv(D.sub(length, pool), stride), 1)
-    return D.add(D.floordiv(D.sub(length, 1), stride), 1)
+from ..conventions.keras import (  # noqa: F401
+    CONV_VALUE_ARGS,
+    DATA_FORMATS,
+    DENSE_VALUE_ARGS,
+    data_format_arg,
+    value_args,
+)
+from ..ops.base import join, resolve_axis, split  # noqa: F401
+from ..ops.conv import conv_length, deconv_length  # noqa: F401
+from ..ops.pool import pool_length  # noqa: F401
+from .spec import bad_arg, fail
 
 
 def check_dims(shape, layer: str):
@@ -100,15 +33,3 @@ def channels_of(shape, data_format, layer: str):
 def divisible(value, by, message: str):
     if D.is_num(value) and D.is_num(by) and value % by != 0:
         bad_arg(message)
-
-
-def resolve_axis(axis: int, rank: int, layer: str) -> int:
-    """A Keras axis counts the batch axis as 0; return an index into the shape
-    without the batch axis."""
-    full = rank + 1
-    idx = axis + full if axis < 0 else axis
-    if idx <= 0 or idx >= full:
-        if idx == 0:
-            fail(f"{layer}: axis {axis} is the batch axis")
-        fail(f"{layer}: axis {axis} is out of range for an input of rank {full}")
-    return idx - 1

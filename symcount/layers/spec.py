@@ -1,157 +1,17 @@
-"""How a layer rule is declared: its arguments as data, a pure function from
-the input shape and the bound arguments to an output shape and named weights.
+"""Where the rule vocabulary used to live: it is :mod:`symcount.ops.spec` now."""
 
-A weight's dimensions are products of named factors (``("c_in", 24)``), so
-`explain` can print the general formula and the numbers from the same data
-the counts come from: the two can never disagree.
-"""
-
-from __future__ import annotations
-
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
-
-from .. import dims as D
-from ..errors import ArgumentError, ShapeError
-
-REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
-
-
-@dataclass(frozen=True, slots=True)
-class Arg:
-    """One constructor argument. ``kind`` says how a value is checked:
-
-    dim      a positive integer expression (symbols allowed)
-    dims     a dim or a tuple of ``rank`` dims (an int means every axis)
-    dims0    like dims, but zero is allowed (output_padding)
-    pads     like dims but zero allowed; also ((a, b), ...) pairs (padding, cropping)
-    axis     a literal integer (negative counts from the end)
-    axes     an axis or a tuple/list of axes
-    bool     true/false
-    enum     one of ``choices`` (a bare word or a string; case-insensitive)
-    number   any number (rates, slopes): accepted, not used for counting
-    shape    a tuple of dims, where -1 and None may appear
-    layer    a layer, as in Bidirectional(LSTM(8))
-    value    anything; accepted and ignored (activation, initializers, ...)
-    ints     an integer or a tuple of ``rank`` integers, negatives allowed (torch pads)
-    numbers  a positive number or a tuple of ``rank`` numbers (scale factors)
-    padding  like dims0, or one of ``choices`` (torch's 'same', 'valid')
-    sizes    like dims, but None entries are allowed (adaptive pooling sizes)
-    """
-
-    name: str
-    kind: str = "value"
-    default: Any = None
-    choices: tuple[str, ...] = ()
-    rank: int | None = None
-    allow_none: bool = False
-
-
-def a(name, kind="value", default=None, **kw) -> Arg:
-    return Arg(name, kind, default, **kw)
-
-
-@dataclass(frozen=True, slots=True)
-class Factor:
-    label: str
-    value: Any
-
-
-@dataclass(frozen=True, slots=True)
-class Weight:
-    name: str
-    dims: tuple[tuple[Factor, ...], ...]
-    trainable: bool = True
-    state: bool = False  # running statistics: Keras non-trainable, PyTorch buffers
-
-    @property
-    def shape(self) -> tuple:
-        return tuple(D.prod(f.value for f in dim) for dim in self.dims)
-
-    @property
-    def size(self):
-        return D.prod(f.value for dim in self.dims for f in dim)
-
-    @property
-    def factors(self) -> tuple[Factor, ...]:
-        return tuple(f for dim in self.dims for f in dim)
-
-    def renamed(self, prefix: str) -> Weight:
-        return Weight(f"{prefix}{self.name}", self.dims, self.trainable, self.state)
-
-
-def W(name: str, *dims, trainable: bool = True, state: bool = False) -> Weight:
-    """``W("kernel", ("k", 3), ("c_in", c), [("4", 4), ("units", u)])``.
-
-    Each positional is one axis of the weight: a (label, value) pair, or a
-    list of pairs whose product is the axis length.
-    """
-    axes = []
-    for d in dims:
-        pairs = d if isinstance(d, list) else [d]
-        axes.append(tuple(Factor(label, value) for label, value in pairs))
-    return Weight(name, tuple(axes), trainable and not state, state)
-
-
-@dataclass(frozen=True, slots=True)
-class Formula:
-    """A count's derivation: names, then numbers (both as text)."""
-
-    general: str
-    numbers: str
-
-
-@dataclass(slots=True)
-class Out:
-    shape: Any  # tuple of dims, or a list of such tuples for several outputs
-    weights: list[Weight] = field(default_factory=list)
-    formula: Formula | None = None  # default: derived from the weights
-    notes: list[str] = field(default_factory=list)  # extra lines for explain
-    children: list[Any] = field(default_factory=list)  # inner layer results (wrappers)
-
-
-@dataclass(frozen=True, slots=True)
-class LayerRule:
-    name: str
-    args: tuple[Arg, ...]
-    fn: Callable
-    ignored: frozenset[str] = frozenset()
-    doc: str = ""
-    # The input-size argument (torch's in_features, in_channels, ...): may be
-    # left out, and then the other positional arguments shift left; the rule
-    # gets None for it and takes the size from the incoming shape.
-    infer: str | None = None
-    inputs: tuple[int, int] = (1, 1)  # how many tensors it takes (merges: 2 or more)
-    call_kwargs: frozenset[str] = frozenset()  # keywords of a call: wte(x, reverse=true)
-
-    def arg(self, name: str) -> Arg | None:
-        for x in self.args:
-            if x.name == name:
-                return x
-        return None
-
-    @property
-    def keywords(self) -> list[str]:
-        return [x.name for x in self.args] + sorted(self.ignored)
-
-
-def fail(message: str) -> None:
-    raise ShapeError(message)
-
-
-def bad_arg(message: str) -> None:
-    raise ArgumentError(message)
-
-
-def need_rank(shape: Sequence, *ranks: int, layer: str) -> None:
-    if len(shape) not in ranks:
-        want = " or ".join(str(r + 1) for r in ranks)
-        got = "(None, " + ", ".join("None" if d is None else str(d) for d in shape) + ")"
-        fail(f"expects an input of rank {want} (batch included); got shape {got}")
-
-
-def need_known(value, what: str):
-    if value is None:
-        fail(f"{what} must be known, but it is None")
-    return value
+from ..ops.spec import (  # noqa: F401
+    REQUIRED,
+    Arg,
+    Factor,
+    Formula,
+    LayerRule,
+    Out,
+    W,
+    Weight,
+    a,
+    bad_arg,
+    fail,
+    need_known,
+    need_rank,
+)

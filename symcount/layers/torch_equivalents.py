@@ -27,9 +27,10 @@ from ..errors import SymcountError
 from . import rules_for
 from .binding import bind
 from .common import resolve_axis
-from .registry import Registry, keras, snake_case
+from .registry import Registry, snake_case
 from .spec import LayerRule, Out
 
+keras = rules_for("keras")
 torch = rules_for("torch")  # the torch rules, registered now
 
 

@@ -27,6 +27,11 @@ NOTES = {
 }
 
 
+# Up to this many layers are listed one by one, as torch names them
+# (weight_ih_l0, weight_ih_l1, ...); more are one entry with a count axis.
+UNROLLED = 16
+
+
 def _gates(g, h):
     return [(str(g), g), ("hidden_size", h)] if g > 1 else ("hidden_size", h)
 
@@ -61,9 +66,10 @@ def _rnn(cell):
         h_out = ("proj_size", proj) if projected else ("hidden_size", h)
         n_dir = 2 if p.bidirectional else 1
         layers = p.num_layers
-        # A symbolic num_layers: layer 0, then one entry for the num_layers - 1
-        # equal layers above it, each weight with that many copies.
-        symbolic = not D.is_num(layers)
+        # A symbolic (or large) num_layers: layer 0, then one entry for the
+        # num_layers - 1 equal layers above it, each weight with that many
+        # copies: counted, never unrolled into a loop over the layers.
+        symbolic = not D.is_num(layers) or layers > UNROLLED
         weights = []
         for layer in range(2 if symbolic else layers):
             if layer == 0:

@@ -1,0 +1,299 @@
+"""Bind call arguments to a rule's declared arguments, checking each kind."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from .. import dims as D
+from ..errors import ArgumentError, did_you_mean
+from ..ops.spec import REQUIRED, Arg, LayerRule
+from ..values import LayerSpec, Word, describe
+
+# Accepted by every Keras layer; they never change shapes or counts, except
+# trainable and the input-shape keywords, which the evaluator reads.
+COMMON_KEYWORDS = frozenset(
+    {
+        "name",
+        "trainable",
+        "dtype",
+        "autocast",
+        "input_shape",
+        "input_dim",
+        "batch_size",
+        "batch_input_shape",
+    }
+)
+
+
+def positional(rule: LayerRule, args, kwargs) -> tuple[Arg, ...]:
+    """The arguments that positional values fill, in order. A rule with an
+    inferable input size (torch's ``Linear(in_features, out_features)``) may
+    leave it out: when fewer positionals than required arguments are given
+    (and it is not given by keyword), the others shift left (``Linear(10)``)."""
+    if rule.infer is None:
+        return rule.args
+    required = sum(1 for x in rule.args if x.default is REQUIRED)
+    if rule.infer not in kwargs and len(args) < required:
+        return tuple(x for x in rule.args if x.name != rule.infer)
+    return rule.args
+
+
+def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
+    """``args``: [(value, span)]; ``kwargs``: {name: (value, span)}."""
+    order = positional(rule, args, kwargs)
+    if len(args) > len(order):
+        names = ", ".join(x.name for x in order) or "none"
+        span = args[len(order)][1]
+        raise ArgumentError(
+            f"{rule.name} takes at most {len(order)} positional argument"
+            f"{'s' if len(order) != 1 else ''} ({names}); got {len(args)}",
+            span,
+        )
+    given: dict[str, tuple] = {}
+    for spec, (value, span) in zip(order, args, strict=False):
+        given[spec.name] = (value, span)
+    for key, (value, span) in kwargs.items():
+        if key in given:
+            raise ArgumentError(f"{rule.name} got {key!r} both by position and by keyword", span)
+        if rule.arg(key) is None and key not in rule.ignored and key not in COMMON_KEYWORDS:
+            valid = rule.keywords
+            hint = did_you_mean(key, valid)
+            listed = ", ".join(x.name for x in rule.args) or "(none)"
+            raise ArgumentError(
+                f"{rule.name} has no keyword {key!r}; its keywords are {listed}"
+                + (
+                    " (and value-only ones: initializers, regularizers, ...)"
+                    if rule.ignored
+                    else ""
+                ),
+                span,
+                hint=hint,
+            )
+        given[key] = (value, span)
+    ns = SimpleNamespace()
+    for spec in rule.args:
+        if spec.name in given:
+            value, span = given[spec.name]
+            try:
+                setattr(ns, spec.name, coerce(spec, value))
+            except ArgumentError as e:
+                e.message = f"{rule.name}: {e.message}"
+                raise e.at(span) from None
+        elif spec.default is REQUIRED and spec.name != rule.infer:
+            raise ArgumentError(f"{rule.name} needs the argument {spec.name!r}")
+        elif spec.name == rule.infer:
+            setattr(ns, spec.name, None)  # taken from the incoming shape
+        else:
+            setattr(ns, spec.name, spec.default)
+    for key in COMMON_KEYWORDS | rule.ignored:
+        if key in given and rule.arg(key) is None:
+            setattr(ns, key, given[key][0])
+    ns._given = frozenset(given)
+    ns._spans = {key: span for key, (_, span) in given.items()}  # for errors about one argument
+    return ns
+
+
+def coerce(spec: Arg, value):
+    kind = spec.kind
+    if kind == "value":
+        return value
+    if value is None and (spec.allow_none or (spec.default is None and kind != "layer")):
+        return None
+    if kind == "dim":
+        return as_dim(value, spec.name)
+    if kind == "dims":
+        return as_dims(value, spec.name, spec.rank)
+    if kind == "dims0":
+        return as_dims(value, spec.name, spec.rank, zero_ok=True)
+    if kind in TORCH_KINDS:
+        return TORCH_KINDS[kind](value, spec)
+    if kind == "pads":
+        return as_pads(value, spec.name, spec.rank)
+    if kind == "axis":
+        return as_axis(value, spec.name)
+    if kind == "axes":
+        if isinstance(value, tuple):
+            return tuple(as_axis(v, spec.name) for v in value)
+        return as_axis(value, spec.name)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        raise ArgumentError(f"{spec.name} must be true or false, not {describe(value)}")
+    if kind == "enum":
+        text = value.name if isinstance(value, Word) else value
+        if isinstance(text, str):
+            low = text.lower()
+            if low in spec.choices:
+                return low
+            hint = did_you_mean(low, spec.choices)
+            raise ArgumentError(
+                f"{spec.name} must be one of {', '.join(spec.choices)}; got {text!r}", hint=hint
+            )
+        raise ArgumentError(
+            f"{spec.name} must be one of {', '.join(spec.choices)}, not {describe(value)}"
+        )
+    if kind == "number":
+        if D.is_num(value):
+            if spec.name == "rate" and not 0 <= value <= 1:
+                raise ArgumentError(f"rate must be between 0 and 1, not {value}")
+            return value
+        raise ArgumentError(f"{spec.name} must be a number, not {describe(value)}")
+    if kind == "shape":
+        items = value if isinstance(value, tuple) else (value,)
+        out = []
+        for v in items:
+            if v is None or (D.is_num(v) and v == -1):
+                out.append(None if v is None else -1)
+            else:
+                out.append(as_dim(v, spec.name))
+        return tuple(out)
+    if kind == "layer":
+        if isinstance(value, LayerSpec):
+            return value
+        raise ArgumentError(f"{spec.name} must be a layer such as LSTM(8), not {describe(value)}")
+    raise AssertionError(f"unknown argument kind {kind}")
+
+
+def as_int(value, name: str):
+    """Any integer expression, negative allowed (torch's negative padding crops)."""
+    if isinstance(value, Word):
+        return D.symbol(value.name)
+    if D.is_num(value) and D.is_int(value):
+        return int(value)
+    if D.is_symbolic(value) and getattr(value, "is_integer", None) is not False:
+        return value
+    raise ArgumentError(f"{name} must be an integer, not {describe(value)}")
+
+
+def _ints(value, spec: Arg) -> tuple:
+    """``ints``: an integer (every entry) or a tuple of ``rank`` integers, negatives allowed."""
+    if isinstance(value, tuple):
+        if spec.rank is not None and len(value) != spec.rank:
+            raise ArgumentError(
+                f"{spec.name} must be an integer or a tuple of {spec.rank} integers; "
+                f"got {len(value)} values"
+            )
+        return tuple(as_int(v, spec.name) for v in value)
+    return (as_int(value, spec.name),) * (spec.rank or 1)
+
+
+def _numbers(value, spec: Arg):
+    """``numbers``: a positive number or a tuple of ``rank`` of them (scale factors)."""
+    items = value if isinstance(value, tuple) else (value,)
+    if spec.rank is not None and isinstance(value, tuple) and len(value) != spec.rank:
+        raise ArgumentError(f"{spec.name} must be a number or a tuple of {spec.rank} numbers")
+    out = []
+    for v in items:
+        if isinstance(v, Word):
+            v = D.symbol(v.name)
+        elif isinstance(v, bool) or not (D.is_num(v) or D.is_symbolic(v)):
+            raise ArgumentError(f"{spec.name} must be a number, not {describe(v)}")
+        if D.known_nonpositive(v) and not (D.is_num(v) and v > 0):
+            raise ArgumentError(f"{spec.name} must be positive, not {v}")
+        out.append(v)
+    return tuple(out) if isinstance(value, tuple) else out[0]
+
+
+def _padding(value, spec: Arg):
+    """``padding``: a word among ``choices`` (torch's 'same', 'valid') or dims0;
+    any other bare word is a symbol (``padding=p``), unless it looks like a
+    misspelt choice (``padding=sme``)."""
+    text = value.name if isinstance(value, Word) else value
+    if isinstance(text, str):
+        low = text.lower()
+        if low in spec.choices:
+            return low
+        if isinstance(value, Word) and did_you_mean(low, spec.choices) is None:
+            return as_dims(value, spec.name, spec.rank, zero_ok=True)
+        raise ArgumentError(
+            f"{spec.name} must be an integer, a tuple, or one of {', '.join(spec.choices)}; "
+            f"got {text!r}",
+            hint=did_you_mean(low, spec.choices),
+        )
+    return as_dims(value, spec.name, spec.rank, zero_ok=True)
+
+
+def _sizes(value, spec: Arg):
+    """``sizes``: a dim or a tuple of ``rank`` dims where None keeps the input's size."""
+    if isinstance(value, tuple):
+        if spec.rank is not None and len(value) != spec.rank:
+            raise ArgumentError(
+                f"{spec.name} must be an integer or a tuple of {spec.rank} entries; "
+                f"got {len(value)} values"
+            )
+        return tuple(None if v is None else as_dim(v, spec.name) for v in value)
+    if spec.rank is None:
+        return as_dim(value, spec.name)  # the rule repeats it over the axes it has
+    return (as_dim(value, spec.name),) * spec.rank
+
+
+# Argument kinds of torch.nn signatures (see Arg): registered here so every
+# convention's rules are bound the same way.
+TORCH_KINDS = {"ints": _ints, "numbers": _numbers, "padding": _padding, "sizes": _sizes}
+
+
+def as_dim(value, name: str, *, zero_ok: bool = False):
+    if isinstance(value, Word):
+        return D.symbol(value.name)
+    if isinstance(value, bool) or value is None or isinstance(value, (str, tuple, LayerSpec)):
+        raise ArgumentError(f"{name} must be a positive integer, not {describe(value)}")
+    if D.is_num(value):
+        if not D.is_int(value):
+            raise ArgumentError(f"{name} must be an integer, not {value}")
+        value = int(value)
+        low = 0 if zero_ok else 1
+        if value < low:
+            raise ArgumentError(
+                f"{name} must be {'non-negative' if zero_ok else 'a positive integer'}, not {value}"
+            )
+        return value
+    if getattr(value, "is_integer", None) is False:
+        raise ArgumentError(f"{name} must be an integer expression, not {value}")
+    if not zero_ok and D.known_nonpositive(value):
+        raise ArgumentError(f"{name} must be positive, not {value}")
+    return value
+
+
+def as_dims(value, name: str, rank: int | None, *, zero_ok: bool = False) -> tuple:
+    if isinstance(value, tuple):
+        if rank is not None and len(value) != rank:
+            raise ArgumentError(
+                f"{name} must be an integer or a tuple of {rank} integers; got {len(value)} values"
+            )
+        return tuple(as_dim(v, name, zero_ok=zero_ok) for v in value)
+    return (as_dim(value, name, zero_ok=zero_ok),) * (rank or 1)
+
+
+def as_pads(value, name: str, rank: int) -> tuple:
+    """Padding/cropping as ((before, after), ...) per spatial axis."""
+    if rank == 1:
+        if isinstance(value, tuple):
+            if len(value) != 2:
+                raise ArgumentError(f"{name} must be an integer or a pair (before, after)")
+            b, e = (as_dim(v, name, zero_ok=True) for v in value)
+            return ((b, e),)
+        p = as_dim(value, name, zero_ok=True)
+        return ((p, p),)
+    if not isinstance(value, tuple):
+        p = as_dim(value, name, zero_ok=True)
+        return ((p, p),) * rank
+    if len(value) != rank:
+        raise ArgumentError(
+            f"{name} must be an integer, a tuple of {rank} integers, or a tuple of {rank} pairs"
+        )
+    out = []
+    for v in value:
+        if isinstance(v, tuple):
+            if len(v) != 2:
+                raise ArgumentError(f"each entry of {name} must be a pair (before, after)")
+            out.append(tuple(as_dim(x, name, zero_ok=True) for x in v))
+        else:
+            p = as_dim(v, name, zero_ok=True)
+            out.append((p, p))
+    return tuple(out)
+
+
+def as_axis(value, name: str) -> int:
+    if D.is_int(value) and not isinstance(value, bool):
+        return int(value)
+    raise ArgumentError(f"{name} must be a literal integer axis, not {describe(value)}")

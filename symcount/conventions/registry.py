@@ -1,0 +1,87 @@
+"""The rules a convention's tables compile to, by class name: what the
+evaluator, binding and `symcount layers` read."""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import re
+
+from ..ops.spec import LayerRule
+
+
+def snake_case(name: str) -> str:
+    """Keras's to_snake_case, for generated layer names."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class Registry:
+    """A convention's rule table, and the few habits that differ between
+    frameworks: how layers are auto-named and how state is reported."""
+
+    def __init__(self, convention: str, *, state_as_buffers: bool = False, name_base=snake_case):
+        self.convention = convention
+        self.rules: dict[str, LayerRule] = {}
+        self.aliases: dict[str, list[str]] = {}  # a layer's other names (Convolution2D)
+        self.state_as_buffers = state_as_buffers  # PyTorch: running stats are buffers
+        self.name_base = name_base  # type name -> the stem of generated names
+
+    def rule(
+        self,
+        name: str,
+        *args,
+        ignored=(),
+        aliases=(),
+        doc: str = "",
+        inputs=(1, 1),
+        call_kwargs=(),
+        infer=None,
+    ):
+        """Decorator: ``@keras.rule("Dense", a("units", "dim", REQUIRED), ...)``."""
+
+        def register(fn):
+            # Most rules need only (shape, args); wrappers also get a context
+            # to run their inner layer.
+            takes_ctx = len(inspect.signature(fn).parameters) == 3
+            call = fn if takes_ctx else (lambda shape, p, ctx, _fn=fn: _fn(shape, p))
+            rule = LayerRule(
+                name,
+                tuple(args),
+                call,
+                frozenset(ignored),
+                doc or fn.__doc__ or "",
+                inputs=inputs,
+                call_kwargs=frozenset(call_kwargs),
+                infer=infer,
+            )
+            self.add(rule, aliases)
+            return fn
+
+        return register
+
+    def add(self, rule: LayerRule, aliases=()) -> None:
+        """``rule`` under its name and under each alias (the same function)."""
+        for n in (rule.name, *aliases):
+            if n in self.rules:
+                raise ValueError(f"duplicate rule {n}")
+            self.rules[n] = rule if n == rule.name else dataclasses.replace(rule, name=n)
+        self.aliases[rule.name] = list(aliases)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.rules
+
+    def get(self, name: str) -> LayerRule | None:
+        return self.rules.get(name)
+
+
+keras = Registry("keras")
+
+
+def torch_name(type_name: str) -> str:
+    """Generated names under torch: the class name in lower case (linear, conv2d_1)."""
+    return type_name.lower()
+
+
+torch = Registry("torch", state_as_buffers=True, name_base=torch_name)
