@@ -49,14 +49,93 @@ def _same(*args, ignored=(), op="identity"):
     return layer(op, *args, ignored=ignored, doc=SAME)
 
 
+# --- normalization (ops/norm.py) ------------------------------------------------
+
+NORM_VALUE_ARGS = frozenset(
+    {
+        "momentum",
+        "epsilon",
+        "beta_initializer",
+        "gamma_initializer",
+        "moving_mean_initializer",
+        "moving_variance_initializer",
+        "beta_regularizer",
+        "gamma_regularizer",
+        "beta_constraint",
+        "gamma_constraint",
+        "synchronized",
+        "renorm",
+        "renorm_clipping",
+        "renorm_momentum",
+    }
+)
+NORM_MESSAGES = {
+    "axis_unknown": "the size of axis {axis}",
+    "groups_split": ("argument", "the number of channels ({c}) must be a multiple of groups ({g})"),
+}
+CENTER_SCALE = (arg("center", "bool", True), arg("scale", "bool", True))
+GAMMA_BETA = {"gamma": "gamma(c_in)", "beta": "beta(c_in)"}
+NORM_LAYERS = {
+    "BatchNormalization": layer(
+        "batch_norm",
+        arg("axis", "axis", -1),
+        arg("momentum", "number", 0.99),
+        arg("epsilon", "number", 1e-3),
+        *CENTER_SCALE,
+        fixed={"state": True},
+        labels={"c_in": "c"},
+        weights={**GAMMA_BETA, "mean": "moving_mean(c_in)", "var": "moving_variance(c_in)"},
+        ignored=NORM_VALUE_ARGS,
+        doc="gamma and beta (trainable) and moving mean and variance (state), one per channel.",
+    ),
+    "LayerNormalization": layer(
+        "layer_norm",
+        arg("axis", "axes", -1),
+        arg("epsilon", "number", 1e-3),
+        *CENTER_SCALE,
+        arg("rms_scaling", "bool", False),
+        names={"rms_scaling": "rms"},
+        weights={"gamma": "gamma(*dims)", "beta": "beta(*dims)"},
+        ignored=NORM_VALUE_ARGS,
+        doc="gamma (scale) and beta (center) over the normalized axes; rms_scaling keeps "
+        "gamma only.",
+    ),
+    "GroupNormalization": layer(
+        "group_norm",
+        arg("groups", "value", 32),
+        arg("axis", "axis", -1),
+        arg("epsilon", "number", 1e-3),
+        *CENTER_SCALE,
+        labels={"c_in": "c"},
+        weights=GAMMA_BETA,
+        ignored=NORM_VALUE_ARGS,
+        doc="gamma and beta, one per channel; channels must divide into groups (-1: one per "
+        "channel).",
+    ),
+    "UnitNormalization": layer(
+        "unit_norm", arg("axis", "axes", -1), doc="Scales to unit L2 norm along axis. No weights."
+    ),
+    "RMSNormalization": layer(
+        "layer_norm",
+        arg("axis", "axes", -1),
+        arg("epsilon", "number", 1e-6),
+        fixed={"scale": True},
+        weights={"gamma": "scale(*dims)"},
+        doc="One scale per entry of the normalized axes.",
+    ),
+}
+
+
 class Keras(Convention):
     name = "keras"
+    FLAGS: ClassVar[dict] = {"norm_labels": ("c", "c")}
 
     MESSAGES: ClassVar[dict[str, str]] = {
         "no_features": "{layer} needs an input of rank 2 or more (batch included)",
         "dense_unknown": "the last axis of the input has unknown length (None), so the kernel "
         "size is unknown; give that axis a length or a symbol (a Flatten of a None axis "
         "gives None)",
+        **NORM_MESSAGES,
     }
 
     LAYERS: ClassVar[dict[str, Layer]] = {
@@ -120,6 +199,7 @@ class Keras(Convention):
         "Softmax": _same(arg("axis", "axes", -1)),
         "Identity": _same(),
         "Masking": _same(arg("mask_value", "number", 0.0)),
+        **NORM_LAYERS,
         "PReLU": layer(
             "prelu",
             arg("alpha_initializer"),

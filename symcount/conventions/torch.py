@@ -42,9 +42,111 @@ def _softmax(name):
     )
 
 
+# --- normalization (ops/norm.py) ------------------------------------------------
+
+NORM_MESSAGES = {
+    "norm_rank": "{layer} expects an input of shape {form} (batch excluded); got {got}",
+    "no_channels": "{layer} needs a channel axis: (C, *) without the batch",
+    "axis_unknown": "{layer}'s channel axis",
+    "groups_given": "num_channels ({c}) must be divisible by num_groups ({g})",
+    "groups_split": "the input's {c} channels cannot be split into {g} groups",
+    "unused_size": "num_features={given} differs from the input's {actual} channels; torch only "
+    "warns, since without affine or running statistics it is unused",
+    "state_note": "running_mean and running_var are buffers (one per channel), and so is "
+    "num_batches_tracked (one integer): not counted as parameters",
+}
+AFFINE = {"gamma": "weight(c_in)", "beta": "bias(c_in)"}
+NORM_FORMS = {1: "(C,) or (C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
+
+
+def _channel_norm(rank: int, ranks: tuple, affine: bool) -> Layer:
+    """BatchNorm (affine and running statistics by default) and InstanceNorm
+    (neither): the channel axis first."""
+    form = NORM_FORMS[rank] if ranks != (2,) else "(C, L)"
+    return layer(
+        "batch_norm",
+        arg("num_features", "dim", REQUIRED),
+        arg("eps", "number", 1e-5),
+        arg("momentum", "number", 0.1, allow_none=True),
+        arg("affine", "bool", affine),
+        arg("track_running_stats", "bool", affine),
+        *factory_args(),
+        arg("bias", "bool", True),
+        names={"num_features": "c_in", "affine": "scale", "bias": "center"}
+        | {"track_running_stats": "state"},
+        fixed={"axis": 1, "ranks": ranks, "form": form},
+        weights={
+            **AFFINE,
+            "mean": "running_mean(c_in)",
+            "var": "running_var(c_in)",
+            "count": "num_batches_tracked()",
+        },
+        infer="num_features",
+        doc="weight and bias (affine) per channel; running_mean, running_var and "
+        f"num_batches_tracked buffers (track_running_stats). Input {form}.",
+    )
+
+
+def _normalized(op_args: tuple, weights: dict, doc: str) -> Layer:
+    return layer(
+        "layer_norm",
+        arg("normalized_shape", "dims", REQUIRED),
+        *op_args,
+        names={"normalized_shape": "normalized", "elementwise_affine": "scale", "bias": "center"},
+        weights=weights,
+        infer="normalized_shape",
+        doc=doc,
+    )
+
+
+NORM_LAYERS = {
+    **{f"BatchNorm{r}d": _channel_norm(r, ((1, 2), (3,), (4,))[r - 1], True) for r in (1, 2, 3)},
+    **{f"InstanceNorm{r}d": _channel_norm(r, (r + 1,), False) for r in (1, 2, 3)},
+    "GroupNorm": layer(
+        "group_norm",
+        arg("num_groups", "dim", REQUIRED),
+        arg("num_channels", "dim", REQUIRED),
+        arg("eps", "number", 1e-5),
+        arg("affine", "bool", True),
+        *factory_args(),
+        arg("bias", "bool", True),
+        names={"num_groups": "groups", "num_channels": "c_in", "affine": "scale", "bias": "center"},
+        fixed={"axis": 1},
+        weights=AFFINE,
+        infer="num_channels",
+        doc="weight and bias per channel (affine); channels split into num_groups groups.",
+    ),
+    "LayerNorm": _normalized(
+        (
+            arg("eps", "number", 1e-5),
+            arg("elementwise_affine", "bool", True),
+            arg("bias", "bool", True),
+            *factory_args(),
+        ),
+        {"gamma": "weight(*dims)", "beta": "bias(*dims)"},
+        "weight and bias of normalized_shape (the trailing axes; default the last).",
+    ),
+    "RMSNorm": _normalized(
+        (arg("eps", "number", None), arg("elementwise_affine", "bool", True), *factory_args()),
+        {"gamma": "weight(*dims)"},
+        "weight of normalized_shape (the trailing axes; default the last).",
+    ),
+    "LocalResponseNorm": layer(
+        "identity",
+        arg("size", "dim", REQUIRED),
+        arg("alpha", "number", 1e-4),
+        arg("beta", "number", 0.75),
+        arg("k", "number", 1.0),
+        fixed={"ranks": range(2, 1 << 62), "form": "(C, L, ...)"},
+        doc="Normalizes across neighbouring channels of (C, *): same shape, no weights.",
+    ),
+}
+
+
 class Torch(Convention):
     name = "torch"
     state_as_buffers = True
+    FLAGS: ClassVar[dict] = {"norm_labels": ("normalized_shape", "n"), "beta_needs_scale": True}
 
     @staticmethod
     def name_base(type_name: str) -> str:
@@ -53,6 +155,7 @@ class Torch(Convention):
 
     MESSAGES: ClassVar[dict[str, str]] = {
         "no_features": "{layer} needs a feature axis: the input has only the batch axis",
+        **NORM_MESSAGES,
     }
 
     LAYERS: ClassVar[dict[str, Layer]] = {
@@ -160,6 +263,7 @@ class Torch(Convention):
             names={"dim": "axis"},
             doc="Halves the axis dim: one half gates the other. No weights.",
         ),
+        **NORM_LAYERS,
         "PReLU": layer(
             "prelu",
             arg("num_parameters", "dim", 1),

@@ -10,6 +10,7 @@ from ..conventions.keras import (  # noqa: F401
     data_format_arg,
     value_args,
 )
+from ..ops.norm import resolve_axis  # noqa: F401  (merge and diff use it)
 from .spec import bad_arg, fail
 
 
@@ -84,15 +85,3 @@ def channels_of(shape, data_format, layer: str):
 def divisible(value, by, message: str):
     if D.is_num(value) and D.is_num(by) and value % by != 0:
         bad_arg(message)
-
-
-def resolve_axis(axis: int, rank: int, layer: str) -> int:
-    """A Keras axis counts the batch axis as 0; return an index into the shape
-    without the batch axis."""
-    full = rank + 1
-    idx = axis + full if axis < 0 else axis
-    if idx <= 0 or idx >= full:
-        if idx == 0:
-            fail(f"{layer}: axis {axis} is the batch axis")
-        fail(f"{layer}: axis {axis} is out of range for an input of rank {full}")
-    return idx - 1
