@@ -126,6 +126,98 @@ NORM_LAYERS = {
 }
 
 
+# --- recurrent (ops/recurrent.py) -------------------------------------------------
+
+RNN_VALUE_ARGS = frozenset(
+    {
+        "activation",
+        "recurrent_activation",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "unit_forget_bias",
+        "kernel_regularizer",
+        "recurrent_regularizer",
+        "bias_regularizer",
+        "activity_regularizer",
+        "kernel_constraint",
+        "recurrent_constraint",
+        "bias_constraint",
+        "dropout",
+        "recurrent_dropout",
+        "seed",
+        "go_backwards",
+        "stateful",
+        "unroll",
+        "use_cudnn",
+        "time_major",
+        "zero_output_for_mask",
+    }
+)
+GATE_NOTE = "{} gates ({}), each with its own input kernel, recurrent kernel and bias"
+RETURNS = (arg("return_sequences", "bool", False), arg("return_state", "bool", False))
+
+
+def _rnn(cell: str, gates: int, note: str = "", *tail) -> Layer:
+    g = f"{gates}*units" if gates > 1 else "units"
+    weights = {"kernel": f"kernel(x_in, {g})", "recurrent": f"recurrent_kernel(h_out, {g})"}
+    weights |= (
+        {"bias": f"bias({g})", "bias_pair": f"bias(2, {g})"} if tail else {"bias": f"bias({g})"}
+    )
+    return layer(
+        "rnn",
+        arg("units", "dim", REQUIRED),
+        arg("activation"),
+        *([arg("recurrent_activation")] if gates > 1 else []),
+        arg("use_bias", "bool", True),
+        *RETURNS,
+        *tail,
+        names={"use_bias": "bias"},
+        fixed={"gates": gates},
+        weights=weights,
+        ignored=RNN_VALUE_ARGS,
+        extra={"note": GATE_NOTE.format(gates, note)} if note else {},
+        doc=f"{cell}: kernel (c_in, {gates}*units), recurrent kernel (units, {gates}*units), bias.",
+    )
+
+
+def _conv_lstm(rank: int) -> Layer:
+    ones = (1,) * rank
+    return layer(
+        "conv_lstm",
+        arg("filters", "dim", REQUIRED),
+        arg("kernel_size", "dims", REQUIRED, rank=rank),
+        arg("strides", "dims", ones, rank=rank),
+        arg("padding", "enum", "valid", choices=("valid", "same")),
+        data_format_arg(),
+        arg("dilation_rate", "dims", ones, rank=rank),
+        arg("activation"),
+        arg("recurrent_activation"),
+        arg("use_bias", "bool", True),
+        *RETURNS,
+        names={"filters": "units", "kernel_size": "kernel", "dilation_rate": "dilation"}
+        | {"use_bias": "bias"},
+        fixed={"rank": rank, "gates": 4},
+        weights={
+            "kernel": "kernel(*K, c_in, 4*units)",
+            "recurrent": "recurrent_kernel(*K, units, 4*units)",
+            "bias": "bias(4*units)",
+        },
+        ignored=RNN_VALUE_ARGS,
+        extra={"note": RNN_LAYERS_NOTE},
+        doc="An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters).",
+    )
+
+
+RNN_LAYERS_NOTE = GATE_NOTE.format(4, "input, forget, cell, output")
+RNN_LAYERS = {
+    "SimpleRNN": _rnn("SimpleRNN", 1),
+    "LSTM": _rnn("LSTM", 4, "input, forget, cell, output"),
+    "GRU": _rnn("GRU", 3, "update, reset, candidate", arg("reset_after", "bool", True)),
+    **{f"ConvLSTM{r}D": _conv_lstm(r) for r in (1, 2, 3)},
+}
+
+
 class Keras(Convention):
     name = "keras"
     FLAGS: ClassVar[dict] = {"norm_labels": ("c", "c")}
@@ -200,6 +292,7 @@ class Keras(Convention):
         "Identity": _same(),
         "Masking": _same(arg("mask_value", "number", 0.0)),
         **NORM_LAYERS,
+        **RNN_LAYERS,
         "PReLU": layer(
             "prelu",
             arg("alpha_initializer"),

@@ -143,10 +143,91 @@ NORM_LAYERS = {
 }
 
 
+# --- recurrent (ops/recurrent.py) -------------------------------------------------
+
+RNN_NOTES = {
+    "RNN": "one gate block: weight_ih, weight_hh, and two biases (bias_ih, bias_hh)",
+    "LSTM": "4 gate blocks (input, forget, cell, output) in each weight; two biases per "
+    "layer and direction (bias_ih and bias_hh), where Keras has one",
+    "GRU": "3 gate blocks (reset, update, new) in each weight; two biases, bias_ih and "
+    "bias_hh (torch's GRU is Keras's reset_after=true)",
+}
+NONLINEARITY = arg("nonlinearity", "enum", "tanh", choices=("tanh", "relu"))
+
+
+def _rnn_weights(gates: int) -> dict:
+    g = f"{gates}*units" if gates > 1 else "units"
+    return {
+        "kernel": f"weight_ih(*copies, {g}, x_in)",
+        "recurrent": f"weight_hh(*copies, {g}, h_out)",
+        "bias": f"bias_ih(*copies, {g})",
+        "recurrent_bias": f"bias_hh(*copies, {g})",
+        "projection": "weight_hr(*copies, h_out, units)",
+    }
+
+
+RNN_NAMES = {"input_size": "c_in", "hidden_size": "units", "num_layers": "layers"}
+
+
+def _rnn(cell: str, gates: int) -> Layer:
+    return layer(
+        "rnn",
+        arg("input_size", "dim", REQUIRED),
+        arg("hidden_size", "dim", REQUIRED),
+        arg("num_layers", "dim", 1),
+        *([NONLINEARITY] if cell == "RNN" else []),
+        arg("bias", "bool", True),
+        arg("batch_first", "bool", False),
+        arg("dropout", "number", 0.0),
+        arg("bidirectional", "bool", False),
+        *([arg("proj_size", "dims0", (0,), rank=1)] if cell == "LSTM" else []),
+        *factory_args(),
+        names={**RNN_NAMES, "proj_size": "proj"},
+        fixed={"gates": gates},
+        flags={"layer_tags": True, "whole_sequence": True},
+        weights=_rnn_weights(gates),
+        infer="input_size",
+        extra={"note": RNN_NOTES[cell]},
+        doc=f"Per layer and direction: weight_ih ({gates}*hidden_size, input), weight_hh "
+        f"({gates}*hidden_size, hidden_size) and, with bias, bias_ih and bias_hh.",
+    )
+
+
+def _cell(cell: str, gates: int) -> Layer:
+    return layer(
+        "rnn",
+        arg("input_size", "dim", REQUIRED),
+        arg("hidden_size", "dim", REQUIRED),
+        arg("bias", "bool", True),
+        *([NONLINEARITY] if cell == "RNN" else []),
+        *factory_args(),
+        names=RNN_NAMES,
+        fixed={"gates": gates, "step": True},
+        weights=_rnn_weights(gates),
+        infer="input_size",
+        doc=f"One step: weight_ih ({gates}*hidden_size, input_size), weight_hh ({gates}*"
+        "hidden_size, hidden_size), bias_ih and bias_hh. Output h (LSTMCell's c is not shown).",
+    )
+
+
+RNN_GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
+RNN_LAYERS = {name: _rnn(name, g) for name, g in RNN_GATES.items()}
+RNN_LAYERS |= {f"{name}Cell": _cell(name, g) for name, g in RNN_GATES.items()}
+RNN_MESSAGES = {
+    "rnn_rank": "{layer} expects an input of shape (T, input_size) (the batch axis not "
+    "counted, wherever batch_first puts it); got {got}",
+    "cell_rank": "{layer} takes one step: an input of shape (input_size,); got {got}",
+}
+
+
 class Torch(Convention):
     name = "torch"
     state_as_buffers = True
-    FLAGS: ClassVar[dict] = {"norm_labels": ("normalized_shape", "n"), "beta_needs_scale": True}
+    FLAGS: ClassVar[dict] = {
+        "norm_labels": ("normalized_shape", "n"),
+        "beta_needs_scale": True,
+        "two_biases": True,  # bias_ih and bias_hh per gate block, where Keras keeps one
+    }
 
     @staticmethod
     def name_base(type_name: str) -> str:
@@ -156,6 +237,7 @@ class Torch(Convention):
     MESSAGES: ClassVar[dict[str, str]] = {
         "no_features": "{layer} needs a feature axis: the input has only the batch axis",
         **NORM_MESSAGES,
+        **RNN_MESSAGES,
     }
 
     LAYERS: ClassVar[dict[str, Layer]] = {
@@ -264,6 +346,7 @@ class Torch(Convention):
             doc="Halves the axis dim: one half gates the other. No weights.",
         ),
         **NORM_LAYERS,
+        **RNN_LAYERS,
         "PReLU": layer(
             "prelu",
             arg("num_parameters", "dim", 1),

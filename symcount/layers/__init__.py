@@ -12,7 +12,6 @@ from . import (  # noqa: F401  (importing registers the rules)
     core,
     merge,
     pooling,
-    recurrent,
     reshaping,
     wrappers,
 )
@@ -25,7 +24,6 @@ TORCH_MODULES = (
     "torch_conv",
     "torch_merge",
     "torch_pooling",
-    "torch_recurrent",
     "torch_reshaping",
 )
 

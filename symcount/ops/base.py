@@ -115,6 +115,9 @@ class Entry:
                     factors.append(Factor(f, int(f)))
                     continue
                 v = values[f]
+                if isinstance(v, list):  # an axis that is a product: [(label, value), ...]
+                    factors += [Factor(self.label(k), x) for k, x in v]
+                    continue
                 label = f
                 if isinstance(v, tuple):
                     label, v = v
