@@ -103,20 +103,24 @@ class Convention:
         return registry
 
 
+def op_args(entry: Entry, p, ctx=None) -> Args:
+    """A layer's bound arguments (``p``, this convention's names) as the op's Args."""
+    a = Args(**entry.layer.fixed)
+    for key, conv in entry.arg_names.items():
+        setattr(a, key, getattr(p, conv))
+    to_key = {conv: key for key, conv in entry.arg_names.items()}
+    a._spans = {to_key.get(k, k): s for k, s in getattr(p, "_spans", {}).items()}
+    a.ctx = ctx
+    return a
+
+
 def _runner(entry: Entry):
     """The rule function: rename the bound arguments to the op's, run the op."""
     fn = OPS[entry.layer.op].fn
-    pairs = tuple((conv, key) for key, conv in entry.arg_names.items())
-    to_key = {conv: key for conv, key in pairs}
-    fixed = dict(entry.layer.fixed)
 
     def run(shape, p, ctx=None):
-        a = Args(**fixed)
-        for conv, key in pairs:
-            setattr(a, key, getattr(p, conv))
-        a._spans = {to_key.get(k, k): s for k, s in getattr(p, "_spans", {}).items()}
-        a.ctx = ctx
-        return fn(shape, a, entry)
+        return fn(shape, op_args(entry, p, ctx), entry)
 
     run.__doc__ = entry.layer.doc
+    run.entry = entry  # what diff reads: the op and its table row
     return run
