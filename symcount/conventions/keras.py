@@ -218,9 +218,49 @@ RNN_LAYERS = {
 }
 
 
+# --- attention (ops/attention.py) -------------------------------------------------
+
+ATTENTION_LAYERS = {
+    "MultiHeadAttention": layer(
+        "attention",
+        arg("num_heads", "dim", REQUIRED),
+        arg("key_dim", "dim", REQUIRED),
+        arg("value_dim", "dim", None),
+        arg("dropout", "number", 0.0),
+        arg("use_bias", "bool", True),
+        arg("output_shape", "shape", None),
+        arg("attention_axes", "axes", None),
+        names={"num_heads": "heads", "use_bias": "bias"},
+        weights={
+            "q": "query/kernel(d_q, heads, kd)",
+            "q_bias": "query/bias(heads, kd)",
+            "k": "key/kernel(d_k, heads, kd)",
+            "k_bias": "key/bias(heads, kd)",
+            "v": "value/kernel(d_v, heads, vd)",
+            "v_bias": "value/bias(heads, vd)",
+            "o": "attention_output/kernel(heads, vd, *out)",
+            "o_bias": "attention_output/bias(*out)",
+        },
+        ignored=DENSE_VALUE_ARGS | {"seed", "flash_attention"},
+        call_kwargs={"attention_mask", "use_causal_mask", "query_mask", "value_mask", "key_mask"},
+        doc="Query, key and value projections (d, heads, key_dim or value_dim) and an output "
+        "projection (heads, value_dim, d_out), each with a bias when use_bias.",
+    ),
+}
+ATTENTION_MESSAGES = {
+    "attention_rank": "{layer} needs inputs of rank 3 or more (batch, sequence, features)",
+    "attention_self": "self-attention: query, key and value all come from the incoming tensor",
+    "attention_cross": "cross-attention: the query from the first input, key and value from "
+    "the others",
+}
+
+
 class Keras(Convention):
     name = "keras"
-    FLAGS: ClassVar[dict] = {"norm_labels": ("c", "c")}
+    FLAGS: ClassVar[dict] = {
+        "norm_labels": ("c", "c"),
+        "attention_inputs": ("query", "value", "key"),  # mha(query, value[, key])
+    }
 
     MESSAGES: ClassVar[dict[str, str]] = {
         "no_features": "{layer} needs an input of rank 2 or more (batch included)",
@@ -228,6 +268,7 @@ class Keras(Convention):
         "size is unknown; give that axis a length or a symbol (a Flatten of a None axis "
         "gives None)",
         **NORM_MESSAGES,
+        **ATTENTION_MESSAGES,
     }
 
     LAYERS: ClassVar[dict[str, Layer]] = {
@@ -293,6 +334,7 @@ class Keras(Convention):
         "Masking": _same(arg("mask_value", "number", 0.0)),
         **NORM_LAYERS,
         **RNN_LAYERS,
+        **ATTENTION_LAYERS,
         "PReLU": layer(
             "prelu",
             arg("alpha_initializer"),

@@ -7,7 +7,6 @@ import importlib
 from .. import conventions
 from ..errors import Span
 from . import (  # noqa: F401  (importing registers the rules)
-    attention,
     conv,
     core,
     merge,
@@ -20,7 +19,6 @@ from .registry import Registry
 # torch.nn's rules register when a model first asks for convention torch, so a
 # Keras model's start-up does not pay for them (about 15 ms).
 TORCH_MODULES = (
-    "torch_attention",
     "torch_conv",
     "torch_merge",
     "torch_pooling",
