@@ -319,6 +319,30 @@ def _rnn(x, a: Args, name: str):
     return equivalent([rnn_use(x, a)], rnn_why(a))
 
 
+@to_torch("attention")
+def _attention(shapes, a: Args, name: str):
+    query = shapes[0]
+    value = shapes[1] if len(shapes) > 1 else query
+    key = shapes[2] if len(shapes) > 2 else value
+    e, h, kd = query[-1], a.heads, a.key_dim
+    vd = a.value_dim if a.value_dim is not None else kd
+    if a.output_shape is not None or a.attention_axes is not None or len(query) != 2:
+        return none("output_shape, attention_axes or a rank above 3: torch has no such option")
+    if D.equal(D.mul(h, kd), e) is not True or D.equal(vd, kd) is not True:
+        return none(
+            f"torch's heads are embed_dim/num_heads wide; here key_dim*num_heads = "
+            f"{P.expr(D.mul(h, kd))} and value_dim = {P.expr(vd)} for embed_dim {P.expr(e)}"
+        )
+    values = {"d_q": e, "heads": h, "bias": a.bias}
+    if D.equal(key[-1], e) is not True:
+        values["kdim"] = key[-1]
+    if D.equal(value[-1], e) is not True:
+        values["vdim"] = value[-1]
+    # torch's call is (query, key, value); Keras's is (query, value, key)
+    inputs = [tuple(query)] if len(shapes) == 1 else [tuple(query), tuple(key), tuple(value)]
+    return equivalent([Use("MultiheadAttention", values, inputs, layout={"batch_first": True})])
+
+
 # --- the one evaluation ------------------------------------------------------
 
 # Keras layer name -> fn(shape, bound arguments, out) -> Equivalent, for the

@@ -8,7 +8,6 @@ when their family's op gets a TO_TORCH entry.
 from __future__ import annotations
 
 from .. import dims as D
-from .. import printing as P
 from ..conventions import equivalents as EQ
 from ..conventions.base import op_args
 from ..conventions.equivalents import Equivalent, Module, _value, none, rnn_use, rnn_why
@@ -177,33 +176,6 @@ def _time_distributed(shape, p):
         return eq
     # torch modules take the extra leading axis as batch-like (Linear) or after a reshape
     return Equivalent(eq.text + " on every step", eq.modules, eq.why, weights=eq.weights)
-
-
-@equivalent("MultiHeadAttention")
-def _multi_head_attention(shapes, p):
-    query = shapes[0]
-    value = shapes[1] if len(shapes) > 1 else query
-    key = shapes[2] if len(shapes) > 2 else value
-    e, h, kd = query[-1], p.num_heads, p.key_dim
-    vd = p.value_dim if p.value_dim is not None else kd
-    if p.output_shape is not None or p.attention_axes is not None or len(query) != 2:
-        return none("output_shape, attention_axes or a rank above 3: torch has no such option")
-    if D.equal(D.mul(h, kd), e) is not True or D.equal(vd, kd) is not True:
-        return none(
-            f"torch's heads are embed_dim/num_heads wide; here key_dim*num_heads = "
-            f"{P.expr(D.mul(h, kd))} and value_dim = {P.expr(vd)} for embed_dim {P.expr(e)}"
-        )
-    kw = {}
-    if not p.use_bias:
-        kw["bias"] = False
-    if D.equal(key[-1], e) is not True:
-        kw["kdim"] = key[-1]
-    if D.equal(value[-1], e) is not True:
-        kw["vdim"] = value[-1]
-    kw["batch_first"] = True
-    # torch's call is (query, key, value); Keras's is (query, value, key)
-    inputs = [tuple(query)] if len(shapes) == 1 else [tuple(query), tuple(key), tuple(value)]
-    return modules([Module("MultiheadAttention", (e, h), kw, inputs)])
 
 
 # --- layers without parameters: the operation torch users write ---------------
