@@ -343,6 +343,37 @@ def _attention(shapes, a: Args, name: str):
     return equivalent([Use("MultiheadAttention", values, inputs, layout={"batch_first": True})])
 
 
+RNN_CELLS = ("SimpleRNN", "LSTM", "GRU")
+
+
+@to_torch("bidirectional")
+def _bidirectional(x, a: Args, name: str):
+    inner = a.layer
+    if canonical(inner.type_name) not in RNN_CELLS:
+        return none(f"torch has no bidirectional {inner.type_name}")
+    if a.backward_layer is not None:
+        return none("a separate backward_layer: torch's bidirectional RNNs mirror one config")
+    cell = inner_args(inner)
+    why = rnn_why(cell)
+    if a.merge_mode != "concat":
+        why = (why + "; " if why else "") + (
+            f"torch concatenates the directions (merge_mode={a.merge_mode} is done after it)"
+        )
+    return equivalent([rnn_use(x, cell, bidirectional=True)], why)
+
+
+@to_torch("time_distributed")
+def _time_distributed(x, a: Args, name: str):
+    inner = a.layer
+    eq = inner_equivalent(inner.type_name, x[1:], inner.ns)
+    if eq is None:
+        return none(f"torch.nn has no module for {inner.type_name}")
+    if eq.missing or not eq.modules:
+        return eq
+    # torch modules take the extra leading axis as batch-like (Linear) or after a reshape
+    return Equivalent(eq.text + " on every step", eq.modules, eq.why, weights=eq.weights)
+
+
 # --- the one evaluation ------------------------------------------------------
 
 # Keras layer name -> fn(shape, bound arguments, out) -> Equivalent, for the
@@ -367,12 +398,23 @@ def canonical(name: str) -> str:
 _CANON: dict[int, str] = {}
 
 
-def equivalent_of(name: str, shape, p, out: Out) -> Equivalent:
-    """The equivalent of one applied Keras layer (``out``: what Keras's rule gave)."""
+def _entry(name: str):
     from .registry import keras
 
     rule = keras.get(name)
-    entry = getattr(rule.fn, "entry", None) if rule is not None else None
+    return getattr(rule.fn, "entry", None) if rule is not None else None
+
+
+def inner_args(spec) -> Args:
+    """A wrapped layer's arguments as its op's Args."""
+    from .base import op_args
+
+    return op_args(_entry(spec.type_name), spec.ns)
+
+
+def inner_equivalent(name: str, shape, p) -> Equivalent | None:
+    """The equivalent of Keras layer ``name`` bound to ``p``, if it has one."""
+    entry = _entry(name)
     if entry is not None and entry.layer.op in TO_TORCH:
         from .base import op_args
 
@@ -384,9 +426,17 @@ def equivalent_of(name: str, shape, p, out: Out) -> Equivalent:
         eq = fn(name, p)
         if eq is not None:
             return eq
+    return None
+
+
+def equivalent_of(name: str, shape, p, out: Out) -> Equivalent:
+    """The equivalent of one applied Keras layer (``out``: what Keras's rule gave)."""
+    eq = inner_equivalent(name, shape, p)
+    if eq is not None:
+        return eq
     if not out.weights:
         return op_text("(no parameters)")
-    return none(f"torch.nn has no module for {name}")
+    return none(f"torch.nn has no module for {canonical(name)}")
 
 
 def _noting(rule):

@@ -255,6 +255,27 @@ ATTENTION_MESSAGES = {
 }
 
 
+# --- wrappers (ops/wrappers.py) ---------------------------------------------------
+
+WRAPPER_LAYERS = {
+    "Bidirectional": layer(
+        "bidirectional",
+        arg("layer", "layer", REQUIRED),
+        arg(
+            "merge_mode", "enum", "concat", choices=("concat", "sum", "mul", "ave"), allow_none=True
+        ),
+        arg("weights"),
+        arg("backward_layer", "layer", None, allow_none=True),
+        doc="Two copies of an RNN, one reading forward and one backward; outputs merged.",
+    ),
+    "TimeDistributed": layer(
+        "time_distributed",
+        arg("layer", "layer", REQUIRED),
+        doc="Applies one layer (one set of weights) to every time step.",
+    ),
+}
+
+
 class Keras(Convention):
     name = "keras"
     FLAGS: ClassVar[dict] = {
@@ -335,6 +356,7 @@ class Keras(Convention):
         **NORM_LAYERS,
         **RNN_LAYERS,
         **ATTENTION_LAYERS,
+        **WRAPPER_LAYERS,
         "PReLU": layer(
             "prelu",
             arg("alpha_initializer"),

@@ -12,7 +12,6 @@ from . import (  # noqa: F401  (importing registers the rules)
     merge,
     pooling,
     reshaping,
-    wrappers,
 )
 from .registry import Registry
 

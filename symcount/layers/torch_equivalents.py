@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from ..conventions import equivalents as EQ
-from ..conventions.base import op_args
-from ..conventions.equivalents import Equivalent, Module, _value, none, rnn_use, rnn_why
+from ..conventions.equivalents import Equivalent, Module, _value
 from . import rules_for
 from .binding import bind
 
@@ -133,49 +132,6 @@ def _separable(shape, p):
     return modules(
         [first, second], "a depthwise Conv (groups=channels) then a 1x1 Conv: the same weights"
     )
-
-
-RNNS = ("SimpleRNN", "LSTM", "GRU")
-
-
-def _table_args(spec):
-    """An inner layer's arguments as its op's (a table row's) Args."""
-    return op_args(keras.get(spec.type_name).fn.entry, spec.ns)
-
-
-@equivalent("Bidirectional")
-def _bidirectional(shape, p):
-    inner = p.layer
-    if EQ.canonical(inner.type_name) not in RNNS:
-        return none(f"torch has no bidirectional {inner.type_name}")
-    if p.backward_layer is not None:
-        return none("a separate backward_layer: torch's bidirectional RNNs mirror one config")
-    a = _table_args(inner)
-    why = rnn_why(a)
-    if p.merge_mode != "concat":
-        why = (why + "; " if why else "") + (
-            f"torch concatenates the directions (merge_mode={p.merge_mode} is done after it)"
-        )
-    return EQ.equivalent([rnn_use(shape, a, bidirectional=True)], why)
-
-
-@equivalent("TimeDistributed")
-def _time_distributed(shape, p):
-    inner = p.layer
-    name = EQ.canonical(inner.type_name)
-    entry = getattr(keras.get(inner.type_name).fn, "entry", None)
-    if entry is not None and entry.layer.op in EQ.TO_TORCH:
-        eq = EQ.TO_TORCH[entry.layer.op](shape[1:], _table_args(inner), entry.name)
-    elif name in ENTRIES:
-        eq = ENTRIES[name](shape[1:], inner.ns)
-    elif name in OPS or name == "Activation":
-        return _ops(name, inner.ns)
-    else:
-        return none(f"torch.nn has no module for {inner.type_name}")
-    if eq.missing or not eq.modules:
-        return eq
-    # torch modules take the extra leading axis as batch-like (Linear) or after a reshape
-    return Equivalent(eq.text + " on every step", eq.modules, eq.why, weights=eq.weights)
 
 
 # --- layers without parameters: the operation torch users write ---------------

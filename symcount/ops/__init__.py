@@ -3,5 +3,5 @@
 Conventions (:mod:`symcount.conventions`) are tables over these ops.
 """
 
-from . import attention, core, norm, recurrent  # noqa: F401  (importing registers the ops)
+from . import attention, core, norm, recurrent, wrappers  # noqa: F401  (importing registers the ops)
 from .base import OPS, Args, Entry, op  # noqa: F401
