@@ -13,6 +13,11 @@ from .registry import keras as registry
 DATA_FORMATS = ("channels_last", "channels_first")
 
 
+def words(text: str) -> frozenset[str]:
+    """Keyword names written as one string (long lists of value-only keywords)."""
+    return frozenset(text.split())
+
+
 def value_args(*weights: str) -> frozenset[str]:
     """The initializer, regularizer and constraint keywords of the named weights
     (plus activity_regularizer): they change values, never shapes or counts."""
@@ -51,23 +56,10 @@ def _same(*args, ignored=(), op="identity"):
 
 # --- normalization (ops/norm.py) ------------------------------------------------
 
-NORM_VALUE_ARGS = frozenset(
-    {
-        "momentum",
-        "epsilon",
-        "beta_initializer",
-        "gamma_initializer",
-        "moving_mean_initializer",
-        "moving_variance_initializer",
-        "beta_regularizer",
-        "gamma_regularizer",
-        "beta_constraint",
-        "gamma_constraint",
-        "synchronized",
-        "renorm",
-        "renorm_clipping",
-        "renorm_momentum",
-    }
+NORM_VALUE_ARGS = words(
+    "momentum epsilon beta_initializer gamma_initializer moving_mean_initializer "
+    "moving_variance_initializer beta_regularizer gamma_regularizer beta_constraint "
+    "gamma_constraint synchronized renorm renorm_clipping renorm_momentum"
 )
 NORM_MESSAGES = {
     "axis_unknown": "the size of axis {axis}",
@@ -128,31 +120,12 @@ NORM_LAYERS = {
 
 # --- recurrent (ops/recurrent.py) -------------------------------------------------
 
-RNN_VALUE_ARGS = frozenset(
-    {
-        "activation",
-        "recurrent_activation",
-        "kernel_initializer",
-        "recurrent_initializer",
-        "bias_initializer",
-        "unit_forget_bias",
-        "kernel_regularizer",
-        "recurrent_regularizer",
-        "bias_regularizer",
-        "activity_regularizer",
-        "kernel_constraint",
-        "recurrent_constraint",
-        "bias_constraint",
-        "dropout",
-        "recurrent_dropout",
-        "seed",
-        "go_backwards",
-        "stateful",
-        "unroll",
-        "use_cudnn",
-        "time_major",
-        "zero_output_for_mask",
-    }
+RNN_VALUE_ARGS = words(
+    "activation recurrent_activation kernel_initializer recurrent_initializer "
+    "bias_initializer unit_forget_bias kernel_regularizer recurrent_regularizer "
+    "bias_regularizer activity_regularizer kernel_constraint recurrent_constraint "
+    "bias_constraint dropout recurrent_dropout seed go_backwards stateful unroll "
+    "use_cudnn time_major zero_output_for_mask"
 )
 GATE_NOTE = "{} gates ({}), each with its own input kernel, recurrent kernel and bias"
 RETURNS = (arg("return_sequences", "bool", False), arg("return_state", "bool", False))

@@ -169,50 +169,38 @@ def _rnn_weights(gates: int) -> dict:
 RNN_NAMES = {"input_size": "c_in", "hidden_size": "units", "num_layers": "layers"}
 
 
-def _rnn(cell: str, gates: int) -> Layer:
+def _rnn(cell: str, gates: int, step: bool = False) -> Layer:
+    """RNN, LSTM, GRU (stacked, bidirectional) or, with step, their cells."""
+    stacking = (arg("num_layers", "dim", 1),) if not step else ()
+    tail = (arg("batch_first", "bool", False), arg("dropout", "number", 0.0))
+    tail += (arg("bidirectional", "bool", False),)
+    if cell == "LSTM":
+        tail += (arg("proj_size", "dims0", (0,), rank=1),)
+    nonlinearity = (NONLINEARITY,) if cell == "RNN" else ()
+    bias = (arg("bias", "bool", True),)
     return layer(
         "rnn",
         arg("input_size", "dim", REQUIRED),
         arg("hidden_size", "dim", REQUIRED),
-        arg("num_layers", "dim", 1),
-        *([NONLINEARITY] if cell == "RNN" else []),
-        arg("bias", "bool", True),
-        arg("batch_first", "bool", False),
-        arg("dropout", "number", 0.0),
-        arg("bidirectional", "bool", False),
-        *([arg("proj_size", "dims0", (0,), rank=1)] if cell == "LSTM" else []),
+        *((*bias, *nonlinearity) if step else (*stacking, *nonlinearity, *bias, *tail)),
         *factory_args(),
         names={**RNN_NAMES, "proj_size": "proj"},
-        fixed={"gates": gates},
-        flags={"layer_tags": True, "whole_sequence": True},
+        fixed={"gates": gates, "step": step},
+        flags={} if step else {"layer_tags": True, "whole_sequence": True},
         weights=_rnn_weights(gates),
         infer="input_size",
-        extra={"note": RNN_NOTES[cell]},
-        doc=f"Per layer and direction: weight_ih ({gates}*hidden_size, input), weight_hh "
-        f"({gates}*hidden_size, hidden_size) and, with bias, bias_ih and bias_hh.",
-    )
-
-
-def _cell(cell: str, gates: int) -> Layer:
-    return layer(
-        "rnn",
-        arg("input_size", "dim", REQUIRED),
-        arg("hidden_size", "dim", REQUIRED),
-        arg("bias", "bool", True),
-        *([NONLINEARITY] if cell == "RNN" else []),
-        *factory_args(),
-        names=RNN_NAMES,
-        fixed={"gates": gates, "step": True},
-        weights=_rnn_weights(gates),
-        infer="input_size",
+        extra={} if step else {"note": RNN_NOTES[cell]},
         doc=f"One step: weight_ih ({gates}*hidden_size, input_size), weight_hh ({gates}*"
-        "hidden_size, hidden_size), bias_ih and bias_hh. Output h (LSTMCell's c is not shown).",
+        "hidden_size, hidden_size), bias_ih and bias_hh. Output h (LSTMCell's c is not shown)."
+        if step
+        else f"Per layer and direction: weight_ih ({gates}*hidden_size, input), weight_hh "
+        f"({gates}*hidden_size, hidden_size) and, with bias, bias_ih and bias_hh.",
     )
 
 
 RNN_GATES = {"RNN": 1, "LSTM": 4, "GRU": 3}
 RNN_LAYERS = {name: _rnn(name, g) for name, g in RNN_GATES.items()}
-RNN_LAYERS |= {f"{name}Cell": _cell(name, g) for name, g in RNN_GATES.items()}
+RNN_LAYERS |= {f"{name}Cell": _rnn(name, g, step=True) for name, g in RNN_GATES.items()}
 RNN_MESSAGES = {
     "rnn_rank": "{layer} expects an input of shape (T, input_size) (the batch axis not "
     "counted, wherever batch_first puts it); got {got}",

@@ -11,6 +11,8 @@ Which weights exist is the op's; their names, axes and order the table's.
 
 from __future__ import annotations
 
+import functools
+
 from .. import dims as D
 from .. import printing as P
 from .base import Args, Entry, op
@@ -182,14 +184,9 @@ def transformer_stack(shapes, a: Args, e: Entry) -> Out:
     return Out(out.shape, weights, formula=formula, notes=notes)
 
 
-_SUB: dict = {}
-
-
-def _sub(e: Entry, name: str) -> Entry:
-    key = (e.convention, name)
-    if key not in _SUB:
-        _SUB[key] = e.convention.entries()[name]
-    return _SUB[key]
+@functools.cache
+def _sub(convention, name: str) -> Entry:
+    return convention.entries()[name]
 
 
 @op("transformer", inputs=(1, 2))
@@ -207,7 +204,7 @@ def transformer(shapes, a: Args, e: Entry) -> Out:
     _nhead(a, e, d)
     weights = []
     for part, n in (("encoder", a.encoders), ("decoder", a.decoders)):
-        inner = _sub(e, e.layer.extra[part])
+        inner = _sub(e.convention, e.layer.extra[part])
         label = e.arg_names["encoders" if part == "encoder" else "decoders"]
         weights += stacked(layer_weights(inner, a, d), n, f"{part}.layers.*.", label)
         norm = (k for k in e.weights if k.startswith(part) and (a.bias or not k.endswith("_b")))
