@@ -2,11 +2,12 @@
 architecture built from the equivalent torch.nn modules, row by row, with the
 difference of their parameter counts as a formula.
 
-The file is evaluated twice: with the Keras rules, and with
-:data:`symcount.layers.torch_equivalents.TRANSLATED` (each Keras layer's
-names, arguments and shapes; the weights of its torch.nn equivalent). The
-rows correspond one to one. Layers with no torch.nn equivalent are named,
-and left out of both sides of the difference.
+The file is evaluated once, with Keras's rules, each noting its layer's
+torch.nn equivalent (:mod:`symcount.conventions.equivalents`: the same op
+and arguments read off the torch table); the two models are that one
+evaluation's rows without and with the equivalents' weights, so they
+correspond one to one. Layers with no torch.nn equivalent are named, and
+left out of both sides of the difference.
 """
 
 from __future__ import annotations
@@ -62,8 +63,6 @@ def register(subparsers, add_model_args) -> None:
 
 
 def run(args, parser) -> str:
-    import symcount
-
     from ..cli import _read, _source, _values
 
     if args.convention == "torch":
@@ -74,14 +73,13 @@ def run(args, parser) -> str:
     if path is not None:
         text = _read(path)
     values = _values(args, parser)
-    keras_model = symcount.parse(text, values=values, filename=display)
+    keras_model, torch_model = evaluate(text, values=values, filename=display)
     if keras_model.convention != "keras":
         raise ArgumentError(
             "diff compares a model written in Keras vocabulary with its PyTorch equivalent; "
             f"this one is written for convention {keras_model.convention}",
             hint="remove the 'convention torch' line and write the layers as Keras names them",
         ).at(_convention_span(text), text, display)
-    torch_model = translate(text, values=values, filename=display)
     if args.format == "json":
         import json
 
@@ -107,32 +105,53 @@ def _width(args) -> int:
     return output_width(args.width, DEFAULT_WIDTH)
 
 
-def translate(text: str, *, values=None, filename=None):
-    """The model in ``text`` (Keras vocabulary) with each layer's weights
-    taken from its torch.nn equivalent."""
+def evaluate(text: str, *, values=None, filename=None):
+    """(the Keras model, its torch.nn equivalent) of ``text``, from one evaluation."""
+    import symcount
+
+    from ..conventions.equivalents import noting_rules, split
     from ..evaluator import Evaluator
-    from ..layers.torch_equivalents import TRANSLATED
     from ..syntax import parse_program
 
+    class Noting(Evaluator):
+        """Keras's rules, each noting its layer's equivalent (a file saying
+        ``convention torch`` is evaluated as torch, and refused by run)."""
+
+        def set_convention(self, stmt):
+            super().set_convention(stmt)
+            if self.convention == "keras":
+                self.rules = noting_rules()
+
     try:
-        ev = Evaluator(values=values, convention="keras")
-        ev.rules = TRANSLATED
-        model = ev.run(parse_program(text))
+        program = parse_program(text)
+        ev = Noting(values=symcount._check_values(values))
+        ev.rules = noting_rules()
+        model = ev.run(program)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
     except RecursionError:
-        raise LimitError("the input is nested too deeply").at(None, text, filename) from None
-    model.convention = "torch"
-    return model
+        raise LimitError(
+            "the input is nested too deeply (an expression or bracket nesting too long)"
+        ).at(None, text, filename) from None
+    model.source, model.filename = text, filename
+    if model.convention != "keras":
+        return model, model
+    return split(model)
+
+
+def translate(text: str, *, values=None, filename=None):
+    """The model in ``text`` (Keras vocabulary) with each layer's weights
+    taken from its torch.nn equivalent."""
+    return evaluate(text, values=values, filename=filename)[1]
 
 
 # rendering ------------------------------------------------------------------
 
 
 def equivalent(row):
-    from ..layers.torch_equivalents import Equivalent
+    from ..conventions.equivalents import of
 
-    return next((n for n in row.notes if isinstance(n, Equivalent)), None)
+    return of(row)
 
 
 def difference(a, b):

@@ -116,16 +116,23 @@ class Convention:
         return registry
 
 
-def _runner(entry: Entry):
-    """The rule function: rename the bound arguments to the op's, run the op."""
-    fn = OPS[entry.layer.op].fn
+def op_args(entry: Entry, p, ctx=None) -> Args:
+    """A layer's bound arguments (``p``, this convention's names) as the op's Args."""
+    return _renamer(entry)(p, ctx)
+
+
+def _renamer(entry: Entry):
+    """``(p, ctx) -> Args`` for one table row; what can be is worked out once,
+    since it runs for every layer of a model."""
+    renamer = getattr(entry, "_renamer", None)
+    if renamer is not None:
+        return renamer
     pairs = tuple((conv, key) for key, conv in entry.arg_names.items())
     to_key = {conv: key for conv, key in pairs}
+    renamed = any(conv != key for conv, key in pairs)
     fixed = dict(entry.layer.fixed)
 
-    renamed = any(conv != key for conv, key in pairs)
-
-    def run(shape, p, ctx=None):
+    def renamer(p, ctx=None) -> Args:
         a = Args(**fixed)
         values = a.__dict__
         for conv, key in pairs:
@@ -133,7 +140,20 @@ def _runner(entry: Entry):
         spans = getattr(p, "_spans", {})
         a._spans = {to_key.get(k, k): s for k, s in spans.items()} if renamed and spans else spans
         a.ctx = ctx
-        return fn(shape, a, entry)
+        return a
+
+    entry._renamer = renamer
+    return renamer
+
+
+def _runner(entry: Entry):
+    """The rule function: rename the bound arguments to the op's, run the op."""
+    fn = OPS[entry.layer.op].fn
+    args = _renamer(entry)
+
+    def run(shape, p, ctx=None):
+        return fn(shape, args(p, ctx), entry)
 
     run.__doc__ = entry.layer.doc
+    run.entry = entry  # what diff reads: the op and its table row
     return run

@@ -13,6 +13,11 @@ from .registry import keras as registry
 DATA_FORMATS = ("channels_last", "channels_first")
 
 
+def words(text: str) -> frozenset[str]:
+    """Keyword names written as one string (long lists of value-only keywords)."""
+    return frozenset(text.split())
+
+
 def value_args(*weights: str) -> frozenset[str]:
     """The initializer, regularizer and constraint keywords of the named weights
     (plus activity_regularizer): they change values, never shapes or counts."""
@@ -204,6 +209,201 @@ def _upsampling(rank):
     )
 
 
+# --- normalization (ops/norm.py) ------------------------------------------------
+
+NORM_VALUE_ARGS = words(
+    "momentum epsilon beta_initializer gamma_initializer moving_mean_initializer "
+    "moving_variance_initializer beta_regularizer gamma_regularizer beta_constraint "
+    "gamma_constraint synchronized renorm renorm_clipping renorm_momentum"
+)
+NORM_MESSAGES = {
+    "axis_unknown": "the size of axis {axis}",
+    "groups_split": ("argument", "the number of channels ({c}) must be a multiple of groups ({g})"),
+}
+CENTER_SCALE = (arg("center", "bool", True), arg("scale", "bool", True))
+GAMMA_BETA = {"gamma": "gamma(c_in)", "beta": "beta(c_in)"}
+NORM_LAYERS = {
+    "BatchNormalization": layer(
+        "batch_norm",
+        arg("axis", "axis", -1),
+        arg("momentum", "number", 0.99),
+        arg("epsilon", "number", 1e-3),
+        *CENTER_SCALE,
+        fixed={"state": True},
+        labels={"c_in": "c"},
+        weights={**GAMMA_BETA, "mean": "moving_mean(c_in)", "var": "moving_variance(c_in)"},
+        ignored=NORM_VALUE_ARGS,
+        doc="gamma and beta (trainable) and moving mean and variance (state), one per channel.",
+    ),
+    "LayerNormalization": layer(
+        "layer_norm",
+        arg("axis", "axes", -1),
+        arg("epsilon", "number", 1e-3),
+        *CENTER_SCALE,
+        arg("rms_scaling", "bool", False),
+        names={"rms_scaling": "rms"},
+        weights={"gamma": "gamma(*dims)", "beta": "beta(*dims)"},
+        ignored=NORM_VALUE_ARGS,
+        doc="gamma (scale) and beta (center) over the normalized axes; rms_scaling keeps "
+        "gamma only.",
+    ),
+    "GroupNormalization": layer(
+        "group_norm",
+        arg("groups", "value", 32),
+        arg("axis", "axis", -1),
+        arg("epsilon", "number", 1e-3),
+        *CENTER_SCALE,
+        labels={"c_in": "c"},
+        weights=GAMMA_BETA,
+        ignored=NORM_VALUE_ARGS,
+        doc="gamma and beta, one per channel; channels must divide into groups (-1: one per "
+        "channel).",
+    ),
+    "UnitNormalization": layer(
+        "unit_norm", arg("axis", "axes", -1), doc="Scales to unit L2 norm along axis. No weights."
+    ),
+    "RMSNormalization": layer(
+        "layer_norm",
+        arg("axis", "axes", -1),
+        arg("epsilon", "number", 1e-6),
+        fixed={"scale": True},
+        weights={"gamma": "scale(*dims)"},
+        doc="One scale per entry of the normalized axes.",
+    ),
+}
+
+
+# --- recurrent (ops/recurrent.py) -------------------------------------------------
+
+RNN_VALUE_ARGS = words(
+    "activation recurrent_activation kernel_initializer recurrent_initializer "
+    "bias_initializer unit_forget_bias kernel_regularizer recurrent_regularizer "
+    "bias_regularizer activity_regularizer kernel_constraint recurrent_constraint "
+    "bias_constraint dropout recurrent_dropout seed go_backwards stateful unroll "
+    "use_cudnn time_major zero_output_for_mask"
+)
+GATE_NOTE = "{} gates ({}), each with its own input kernel, recurrent kernel and bias"
+RETURNS = (arg("return_sequences", "bool", False), arg("return_state", "bool", False))
+
+
+def _rnn(cell: str, gates: int, note: str = "", *tail) -> Layer:
+    g = f"{gates}*units" if gates > 1 else "units"
+    weights = {"kernel": f"kernel(x_in, {g})", "recurrent": f"recurrent_kernel(h_out, {g})"}
+    weights |= (
+        {"bias": f"bias({g})", "bias_pair": f"bias(2, {g})"} if tail else {"bias": f"bias({g})"}
+    )
+    return layer(
+        "rnn",
+        arg("units", "dim", REQUIRED),
+        arg("activation"),
+        *([arg("recurrent_activation")] if gates > 1 else []),
+        arg("use_bias", "bool", True),
+        *RETURNS,
+        *tail,
+        names={"use_bias": "bias"},
+        fixed={"gates": gates},
+        weights=weights,
+        ignored=RNN_VALUE_ARGS,
+        extra={"note": GATE_NOTE.format(gates, note)} if note else {},
+        doc=f"{cell}: kernel (c_in, {gates}*units), recurrent kernel (units, {gates}*units), bias.",
+    )
+
+
+def _conv_lstm(rank: int) -> Layer:
+    ones = (1,) * rank
+    return layer(
+        "conv_lstm",
+        arg("filters", "dim", REQUIRED),
+        arg("kernel_size", "dims", REQUIRED, rank=rank),
+        arg("strides", "dims", ones, rank=rank),
+        arg("padding", "enum", "valid", choices=("valid", "same")),
+        data_format_arg(),
+        arg("dilation_rate", "dims", ones, rank=rank),
+        arg("activation"),
+        arg("recurrent_activation"),
+        arg("use_bias", "bool", True),
+        *RETURNS,
+        names={"filters": "units", "kernel_size": "kernel", "dilation_rate": "dilation"}
+        | {"use_bias": "bias"},
+        fixed={"rank": rank, "gates": 4},
+        weights={
+            "kernel": "kernel(*K, c_in, 4*units)",
+            "recurrent": "recurrent_kernel(*K, units, 4*units)",
+            "bias": "bias(4*units)",
+        },
+        ignored=RNN_VALUE_ARGS,
+        extra={"note": RNN_LAYERS_NOTE},
+        doc="An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters).",
+    )
+
+
+RNN_LAYERS_NOTE = GATE_NOTE.format(4, "input, forget, cell, output")
+RNN_LAYERS = {
+    "SimpleRNN": _rnn("SimpleRNN", 1),
+    "LSTM": _rnn("LSTM", 4, "input, forget, cell, output"),
+    "GRU": _rnn("GRU", 3, "update, reset, candidate", arg("reset_after", "bool", True)),
+    **{f"ConvLSTM{r}D": _conv_lstm(r) for r in (1, 2, 3)},
+}
+
+
+# --- attention (ops/attention.py) -------------------------------------------------
+
+ATTENTION_LAYERS = {
+    "MultiHeadAttention": layer(
+        "attention",
+        arg("num_heads", "dim", REQUIRED),
+        arg("key_dim", "dim", REQUIRED),
+        arg("value_dim", "dim", None),
+        arg("dropout", "number", 0.0),
+        arg("use_bias", "bool", True),
+        arg("output_shape", "shape", None),
+        arg("attention_axes", "axes", None),
+        names={"num_heads": "heads", "use_bias": "bias"},
+        weights={
+            "q": "query/kernel(d_q, heads, kd)",
+            "q_bias": "query/bias(heads, kd)",
+            "k": "key/kernel(d_k, heads, kd)",
+            "k_bias": "key/bias(heads, kd)",
+            "v": "value/kernel(d_v, heads, vd)",
+            "v_bias": "value/bias(heads, vd)",
+            "o": "attention_output/kernel(heads, vd, *out)",
+            "o_bias": "attention_output/bias(*out)",
+        },
+        ignored=DENSE_VALUE_ARGS | {"seed", "flash_attention"},
+        call_kwargs={"attention_mask", "use_causal_mask", "query_mask", "value_mask", "key_mask"},
+        doc="Query, key and value projections (d, heads, key_dim or value_dim) and an output "
+        "projection (heads, value_dim, d_out), each with a bias when use_bias.",
+    ),
+}
+ATTENTION_MESSAGES = {
+    "attention_rank": "{layer} needs inputs of rank 3 or more (batch, sequence, features)",
+    "attention_self": "self-attention: query, key and value all come from the incoming tensor",
+    "attention_cross": "cross-attention: the query from the first input, key and value from "
+    "the others",
+}
+
+
+# --- wrappers (ops/wrappers.py) ---------------------------------------------------
+
+WRAPPER_LAYERS = {
+    "Bidirectional": layer(
+        "bidirectional",
+        arg("layer", "layer", REQUIRED),
+        arg(
+            "merge_mode", "enum", "concat", choices=("concat", "sum", "mul", "ave"), allow_none=True
+        ),
+        arg("weights"),
+        arg("backward_layer", "layer", None, allow_none=True),
+        doc="Two copies of an RNN, one reading forward and one backward; outputs merged.",
+    ),
+    "TimeDistributed": layer(
+        "time_distributed",
+        arg("layer", "layer", REQUIRED),
+        doc="Applies one layer (one set of weights) to every time step.",
+    ),
+}
+
+
 class Keras(Convention):
     name = "keras"
     FLAGS: ClassVar[dict] = {
@@ -212,6 +412,8 @@ class Keras(Convention):
         "strided_dilation": False,
         "strict_reshape": True,  # a symbolic -1 that is certainly not whole is an error
         "groups_checks": (("filters", "filters"), ("c_in", "input channels")),
+        "norm_labels": ("c", "c"),
+        "attention_inputs": ("query", "value", "key"),  # mha(query, value[, key])
     }
     LABELS: ClassVar[dict[str, str]] = {"c_in/groups": "(c_in/groups)"}
 
@@ -227,6 +429,8 @@ class Keras(Convention):
         "dense_unknown": "the last axis of the input has unknown length (None), so the kernel "
         "size is unknown; give that axis a length or a symbol (a Flatten of a None axis "
         "gives None)",
+        **NORM_MESSAGES,
+        **ATTENTION_MESSAGES,
     }
 
     LAYERS: ClassVar[dict[str, Layer]] = {
@@ -291,6 +495,10 @@ class Keras(Convention):
         "Softmax": _same(arg("axis", "axes", -1)),
         "Identity": _same(),
         "Masking": _same(arg("mask_value", "number", 0.0)),
+        **NORM_LAYERS,
+        **RNN_LAYERS,
+        **ATTENTION_LAYERS,
+        **WRAPPER_LAYERS,
         "PReLU": layer(
             "prelu",
             arg("alpha_initializer"),

@@ -3,11 +3,15 @@
 Conventions (:mod:`symcount.conventions`) are tables over these ops.
 """
 
-from . import (
-    conv,  # noqa: F401
-    core,  # noqa: F401  (importing registers the ops)
-    merge,  # noqa: F401
-    pool,  # noqa: F401
-    reshape,  # noqa: F401
+from . import (  # noqa: F401  (importing registers the ops)
+    attention,
+    conv,
+    core,
+    merge,
+    norm,
+    pool,
+    recurrent,
+    reshape,
+    wrappers,
 )
 from .base import OPS, Args, Entry, op  # noqa: F401

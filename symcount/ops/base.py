@@ -134,6 +134,9 @@ class Entry:
             for f, literal in axis:
                 if literal is None:
                     v = values[f]
+                    if isinstance(v, list):  # an axis that is a product: [(label, value), ...]
+                        factors += [Factor(labels.get(k, k), x) for k, x in v]
+                        continue
                     if isinstance(v, tuple):
                         f, v = v
                     literal = Factor(labels.get(f, f), v)

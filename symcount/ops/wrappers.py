@@ -1,12 +1,13 @@
-"""Wrappers: Bidirectional and TimeDistributed run an inner layer."""
+"""Wrappers: Bidirectional and TimeDistributed run an inner layer (through
+the evaluator's context, ``a.ctx.run``), and are counted from its result."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from .. import dims as D
-from .registry import keras
-from .spec import REQUIRED, Out, a, bad_arg, fail, need_rank
+from .base import Args, Entry, op
+from .spec import Out, bad_arg, fail, need_rank
 
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 
@@ -15,20 +16,12 @@ def _copy(spec, name):
     return dataclasses.replace(spec, name=name)
 
 
-@keras.rule(
-    "Bidirectional",
-    a("layer", "layer", REQUIRED),
-    a("merge_mode", "enum", "concat", choices=("concat", "sum", "mul", "ave"), allow_none=True),
-    a("weights"),
-    a("backward_layer", "layer", None, allow_none=True),
-)
-def bidirectional(shape, p, ctx):
+@op("bidirectional")
+def bidirectional(shape, p: Args, e: Entry) -> Out:
     """Two copies of an RNN, one reading forward and one backward; outputs merged."""
-    inner = p.layer
+    inner, ctx = p.layer, p.ctx
     if inner.type_name not in RNN_TYPES:
-        bad_arg(
-            f"Bidirectional wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}"
-        )
+        bad_arg(f"{e.name} wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}")
     back = p.backward_layer or inner
     inner.uses += 1
     fwd_spec = _copy(inner, f"forward_{inner.name}")
@@ -62,14 +55,14 @@ def bidirectional(shape, p, ctx):
     )
 
 
-@keras.rule("TimeDistributed", a("layer", "layer", REQUIRED))
-def time_distributed(shape, p, ctx):
+@op("time_distributed")
+def time_distributed(shape, p: Args, e: Entry) -> Out:
     """Applies one layer (one set of weights) to every time step."""
     if len(shape) < 2:
-        need_rank(shape, 2, layer="TimeDistributed")
+        need_rank(shape, 2, layer=e.name)
     inner = p.layer
     inner.uses += 1
-    out = ctx.run(inner, shape[1:])
+    out = p.ctx.run(inner, shape[1:])
     if isinstance(out.shape, list):
         bad_arg("TimeDistributed of a layer with several outputs is not supported")
     return Out(

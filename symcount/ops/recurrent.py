@@ -1,0 +1,128 @@
+"""Recurrent layers: a gated cell (1, 3 or 4 gate blocks) over a sequence,
+stacked and in both directions where the convention has those arguments
+(torch's num_layers, bidirectional, proj_size), and the convolutional LSTM.
+
+The formula differences are flags the op reads: torch keeps two bias
+vectors per gate block (``two_biases``), Keras's GRU only with
+``reset_after``; torch names each layer's and direction's weights
+(``layer_tags``: weight_ih_l0, weight_ih_l0_reverse, ...).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from .. import dims as D
+from .. import printing as P
+from .base import Args, Entry, op
+from .norm import refuse
+from .spec import Out, bad_arg, need_known, need_rank
+
+# Up to this many layers are listed one by one, as torch names them
+# (weight_ih_l0, weight_ih_l1, ...); more are one entry with a count axis.
+UNROLLED = 16
+
+
+def _rank(x, rank: int, e: Entry):
+    if "rnn_rank" not in e.convention.MESSAGES:
+        need_rank(x, rank, layer=e.name)
+    elif len(x) != rank:
+        refuse(e, "rnn_rank" if rank == 2 else "cell_rank", got=P.shape(x))
+
+
+def _projection(a: Args, e: Entry):
+    """torch's proj_size (0: none), checked."""
+    proj = getattr(a, "proj", (0,))[0]
+    if not (D.is_num(proj) and proj == 0):
+        if D.is_num(proj) and proj < 0:
+            e.arg_error(a, "proj", "proj_size must be zero or a positive integer")
+        if D.is_num(proj) and D.is_num(a.units) and proj >= a.units:
+            e.arg_error(a, "proj", "proj_size has to be smaller than hidden_size")
+        return proj
+    return None
+
+
+def _biases(a: Args, e: Entry, **values) -> list:
+    if not a.bias:
+        return []
+    if not (e.flag("two_biases") or getattr(a, "reset_after", False)):
+        return e.weights_of("bias", **values)
+    if e.has("bias_pair"):  # Keras's GRU: one (2, 3*units) bias
+        return e.weights_of("bias_pair", **values)
+    return e.weights_of("bias", "recurrent_bias", **values)
+
+
+@op("rnn")
+def rnn(x, a: Args, e: Entry) -> Out:
+    """Per layer and direction: an input kernel (c_in, gates*units), a recurrent
+    kernel (units, gates*units) and the biases; torch's projection."""
+    step = getattr(a, "step", False)  # torch's cells: one step, (input_size,)
+    _rank(x, 1 if step else 2, e)
+    u = a.units
+    f = e.input_size(a, "c_in", x[-1], "features", hint=f"{e.name}({P.expr(u)})")
+    if f is None:
+        need_known(f, f"the feature axis of {e.name}'s input")
+    if not 0 <= getattr(a, "dropout", 0) <= 1:
+        e.arg_error(a, "dropout", "dropout should be a number in range [0, 1]")
+    proj = _projection(a, e)
+    h_out = ("units", u) if proj is None else ("proj", proj)
+    n_dir = 2 if getattr(a, "bidirectional", False) else 1
+    layers = getattr(a, "layers", 1)
+    # A symbolic (or large) num_layers: layer 0, then one entry for the
+    # num_layers - 1 equal layers above it, each weight with that many
+    # copies: counted, never unrolled into a loop over the layers.
+    symbolic = not D.is_num(layers) or layers > UNROLLED
+    weights = []
+    for layer in range(2 if symbolic else layers):
+        x_in = ("c_in", f) if layer == 0 else [("2", 2), h_out] if n_dir == 2 else h_out
+        copies = [("num_layers - 1", D.sub(layers, 1))] if symbolic and layer else []
+        values = dict(x_in=x_in, h_out=h_out, units=u, copies=copies)
+        for suffix in ("", "_reverse")[:n_dir]:
+            ws = e.weights_of("kernel", "recurrent", **values) + _biases(a, e, **values)
+            if proj is not None:
+                ws += e.weights_of("projection", **values)
+            if e.flag("layer_tags"):
+                tag = f"l1..{P.expr(D.sub(layers, 1))}" if copies else f"l{layer}"
+                ws = [dataclasses.replace(w, name=f"{w.name}_{tag}{suffix}") for w in ws]
+            weights += ws
+    notes = [e.layer.extra["note"]] if "note" in e.layer.extra else []
+    if getattr(a, "reset_after", False) and a.bias and not e.flag("two_biases"):
+        notes.append("reset_after=true: separate input and recurrent biases, hence 2 bias rows")
+    if step:
+        return Out((u,), weights, notes=notes)
+    if e.flag("whole_sequence"):  # torch: the last layer's hidden states, (T, dirs*H_out)
+        return Out((x[0], D.mul(n_dir, h_out[1])), weights, notes=notes)
+    return Out(_outputs(x, (u,), a), weights, notes=notes)
+
+
+def _outputs(seq_shape, last, a: Args):
+    """The output, and with return_state the final states (h, and c for LSTMs)."""
+    out = (seq_shape[0], *last) if a.return_sequences else tuple(last)
+    if a.return_state:
+        return [out] + [tuple(last)] * (2 if a.gates == 4 else 1)
+    return out
+
+
+@op("conv_lstm")
+def conv_lstm(x, a: Args, e: Entry) -> Out:
+    """An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters)."""
+    from ..layers.common import channels_of, check_dims, conv_length, join, split
+
+    rank = a.rank
+    need_rank(x, rank + 2, layer=e.name)
+    if any(D.is_num(s) and s > 1 for s in a.strides) and any(
+        D.is_num(d) and d > 1 for d in a.dilation
+    ):
+        bad_arg("strides > 1 is not supported together with dilation_rate > 1")
+    step = x[1:]
+    spatial, _ = split(step, a.data_format)
+    c_in = channels_of(step, a.data_format, e.name)
+    out = tuple(
+        conv_length(n, k, s, d, a.padding, what=f"input axis of length {n}")
+        for n, k, s, d in zip(spatial, a.kernel, a.strides, a.dilation, strict=True)
+    )
+    labels = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}[rank]
+    values = dict(K=list(zip(labels, a.kernel, strict=True)), c_in=c_in, units=a.units)
+    weights = e.weights_of("kernel", "recurrent", **values) + _biases(a, e, **values)
+    last = check_dims(join(out, a.units, a.data_format), e.name)
+    return Out(_outputs(x, last, a), weights, notes=[e.layer.extra["note"]])
