@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
-import threading
+from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import ChainMap
 from collections.abc import Mapping
 
@@ -30,7 +30,7 @@ from . import dims as D
 from . import printing as P
 from .errors import ArgumentError, LimitError, ShapeError, SymcountError, did_you_mean
 from .expressions import FUNCTIONS, INPUT_NAMES
-from .graph import NoGraph
+from .graph_builder import NoGraph
 from .layers.spec import Formula
 from .model import Row
 from .values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
@@ -462,7 +462,7 @@ class LazyFormula:
         self._context, self._block, self._scope, self._view = context, block, dict(scope), view
         self._tensor = Tensor(tensor.shape, tensor.span, parts=tensor.parts)
         self._result = self
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def resolve(self) -> Formula | None:
         """The formula, or None when the count does not depend on the parameters."""
