@@ -211,9 +211,12 @@ class BlocksMixin:
             seen.add(id(b))
             names = _names_used(b)
             for m in b.env.maps:
-                kept = saved.setdefault(id(m), (m, {}))[1]
+                entry = saved.get(id(m))
+                if entry is None:
+                    entry = saved[id(m)] = (m, {})
+                kept = entry[1]
                 for name in names:
-                    v = m.get(name, _ABSENT) if name in m else _ABSENT
+                    v = m.get(name, _ABSENT)
                     kept[name] = v
                     if isinstance(v, BlockDef):
                         todo.append(v)
