@@ -20,7 +20,7 @@ instead of running 10**12 empty passes.
 from __future__ import annotations
 
 import dataclasses
-import threading
+from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections import ChainMap
 from collections.abc import Mapping
 
@@ -30,7 +30,7 @@ from . import printing as P
 from .errors import ArgumentError, LimitError, ShapeError, SymcountError, did_you_mean
 from .expressions import FUNCTIONS, INPUT_NAMES
 from .formula import Formula
-from .graph import NoGraph
+from .graph_builder import NoGraph
 from .model import Row
 from .values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
 
@@ -210,9 +210,12 @@ class BlocksMixin:
             seen.add(id(b))
             names = _names_used(b)
             for m in b.env.maps:
-                kept = saved.setdefault(id(m), (m, {}))[1]
+                entry = saved.get(id(m))
+                if entry is None:
+                    entry = saved[id(m)] = (m, {})
+                kept = entry[1]
                 for name in names:
-                    v = m.get(name, _ABSENT) if name in m else _ABSENT
+                    v = m.get(name, _ABSENT)
                     kept[name] = v
                     if isinstance(v, BlockDef):
                         todo.append(v)
@@ -461,7 +464,7 @@ class LazyFormula:
         self._context, self._block, self._scope, self._view = context, block, dict(scope), view
         self._tensor = Tensor(tensor.shape, tensor.span, parts=tensor.parts)
         self._result = self
-        self._lock = threading.Lock()
+        self._lock = allocate_lock()
 
     def resolve(self) -> Formula | None:
         """The formula, or None when the count does not depend on the parameters."""

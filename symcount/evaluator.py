@@ -28,7 +28,7 @@ from .errors import (
     did_you_mean,
 )
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, ExpressionsMixin, _InputValue
-from .graph import Graph, GraphBuilder, LazyGraph
+from .graph_builder import GraphBuilder, LazyGraph, input_name
 from .layers import rules_for
 from .layers.binding import bind
 from .layers.spec import Out
@@ -294,7 +294,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def make_input(self, value: _InputValue) -> Tensor:
         self.started = True
-        label = Graph.input_name(len(self.inputs))
+        label = input_name(len(self.inputs))
         self.inputs.append(value.shape)
         return Tensor(value.shape, value.span, node=self.graph.input(value.shape), label=label)
 

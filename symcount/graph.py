@@ -39,17 +39,17 @@ that made it.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
 from . import dims as D
 from .errors import Span
+from .graph_builder import EMPTY, GraphBuilder, LazyGraph, NoGraph, input_name
 from .layers.spec import Factor, Weight
 
-EMPTY: Mapping[str, Any] = MappingProxyType({})
+__all__ = ["Call", "Graph", "GraphBuilder", "Group", "Layer", "LazyGraph", "NoGraph", "Tensor"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,11 +161,7 @@ class Graph:
             g = self.groups[g].parent
         return D.prod(factors)
 
-    @staticmethod
-    def input_name(index: int) -> str:
-        """Keras's name for the ``index``-th model input (``input_layer``,
-        ``input_layer_1``, ...), used for an input the user did not name."""
-        return "input_layer" if index == 0 else f"input_layer_{index}"
+    input_name = staticmethod(input_name)
 
     def subs(self, mapping: dict) -> Graph:
         """The graph with SymPy symbols replaced per ``mapping`` (symbol -> value)."""
@@ -210,183 +206,6 @@ class Graph:
         )
 
 
-class GraphBuilder:
-    """Collects a graph as it is evaluated or imported; ``build()`` freezes it.
-
-    Every method returns an id (an int): the id the node has in the built
-    graph. ``layer`` takes weights as :class:`~symcount.layers.spec.Weight`
-    (``W("kernel", ("in", 784), ("units", 10))``) and ``args`` as a mapping
-    (keys starting with ``_`` are the caller's bookkeeping and are left out);
-    ``call`` takes the input tensors' ids and the output shapes, and returns
-    the output tensors' ids. Recording is cheap (plain tuples); the frozen
-    nodes are made by ``build()``, which a Model calls on first use.
-    """
-
-    __slots__ = (
-        "convention",
-        "groups",
-        "inputs",
-        "layers",
-        "names",
-        "outputs",
-        "records",
-        "tensors",
-    )
-
-    def __init__(self, convention: str = "keras"):
-        self.convention = convention
-        self.tensors: list[tuple] = []  # (shape, producing call or None, index)
-        self.names: dict[int, str] = {}  # tensor id -> the user's name
-        self.layers: list[tuple] = []  # Layer's fields after the id
-        self.records: list[
-            tuple
-        ] = []  # calls: (layer, inputs, first output, outputs, span, group, q)
-        self.groups: list[list] = []  # [name, type, span, parent, multiplier]
-        self.inputs: list[int] = []
-        self.outputs: list[int] = []
-
-    def input(self, shape: Sequence, name: str | None = None) -> int:
-        """A model input of ``shape`` (without the batch axis)."""
-        tensor = len(self.tensors)
-        self.tensors.append((tuple(shape), None, len(self.inputs)))
-        self.inputs.append(tensor)
-        if name is not None:
-            self.names[tensor] = name
-        return tensor
-
-    def layer(
-        self,
-        name: str,
-        type: str,
-        weights: Sequence[Weight] = (),
-        *,
-        op: str | None = None,
-        args: Mapping[str, Any] | None = None,
-        frozen: bool = False,
-        span: Span | None = None,
-        inner: Sequence[Layer] = (),
-    ) -> int:
-        """A layer instance; ``inner``: the layers a wrapper runs (``inner_layer``)."""
-        self.layers.append((name, type, weights, op, args, frozen, span, inner))
-        return len(self.layers) - 1
-
-    @staticmethod
-    def inner_layer(
-        name: str,
-        type: str,
-        weights: Sequence[Weight] = (),
-        *,
-        op: str | None = None,
-        args: Mapping[str, Any] | None = None,
-        frozen: bool = False,
-        span: Span | None = None,
-    ) -> Layer:
-        """A layer a wrapper runs (Bidirectional's forward copy): a frozen node
-        at once, with no id and no calls, to pass as ``layer(..., inner=)``."""
-        return Layer(None, name, type, tuple(weights), op, _args(args), frozen, span)
-
-    def call(
-        self,
-        layer: int,
-        inputs: Sequence[int],
-        shapes: Sequence,
-        *,
-        span: Span | None = None,
-        group: int | None = None,
-        quantities: Mapping[str, Any] | None = None,
-    ) -> tuple[int, ...]:
-        """``layer`` applied to ``inputs``, making one tensor per shape in ``shapes``."""
-        call, first, n = len(self.records), len(self.tensors), len(shapes)
-        self.records.append((layer, inputs, first, n, span, group, quantities))
-        if n == 1:
-            self.tensors.append((shapes[0], call, 0))
-            return (first,)
-        self.tensors += [(s, call, i) for i, s in enumerate(shapes)]
-        return tuple(range(first, first + n))
-
-    def group(
-        self,
-        name: str,
-        type: str,
-        *,
-        span: Span | None = None,
-        parent: int | None = None,
-        multiplier: Any = 1,
-    ) -> int:
-        """A block call or repeat the calls after it may name as their ``group``."""
-        self.groups.append([name, type, span, parent, multiplier])
-        return len(self.groups) - 1
-
-    def finish_group(self, group: int, *, name=None, type=None, multiplier=None) -> None:
-        """What is known of a group only after its calls (the evaluator names a
-        block after its body has run, as Keras numbers nested models)."""
-        rec = self.groups[group]
-        for i, v in ((0, name), (1, type), (4, multiplier)):
-            if v is not None:
-                rec[i] = v
-
-    def name(self, tensor: int, name: str) -> None:
-        """The user's name for ``tensor`` (the first name given is kept)."""
-        self.names.setdefault(tensor, name)
-
-    def output(self, *tensors: int) -> None:
-        self.outputs += tensors
-
-    def call_counts(self) -> dict[int, int]:
-        """How many calls each layer (by id) has so far."""
-        counts: dict[int, int] = {}
-        for r in self.records:
-            counts[r[0]] = counts.get(r[0], 0) + 1
-        return counts
-
-    def build(self) -> Graph:
-        names = self.names
-        tensors = tuple(
-            Tensor(i, shape, names.get(i), producer, index)
-            for i, (shape, producer, index) in enumerate(self.tensors)
-        )
-        layers = tuple(
-            Layer(i, name, type_, tuple(w), op, _args(args), frozen, span, tuple(inner))
-            for i, (name, type_, w, op, args, frozen, span, inner) in enumerate(self.layers)
-        )
-        calls = tuple(
-            Call(
-                i,
-                layers[layer],
-                tuple(tensors[t] for t in ins),
-                tensors[first : first + n],
-                span,
-                group,
-                _args(q),
-            )
-            for i, (layer, ins, first, n, span, group, q) in enumerate(self.records)
-        )
-        groups = tuple(Group(i, *g) for i, g in enumerate(self.groups))
-        return _graph(self.convention, layers, calls, tensors, self.inputs, self.outputs, groups)
-
-
-class LazyGraph:
-    """A graph made on first use (``get``), once, whichever thread asks first:
-    a summary that never reads ``model.graph`` does not pay for its nodes."""
-
-    __slots__ = ("_graph", "_lock", "_make")
-
-    def __init__(self, make):
-        self._make, self._graph, self._lock = make, None, threading.Lock()
-
-    def get(self) -> Graph:
-        with self._lock:
-            if self._graph is None:
-                self._graph, self._make = self._make(), None
-            return self._graph
-
-
-def _args(args) -> Mapping[str, Any]:
-    if not args:
-        return EMPTY
-    return MappingProxyType({k: v for k, v in args.items() if not k.startswith("_")})
-
-
 def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph:
     by_layer: dict[int, list[Call]] = {}
     for c in calls:
@@ -401,37 +220,6 @@ def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph
         groups,
         MappingProxyType({k: tuple(v) for k, v in by_layer.items()}),
     )
-
-
-class NoGraph:
-    """Stands in for a builder where no graph is kept (a block formula's dry run)."""
-
-    __slots__ = ()
-
-    def input(self, shape, name=None):
-        return None
-
-    def layer(self, *a, **kw):
-        return None
-
-    @staticmethod
-    def inner_layer(*a, **kw):
-        return None
-
-    def call(self, layer, inputs, shapes, **kw):
-        return (None,) * len(shapes)
-
-    def group(self, *a, **kw):
-        return None
-
-    def finish_group(self, group, **kw):
-        pass
-
-    def name(self, tensor, name):
-        pass
-
-    def output(self, *tensors):
-        pass
 
 
 def _subs(v, mapping):

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import dims as D
 from . import printing as P
 from . import quantities as Q
 from .errors import Span
-from .graph import Graph, LazyGraph
+from .graph_builder import LazyGraph
 from .layers.spec import Factor, Formula, Weight
+
+if TYPE_CHECKING:
+    from .graph import Graph
 
 
 @dataclass(slots=True)
