@@ -29,7 +29,6 @@ class LayerSpec:
     given: frozenset[str] = frozenset()  # argument names the user gave
     trainable: bool = True
     input_shape: tuple | None = None  # from input_shape= / input_dim=
-    uses: int = 0  # times a wrapper took it as its inner layer
 
 
 @dataclass(slots=True)

@@ -168,7 +168,6 @@ def transformer_stack(shapes, a: Args, e: Entry) -> Out:
     inner = a.layer
     if inner.type_name != want:
         bad_arg(f"{e.name} stacks a {want}, not {inner.type_name}")
-    inner.uses += 1
     out = a.ctx.run(inner, shapes[0] if want.endswith("EncoderLayer") else shapes)
     weights = stacked(out.weights, a.count, "layers.*.")
     if a.norm is not None:

@@ -23,7 +23,6 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
     if inner.type_name not in RNN_TYPES:
         bad_arg(f"{e.name} wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}")
     back = p.backward_layer or inner
-    inner.uses += 1
     fwd_spec = _copy(inner, f"forward_{inner.name}")
     bwd_spec = _copy(back, f"backward_{back.name if p.backward_layer else inner.name}")
     fwd = ctx.run(fwd_spec, shape)
@@ -61,7 +60,6 @@ def time_distributed(shape, p: Args, e: Entry) -> Out:
     if len(shape) < 2:
         need_rank(shape, 2, layer=e.name)
     inner = p.layer
-    inner.uses += 1
     out = p.ctx.run(inner, shape[1:])
     if isinstance(out.shape, list):
         bad_arg("TimeDistributed of a layer with several outputs is not supported")
