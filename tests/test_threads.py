@@ -44,7 +44,21 @@ def in_thread(fn, join=30.0):
     return box["seconds"], box["value"]
 
 
-def test_solve_timeout_works_in_a_thread():
+def _stuck(*args, **kwargs):
+    """SymPy stuck in a long computation: pure Python that never checks a deadline."""
+    end = time.perf_counter() + 30
+    while time.perf_counter() < end:
+        pass
+    raise AssertionError("the time limit never interrupted the work")
+
+
+def test_solve_timeout_works_in_a_thread(monkeypatch):
+    # Root isolation of WIGGLY's degree-60 count takes seconds on a loaded
+    # machine but may finish in under 0.5 s on a quiet one, or from SymPy's
+    # cache: make it certainly long, so the test does not depend on speed.
+    import sympy
+
+    monkeypatch.setattr(sympy.Poly, "intervals", _stuck)
     model = symcount.parse(WIGGLY)
     seconds, got = in_thread(lambda: model.solve("u", params=10**40, timeout=0.5))
     assert isinstance(got, SolveError), got
