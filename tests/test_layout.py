@@ -213,3 +213,22 @@ def test_every_module_has_a_layer_and_is_read():
     assert "symcount.algebra" in GRAPH["symcount.api"]  # one inside a function
     for name in MODULES:
         layer_of(name)
+
+
+@pytest.mark.parametrize(
+    ("cls", "names"),
+    [
+        (
+            "Model",
+            "simplify expand factor collect leading solve to_latex"
+            " _repr_html_ _repr_latex_ _repr_markdown_",
+        ),
+        ("Row", "_repr_html_ _repr_latex_ _repr_markdown_"),
+    ],
+)
+def test_the_methods_that_reach_higher_layers_are_the_apis(cls, names):
+    import symcount
+
+    for name in names.split():
+        fn = getattr(getattr(symcount, cls), name)
+        assert (fn.__module__, fn.__qualname__) == ("symcount.api", f"{cls}.{name}")
