@@ -16,10 +16,11 @@ call that made ``t``. A :class:`Graph` never changes, so a
 :class:`~symcount.model.Model` carrying one can be read from many threads.
 
 The evaluator builds the graph from the text; anything else (an importer)
-builds the same graph with a :class:`GraphBuilder`, without writing text::
+builds the same graph with a :class:`~symcount.graph_builder.GraphBuilder`
+(which makes these nodes; this module never imports it), without writing text::
 
-    from symcount.graph import GraphBuilder
-    from symcount.layers.spec import W
+    from symcount.graph_builder import GraphBuilder
+    from symcount.ops.spec import W
 
     b = GraphBuilder("keras")
     x = b.input((784,))                                   # a model input
@@ -46,10 +47,11 @@ from typing import Any
 
 from . import dims as D
 from .errors import Span
-from .graph_builder import EMPTY, GraphBuilder, LazyGraph, NoGraph, input_name
 from .layers.spec import Factor, Weight
 
-__all__ = ["Call", "Graph", "GraphBuilder", "Group", "Layer", "LazyGraph", "NoGraph", "Tensor"]
+__all__ = ["Call", "Graph", "Group", "Layer", "Tensor"]
+
+EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,8 +163,6 @@ class Graph:
             g = self.groups[g].parent
         return D.prod(factors)
 
-    input_name = staticmethod(input_name)
-
     def subs(self, mapping: dict) -> Graph:
         """The graph with SymPy symbols replaced per ``mapping`` (symbol -> value)."""
         if not mapping:
@@ -220,6 +220,13 @@ def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph
         groups,
         MappingProxyType({k: tuple(v) for k, v in by_layer.items()}),
     )
+
+
+def frozen_args(args) -> Mapping[str, Any]:
+    """A node's arguments: read-only, without the builder's ``_`` bookkeeping keys."""
+    if not args:
+        return EMPTY
+    return MappingProxyType({k: v for k, v in args.items() if not k.startswith("_")})
 
 
 def _subs(v, mapping):

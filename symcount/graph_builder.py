@@ -1,15 +1,15 @@
 """Recording a graph (symcount.graph) as it is evaluated or imported.
 
-Kept apart from the node classes so that evaluating a model, which records
-every call, does not pay for defining them: they are imported by ``build()``,
-when a model's graph is first read.
+The builder makes the graph's nodes; the nodes never know the builder. It is
+kept apart from them so that evaluating a model, which records every call,
+does not pay for defining them: they are imported by ``build()``, when a
+model's graph is first read.
 """
 
 from __future__ import annotations
 
 from _thread import allocate_lock  # threading's Lock, without importing threading
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from .errors import Span
@@ -17,8 +17,6 @@ from .errors import Span
 if TYPE_CHECKING:
     from .graph import Graph, Layer
     from .layers.spec import Weight
-
-EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 def input_name(index: int) -> str:
@@ -31,7 +29,7 @@ class GraphBuilder:
     """Collects a graph as it is evaluated or imported; ``build()`` freezes it.
 
     Every method returns an id (an int): the id the node has in the built
-    graph. ``layer`` takes weights as :class:`~symcount.layers.spec.Weight`
+    graph. ``layer`` takes weights as :class:`~symcount.ops.spec.Weight`
     (``W("kernel", ("in", 784), ("units", 10))``) and ``args`` as a mapping
     (keys starting with ``_`` are the caller's bookkeeping and are left out);
     ``call`` takes the input tensors' ids and the output shapes, and returns
@@ -100,9 +98,9 @@ class GraphBuilder:
     ) -> Layer:
         """A layer a wrapper runs (Bidirectional's forward copy): a frozen node
         at once, with no id and no calls, to pass as ``layer(..., inner=)``."""
-        from .graph import Layer
+        from .graph import Layer, frozen_args
 
-        return Layer(None, name, type, tuple(weights), op, _args(args), frozen, span)
+        return Layer(None, name, type, tuple(weights), op, frozen_args(args), frozen, span)
 
     def call(
         self,
@@ -159,7 +157,7 @@ class GraphBuilder:
         return counts
 
     def build(self) -> Graph:
-        from .graph import Call, Group, Layer, Tensor, _graph
+        from .graph import Call, Group, Layer, Tensor, _graph, frozen_args
 
         names = self.names
         tensors = tuple(
@@ -167,7 +165,7 @@ class GraphBuilder:
             for i, (shape, producer, index) in enumerate(self.tensors)
         )
         layers = tuple(
-            Layer(i, name, type_, tuple(w), op, _args(args), frozen, span, tuple(inner))
+            Layer(i, name, type_, tuple(w), op, frozen_args(args), frozen, span, tuple(inner))
             for i, (name, type_, w, op, args, frozen, span, inner) in enumerate(self.layers)
         )
         calls = tuple(
@@ -178,7 +176,7 @@ class GraphBuilder:
                 tensors[first : first + n],
                 span,
                 group,
-                _args(q),
+                frozen_args(q),
             )
             for i, (layer, ins, first, n, span, group, q) in enumerate(self.records)
         )
@@ -200,12 +198,6 @@ class LazyGraph:
             if self._graph is None:
                 self._graph, self._make = self._make(), None
             return self._graph
-
-
-def _args(args) -> Mapping[str, Any]:
-    if not args:
-        return EMPTY
-    return MappingProxyType({k: v for k, v in args.items() if not k.startswith("_")})
 
 
 class NoGraph:

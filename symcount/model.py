@@ -1,4 +1,10 @@
-"""The evaluated model: one row per layer, with exact counts and totals."""
+"""The evaluated model: one row per layer, with exact counts and totals.
+
+A value that imports nothing above the model layer (docs/architecture.md):
+the methods that reach the analysis and the renderers (``simplify``,
+``solve``, ``to_latex``, the Jupyter ``_repr_*_``) are attached by
+:mod:`symcount.api`.
+"""
 
 from __future__ import annotations
 
@@ -119,22 +125,6 @@ class Row:
     def __repr__(self) -> str:
         return f"<Row {self.name} ({self.type}): params={P.expr(self.params)}>"
 
-    # rich display in Jupyter (symcount.render.notebook)
-    def _repr_html_(self) -> str:
-        from .render.notebook import row_html
-
-        return row_html(self)
-
-    def _repr_latex_(self) -> str:
-        from .render.notebook import row_latex
-
-        return row_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        from .render.notebook import row_markdown
-
-        return row_markdown(self)
-
 
 @dataclass(slots=True)
 class Model:
@@ -244,69 +234,6 @@ class Model:
             "layers": [r.to_dict(quantities) for r in self.rows],
             **{q.json_total_key: P.json_value(self.sum(q.name)) for q in quantities},
         }
-
-    # algebra (symcount.algebra), solving (symcount.solve), LaTeX and Jupyter display
-
-    def simplify(self) -> Model:
-        """Every count, total and output-shape entry simplified (floors stay exact)."""
-        from .algebra import transform_model
-
-        return transform_model(self, "simplify")
-
-    def expand(self) -> Model:
-        """Every count multiplied out into a sum of terms."""
-        from .algebra import transform_model
-
-        return transform_model(self, "expand")
-
-    def factor(self) -> Model:
-        """Every count factored (``4*u*(f + u + 1)``)."""
-        from .algebra import transform_model
-
-        return transform_model(self, "factor")
-
-    def collect(self) -> Model:
-        """Counts expanded and collected in powers of their symbols."""
-        from .algebra import transform_model
-
-        return transform_model(self, "collect")
-
-    def leading(self, of: str = "total"):
-        """The dominant term(s) of a count as the symbols grow (``12*L*d**2``)."""
-        from .algebra import leading
-
-        return leading(self.sum(Q.lookup(of).name))
-
-    def solve(self, unknowns=None, **kw):
-        """Sizes that give a count: ``m.solve("u", params=59910)``; see
-        :func:`symcount.solve.solve` for budgets and constraints."""
-        from .solve import solve
-
-        return solve(self, unknowns, **kw)
-
-    def to_latex(
-        self, *, formulas: bool = True, standalone: bool = False, expand: bool = False
-    ) -> str:
-        """The total as an equation and a booktabs table of the layers, for a
-        paper (``standalone``: a whole document); see docs/latex.md."""
-        from .render.latex import model_latex
-
-        return model_latex(self, formulas=formulas, standalone=standalone, expand=expand)
-
-    def _repr_html_(self) -> str:
-        from .render.notebook import model_html
-
-        return model_html(self)
-
-    def _repr_latex_(self) -> str:
-        from .render.notebook import model_latex
-
-        return model_latex(self)
-
-    def _repr_markdown_(self) -> str:
-        from .render.formats import to_markdown
-
-        return to_markdown(self)
 
     def __repr__(self) -> str:
         return (

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import symcount
 from symcount import LimitError
 from symcount import dims as D
-from symcount.graph import Graph, GraphBuilder
+from symcount.graph_builder import GraphBuilder, input_name
 from symcount.layers.spec import W
 from symcount.render.explain import explain
 
@@ -154,7 +154,7 @@ def test_the_builder_makes_the_same_kind_of_graph():
     assert g.calls[2].group == 0 and g.groups[0].name == "head"
     assert g.producer(g.outputs[0]) is g.calls[2]
     assert g.calls[2].inputs == (g.calls[0].outputs[0], g.calls[1].outputs[0])
-    assert g.inputs[0].index == 0 and Graph.input_name(1) == "input_layer_1"
+    assert g.inputs[0].index == 0 and input_name(1) == "input_layer_1"
 
 
 # JSON: inputs and source -----------------------------------------------------------------

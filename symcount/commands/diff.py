@@ -107,8 +107,7 @@ def _width(args) -> int:
 
 def evaluate(text: str, *, values=None, filename=None):
     """(the Keras model, its torch.nn equivalent) of ``text``, from one evaluation."""
-    import symcount
-
+    from ..api import check_values
     from ..conventions.equivalents import noting_rules, split
     from ..evaluator import Evaluator
     from ..syntax import parse_program
@@ -124,7 +123,7 @@ def evaluate(text: str, *, values=None, filename=None):
 
     try:
         program = parse_program(text)
-        ev = Noting(values=symcount._check_values(values))
+        ev = Noting(values=check_values(values))
         ev.rules = noting_rules()
         model = ev.run(program)
     except SymcountError as e:

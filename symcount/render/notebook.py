@@ -1,11 +1,12 @@
 """Rich display in Jupyter: models, rows and solve results as HTML tables,
 LaTeX math (for MathJax, and for nbconvert's LaTeX export) and Markdown.
 
-``Model``, ``Row`` and ``SolveResult`` call these from their
-``_repr_html_``, ``_repr_latex_`` and ``_repr_markdown_`` methods; the front
-end shows the richest one it can (JupyterLab: the HTML). The LaTeX here uses
-only what both MathJax and LaTeX know (``array`` and ``\\hline``, not
-booktabs); :mod:`symcount.render.latex` writes the booktabs tables for papers.
+``Model``, ``Row`` (through :mod:`symcount.api`) and ``SolveResult`` call
+these from their ``_repr_html_``, ``_repr_latex_`` and ``_repr_markdown_``
+methods; the front end shows the richest one it can (JupyterLab: the HTML).
+The LaTeX here uses only what both MathJax and LaTeX know (``array`` and
+``\\hline``, not booktabs); :mod:`symcount.render.latex` writes the booktabs
+tables for papers.
 """
 
 from __future__ import annotations

@@ -1,0 +1,178 @@
+"""The library's front: ``parse`` and ``load``, and the methods of
+:class:`~symcount.model.Model` and :class:`~symcount.model.Row` that reach
+the analysis and the renderers.
+
+Those methods are attached here, so the data types import nothing above
+them (docs/architecture.md): ``symcount.model`` knows rows and totals, not
+algebra, solving, LaTeX or Jupyter. Every import of symcount runs this
+module first (``symcount/__init__.py`` imports it), so the methods are
+always there. Their imports are made on first call: a numeric summary
+loads neither SymPy's printers nor the solver.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import quantities as Q
+from .errors import ArgumentError, LimitError, SymcountError
+from .model import Model, Row
+
+
+def parse(
+    text: str,
+    *,
+    values: dict | None = None,
+    convention: str | None = None,
+    filename: str | None = None,
+) -> Model:
+    """Evaluate a model written in the symcount language.
+
+    ``values`` binds free symbols before evaluation (``{"u": 64}``), as
+    ``--set`` does; ``convention`` overrides the file's ``convention`` line.
+    Raises a :class:`SymcountError` (with line, column and caret) for any
+    mistake in the input.
+    """
+    from .evaluator import Evaluator
+    from .syntax import parse_program
+
+    # No change to process-wide state (the recursion limit): parsing and
+    # evaluation are iterative where input can be long, and depth is bounded
+    # where it can nest (brackets, expressions, blocks, computed dims).
+    try:
+        program = parse_program(text)
+        model = Evaluator(values=check_values(values), convention=convention).run(program)
+    except SymcountError as e:
+        raise e.at(None, text, filename) from None
+    except RecursionError:
+        raise LimitError(
+            "the input is nested too deeply (an expression or bracket nesting too long)"
+        ).at(None, text, filename) from None
+    model.source = text
+    model.filename = filename
+    return model
+
+
+def load(path: str | Path, **kw) -> Model:
+    """Read and evaluate a model file."""
+    p = Path(path)
+    try:
+        text = p.read_text("utf-8")
+    except OSError as e:
+        raise SymcountError(f"cannot read {p}: {e.strerror or e}").at(None, None, str(p)) from None
+    except UnicodeDecodeError as e:
+        raise SymcountError(f"cannot read {p}: not UTF-8 text (byte {e.start})").at(
+            None, None, str(p)
+        ) from None
+    return parse(text, filename=str(path), **kw)
+
+
+def check_values(values) -> dict:
+    """``values=`` of :func:`parse` (and ``--set``): positive integers by name."""
+    if not values:
+        return {}
+    out = {}
+    for k, v in values.items():
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ArgumentError(f"the value of {k} must be an integer, not {v!r}")
+        if v < 1:
+            raise ArgumentError(f"{k} must be a positive integer, not {v}")
+        out[k] = v
+    return out
+
+
+class _ModelMethods:
+    """Model's algebra (symcount.algebra), solving (symcount.solve), LaTeX and
+    Jupyter display: attached to :class:`~symcount.model.Model` below."""
+
+    def simplify(self) -> Model:
+        """Every count, total and output-shape entry simplified (floors stay exact)."""
+        from .algebra import transform_model
+
+        return transform_model(self, "simplify")
+
+    def expand(self) -> Model:
+        """Every count multiplied out into a sum of terms."""
+        from .algebra import transform_model
+
+        return transform_model(self, "expand")
+
+    def factor(self) -> Model:
+        """Every count factored (``4*u*(f + u + 1)``)."""
+        from .algebra import transform_model
+
+        return transform_model(self, "factor")
+
+    def collect(self) -> Model:
+        """Counts expanded and collected in powers of their symbols."""
+        from .algebra import transform_model
+
+        return transform_model(self, "collect")
+
+    def leading(self, of: str = "total"):
+        """The dominant term(s) of a count as the symbols grow (``12*L*d**2``)."""
+        from .algebra import leading
+
+        return leading(self.sum(Q.lookup(of).name))
+
+    def solve(self, unknowns=None, **kw):
+        """Sizes that give a count: ``m.solve("u", params=59910)``; see
+        :func:`symcount.solve.solve` for budgets and constraints."""
+        from .solve import solve
+
+        return solve(self, unknowns, **kw)
+
+    def to_latex(
+        self, *, formulas: bool = True, standalone: bool = False, expand: bool = False
+    ) -> str:
+        """The total as an equation and a booktabs table of the layers, for a
+        paper (``standalone``: a whole document); see docs/latex.md."""
+        from .render.latex import model_latex
+
+        return model_latex(self, formulas=formulas, standalone=standalone, expand=expand)
+
+    def _repr_html_(self) -> str:
+        from .render.notebook import model_html
+
+        return model_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.notebook import model_latex
+
+        return model_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.formats import to_markdown
+
+        return to_markdown(self)
+
+
+class _RowMethods:
+    """Row's rich display in Jupyter (symcount.render.notebook)."""
+
+    def _repr_html_(self) -> str:
+        from .render.notebook import row_html
+
+        return row_html(self)
+
+    def _repr_latex_(self) -> str:
+        from .render.notebook import row_latex
+
+        return row_latex(self)
+
+    def _repr_markdown_(self) -> str:
+        from .render.notebook import row_markdown
+
+        return row_markdown(self)
+
+
+def _attach(cls, methods) -> None:
+    """Every function of ``methods`` becomes a method of ``cls``, named as one."""
+    for name, fn in vars(methods).items():
+        if callable(fn):
+            fn.__qualname__ = f"{cls.__qualname__}.{name}"
+            setattr(cls, name, fn)
+
+
+_attach(Model, _ModelMethods)
+_attach(Row, _RowMethods)
