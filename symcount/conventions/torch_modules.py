@@ -171,4 +171,3 @@ def equivalent(uses: list[Use], why: str = "") -> Equivalent:
         text = " -> ".join(m.text for m in modules)
         return none(f"torch's {text} refuses it: {e.message}")
     return Equivalent(modules=modules, why=why, weights=weights)
-
