@@ -19,7 +19,7 @@ The evaluator builds the graph from the text; anything else (an importer)
 builds the same graph with a :class:`GraphBuilder`, without writing text::
 
     from symcount.graph import GraphBuilder
-    from symcount.layers.spec import W
+    from symcount.ops.spec import W
 
     b = GraphBuilder("keras")
     x = b.input((784,))                                   # a model input
@@ -47,7 +47,7 @@ from typing import Any
 from . import dims as D
 from .errors import Span
 from .graph_builder import EMPTY, GraphBuilder, LazyGraph, NoGraph, input_name
-from .layers.spec import Factor, Weight
+from .ops.spec import Factor, Weight
 
 __all__ = ["Call", "Graph", "GraphBuilder", "Group", "Layer", "LazyGraph", "NoGraph", "Tensor"]
 

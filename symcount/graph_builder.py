@@ -16,7 +16,7 @@ from .errors import Span
 
 if TYPE_CHECKING:
     from .graph import Graph, Layer
-    from .layers.spec import Weight
+    from .ops.spec import Weight
 
 EMPTY: Mapping[str, Any] = MappingProxyType({})
 
@@ -31,7 +31,7 @@ class GraphBuilder:
     """Collects a graph as it is evaluated or imported; ``build()`` freezes it.
 
     Every method returns an id (an int): the id the node has in the built
-    graph. ``layer`` takes weights as :class:`~symcount.layers.spec.Weight`
+    graph. ``layer`` takes weights as :class:`~symcount.ops.spec.Weight`
     (``W("kernel", ("in", 784), ("units", 10))``) and ``args`` as a mapping
     (keys starting with ``_`` are the caller's bookkeeping and are left out);
     ``call`` takes the input tensors' ids and the output shapes, and returns
