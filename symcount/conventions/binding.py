@@ -88,7 +88,6 @@ def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
     for key in COMMON_KEYWORDS | rule.ignored:
         if key in given and rule.arg(key) is None:
             setattr(ns, key, given[key][0])
-    ns._given = frozenset(given)
     ns._spans = {key: span for key, (_, span) in given.items()}  # for errors about one argument
     return ns
 

@@ -14,10 +14,10 @@ import dataclasses
 
 from .. import dims as D
 from .. import printing as P
-from .base import Args, Entry, join, kernel_axes, op, positive, split
+from .base import Args, Entry, join, kernel_axes, need_rank, op, positive, split
 from .conv import conv_length
 from .norm import refuse
-from .spec import Out, bad_arg, need_known, need_rank
+from .spec import Out, bad_arg, need_known
 
 # Up to this many layers are listed one by one, as torch names them
 # (weight_ih_l0, weight_ih_l1, ...); more are one entry with a count axis.
@@ -26,7 +26,7 @@ UNROLLED = 16
 
 def _rank(x, rank: int, e: Entry):
     if "rnn_rank" not in e.convention.MESSAGES:
-        need_rank(x, rank, layer=e.name)
+        need_rank(e, x, (rank,))
     elif len(x) != rank:
         refuse(e, "rnn_rank" if rank == 2 else "cell_rank", got=P.shape(x))
 
@@ -108,7 +108,7 @@ def _outputs(seq_shape, last, a: Args):
 def conv_lstm(x, a: Args, e: Entry) -> Out:
     """An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters)."""
     rank = a.rank
-    need_rank(x, rank + 2, layer=e.name)
+    need_rank(e, x, (rank + 2,))
     if any(D.is_num(s) and s > 1 for s in a.strides) and any(
         D.is_num(d) and d > 1 for d in a.dilation
     ):
