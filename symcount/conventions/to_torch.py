@@ -15,7 +15,7 @@ from .. import printing as P
 from ..ops.base import Args, resolve_axis
 from .base import op_args
 from .registry import keras
-from .torch_modules import Equivalent, Use, _value, equivalent, none, op_text
+from .torch_modules import Equivalent, Use, equivalent, none, op_text, value_text
 
 WHY_BIAS = "PyTorch keeps two bias vectors per gate block (bias_ih and bias_hh); Keras keeps one"
 WHY_STATE = (
@@ -356,16 +356,16 @@ def _operation(x, a: Args, name: str):
         word = getattr(a.activation, "name", a.activation)
         return op_text(ACTIVATIONS.get(str(word).lower(), f"{word} (a function)"))
     if name == "Dropout":
-        return op_text(f"Dropout({_value(a.rate)})")
+        return op_text(f"Dropout({value_text(a.rate)})")
     return op_text(OPERATIONS[name]) if name in OPERATIONS else None
 
 
 @to_torch("pool")
 def _pool(x, a: Args, name: str):
-    k = _value(_one(a.kernel))
+    k = value_text(_one(a.kernel))
     text = f"{'MaxPool' if a.kind == 'max' else 'AvgPool'}{a.rank}d({k}"
-    if a.strides is not None and _value(_one(a.strides)) != k:
-        text += f", stride={_value(_one(a.strides))}"
+    if a.strides is not None and value_text(_one(a.strides)) != k:
+        text += f", stride={value_text(_one(a.strides))}"
     return op_text(text + (")" if a.padding == "valid" else ", padding=k//2)"))
 
 

@@ -12,6 +12,7 @@ Nothing is written as source text and bound again.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -34,8 +35,8 @@ class Module:
 
     @property
     def text(self) -> str:
-        parts = [_value(v) for v in self.args]
-        parts += [f"{k}={_value(v)}" for k, v in self.kwargs.items()]
+        parts = [value_text(v) for v in self.args]
+        parts += [f"{k}={value_text(v)}" for k, v in self.kwargs.items()]
         return f"{self.type}({', '.join(parts)})"
 
 
@@ -68,7 +69,8 @@ def op_text(text: str) -> Equivalent:
     return Equivalent(text)
 
 
-def _value(v) -> str:
+def value_text(v) -> str:
+    """A value as torch users write it: true, 0.2 (not 1/5), (3,) for one axis."""
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, str):
@@ -76,7 +78,7 @@ def _value(v) -> str:
     if isinstance(v, Fraction):  # a rate, as written: 0.2, not 1/5
         return repr(float(v))
     if isinstance(v, tuple):
-        inner = ", ".join(_value(x) for x in v)
+        inner = ", ".join(value_text(x) for x in v)
         return f"({inner},)" if len(v) == 1 else f"({inner})"
     return P.expr(v)
 
@@ -146,13 +148,9 @@ def weights_of(use: Use, shape) -> Out:
     return OPS[row.op].fn(shape, a, entry)
 
 
-_ENTRIES: dict = {}
-
-
+@functools.cache
 def _entries(convention) -> dict:
-    if convention not in _ENTRIES:
-        _ENTRIES[convention] = convention.entries()
-    return _ENTRIES[convention]
+    return convention.entries()
 
 
 def equivalent(uses: list[Use], why: str = "") -> Equivalent:
