@@ -430,7 +430,7 @@ def _default_text(v) -> str:
 
 
 def _signature(rule) -> str:
-    from .layers.spec import REQUIRED
+    from .ops.spec import REQUIRED
 
     parts = []
     for arg in rule.args:
@@ -442,7 +442,7 @@ def _signature(rule) -> str:
 
 
 def _layer_detail(rule, aliases: list[str]) -> list[str]:
-    from .layers.spec import REQUIRED
+    from .ops.spec import REQUIRED
 
     lines = [_signature(rule)]
     if rule.doc:
@@ -468,7 +468,7 @@ def _layer_detail(rule, aliases: list[str]) -> list[str]:
 
 
 def cmd_layers(args, parser) -> str:
-    from .layers import rules_for
+    from .conventions import rules_for
 
     try:
         registry = rules_for(args.convention)

@@ -18,6 +18,8 @@ from . import ast
 from . import dims as D
 from . import printing as P
 from .blocks import BlocksMixin
+from .conventions import rules_for
+from .conventions.binding import bind
 from .errors import (
     ArgumentError,
     LimitError,
@@ -29,10 +31,8 @@ from .errors import (
 )
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, ExpressionsMixin, _InputValue
 from .graph_builder import GraphBuilder, LazyGraph, input_name
-from .layers import rules_for
-from .layers.binding import bind
-from .layers.spec import Out
 from .model import Model, Row
+from .ops.spec import Out
 from .values import BlockCall, BlockDef, LayerSpec, Stage, Tensor, Word, describe
 
 MAX_LAYERS = 200_000

@@ -8,8 +8,7 @@ from fractions import Fraction
 from . import ast
 from . import dims as D
 from .errors import ArgumentError, LimitError, Span, did_you_mean
-from .layers.binding import as_dim
-from .values import BlockDef, LayerSpec, Stage, Tensor, Word, describe
+from .values import BlockDef, LayerSpec, Stage, Tensor, Word, as_dim, describe
 
 FUNCTIONS = D.FUNCTIONS
 CONSTANTS = {"true": True, "True": True, "false": False, "False": False, "None": None}

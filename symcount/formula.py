@@ -26,7 +26,7 @@ from functools import cached_property
 
 from . import dims as D
 from . import printing as P
-from .layers.spec import Factor, Weight
+from .ops.spec import Factor, Weight
 
 
 @functools.cache

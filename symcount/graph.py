@@ -47,7 +47,7 @@ from typing import Any
 
 from . import dims as D
 from .errors import Span
-from .layers.spec import Factor, Weight
+from .ops.spec import Factor, Weight
 
 __all__ = ["Call", "Graph", "Group", "Layer", "Tensor"]
 

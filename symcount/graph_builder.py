@@ -16,7 +16,7 @@ from .errors import Span
 
 if TYPE_CHECKING:
     from .graph import Graph, Layer
-    from .layers.spec import Weight
+    from .ops.spec import Weight
 
 
 def input_name(index: int) -> str:

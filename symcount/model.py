@@ -17,7 +17,7 @@ from . import printing as P
 from . import quantities as Q
 from .errors import Span
 from .graph_builder import LazyGraph
-from .layers.spec import Factor, Formula, Weight
+from .ops.spec import Factor, Formula, Weight
 
 if TYPE_CHECKING:
     from .graph import Graph

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import Span
+from . import dims as D
+from .errors import ArgumentError, Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,3 +114,25 @@ class Deferred:
 
     def __init__(self, node):
         self.node = node
+
+
+def as_dim(value, name: str, *, zero_ok: bool = False):
+    if isinstance(value, Word):
+        return D.symbol(value.name)
+    if isinstance(value, bool) or value is None or isinstance(value, (str, tuple, LayerSpec)):
+        raise ArgumentError(f"{name} must be a positive integer, not {describe(value)}")
+    if D.is_num(value):
+        if not D.is_int(value):
+            raise ArgumentError(f"{name} must be an integer, not {value}")
+        value = int(value)
+        low = 0 if zero_ok else 1
+        if value < low:
+            raise ArgumentError(
+                f"{name} must be {'non-negative' if zero_ok else 'a positive integer'}, not {value}"
+            )
+        return value
+    if getattr(value, "is_integer", None) is False:
+        raise ArgumentError(f"{name} must be an integer expression, not {value}")
+    if not zero_ok and D.known_nonpositive(value):
+        raise ArgumentError(f"{name} must be positive, not {value}")
+    return value

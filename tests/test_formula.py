@@ -12,7 +12,7 @@ from symcount import dims as D
 from symcount import formula as F
 from symcount import syntax, userexpr
 from symcount.errors import ArgumentError
-from symcount.layers.spec import Factor, W, Weight
+from symcount.ops.spec import Factor, W, Weight
 from symcount.render import latex as L
 from symcount.render import latex_printer as LP
 

@@ -18,7 +18,7 @@ import symcount
 from symcount import LimitError
 from symcount import dims as D
 from symcount.graph_builder import GraphBuilder, input_name
-from symcount.layers.spec import W
+from symcount.ops.spec import W
 from symcount.render.explain import explain
 
 SHARED = """let enc = LSTM(64)

@@ -23,7 +23,7 @@ LAYERS = [
     ("base", "symcount.errors symcount.dims symcount.printing symcount.timelimit symcount.exact"),
     ("language", "symcount.ast symcount.syntax symcount.userexpr symcount.values"),
     ("ops", "symcount.ops symcount.formula"),
-    ("conventions", "symcount.conventions symcount.layers"),
+    ("conventions", "symcount.conventions"),
     ("model", "symcount.quantities symcount.graph symcount.graph_builder symcount.model"),
     ("evaluation", "symcount.expressions symcount.evaluator symcount.blocks"),
     ("render", "symcount.render"),
@@ -31,26 +31,6 @@ LAYERS = [
     ("api", "symcount symcount.api"),
     ("cli", "symcount.cli symcount.commands symcount.__main__"),
 ]
-
-# What is left of the move of symcount/layers/ into ops/ and conventions/
-# (issue 9): known, so that nothing else may appear; test_nothing_is_pending
-# passes once they are gone, and then these can be emptied.
-PENDING_CYCLES = [
-    {
-        "symcount.conventions.base",
-        "symcount.conventions.keras",
-        "symcount.layers.common",
-        "symcount.ops",
-        "symcount.ops.recurrent",
-    },
-    {"symcount.conventions.equivalents", "symcount.layers.torch_equivalents"},
-]
-PENDING_UPWARD = {
-    ("symcount.formula", "symcount.layers.spec"),
-    ("symcount.ops.norm", "symcount.conventions.binding"),
-    ("symcount.ops.recurrent", "symcount.layers.common"),
-}
-PENDING_LONG = {"symcount.conventions.torch": 717}  # its lines today: it may not grow
 
 
 def modules() -> dict[str, Path]:
@@ -150,37 +130,21 @@ def cycles(graph: dict[str, set[str]]) -> list[set[str]]:
 CYCLES = cycles(GRAPH)
 
 
-def pending() -> list[str]:
-    """What of PENDING_* is still there."""
-    left = [f"cycle {sorted(c)}" for c in PENDING_CYCLES if c in CYCLES]
-    left += [f"{a} imports {b}" for a, b in sorted(PENDING_UPWARD) if b in GRAPH.get(a, ())]
-    left += [
-        f"{n} has {lines(n)} lines" for n in PENDING_LONG if n in MODULES and lines(n) > MAX_LINES
-    ]
-    return left
-
-
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_module_is_small(name):
-    most = PENDING_LONG.get(name, MAX_LINES)
-    assert lines(name) <= most, f"{MODULES[name]} has {lines(name)} lines (at most {most})"
+    assert lines(name) <= MAX_LINES, (
+        f"{MODULES[name]} has {lines(name)} lines (at most {MAX_LINES})"
+    )
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
 def test_imports_flow_down(name):
-    up = [t for t in upward(name) if (name, t) not in PENDING_UPWARD]
+    up = upward(name)
     assert not up, f"{name} ({LAYERS[layer_of(name)][0]}) imports higher layers: {up}"
 
 
-def test_no_new_import_cycle():
-    new = [sorted(c) for c in CYCLES if c not in PENDING_CYCLES]
-    assert not new, f"import cycles: {new}"
-
-
-@pytest.mark.xfail(bool(pending()), reason=f"pending: {'; '.join(pending())}", strict=True)
-def test_nothing_is_pending():
-    assert not pending()
-    assert not CYCLES
+def test_no_import_cycle():
+    assert not CYCLES, f"import cycles: {[sorted(c) for c in CYCLES]}"
 
 
 # the checks themselves, on made-up graphs and names

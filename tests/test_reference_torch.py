@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from symcount.layers import rules_for
-from symcount.layers.spec import REQUIRED
+from symcount.conventions import rules_for
+from symcount.ops.spec import REQUIRED
 from tests.reference.torch_cases import LAYERS
 from tests.torch_differential import case_source, compare
 

@@ -11,8 +11,8 @@ import json
 import pytest
 
 import symcount
-from symcount.layers.spec import Formula, W
 from symcount.model import Model, Row
+from symcount.ops.spec import Formula, W
 from symcount.render import explain as E
 from symcount.render import formats as F
 from symcount.render import table as T

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import symcount
-from symcount.layers import rules_for
+from symcount.conventions import rules_for
 from tests.differential import case_source
 
 CASES = [

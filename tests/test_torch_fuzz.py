@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 import symcount
 from symcount.commands.diff import translate
-from symcount.layers import rules_for
-from symcount.layers.spec import REQUIRED
+from symcount.conventions import rules_for
+from symcount.ops.spec import REQUIRED
 
 TORCH = sorted(rules_for("torch").rules)
 KERAS = sorted(n for n in rules_for("keras").rules if n not in ("Bidirectional", "TimeDistributed"))

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 import symcount
-from symcount.layers import rules_for
+from symcount.conventions import rules_for
 from tests.differential import value_source
 
 

@@ -44,9 +44,7 @@ class Layer:
     inputs: tuple[int, int] | None = None  # default: the op's
     call_kwargs: frozenset[str] = frozenset()
     infer: str | None = None
-    extra: Mapping = field(
-        default_factory=dict
-    )  # for a convention's own tools (diff's module text)
+    extra: Mapping = field(default_factory=dict)  # free for a convention's own tools
 
 
 def layer(op: str, *args: Arg, **kw) -> Layer:

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from .. import dims as D
 from ..errors import ArgumentError, did_you_mean
 from ..ops.spec import REQUIRED, Arg, LayerRule
-from ..values import LayerSpec, Word, describe
+from ..values import LayerSpec, Word, as_dim, describe
 
 # Accepted by every Keras layer; they never change shapes or counts, except
 # trainable and the input-shape keywords, which the evaluator reads.
@@ -88,7 +88,6 @@ def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
     for key in COMMON_KEYWORDS | rule.ignored:
         if key in given and rule.arg(key) is None:
             setattr(ns, key, given[key][0])
-    ns._given = frozenset(given)
     ns._spans = {key: span for key, (_, span) in given.items()}  # for errors about one argument
     return ns
 
@@ -230,28 +229,6 @@ def _sizes(value, spec: Arg):
 # Argument kinds of torch.nn signatures (see Arg): registered here so every
 # convention's rules are bound the same way.
 TORCH_KINDS = {"ints": _ints, "numbers": _numbers, "padding": _padding, "sizes": _sizes}
-
-
-def as_dim(value, name: str, *, zero_ok: bool = False):
-    if isinstance(value, Word):
-        return D.symbol(value.name)
-    if isinstance(value, bool) or value is None or isinstance(value, (str, tuple, LayerSpec)):
-        raise ArgumentError(f"{name} must be a positive integer, not {describe(value)}")
-    if D.is_num(value):
-        if not D.is_int(value):
-            raise ArgumentError(f"{name} must be an integer, not {value}")
-        value = int(value)
-        low = 0 if zero_ok else 1
-        if value < low:
-            raise ArgumentError(
-                f"{name} must be {'non-negative' if zero_ok else 'a positive integer'}, not {value}"
-            )
-        return value
-    if getattr(value, "is_integer", None) is False:
-        raise ArgumentError(f"{name} must be an integer expression, not {value}")
-    if not zero_ok and D.known_nonpositive(value):
-        raise ArgumentError(f"{name} must be positive, not {value}")
-    return value
 
 
 def as_dims(value, name: str, rank: int | None, *, zero_ok: bool = False) -> tuple:

@@ -26,12 +26,9 @@ def value_args(*weights: str) -> frozenset[str]:
 
 
 # Keyword arguments that change values, never shapes or counts.
-DENSE_VALUE_ARGS = value_args("kernel", "bias") | {
-    "activation",
-    "lora_rank",
-    "lora_alpha",
-    "quantization_config",
-}
+DENSE_VALUE_ARGS = value_args("kernel", "bias") | words(
+    "activation lora_rank lora_alpha quantization_config"
+)
 CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
 EMBEDDING_VALUE_ARGS = frozenset(
     {"embeddings_initializer", "embeddings_regularizer", "embeddings_constraint", "mask_zero"}
@@ -452,15 +449,10 @@ class Keras(Convention):
             names=EMBEDDING,
             weights={"table": "embeddings(vocab, dim)"},
             ignored=EMBEDDING_VALUE_ARGS
-            | {
-                "weights",
-                "lora_rank",
-                "lora_alpha",
-                "input_length",
-                "activity_regularizer",
-                "sparse",
-                "quantization_config",
-            },
+            | words(
+                "weights lora_rank lora_alpha input_length activity_regularizer sparse "
+                "quantization_config"
+            ),
             doc="A table of input_dim rows (the vocabulary), each output_dim wide.",
         ),
         "ReversibleEmbedding": layer(

@@ -4,7 +4,6 @@ evaluator, binding and `symcount layers` read."""
 from __future__ import annotations
 
 import dataclasses
-import inspect
 import re
 
 from ..ops.spec import LayerRule
@@ -27,39 +26,6 @@ class Registry:
         self.aliases: dict[str, list[str]] = {}  # a layer's other names (Convolution2D)
         self.state_as_buffers = state_as_buffers  # PyTorch: running stats are buffers
         self.name_base = name_base  # type name -> the stem of generated names
-
-    def rule(
-        self,
-        name: str,
-        *args,
-        ignored=(),
-        aliases=(),
-        doc: str = "",
-        inputs=(1, 1),
-        call_kwargs=(),
-        infer=None,
-    ):
-        """Decorator: ``@keras.rule("Dense", a("units", "dim", REQUIRED), ...)``."""
-
-        def register(fn):
-            # Most rules need only (shape, args); wrappers also get a context
-            # to run their inner layer.
-            takes_ctx = len(inspect.signature(fn).parameters) == 3
-            call = fn if takes_ctx else (lambda shape, p, ctx, _fn=fn: _fn(shape, p))
-            rule = LayerRule(
-                name,
-                tuple(args),
-                call,
-                frozenset(ignored),
-                doc or fn.__doc__ or "",
-                inputs=inputs,
-                call_kwargs=frozenset(call_kwargs),
-                infer=infer,
-            )
-            self.add(rule, aliases)
-            return fn
-
-        return register
 
     def add(self, rule: LayerRule, aliases=()) -> None:
         """``rule`` under its name and under each alias (the same function)."""

@@ -159,9 +159,6 @@ class Entry:
     def arg_error(self, a: Args, key: str, message: str, hint: str | None = None):
         raise ArgumentError(message, self._span(a, key), hint=hint)
 
-    def size_error(self, a: Args, key: str, message: str, hint: str | None = None):
-        raise ShapeError(message, self._span(a, key), hint=hint)
-
     def input_size(self, a: Args, key: str, actual, what: str, *, hint=None, unknown=None):
         """The size the input gives the op's ``key`` (c_in). Where the convention
         has an argument for it (torch's in_features), that argument is taken

@@ -7,6 +7,7 @@ from __future__ import annotations
 from .. import dims as D
 from .. import printing as P
 from ..errors import ArgumentError
+from ..values import as_dim
 from .base import Args, Entry, op, resolve_axis
 from .spec import Out, fail, need_known
 
@@ -73,8 +74,6 @@ def batch_norm(x, a: Args, e: Entry) -> Out:
 @op("group_norm")
 def group_norm(x, a: Args, e: Entry) -> Out:
     """gamma and beta per channel; the channels split into groups."""
-    from ..conventions.binding import as_dim  # binding imports the values: late
-
     actual = _channel(x, a, e)
     g = actual if D.is_num(a.groups) and a.groups == -1 else a.groups  # Keras: -1, one per channel
     g = as_dim(g, e.arg_names["groups"])

@@ -14,9 +14,10 @@ import dataclasses
 
 from .. import dims as D
 from .. import printing as P
-from .base import Args, Entry, op
+from .base import Args, Entry, join, kernel_axes, need_rank, op, positive, split
+from .conv import conv_length
 from .norm import refuse
-from .spec import Out, bad_arg, need_known, need_rank
+from .spec import Out, bad_arg, need_known
 
 # Up to this many layers are listed one by one, as torch names them
 # (weight_ih_l0, weight_ih_l1, ...); more are one entry with a count axis.
@@ -25,7 +26,7 @@ UNROLLED = 16
 
 def _rank(x, rank: int, e: Entry):
     if "rnn_rank" not in e.convention.MESSAGES:
-        need_rank(x, rank, layer=e.name)
+        need_rank(e, x, (rank,))
     elif len(x) != rank:
         refuse(e, "rnn_rank" if rank == 2 else "cell_rank", got=P.shape(x))
 
@@ -106,23 +107,21 @@ def _outputs(seq_shape, last, a: Args):
 @op("conv_lstm")
 def conv_lstm(x, a: Args, e: Entry) -> Out:
     """An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters)."""
-    from ..layers.common import channels_of, check_dims, conv_length, join, split
-
     rank = a.rank
-    need_rank(x, rank + 2, layer=e.name)
+    need_rank(e, x, (rank + 2,))
     if any(D.is_num(s) and s > 1 for s in a.strides) and any(
         D.is_num(d) and d > 1 for d in a.dilation
     ):
         bad_arg("strides > 1 is not supported together with dilation_rate > 1")
     step = x[1:]
-    spatial, _ = split(step, a.data_format)
-    c_in = channels_of(step, a.data_format, e.name)
+    spatial, c_in = split(step, a.data_format)
+    if c_in is None:
+        e.fail("channels_unknown")
     out = tuple(
         conv_length(n, k, s, d, a.padding, what=f"input axis of length {n}")
         for n, k, s, d in zip(spatial, a.kernel, a.strides, a.dilation, strict=True)
     )
-    labels = {1: ("k",), 2: ("k_h", "k_w"), 3: ("k_d", "k_h", "k_w")}[rank]
-    values = dict(K=list(zip(labels, a.kernel, strict=True)), c_in=c_in, units=a.units)
+    values = dict(K=kernel_axes(a.kernel), c_in=c_in, units=a.units)
     weights = e.weights_of("kernel", "recurrent", **values) + _biases(a, e, **values)
-    last = check_dims(join(out, a.units, a.data_format), e.name)
+    last = positive(e, join(out, a.units, a.data_format))
     return Out(_outputs(x, last, a), weights, notes=[e.layer.extra["note"]])

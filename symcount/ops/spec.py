@@ -8,7 +8,7 @@ the counts come from: the two can never disagree.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -142,13 +142,6 @@ def fail(message: str) -> None:
 
 def bad_arg(message: str) -> None:
     raise ArgumentError(message)
-
-
-def need_rank(shape: Sequence, *ranks: int, layer: str) -> None:
-    if len(shape) not in ranks:
-        want = " or ".join(str(r + 1) for r in ranks)
-        got = "(None, " + ", ".join("None" if d is None else str(d) for d in shape) + ")"
-        fail(f"expects an input of rank {want} (batch included); got shape {got}")
 
 
 def need_known(value, what: str):

@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 from .. import dims as D
-from .base import Args, Entry, op
-from .spec import Out, bad_arg, fail, need_rank
+from .base import Args, Entry, need_rank, op
+from .spec import Out, bad_arg, fail
 
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 
@@ -58,7 +58,7 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
 def time_distributed(shape, p: Args, e: Entry) -> Out:
     """Applies one layer (one set of weights) to every time step."""
     if len(shape) < 2:
-        need_rank(shape, 2, layer=e.name)
+        need_rank(e, shape, (2,))
     inner = p.layer
     out = p.ctx.run(inner, shape[1:])
     if isinstance(out.shape, list):

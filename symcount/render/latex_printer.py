@@ -217,7 +217,7 @@ def printer_class():
     from sympy.core.sorting import default_sort_key
     from sympy.printing.latex import LatexPrinter
 
-    from ..layers.spec import Factor
+    from ..ops.spec import Factor
 
     class Printer(LatexPrinter):
         """Counts and shapes as LaTeX :class:`Item`; see the module docstring."""
@@ -390,7 +390,7 @@ def _formula_tree(t, numbers: bool) -> Item:
 
 
 def _tree(t, numbers: bool) -> Item:
-    from ..layers.spec import Factor
+    from ..ops.spec import Factor
 
     if isinstance(t, Factor):
         return _label(t, numbers)

@@ -1,0 +1,397 @@
+"""Each Keras op's PyTorch equivalent, for ``symcount diff``: :data:`TO_TORCH`
+maps an op to ``fn(shape, args, keras layer name)``, which reads the op's
+arguments (:class:`~symcount.ops.base.Args`) and input shape and returns
+the torch table's rows as :class:`~.torch_modules.Use` (through
+:func:`~.torch_modules.equivalent`), an operation's text (:func:`op_text`,
+no parameters) or :func:`none` (no equivalent, left out of PyTorch's total).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .. import dims as D
+from .. import printing as P
+from ..ops.base import Args, resolve_axis
+from .base import op_args
+from .registry import keras
+from .torch_modules import Equivalent, Use, equivalent, none, op_text, value_text
+
+WHY_BIAS = "PyTorch keeps two bias vectors per gate block (bias_ih and bias_hh); Keras keeps one"
+WHY_STATE = (
+    "Keras counts the moving mean and variance as non-trainable parameters; PyTorch keeps "
+    "running_mean, running_var and num_batches_tracked as buffers, outside its parameters"
+)
+RNNS = {1: "RNN", 4: "LSTM", 3: "GRU"}
+
+# op -> fn(shape, args, keras layer name) -> Equivalent
+TO_TORCH: dict[str, Callable] = {}
+
+
+def to_torch(*ops: str):
+    def register(fn):
+        for name in ops:
+            TO_TORCH[name] = fn
+        return fn
+
+    return register
+
+
+def channels_first(shape, data_format=None):
+    """Keras's (*spatial, C) (or channels_first's (C, *spatial)) as torch's (C, *spatial)."""
+    if data_format == "channels_first":
+        return tuple(shape)
+    return (shape[-1], *shape[:-1])
+
+
+def _affine(a: Args) -> dict:
+    """Keras's scale and center as torch's affine and bias: torch's affine
+    norm always has a weight, and without affine its bias is moot."""
+    affine = a.scale or a.center
+    return {"scale": affine, "center": a.center or not affine}
+
+
+def _weight_anyway(a: Args, layer: str) -> str:
+    return f"torch's affine {layer} always has a weight" if a.center and not a.scale else ""
+
+
+@to_torch("dense")
+def _dense(x, a: Args, name: str):
+    return equivalent([Use("Linear", {"c_in": x[-1], "units": a.units, "bias": a.bias}, x)])
+
+
+@to_torch("embedding")
+def _embedding(x, a: Args, name: str):
+    return equivalent([Use("Embedding", {"vocab": a.vocab, "dim": a.dim}, x)])
+
+
+@to_torch("reversible_embedding")
+def _reversible_embedding(x, a: Args, name: str):
+    uses = [Use("Embedding", {"vocab": a.vocab, "dim": a.dim}, x)]
+    if not a.tie_weights:  # a separate output projection, without bias
+        uses.append(Use("Linear", {"c_in": a.dim, "units": a.vocab, "bias": False}))
+    return equivalent(uses)
+
+
+@to_torch("prelu")
+def _prelu(x, a: Args, name: str):
+    shared = a.shared_axes
+    shared = () if shared is None else shared if isinstance(shared, tuple) else (shared,)
+    kept = [i for i in range(len(x)) if i + 1 not in shared]
+    if not kept:
+        return equivalent([Use("PReLU", {}, channels_first(x))])
+    if kept == [len(x) - 1]:  # one slope per channel
+        c = channels_first(x)
+        return equivalent([Use("PReLU", {"slopes": c[0]}, c)])
+    return none(
+        "torch's PReLU learns one slope or one per channel; Keras learns one per entry "
+        "(shared_axes=(1, ..., rank-1) makes it one per channel)"
+    )
+
+
+def _channel_moved(x, axis: int, layer: str):
+    """(channels, the input with them first) for Keras's axis (batch = 0)."""
+    i = resolve_axis(axis, len(x), layer)
+    return x[i], (x[i], *(d for j, d in enumerate(x) if j != i))
+
+
+@to_torch("batch_norm")
+def _batch_norm(x, a: Args, name: str):
+    kind = {1: 1, 2: 1, 3: 2, 4: 3}.get(len(x))
+    if kind is None:
+        return none(f"torch's BatchNorm takes 1 to 3 spatial axes; this input has rank {len(x)}")
+    c, moved = _channel_moved(x, a.axis, name)
+    why = WHY_STATE
+    if a.center and not a.scale:
+        why += "; and torch's affine BatchNorm always has a weight (Keras: scale=false)"
+    return equivalent([Use(f"BatchNorm{kind}d", {"c_in": c, **_affine(a)}, moved)], why)
+
+
+@to_torch("group_norm")
+def _group_norm(x, a: Args, name: str):
+    c, moved = _channel_moved(x, a.axis, name)
+    groups = c if D.is_num(a.groups) and a.groups == -1 else a.groups
+    values = {"groups": groups, "c_in": c, **_affine(a)}
+    return equivalent([Use("GroupNorm", values, moved)], _weight_anyway(a, "GroupNorm"))
+
+
+@to_torch("layer_norm")
+def _layer_norm(x, a: Args, name: str):
+    """The normalized axes moved last: an int for one axis, else a tuple
+    (``LayerNorm((8, 8))``, never ``LayerNorm(8)``: torch reads an int as one axis)."""
+    axes = a.axis if isinstance(a.axis, tuple) else (a.axis,)
+    idx = sorted(resolve_axis(ax, len(x), name) for ax in axes)
+    dims = tuple(x[i] for i in idx)
+    moved = (*(d for i, d in enumerate(x) if i not in idx), *dims)
+    if getattr(a, "rms", False) or not hasattr(a, "center"):
+        return equivalent([Use("RMSNorm", {"normalized": dims}, moved)])
+    values = {"normalized": dims, **_affine(a)}
+    return equivalent([Use("LayerNorm", values, moved)], _weight_anyway(a, "LayerNorm"))
+
+
+def rnn_why(a: Args) -> str:
+    if not a.bias:
+        return ""
+    if a.gates == 3:
+        if a.reset_after:
+            return "torch's GRU is Keras's reset_after=true: two biases in both"
+        return (
+            "torch's GRU is Keras's reset_after=true (bias_ih and bias_hh); Keras's "
+            "reset_after=false has one bias and no exact torch equivalent"
+        )
+    return WHY_BIAS
+
+
+def rnn_use(x, a: Args, **more) -> Use:
+    """torch's RNN, LSTM or GRU for a Keras cell (more: bidirectional=True)."""
+    values = {"c_in": x[-1], "units": a.units, "bias": a.bias, **more}
+    return Use(RNNS[a.gates], values, tuple(x), layout={"batch_first": True})  # Keras's layout
+
+
+@to_torch("rnn")
+def _rnn(x, a: Args, name: str):
+    return equivalent([rnn_use(x, a)], rnn_why(a))
+
+
+@to_torch("attention")
+def _attention(shapes, a: Args, name: str):
+    query = shapes[0]
+    value = shapes[1] if len(shapes) > 1 else query
+    key = shapes[2] if len(shapes) > 2 else value
+    e, h, kd = query[-1], a.heads, a.key_dim
+    vd = a.value_dim if a.value_dim is not None else kd
+    if a.output_shape is not None or a.attention_axes is not None or len(query) != 2:
+        return none("output_shape, attention_axes or a rank above 3: torch has no such option")
+    if D.equal(D.mul(h, kd), e) is not True or D.equal(vd, kd) is not True:
+        return none(
+            f"torch's heads are embed_dim/num_heads wide; here key_dim*num_heads = "
+            f"{P.expr(D.mul(h, kd))} and value_dim = {P.expr(vd)} for embed_dim {P.expr(e)}"
+        )
+    values = {"d_q": e, "heads": h, "bias": a.bias}
+    if D.equal(key[-1], e) is not True:
+        values["kdim"] = key[-1]
+    if D.equal(value[-1], e) is not True:
+        values["vdim"] = value[-1]
+    # torch's call is (query, key, value); Keras's is (query, value, key)
+    inputs = [tuple(query)] if len(shapes) == 1 else [tuple(query), tuple(key), tuple(value)]
+    return equivalent([Use("MultiheadAttention", values, inputs, layout={"batch_first": True})])
+
+
+RNN_CELLS = ("SimpleRNN", "LSTM", "GRU")
+
+
+@to_torch("bidirectional")
+def _bidirectional(x, a: Args, name: str):
+    inner = a.layer
+    if canonical(inner.type_name) not in RNN_CELLS:
+        return none(f"torch has no bidirectional {inner.type_name}")
+    if a.backward_layer is not None:
+        return none("a separate backward_layer: torch's bidirectional RNNs mirror one config")
+    cell = inner_args(inner)
+    why = rnn_why(cell)
+    if a.merge_mode != "concat":
+        why = (why + "; " if why else "") + (
+            f"torch concatenates the directions (merge_mode={a.merge_mode} is done after it)"
+        )
+    return equivalent([rnn_use(x, cell, bidirectional=True)], why)
+
+
+@to_torch("time_distributed")
+def _time_distributed(x, a: Args, name: str):
+    inner = a.layer
+    eq = inner_equivalent(inner.type_name, x[1:], inner.ns)
+    if eq is None:
+        return none(f"torch.nn has no module for {inner.type_name}")
+    if eq.missing or not eq.modules:
+        return eq
+    # torch modules take the extra leading axis as batch-like (Linear) or after a reshape
+    return Equivalent(eq.text + " on every step", eq.modules, eq.why, weights=eq.weights)
+
+
+# --- convolutions ----------------------------------------------------------------
+
+
+def _one(values: tuple):
+    """An int where every axis has the same value, as torch users write it."""
+    if all(D.equal(v, values[0]) is True for v in values):
+        return values[0]
+    return tuple(values)
+
+
+def _is_one(values) -> bool:
+    return all(D.is_num(v) and v == 1 for v in values)
+
+
+def _window(a: Args, *, transpose: bool = False) -> tuple[dict, dict]:
+    """(values, shown) of kernel, stride, padding and dilation as torch users
+    write them: an int for equal axes, and since torch's 'same' refuses
+    strides, the explicit padding they write instead."""
+    values = {"kernel": a.kernel, "strides": a.strides, "dilation": a.dilation}
+    shown = {"kernel": _one(a.kernel)}
+    if not _is_one(a.strides):
+        shown["strides"] = _one(a.strides)
+    if a.padding == "same" and not transpose and _is_one(a.strides):
+        values["padding"] = "same"
+    elif a.padding in ("same", "causal"):
+        half = D.floordiv if transpose else D.ceildiv
+        pads = tuple(
+            half(D.mul(d, D.sub(k, 1)), 2) for k, d in zip(a.kernel, a.dilation, strict=True)
+        )
+        values["padding"], shown["padding"] = pads, _one(pads)
+    if not _is_one(a.dilation) and not transpose:
+        shown["dilation"] = _one(a.dilation)
+    return values, shown
+
+
+def _conv_use(c, a: Args, *, depthwise: bool = False, bias=None) -> Use:
+    """torch's Conv{rank}d on the channels-first input ``c``; depthwise: one
+    group per channel (groups written even for one channel)."""
+    values, shown = _window(a)
+    if depthwise:
+        filters, groups = D.mul(c[0], a.depth_multiplier), c[0]
+        shown["groups"] = groups
+    else:
+        filters, groups = a.filters, a.groups
+    bias = a.bias if bias is None else bias
+    values |= {"c_in": c[0], "filters": filters, "groups": groups, "bias": bias}
+    return Use(f"Conv{a.rank}d", values, c, shown=shown)
+
+
+@to_torch("conv")
+def _conv(x, a: Args, name: str):
+    why = "padding=causal: torch pads both sides" if a.padding == "causal" else ""
+    return equivalent([_conv_use(channels_first(x, a.data_format), a)], why)
+
+
+@to_torch("conv_transpose")
+def _conv_transpose(x, a: Args, name: str):
+    c = channels_first(x, a.data_format)
+    values, shown = _window(a, transpose=True)
+    if a.output_padding is not None:
+        values["output_padding"] = a.output_padding
+        shown["output_padding"] = _one(a.output_padding)
+    values |= {"c_in": c[0], "filters": a.filters, "bias": a.bias}
+    # written last, dilation before bias (the table's order is bias, dilation)
+    last = {} if _is_one(a.dilation) else {"dilation": _one(a.dilation)}
+    if not a.bias:
+        last["bias"] = False
+    return equivalent([Use(f"ConvTranspose{a.rank}d", values, c, layout=last, shown=shown)])
+
+
+@to_torch("depthwise_conv")
+def _depthwise(x, a: Args, name: str):
+    return equivalent([_conv_use(channels_first(x, a.data_format), a, depthwise=True)])
+
+
+@to_torch("separable_conv")
+def _separable(x, a: Args, name: str):
+    first = _conv_use(channels_first(x, a.data_format), a, depthwise=True, bias=False)
+    values = {"c_in": first.values["filters"], "filters": a.filters, "bias": a.bias}
+    second = Use(f"Conv{a.rank}d", {**values, "kernel": (1,) * a.rank}, shown={"kernel": 1})
+    return equivalent(
+        [first, second], "a depthwise Conv (groups=channels) then a 1x1 Conv: the same weights"
+    )
+
+
+# --- operations without parameters: what torch users write ----------------------
+
+OPERATIONS = {
+    "Flatten": "Flatten()",
+    "Reshape": "x.view(...)",
+    "Permute": "x.permute(...)",
+    "RepeatVector": "x.repeat(...)",
+    "Lambda": "a function",
+    "Masking": "a mask",
+    "Identity": "Identity()",
+    "ActivityRegularization": "a loss term",
+    "GaussianNoise": "x + noise",
+    "GaussianDropout": "x * noise",
+    "AlphaDropout": "AlphaDropout()",
+    "SpatialDropout1D": "Dropout1d()",
+    "SpatialDropout2D": "Dropout2d()",
+    "SpatialDropout3D": "Dropout3d()",
+    "ReLU": "ReLU()",
+    "LeakyReLU": "LeakyReLU()",
+    "ELU": "ELU()",
+    "Softmax": "Softmax(dim=-1)",
+    "UnitNormalization": "F.normalize",
+    "Add": "x + y",
+    "Subtract": "x - y",
+    "Multiply": "x * y",
+    "Average": "(x + y) / 2",
+    "Maximum": "torch.maximum",
+    "Minimum": "torch.minimum",
+    "Concatenate": "torch.cat",
+    "Dot": "torch.bmm",
+    **{f"GlobalMaxPooling{r}D": f"AdaptiveMaxPool{r}d(1) -> Flatten()" for r in (1, 2, 3)},
+    **{f"GlobalAveragePooling{r}D": f"AdaptiveAvgPool{r}d(1) -> Flatten()" for r in (1, 2, 3)},
+    **{f"ZeroPadding{r}D": f"ZeroPad{r}d" for r in (1, 2, 3)},
+    **{f"Cropping{r}D": f"ZeroPad{r}d (negative)" for r in (1, 2, 3)},
+    **{f"UpSampling{r}D": "Upsample" for r in (1, 2, 3)},
+}
+ACTIVATIONS = {
+    "relu": "ReLU()",
+    "sigmoid": "Sigmoid()",
+    "tanh": "Tanh()",
+    "softmax": "Softmax(dim=-1)",
+    "gelu": "GELU()",
+    "elu": "ELU()",
+    "selu": "SELU()",
+    "silu": "SiLU()",
+    "swish": "SiLU()",
+    "softplus": "Softplus()",
+    "linear": "Identity()",
+    "leaky_relu": "LeakyReLU()",
+    "relu6": "ReLU6()",
+    "mish": "Mish()",
+}
+
+
+@to_torch(
+    *("identity", "dropout", "flatten", "reshape", "permute", "repeat_vector", "function"),
+    *("unit_norm", "elementwise", "concat", "dot", "global_pool", "pad", "upsample"),
+)
+def _operation(x, a: Args, name: str):
+    if name == "Activation":
+        word = getattr(a.activation, "name", a.activation)
+        return op_text(ACTIVATIONS.get(str(word).lower(), f"{word} (a function)"))
+    if name == "Dropout":
+        return op_text(f"Dropout({value_text(a.rate)})")
+    return op_text(OPERATIONS[name]) if name in OPERATIONS else None
+
+
+@to_torch("pool")
+def _pool(x, a: Args, name: str):
+    k = value_text(_one(a.kernel))
+    text = f"{'MaxPool' if a.kind == 'max' else 'AvgPool'}{a.rank}d({k}"
+    if a.strides is not None and value_text(_one(a.strides)) != k:
+        text += f", stride={value_text(_one(a.strides))}"
+    return op_text(text + (")" if a.padding == "valid" else ", padding=k//2)"))
+
+
+# --- a wrapped layer -------------------------------------------------------------
+
+
+def _entry(name: str):
+    """The table entry of Keras layer ``name`` (an alias: its layer's)."""
+    rule = keras.get(name)
+    return getattr(rule.fn, "entry", None) if rule is not None else None
+
+
+def canonical(name: str) -> str:
+    """Conv2D for its alias Convolution2D."""
+    entry = _entry(name)
+    return name if entry is None else entry.name
+
+
+def inner_args(spec) -> Args:
+    """A wrapped layer's arguments as its op's Args."""
+    return op_args(_entry(spec.type_name), spec.ns)
+
+
+def inner_equivalent(name: str, shape, p) -> Equivalent | None:
+    """The equivalent of Keras layer ``name`` bound to ``p``, if it has one."""
+    entry = _entry(name)
+    if entry is None or entry.layer.op not in TO_TORCH:
+        return None
+    return TO_TORCH[entry.layer.op](shape, op_args(entry, p), entry.name)
