@@ -34,6 +34,16 @@ def parse(
     mistake in the input.
     """
     from .evaluator import Evaluator
+
+    return run_program(
+        text, lambda: Evaluator(values=check_values(values), convention=convention), filename
+    )
+
+
+def run_program(text: str, evaluator, filename: str | None = None) -> Model:
+    """Parse ``text`` and run it on ``evaluator()`` (a fresh Evaluator, or a
+    subclass such as diff's); a mistake is raised with the text's line,
+    column and caret."""
     from .syntax import parse_program
 
     # No change to process-wide state (the recursion limit): parsing and
@@ -41,7 +51,7 @@ def parse(
     # where it can nest (brackets, expressions, blocks, computed dims).
     try:
         program = parse_program(text)
-        model = Evaluator(values=check_values(values), convention=convention).run(program)
+        model = evaluator().run(program)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
     except RecursionError:

@@ -16,7 +16,7 @@ import argparse
 
 from .. import dims as D
 from .. import printing as P
-from ..errors import ArgumentError, LimitError, SymcountError
+from ..errors import ArgumentError
 from .args import positive
 
 DEFAULT_WIDTH = 160  # not a terminal: five columns side by side, unwrapped
@@ -107,10 +107,9 @@ def _width(args) -> int:
 
 def evaluate(text: str, *, values=None, filename=None):
     """(the Keras model, its torch.nn equivalent) of ``text``, from one evaluation."""
-    from ..api import check_values
+    from ..api import check_values, run_program
     from ..conventions.equivalents import noting_rules, split
     from ..evaluator import Evaluator
-    from ..syntax import parse_program
 
     class Noting(Evaluator):
         """Keras's rules, each noting its layer's equivalent (a file saying
@@ -121,18 +120,12 @@ def evaluate(text: str, *, values=None, filename=None):
             if self.convention == "keras":
                 self.rules = noting_rules()
 
-    try:
-        program = parse_program(text)
+    def noting():
         ev = Noting(values=check_values(values))
         ev.rules = noting_rules()
-        model = ev.run(program)
-    except SymcountError as e:
-        raise e.at(None, text, filename) from None
-    except RecursionError:
-        raise LimitError(
-            "the input is nested too deeply (an expression or bracket nesting too long)"
-        ).at(None, text, filename) from None
-    model.source, model.filename = text, filename
+        return ev
+
+    model = run_program(text, noting, filename)
     if model.convention != "keras":
         return model, model
     return split(model)
