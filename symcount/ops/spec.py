@@ -102,11 +102,22 @@ class Formula:
     numbers: str
 
 
+@dataclass(frozen=True, slots=True)
+class Copies:
+    """A count declared rather than derived from an op's own weights: ``times``
+    copies of the formula of ``weights``. ``times`` is an int (Bidirectional's
+    two directions: ``2*...``) or a labelled Factor (``num_layers*...``).
+    An op only describes it; :func:`symcount.formula.declared` writes it out."""
+
+    weights: tuple[Weight, ...]
+    times: int | Factor
+
+
 @dataclass(slots=True)
 class Out:
     shape: Any  # tuple of dims, or a list of such tuples for several outputs
     weights: list[Weight] = field(default_factory=list)
-    formula: Formula | None = None  # default: derived from the weights
+    formula: Formula | Copies | None = None  # default: derived from the weights
     notes: list[str] = field(default_factory=list)  # extra lines for explain
     children: list[Any] = field(default_factory=list)  # inner layer results (wrappers)
 

@@ -7,7 +7,7 @@ import dataclasses
 
 from .. import dims as D
 from .base import Args, Entry, need_rank, op
-from .spec import Out, bad_arg, fail
+from .spec import Copies, Out, bad_arg, fail
 
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 
@@ -40,11 +40,8 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
         out_shape = fwd.shape
     weights = [w.renamed(f"{fwd_spec.name}/") for w in fwd.weights]
     weights += [w.renamed(f"{bwd_spec.name}/") for w in bwd.weights]
-    formula = None
-    if p.backward_layer is None:
-        from ..formula import derive  # formula imports this package: import late
-
-        formula = derive(fwd.weights).scaled(2)  # two copies of one formula
+    # two copies of one formula, unless the backward layer is another
+    formula = Copies(tuple(fwd.weights), 2) if p.backward_layer is None else None
     return Out(
         out_shape,
         weights,
