@@ -260,6 +260,12 @@ def _last3(x, e: Entry):
     return x[:-3], x[-3:]
 
 
+def _div(d, r):
+    """An unknown (None) length stays unknown: torch's lengths are concrete,
+    so its divisibility check is for when the length is given."""
+    return None if d is None else D.div(d, r)
+
+
 @op("pixel_shuffle")
 def pixel_shuffle(x, a: Args, e: Entry) -> Out:
     """(C*r^2, H, W) to (C, H*r, W*r), or back (unshuffle)."""
@@ -269,12 +275,12 @@ def pixel_shuffle(x, a: Args, e: Entry) -> Out:
     if not a.inverse:
         if D.is_num(c) and D.is_num(r2) and c % r2:
             fail(f"the channels ({c}) must be divisible by upscale_factor squared ({r2})")
-        out = (D.div(c, r2), *(None if d is None else D.mul(d, r) for d in (h, w)))
+        out = (_div(c, r2), *(None if d is None else D.mul(d, r) for d in (h, w)))
         return Out((*lead, *out))
     for what, d in (("height", h), ("width", w)):
         if D.is_num(d) and D.is_num(r) and d % r:
             fail(f"the {what} ({d}) must be divisible by downscale_factor ({r})")
-    out = (D.mul(c, r2), *(None if d is None else D.div(d, r) for d in (h, w)))
+    out = (None if c is None else D.mul(c, r2), *(_div(d, r) for d in (h, w)))
     return Out((*lead, *out))
 
 

@@ -57,7 +57,14 @@ def time_distributed(shape, p: Args, e: Entry) -> Out:
     if len(shape) < 2:
         need_rank(e, shape, (2,))
     inner = p.layer
-    out = p.ctx.run(inner, shape[1:])
+    least = inner.rule.inputs[0]
+    if least > 1:  # a merge: each step would need several tensors, and gets one
+        bad_arg(
+            f"{e.name} applies a layer to the steps of one tensor; {inner.type_name} "
+            f"merges {least} or more tensors"
+        )
+    step = tuple(shape[1:])
+    out = p.ctx.run(inner, [step] if inner.rule.inputs[1] > 1 else step)  # as the evaluator does
     if isinstance(out.shape, list):
         bad_arg("TimeDistributed of a layer with several outputs is not supported")
     return Out(
