@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from ..ops import OPS
 from ..ops.base import Args, Entry
-from ..ops.spec import Arg, LayerRule
+from ..ops.spec import Arg, LayerRule, parse_args
 from .registry import Registry, snake_case
 
 
@@ -45,15 +45,22 @@ class Layer:
     call_kwargs: frozenset[str] = frozenset()
     infer: str | None = None
     extra: Mapping = field(default_factory=dict)  # free for a convention's own tools
+    problem: str = ""  # an argument spec that did not read (see layer)
 
 
-def layer(op: str, *args: Arg, **kw) -> Layer:
+def layer(op: str, *args: Arg | str, **kw) -> Layer:
+    """A row; its arguments as spec strings (:func:`~symcount.ops.spec.parse_args`)
+    or Args, in order. A spec that does not read is kept as the row's
+    ``problem``, raised with the row's name when the table is compiled."""
     for key in ("ignored", "call_kwargs"):
         if key in kw:
             kw[key] = frozenset(kw[key])
     if "aliases" in kw:
         kw["aliases"] = tuple(kw["aliases"])
-    return Layer(op, tuple(args), **kw)
+    try:
+        return Layer(op, parse_args(*args), **kw)
+    except ValueError as e:
+        return Layer(op, (), problem=str(e), **kw)
 
 
 def _elementwise(doc: str, inputs=None) -> Layer:
@@ -87,6 +94,8 @@ class Convention:
     def entries(cls) -> dict[str, Entry]:
         out = {}
         for name, row in cls.LAYERS.items():
+            if row.problem:
+                raise ValueError(f"{cls.__name__}.LAYERS[{name!r}]: {row.problem}")
             arg_names = {row.names.get(x.name, x.name): x.name for x in row.args}
             out[name] = Entry(cls, name, row, arg_names)
         return out

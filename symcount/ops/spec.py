@@ -4,10 +4,23 @@ the input shape and the bound arguments to an output shape and named weights.
 A weight's dimensions are products of named factors (``("c_in", 24)``), so
 `explain` can print the general formula and the numbers from the same data
 the counts come from: the two can never disagree.
+
+A table writes its arguments as one spec string, parsed once at import by
+:func:`parse_args`: each word is one argument, in positional order::
+
+    "filters:dim! kernel_size:dims(2)! strides:dims(2)=1 padding:valid|same=valid"
+
+``name`` alone is a ``value`` argument defaulting to None; ``:kind`` is one of
+:class:`Arg`'s kinds, ``(n)`` its rank, ``a|b|c`` an enum of those choices;
+``?`` allows None; ``!`` makes it required, ``=v`` gives its default (an int,
+a float, true/false, None, else a word; with a rank, an int means every axis).
+A word that does not read so (an unknown kind, an enum default not among
+its choices, a repeated name) fails at import, naming the row.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -50,6 +63,50 @@ class Arg:
 
 def a(name, kind="value", default=None, **kw) -> Arg:
     return Arg(name, kind, default, **kw)
+
+
+# the kinds Arg's docstring lists, one a line: what parse_args accepts
+KINDS = frozenset(x.split()[0] for x in Arg.__doc__.split("checked:")[1].splitlines() if x.strip())
+_WORD = re.compile(r"(\w+)(?::([\w|-]+)(?:\((\d+)\))?)?(\?)?(?:(!)|=(\S+))?")
+
+
+def parse_args(*parts: str | Arg) -> tuple[Arg, ...]:
+    """Spec strings (see the module's docstring) and Args, as the arguments in order."""
+    out = [y for x in parts for y in ((x,) if isinstance(x, Arg) else map(_parse_arg, x.split()))]
+    names = [x.name for x in out]
+    for n in names:
+        if names.count(n) > 1:
+            raise ValueError(f"argument {n!r} given twice")
+    return tuple(out)
+
+
+def _parse_arg(word: str) -> Arg:
+    m = _WORD.fullmatch(word)
+    if m is None:
+        raise ValueError(f"cannot read the argument {word!r}")
+    name, kind, rank, none, required, default = m.groups()
+    kind, choices = kind or "value", ()
+    if "|" in kind:
+        kind, choices = "enum", tuple(kind.split("|"))
+    elif kind not in KINDS:
+        raise ValueError(f"{word!r}: no argument kind {kind!r}")
+    value = REQUIRED if required else _literal(default) if default is not None else None
+    if choices and value not in (*choices, None, REQUIRED):
+        raise ValueError(f"{word!r}: the default {value!r} is not one of its choices")
+    if rank and isinstance(value, int) and not isinstance(value, bool):
+        value = (value,) * int(rank)
+    return Arg(name, kind, value, choices, int(rank) if rank else None, bool(none))
+
+
+def _literal(text: str):
+    if text in ("true", "false", "None"):
+        return {"true": True, "false": False}.get(text)
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return text
 
 
 @dataclass(frozen=True, slots=True)
