@@ -63,6 +63,11 @@ def layer(op: str, *args: Arg | str, **kw) -> Layer:
         return Layer(op, (), problem=str(e), **kw)
 
 
+def rows(names: str, row: Layer) -> dict[str, Layer]:
+    """One row under several names (``rows("Sigmoid Tanh", ...)``), in order."""
+    return dict.fromkeys(names.split(), row)
+
+
 def _elementwise(doc: str, inputs=None) -> Layer:
     return layer("elementwise", doc=doc, inputs=inputs)
 

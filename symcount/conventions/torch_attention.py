@@ -1,11 +1,10 @@
-"""PyTorch's tables (see torch.py): attention and the Transformer layers."""
+"""PyTorch's tables (see torch.py): attention and the Transformer layers.
+Arguments are spec strings (:func:`symcount.ops.spec.parse_args`)."""
 
 from __future__ import annotations
 
-from ..ops.spec import REQUIRED
-from ..ops.spec import a as arg
 from .base import Layer, layer
-from .torch_core import factory_args
+from .torch_core import FACTORY
 
 # --- attention (ops/attention.py) -------------------------------------------------
 
@@ -40,18 +39,11 @@ FEED_FORWARD = {
     "l2": "linear2.weight(d_model, ff)",
     "l2_b": "linear2.bias(d_model)",
 }
-TRANSFORMER_ARGS = (
-    arg("dim_feedforward", "dim", 2048),
-    arg("dropout", "number", 0.1),
-    arg("activation"),
-)
+TRANSFORMER_ARGS = "dim_feedforward:dim=2048 dropout:number=0.1 activation"
 LAYER_TAIL = (
-    arg("layer_norm_eps", "number", 1e-5),
-    arg("batch_first", "bool", False),
-    arg("norm_first", "bool", False),
-    arg("bias", "bool", True),
-    *factory_args(),
+    "layer_norm_eps:number=1e-5 batch_first:bool=false norm_first:bool=false bias:bool=true"
 )
+LAYER_TAIL += f" {FACTORY}"
 
 
 def _transformer_layer(decoder: bool, doc: str) -> Layer:
@@ -60,10 +52,7 @@ def _transformer_layer(decoder: bool, doc: str) -> Layer:
         attention |= _attention_weights("multihead_attn.", "d_model")
     return layer(
         "transformer_layer",
-        arg("d_model", "dim", REQUIRED),
-        arg("nhead", "dim", REQUIRED),
-        *TRANSFORMER_ARGS,
-        *LAYER_TAIL,
+        f"d_model:dim! nhead:dim! {TRANSFORMER_ARGS} {LAYER_TAIL}",
         names={"dim_feedforward": "ff"},
         fixed={"decoder": decoder},
         weights={
@@ -80,13 +69,10 @@ def _transformer_layer(decoder: bool, doc: str) -> Layer:
 
 def _stack(kind: str) -> Layer:
     inner = f"{kind.lower()}_layer"
-    more = (arg("enable_nested_tensor", "bool", True), arg("mask_check", "bool", True))
+    more = "enable_nested_tensor:bool=true mask_check:bool=true" if kind == "Encoder" else ""
     return layer(
         "transformer_stack",
-        arg(inner, "layer", REQUIRED),
-        arg("num_layers", "dim", REQUIRED),
-        arg("norm", "layer", None, allow_none=True),
-        *(more if kind == "Encoder" else ()),
+        f"{inner}:layer! num_layers:dim! norm:layer? {more}",
         names={inner: "layer", "num_layers": "count"},
         inputs=(1, 1) if kind == "Encoder" else (1, 2),
         call_kwargs=LAYER_CALL,
@@ -98,16 +84,8 @@ def _stack(kind: str) -> Layer:
 ATTENTION_LAYERS = {
     "MultiheadAttention": layer(
         "attention",
-        arg("embed_dim", "dim", REQUIRED),
-        arg("num_heads", "dim", REQUIRED),
-        arg("dropout", "number", 0.0),
-        arg("bias", "bool", True),
-        arg("add_bias_kv", "bool", False),
-        arg("add_zero_attn", "bool", False),
-        arg("kdim", "dim", None),
-        arg("vdim", "dim", None),
-        arg("batch_first", "bool", False),
-        *factory_args(),
+        "embed_dim:dim! num_heads:dim! dropout:number=0.0 bias:bool=true add_bias_kv:bool=false",
+        f"add_zero_attn:bool=false kdim:dim vdim:dim batch_first:bool=false {FACTORY}",
         names={"embed_dim": "d_q", "num_heads": "heads", "add_bias_kv": "bias_kv"},
         labels={"inner": "embed_dim", "d_q": "embed_dim", "d_k": "kdim", "d_v": "vdim"},
         flags={"split_embed": True},
@@ -140,14 +118,8 @@ ATTENTION_LAYERS = {
     "TransformerDecoder": _stack("Decoder"),
     "Transformer": layer(
         "transformer",
-        arg("d_model", "dim", 512),
-        arg("nhead", "dim", 8),
-        arg("num_encoder_layers", "dim", 6),
-        arg("num_decoder_layers", "dim", 6),
-        *TRANSFORMER_ARGS,
-        arg("custom_encoder"),
-        arg("custom_decoder"),
-        *LAYER_TAIL,
+        "d_model:dim=512 nhead:dim=8 num_encoder_layers:dim=6 num_decoder_layers:dim=6",
+        f"{TRANSFORMER_ARGS} custom_encoder custom_decoder {LAYER_TAIL}",
         names={"num_encoder_layers": "encoders", "num_decoder_layers": "decoders"}
         | {"dim_feedforward": "ff"},
         weights=_norms("encoder.norm", "decoder.norm"),

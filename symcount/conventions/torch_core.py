@@ -1,37 +1,29 @@
 """PyTorch's tables (see torch.py): dense, bilinear, embedding, the activations,
-dropouts and softmaxes, PReLU, flattening and concatenation."""
+dropouts and softmaxes, PReLU, flattening and concatenation. Arguments are
+spec strings (:func:`symcount.ops.spec.parse_args`)."""
 
 from __future__ import annotations
 
-from ..ops.spec import REQUIRED
 from ..ops.spec import a as arg
-from .base import layer
+from .base import layer, rows
 
-
-def factory_args():
-    """Accepted on every torch module: placement and precision, never counts."""
-    return (arg("device"), arg("dtype"))
-
-
-INPLACE = arg("inplace", "bool", False)
-ACTIVATION = "An activation: same shape, no weights."
-DROPOUT = "Zeroes entries (or channels) at random while training: same shape, no weights."
+FACTORY = "device dtype"  # accepted on every torch module: placement and precision
+INPLACE = "inplace:bool=false"
 
 
 def _activation(*args):
-    return layer("identity", *args, doc=ACTIVATION)
+    return layer("identity", *args, doc="An activation: same shape, no weights.")
 
 
 def _dropout(**kw):
-    return layer(
-        "dropout", arg("p", "number", 0.5), INPLACE, names={"p": "rate"}, doc=DROPOUT, **kw
-    )
+    doc = "Zeroes entries (or channels) at random while training: same shape, no weights."
+    return layer("dropout", f"p:number=0.5 {INPLACE}", names={"p": "rate"}, **{"doc": doc, **kw})
 
 
 def _softmax(name):
     return layer(
         "softmax",
-        arg("dim", "axis", None),
+        "dim:axis",
         names={"dim": "axis"},
         doc=f"{name} along dim (batch counted as 0): same shape, no weights.",
     )
@@ -40,10 +32,7 @@ def _softmax(name):
 CORE_LAYERS = {
     "Linear": layer(
         "dense",
-        arg("in_features", "dim", REQUIRED),
-        arg("out_features", "dim", REQUIRED),
-        arg("bias", "bool", True),
-        *factory_args(),
+        f"in_features:dim! out_features:dim! bias:bool=true {FACTORY}",
         names={"in_features": "c_in", "out_features": "units"},
         weights={"kernel": "weight(units, c_in)", "bias": "bias(units)"},
         infer="in_features",
@@ -51,11 +40,7 @@ CORE_LAYERS = {
     ),
     "Bilinear": layer(
         "bilinear",
-        arg("in1_features", "dim", REQUIRED),
-        arg("in2_features", "dim", REQUIRED),
-        arg("out_features", "dim", REQUIRED),
-        arg("bias", "bool", True),
-        *factory_args(),
+        f"in1_features:dim! in2_features:dim! out_features:dim! bias:bool=true {FACTORY}",
         names={"in1_features": "in1", "in2_features": "in2", "out_features": "units"},
         labels={"in1": "in1", "in2": "in2"},
         weights={"kernel": "weight(units, in1, in2)", "bias": "bias(units)"},
@@ -63,68 +48,42 @@ CORE_LAYERS = {
     ),
     "Embedding": layer(
         "embedding",
-        arg("num_embeddings", "dim", REQUIRED),
-        arg("embedding_dim", "dim", REQUIRED),
-        arg("padding_idx", "value", None),
-        arg("max_norm", "value", None),
-        arg("norm_type", "number", 2.0),
-        arg("scale_grad_by_freq", "bool", False),
-        arg("sparse", "bool", False),
-        arg("_weight"),
-        arg("_freeze", "bool", False),
-        *factory_args(),
+        "num_embeddings:dim! embedding_dim:dim! padding_idx max_norm norm_type:number=2.0",
+        f"scale_grad_by_freq:bool=false sparse:bool=false _weight _freeze:bool=false {FACTORY}",
         names={"num_embeddings": "vocab", "embedding_dim": "dim"},
         weights={"table": "weight(vocab, dim)"},
         doc="A table of num_embeddings rows, each embedding_dim wide; any index shape.",
     ),
     "ReLU": _activation(INPLACE),
     "ReLU6": _activation(INPLACE),
-    "LeakyReLU": _activation(arg("negative_slope", "number", 0.01), INPLACE),
-    "ELU": _activation(arg("alpha", "number", 1.0), INPLACE),
-    "CELU": _activation(arg("alpha", "number", 1.0), INPLACE),
+    "LeakyReLU": _activation(f"negative_slope:number=0.01 {INPLACE}"),
+    "ELU": _activation(f"alpha:number=1.0 {INPLACE}"),
+    "CELU": _activation(f"alpha:number=1.0 {INPLACE}"),
     "SELU": _activation(INPLACE),
-    "GELU": _activation(arg("approximate", "enum", "none", choices=("none", "tanh"))),
+    "GELU": _activation("approximate:none|tanh=none"),
     "SiLU": _activation(INPLACE),
     "Mish": _activation(INPLACE),
-    "Sigmoid": _activation(),
-    "Tanh": _activation(),
-    "Softsign": _activation(),
-    "Tanhshrink": _activation(),
-    "LogSigmoid": _activation(),
-    "Softplus": _activation(arg("beta", "number", 1.0), arg("threshold", "number", 20.0)),
+    **rows("Sigmoid Tanh Softsign Tanhshrink LogSigmoid", _activation()),
+    "Softplus": _activation("beta:number=1.0 threshold:number=20.0"),
     "Hardswish": _activation(INPLACE),
     "Hardsigmoid": _activation(INPLACE),
-    "Hardshrink": _activation(arg("lambd", "number", 0.5)),
-    "Softshrink": _activation(arg("lambd", "number", 0.5)),
+    "Hardshrink": _activation("lambd:number=0.5"),
+    "Softshrink": _activation("lambd:number=0.5"),
     "Hardtanh": layer(
         "clip",
-        arg("min_val", "number", -1.0),
-        arg("max_val", "number", 1.0),
-        INPLACE,
-        arg("min_value", "number", None),
-        arg("max_value", "number", None),
+        f"min_val:number=-1.0 max_val:number=1.0 {INPLACE} min_value:number max_value:number",
         names={"min_val": "low", "max_val": "high"},
         doc="Clips to [min_val, max_val]: same shape, no weights.",
     ),
-    "Threshold": _activation(
-        arg("threshold", "number", REQUIRED), arg("value", "number", REQUIRED), INPLACE
-    ),
-    "RReLU": _activation(arg("lower", "number", 0.125), arg("upper", "number", 1 / 3), INPLACE),
+    "Threshold": _activation(f"threshold:number! value:number! {INPLACE}"),
+    "RReLU": _activation("lower:number=0.125", arg("upper", "number", 1 / 3), INPLACE),
     "Identity": layer(
         "identity",
-        arg("args"),
+        "args",
         doc="Returns its input; accepts and ignores any arguments, as torch's does.",
     ),
-    "Dropout": _dropout(),
-    "AlphaDropout": _dropout(),
-    "FeatureAlphaDropout": _dropout(),
-    "Dropout2d": _dropout(),
-    "Dropout3d": _dropout(),
-    "Dropout1d": layer(
-        "dropout",
-        arg("p", "number", 0.5),
-        INPLACE,
-        names={"p": "rate"},
+    **rows("Dropout AlphaDropout FeatureAlphaDropout Dropout2d Dropout3d", _dropout()),
+    "Dropout1d": _dropout(
         fixed={"ranks": (1, 2), "form": "(C, L) (or (L,))"},
         doc="Zeroes whole channels of (C, L) inputs at random: same shape, no weights.",
     ),
@@ -138,15 +97,13 @@ CORE_LAYERS = {
     ),
     "GLU": layer(
         "glu",
-        arg("dim", "axis", -1),
+        "dim:axis=-1",
         names={"dim": "axis"},
         doc="Halves the axis dim: one half gates the other. No weights.",
     ),
     "PReLU": layer(
         "prelu",
-        arg("num_parameters", "dim", 1),
-        arg("init", "number", 0.25),
-        *factory_args(),
+        f"num_parameters:dim=1 init:number=0.25 {FACTORY}",
         names={"num_parameters": "slopes"},
         flags={"slopes": "channel"},
         weights={"alpha": "weight(slopes)"},
@@ -154,21 +111,19 @@ CORE_LAYERS = {
     ),
     "Flatten": layer(
         "flatten",
-        arg("start_dim", "axis", 1),
-        arg("end_dim", "axis", -1),
+        "start_dim:axis=1 end_dim:axis=-1",
         names={"start_dim": "start", "end_dim": "end"},
         doc="Merges axes start_dim..end_dim (batch counted as 0) into one.",
     ),
     "Unflatten": layer(
         "unflatten",
-        arg("dim", "axis", REQUIRED),
-        arg("unflattened_size", "shape", REQUIRED),
+        "dim:axis! unflattened_size:shape!",
         names={"dim": "axis", "unflattened_size": "sizes"},
         doc="Splits the axis dim into unflattened_size (one entry may be -1).",
     ),
     "Concatenate": layer(
         "concat",
-        arg("dim", "axis", 1),
+        "dim:axis=1",
         names={"dim": "axis"},
         aliases=("Cat",),
         doc="torch.cat along dim (batch = 0; default 1, the channels); the other axes must agree.",

@@ -1,11 +1,10 @@
-"""PyTorch's tables (see torch.py): normalization and recurrent layers."""
+"""PyTorch's tables (see torch.py): normalization and recurrent layers.
+Arguments are spec strings (:func:`symcount.ops.spec.parse_args`)."""
 
 from __future__ import annotations
 
-from ..ops.spec import REQUIRED
-from ..ops.spec import a as arg
 from .base import Layer, layer
-from .torch_core import factory_args
+from .torch_core import FACTORY
 
 # --- normalization (ops/norm.py) ------------------------------------------------
 
@@ -22,21 +21,18 @@ NORM_MESSAGES = {
 }
 AFFINE = {"gamma": "weight(c_in)", "beta": "bias(c_in)"}
 NORM_FORMS = {1: "(C,) or (C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
+NORM_NAMES = {"affine": "scale", "elementwise_affine": "scale", "bias": "center"}
 
 
 def _channel_norm(rank: int, ranks: tuple, affine: bool) -> Layer:
     """BatchNorm (affine and running statistics by default) and InstanceNorm
     (neither): the channel axis first."""
     form = NORM_FORMS[rank] if ranks != (2,) else "(C, L)"
+    on = "true" if affine else "false"
     return layer(
         "batch_norm",
-        arg("num_features", "dim", REQUIRED),
-        arg("eps", "number", 1e-5),
-        arg("momentum", "number", 0.1, allow_none=True),
-        arg("affine", "bool", affine),
-        arg("track_running_stats", "bool", affine),
-        *factory_args(),
-        arg("bias", "bool", True),
+        "num_features:dim! eps:number=1e-5 momentum:number?=0.1",
+        f"affine:bool={on} track_running_stats:bool={on} {FACTORY} bias:bool=true",
         names={"num_features": "c_in", "affine": "scale", "bias": "center"}
         | {"track_running_stats": "state"},
         fixed={"axis": 1, "ranks": ranks, "form": form},
@@ -52,14 +48,16 @@ def _channel_norm(rank: int, ranks: tuple, affine: bool) -> Layer:
     )
 
 
-def _normalized(op_args: tuple, weights: dict, doc: str) -> Layer:
-    names = {"normalized_shape": "normalized", "elementwise_affine": "scale", "bias": "center"}
-    given = {"normalized_shape", *(x.name for x in op_args)}
+def _normalized(spec: str, weights: dict, doc: str) -> Layer:
+    names = {"normalized_shape": "normalized"} | {
+        k: v
+        for k, v in NORM_NAMES.items()
+        if f" {k}:" in f" {spec}"  # RMSNorm has no bias
+    }
     return layer(
         "layer_norm",
-        arg("normalized_shape", "dims", REQUIRED),
-        *op_args,
-        names={k: v for k, v in names.items() if k in given},  # RMSNorm has no bias
+        f"normalized_shape:dims! {spec}",
+        names=names,
         weights=weights,
         infer="normalized_shape",
         doc=doc,
@@ -71,12 +69,8 @@ NORM_LAYERS = {
     **{f"InstanceNorm{r}d": _channel_norm(r, (r + 1,), False) for r in (1, 2, 3)},
     "GroupNorm": layer(
         "group_norm",
-        arg("num_groups", "dim", REQUIRED),
-        arg("num_channels", "dim", REQUIRED),
-        arg("eps", "number", 1e-5),
-        arg("affine", "bool", True),
-        *factory_args(),
-        arg("bias", "bool", True),
+        f"num_groups:dim! num_channels:dim! eps:number=1e-5 affine:bool=true {FACTORY}",
+        "bias:bool=true",
         names={"num_groups": "groups", "num_channels": "c_in", "affine": "scale", "bias": "center"},
         fixed={"axis": 1},
         weights=AFFINE,
@@ -84,26 +78,18 @@ NORM_LAYERS = {
         doc="weight and bias per channel (affine); channels split into num_groups groups.",
     ),
     "LayerNorm": _normalized(
-        (
-            arg("eps", "number", 1e-5),
-            arg("elementwise_affine", "bool", True),
-            arg("bias", "bool", True),
-            *factory_args(),
-        ),
+        f"eps:number=1e-5 elementwise_affine:bool=true bias:bool=true {FACTORY}",
         {"gamma": "weight(*dims)", "beta": "bias(*dims)"},
         "weight and bias of normalized_shape (the trailing axes; default the last).",
     ),
     "RMSNorm": _normalized(
-        (arg("eps", "number", None), arg("elementwise_affine", "bool", True), *factory_args()),
+        f"eps:number elementwise_affine:bool=true {FACTORY}",
         {"gamma": "weight(*dims)"},
         "weight of normalized_shape (the trailing axes; default the last).",
     ),
     "LocalResponseNorm": layer(
         "identity",
-        arg("size", "dim", REQUIRED),
-        arg("alpha", "number", 1e-4),
-        arg("beta", "number", 0.75),
-        arg("k", "number", 1.0),
+        "size:dim! alpha:number=1e-4 beta:number=0.75 k:number=1.0",
         fixed={"ranks": range(2, 1 << 62), "form": "(C, L, ...)"},
         doc="Normalizes across neighbouring channels of (C, *): same shape, no weights.",
     ),
@@ -119,44 +105,33 @@ RNN_NOTES = {
     "GRU": "3 gate blocks (reset, update, new) in each weight; two biases, bias_ih and "
     "bias_hh (torch's GRU is Keras's reset_after=true)",
 }
-NONLINEARITY = arg("nonlinearity", "enum", "tanh", choices=("tanh", "relu"))
-
-
-def _rnn_weights(gates: int) -> dict:
-    g = f"{gates}*units" if gates > 1 else "units"
-    return {
-        "kernel": f"weight_ih(*copies, {g}, x_in)",
-        "recurrent": f"weight_hh(*copies, {g}, h_out)",
-        "bias": f"bias_ih(*copies, {g})",
-        "recurrent_bias": f"bias_hh(*copies, {g})",
-        "projection": "weight_hr(*copies, h_out, units)",
-    }
-
-
 RNN_NAMES = {"input_size": "c_in", "hidden_size": "units", "num_layers": "layers"}
 
 
 def _rnn(cell: str, gates: int, step: bool = False) -> Layer:
     """RNN, LSTM, GRU (stacked, bidirectional) or, with step, their cells."""
-    stacking = (arg("num_layers", "dim", 1),) if not step else ()
-    tail = (arg("batch_first", "bool", False), arg("dropout", "number", 0.0))
-    tail += (arg("bidirectional", "bool", False),)
-    if cell == "LSTM":
-        tail += (arg("proj_size", "dims0", (0,), rank=1),)
-    nonlinearity = (NONLINEARITY,) if cell == "RNN" else ()
-    bias = (arg("bias", "bool", True),)
-    rest = (*bias, *nonlinearity) if step else (*stacking, *nonlinearity, *bias, *tail)
-    given = {"input_size", "hidden_size", *(x.name for x in rest)}
+    nonlinearity = "nonlinearity:tanh|relu=tanh" if cell == "RNN" else ""
+    if step:
+        rest = f"bias:bool=true {nonlinearity}"
+    else:
+        rest = f"num_layers:dim=1 {nonlinearity} bias:bool=true batch_first:bool=false"
+        rest += " dropout:number=0.0 bidirectional:bool=false"
+        rest += " proj_size:dims0(1)=0" if cell == "LSTM" else ""
+    g = f"{gates}*units" if gates > 1 else "units"
+    names = RNN_NAMES | ({"proj_size": "proj"} if cell == "LSTM" and not step else {})
     return layer(
         "rnn",
-        arg("input_size", "dim", REQUIRED),
-        arg("hidden_size", "dim", REQUIRED),
-        *rest,
-        *factory_args(),
-        names={k: v for k, v in {**RNN_NAMES, "proj_size": "proj"}.items() if k in given},
+        f"input_size:dim! hidden_size:dim! {rest} {FACTORY}",
+        names={k: v for k, v in names.items() if not (step and k == "num_layers")},
         fixed={"gates": gates, "step": step},
         flags={} if step else {"layer_tags": True, "whole_sequence": True},
-        weights=_rnn_weights(gates),
+        weights={
+            "kernel": f"weight_ih(*copies, {g}, x_in)",
+            "recurrent": f"weight_hh(*copies, {g}, h_out)",
+            "bias": f"bias_ih(*copies, {g})",
+            "recurrent_bias": f"bias_hh(*copies, {g})",
+            "projection": "weight_hr(*copies, h_out, units)",
+        },
         infer="input_size",
         extra={} if step else {"note": RNN_NOTES[cell]},
         doc=f"One step: weight_ih ({gates}*hidden_size, input_size), weight_hh ({gates}*"

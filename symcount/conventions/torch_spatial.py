@@ -1,14 +1,13 @@
 """PyTorch's tables (see torch.py): convolutions, pooling, padding,
-upsampling and shuffles of the spatial axes."""
+upsampling and shuffles of the spatial axes. Arguments are spec strings
+(:func:`symcount.ops.spec.parse_args`)."""
 
 from __future__ import annotations
 
-from ..ops.spec import REQUIRED
 from ..ops.spec import a as arg
 from .base import layer
-from .torch_core import factory_args
+from .torch_core import FACTORY
 
-PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 SPATIAL = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
 CONV = {
     "in_channels": "c_in",
@@ -18,114 +17,79 @@ CONV = {
 }
 
 
-def _conv(rank, transpose=False):
-    dims = {"rank": rank}
+def _conv(r, transpose=False):
     if transpose:
         padding = (
-            arg("padding", "dims0", (0,) * rank, rank=rank),
-            arg("output_padding", "dims0", (0,) * rank, rank=rank),
-            arg("groups", "dim", 1),
-            arg("bias", "bool", True),
-            arg("dilation", "dims", (1,) * rank, rank=rank),
+            f"padding:dims0({r})=0 output_padding:dims0({r})=0 groups:dim=1 bias:bool=true "
+            f"dilation:dims({r})=1",
         )
         kernel = "weight(cin, cout, *kernel)"
         doc = (
             f"weight (in_channels, out_channels/groups, *kernel_size) and bias (out_channels); "
-            f"input {SPATIAL[rank]}. Output (L - 1)*stride - 2*padding + dilation*(k - 1) "
+            f"input {SPATIAL[r]}. Output (L - 1)*stride - 2*padding + dilation*(k - 1) "
             "+ output_padding + 1."
         )
     else:
         padding = (
-            arg("padding", "padding", (0,) * rank, rank=rank, choices=("same", "valid")),
-            arg("dilation", "dims", (1,) * rank, rank=rank),
-            arg("groups", "dim", 1),
-            arg("bias", "bool", True),
+            arg("padding", "padding", (0,) * r, rank=r, choices=("same", "valid")),
+            f"dilation:dims({r})=1 groups:dim=1 bias:bool=true",
         )
         kernel = "weight(filters, cin, *kernel)"
         doc = (
             f"weight (out_channels, in_channels/groups, *kernel_size) and bias (out_channels); "
-            f"input {SPATIAL[rank]}."
+            f"input {SPATIAL[r]}."
         )
     return layer(
         "conv_transpose" if transpose else "conv",
-        arg("in_channels", "dim", REQUIRED),
-        arg("out_channels", "dim", REQUIRED),
-        arg("kernel_size", "dims", REQUIRED, rank=rank),
-        arg("stride", "dims", (1,) * rank, rank=rank),
+        f"in_channels:dim! out_channels:dim! kernel_size:dims({r})! stride:dims({r})=1",
         *padding,
-        arg("padding_mode", "enum", "zeros", choices=PADDING_MODES),
-        *factory_args(),
+        f"padding_mode:zeros|reflect|replicate|circular=zeros {FACTORY}",
         names=CONV,
-        fixed=dims,
+        fixed={"rank": r},
         weights={"kernel": kernel, "bias": "bias(filters)"},
         infer="in_channels",
         doc=doc,
     )
 
 
-POOL = {"kernel_size": "kernel", "stride": "strides"}
-
-
-def _pool(rank, kind):
-    window = (
-        arg("kernel_size", "dims", REQUIRED, rank=rank),
-        arg("stride", "dims", None, rank=rank),
-    )
-    padding = arg("padding", "dims0", (0,) * rank, rank=rank)
-    ceil_mode = arg("ceil_mode", "bool", False)
-    fixed = {"rank": rank, "kind": kind}
+def _pool(r, kind):
+    window = f"kernel_size:dims({r})! stride:dims({r})"
+    fixed = {"rank": r, "kind": kind}
     if kind == "max":
-        args = (
-            *window,
-            padding,
-            arg("dilation", "dims", (1,) * rank, rank=rank),
-            arg("return_indices", "bool", False),
-            ceil_mode,
-        )
+        args = f"{window} padding:dims0({r})=0 dilation:dims({r})=1"
+        args += " return_indices:bool=false ceil_mode:bool=false"
         doc = "Max over kernel_size windows; stride defaults to kernel_size. No weights."
     elif kind == "avg":
-        args = (*window, padding, ceil_mode, arg("count_include_pad", "bool", True))
-        if rank > 1:
-            args += (arg("divisor_override", "dim", None),)
+        args = f"{window} padding:dims0({r})=0 ceil_mode:bool=false count_include_pad:bool=true"
+        args += " divisor_override:dim" if r > 1 else ""
         doc = "Average over kernel_size windows; stride defaults to kernel_size. No weights."
     else:
-        args = (arg("norm_type", "number", REQUIRED), *window, ceil_mode)
-        fixed["padding"] = (0,) * rank
+        args = f"norm_type:number! {window} ceil_mode:bool=false"
+        fixed["padding"] = (0,) * r
         doc = "Power-average over kernel_size windows (no padding). No weights."
-    return layer("pool", *args, names=POOL, fixed=fixed, doc=doc)
+    names = {"kernel_size": "kernel", "stride": "strides"}
+    return layer("pool", args, names=names, fixed=fixed, doc=doc)
 
 
-def _adaptive_pool(rank, kind):
-    args = [arg("output_size", "sizes", REQUIRED)]
-    if kind == "Max":
-        args.append(arg("return_indices", "bool", False))
+def _adaptive_pool(r, kind):
     return layer(
         "adaptive_pool",
-        *args,
+        "output_size:sizes!",
+        "return_indices:bool=false" if kind == "Max" else "",
         names={"output_size": "size"},
-        fixed={"rank": rank},
+        fixed={"rank": r},
         doc=f"{kind} pooling to a fixed output_size (None keeps an axis's length). No weights.",
     )
 
 
-MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
-PAD_KINDS = ("Zero", "Constant", "Reflection", "Replication", "Circular")
-
-
-def _pad(rank, kind):
-    args = [arg("padding", "ints", REQUIRED, rank=2 * rank)]
-    if kind == "Constant":
-        args.append(arg("value", "number", REQUIRED))
-    sides = (
-        "(left, right"
-        + (", top, bottom" if rank > 1 else "")
-        + (", front, back" if rank > 2 else "")
-    )
+def _pad(r, kind):
+    sides = "(left, right" + (", top, bottom" if r > 1 else "") + (", front, back" if r > 2 else "")
     return layer(
         "pad",
-        *args,
-        fixed={"rank": rank, "kind": kind},
-        doc=f"Pads the last {rank} axes; padding is an int or {sides}), last axis first; "
+        f"padding:ints({2 * r})!",
+        "value:number!" if kind == "Constant" else "",
+        fixed={"rank": r, "kind": kind},
+        doc=f"Pads the last {r} axes; padding is an int or {sides}), last axis first; "
         "negative values crop. No weights.",
     )
 
@@ -133,8 +97,7 @@ def _pad(rank, kind):
 def _upsampling(mode, align):
     return layer(
         "upsample",
-        arg("size", "sizes", None),
-        arg("scale_factor", "numbers", None),
+        "size:sizes scale_factor:numbers",
         names={"scale_factor": "scale"},
         fixed={"ranks": (3,), "mode": mode, "align_corners": align},
         doc=f"Upsample(mode={mode}) on (C, H, W). No weights.",
@@ -143,14 +106,11 @@ def _upsampling(mode, align):
 
 def _shuffle(name, inverse, doc):
     return layer(
-        "pixel_shuffle",
-        arg(name, "dim", REQUIRED),
-        names={name: "factor"},
-        fixed={"inverse": inverse},
-        doc=doc,
+        "pixel_shuffle", f"{name}:dim!", names={name: "factor"}, fixed={"inverse": inverse}, doc=doc
     )
 
 
+MODES = "nearest|linear|bilinear|bicubic|trilinear|area|nearest-exact"
 SPATIAL_LAYERS = {
     **{f"Conv{r}d": _conv(r) for r in (1, 2, 3)},
     **{f"ConvTranspose{r}d": _conv(r, transpose=True) for r in (1, 2, 3)},
@@ -160,20 +120,21 @@ SPATIAL_LAYERS = {
     "PixelUnshuffle": _shuffle("downscale_factor", True, "(C, H*r, W*r) to (C*r^2, H, W)."),
     "ChannelShuffle": layer(
         "channel_shuffle",
-        arg("groups", "dim", REQUIRED),
+        "groups:dim!",
         doc="Reorders the channels of (C, *) in groups: same shape.",
     ),
     "Upsample": layer(
         "upsample",
-        arg("size", "sizes", None),
-        arg("scale_factor", "numbers", None),
-        arg("mode", "enum", "nearest", choices=MODES),
-        arg("align_corners", "bool", None, allow_none=True),
-        arg("recompute_scale_factor", "bool", None, allow_none=True),
+        f"size:sizes scale_factor:numbers mode:{MODES}=nearest align_corners:bool?",
+        "recompute_scale_factor:bool?",
         names={"scale_factor": "scale"},
         doc="To size, or each spatial axis times scale_factor (floored). No weights.",
     ),
     "UpsamplingNearest2d": _upsampling("nearest", None),
     "UpsamplingBilinear2d": _upsampling("bilinear", True),
-    **{f"{k}Pad{r}d": _pad(r, k) for r in (1, 2, 3) for k in PAD_KINDS},
+    **{
+        f"{k}Pad{r}d": _pad(r, k)
+        for r in (1, 2, 3)
+        for k in ("Zero", "Constant", "Reflection", "Replication", "Circular")
+    },
 }
