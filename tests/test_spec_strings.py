@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from symcount.conventions.base import Convention, layer
+from symcount.conventions.base import Convention, layer, weight_table
 from symcount.ops.spec import REQUIRED, Arg, a, parse_args
 
 
@@ -66,3 +66,20 @@ def test_a_typo_in_a_table_fails_when_it_compiles_naming_the_row():
 
     with pytest.raises(ValueError, match=r"Broken.LAYERS\['Dense'\]: 'units:dimm!': no argument"):
         Broken.entries()
+
+
+def test_op_names_and_weights_read_off_strings():
+    row = layer(
+        "dense",
+        "in_features>c_in:dim! out_features>units:dim!",
+        weights="kernel=weight(units, c_in) bias(units)",
+    )
+    assert row.names == {"in_features": "c_in", "out_features": "units"}
+    assert row.weights == {"kernel": "weight(units, c_in)", "bias": "bias(units)"}
+    assert row.doc.startswith("A kernel (c_in, units)")  # the op's docstring by default
+    assert weight_table("q=query/kernel(d_q, heads, kd) bias_k(1, 1, inner)") == {
+        "q": "query/kernel(d_q, heads, kd)",
+        "bias_k": "bias_k(1, 1, inner)",
+    }
+    bad = layer("dense", "units:dim!", weights="kernel(c_in, units) bias units)")
+    assert bad.problem.startswith("cannot read the weights")

@@ -6,6 +6,7 @@ file: ``class Mine(Keras): LAYERS = {**Keras.LAYERS, ...}``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -22,9 +23,12 @@ class Layer:
 
     op        the neutral op it runs (``ops.OPS``)
     args      its arguments as this framework declares them: names, kinds,
-              defaults, and by their order the positions
-    names     an argument's name for the op where it differs (out_features: units)
-    weights   the op's weights as named and ordered here: "weight(units, c_in)"
+              defaults, and by their order the positions (spec strings, see layer)
+    names     an argument's name for the op where it differs (out_features: units);
+              in a spec string, ``out_features>units``
+    weights   the op's weights as named and ordered here: {"kernel": "weight(units, c_in)"},
+              or as one string, "kernel=weight(units, c_in) bias(units)" (weight_table)
+    doc       default: the op's docstring
     labels    a factor's label where it is not the argument's name
     fixed     arguments of the op this layer fixes (rank=2)
     flags     the formula differences the op reads (two_biases=True)
@@ -57,10 +61,26 @@ def layer(op: str, *args: Arg | str, **kw) -> Layer:
             kw[key] = frozenset(kw[key])
     if "aliases" in kw:
         kw["aliases"] = tuple(kw["aliases"])
+    kw.setdefault("doc", OPS[op].fn.__doc__ or "")
     try:
-        return Layer(op, parse_args(*args), **kw)
+        if isinstance(kw.get("weights"), str):
+            kw["weights"] = weight_table(kw["weights"])
+        names = {}
+        args = parse_args(*args, names=names)
+        return Layer(op, args, **{**kw, "names": {**names, **kw.get("names", {})}})
     except ValueError as e:
         return Layer(op, (), problem=str(e), **kw)
+
+
+_WEIGHT = re.compile(r"\s*(?:(\w+)=)?(([\w./*-]+)\([^()]*\))")
+
+
+def weight_table(text: str) -> dict[str, str]:
+    """``"kernel(c_in, units) bias(units)"``: each weight under its name, or under
+    the op's key written before it (``recurrent=recurrent_kernel(h_out, units)``)."""
+    if _WEIGHT.sub("", text).strip():
+        raise ValueError(f"cannot read the weights {text!r}")
+    return {key or name: spec for key, spec, name in _WEIGHT.findall(text)}
 
 
 def rows(names: str, row: Layer) -> dict[str, Layer]:

@@ -34,25 +34,25 @@ CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
 EMBEDDING_VALUE_ARGS = words(
     "embeddings_initializer embeddings_regularizer embeddings_constraint mask_zero"
 )
-EMBEDDING = {"input_dim": "vocab", "output_dim": "dim"}
+EMBEDDING = "input_dim>vocab:dim! output_dim>dim:dim!"
 
 
 def _same(*args, ignored=(), op="identity"):
     return layer(op, *args, ignored=ignored, doc="Changes values only: no weights, same shape.")
 
 
-CONV = {"kernel_size": "kernel", "dilation_rate": "dilation", "use_bias": "bias"}
-
-
 def _window(r, paddings="valid|same"):
     """kernel_size, strides and padding, in Keras's order."""
-    return f"kernel_size:dims({r})! strides:dims({r})=1 padding:{paddings}=valid"
+    return f"kernel_size>kernel:dims({r})! strides:dims({r})=1 padding:{paddings}=valid"
+
+
+def _dilation(r):
+    return f"dilation_rate>dilation:dims({r})=1"
 
 
 def _conv_row(op, rank, *args, **kw):
     """A convolution's row: its arguments, then activation and use_bias."""
-    tail = "activation use_bias:bool=true"
-    return layer(op, *args, tail, names=CONV, fixed={"rank": rank}, **kw)
+    return layer(op, *args, "activation use_bias>bias:bool=true", fixed={"rank": rank}, **kw)
 
 
 def _conv(r, transpose=False):
@@ -67,8 +67,8 @@ def _conv(r, transpose=False):
     return _conv_row(
         "conv_transpose" if transpose else "conv",
         r,
-        f"filters:dim! {middle} {DF} dilation_rate:dims({r})=1 {groups}",
-        weights={"kernel": kernel, "bias": "bias(filters)"},
+        f"filters:dim! {middle} {DF} {_dilation(r)} {groups}",
+        weights=f"{kernel} bias(filters)",
         ignored=CONV_VALUE_ARGS,
         aliases=aliases,
         doc=f"A kernel (kernel_size, {what or 'c_in/groups, filters'}) and a bias (filters); "
@@ -80,13 +80,9 @@ def _depthwise(r):
     return _conv_row(
         "depthwise_conv",
         r,
-        f"{_window(r)} depth_multiplier:dim=1 {DF} dilation_rate:dims({r})=1",
-        weights={
-            "kernel": "kernel(*kernel, c_in, depth_multiplier)",
-            "bias": "bias(c_in, depth_multiplier)",
-        },
+        f"{_window(r)} depth_multiplier:dim=1 {DF} {_dilation(r)}",
+        weights="kernel(*kernel, c_in, depth_multiplier) bias(c_in, depth_multiplier)",
         ignored=value_args("depthwise", "bias"),
-        doc="One kernel_size filter per input channel (times depth_multiplier).",
     )
 
 
@@ -94,15 +90,11 @@ def _separable(r):
     return _conv_row(
         "separable_conv",
         r,
-        f"filters:dim! {_window(r)} {DF} dilation_rate:dims({r})=1 depth_multiplier:dim=1",
-        weights={
-            "depthwise": "depthwise_kernel(*kernel, c_in, depth_multiplier)",
-            "pointwise": "pointwise_kernel(*ones, c_in*depth_multiplier, filters)",
-            "bias": "bias(filters)",
-        },
+        f"filters:dim! {_window(r)} {DF} {_dilation(r)} depth_multiplier:dim=1",
+        weights="depthwise=depthwise_kernel(*kernel, c_in, depth_multiplier) "
+        "pointwise=pointwise_kernel(*ones, c_in*depth_multiplier, filters) bias(filters)",
         ignored=value_args("depthwise", "pointwise", "bias"),
         aliases=(f"SeparableConvolution{r}D",),
-        doc="A depthwise kernel per channel, then a 1x1 pointwise kernel to filters.",
     )
 
 
@@ -112,8 +104,7 @@ SHORT = {"Max": "Max", "Average": "Avg"}  # Keras's aliases: MaxPool2D, AvgPool2
 def _pool(r, kind):
     return layer(
         "pool",
-        f"pool_size:dims({r})=2 strides:dims({r}) padding:valid|same=valid {DF}",
-        names={"pool_size": "kernel"},
+        f"pool_size>kernel:dims({r})=2 strides:dims({r}) padding:valid|same=valid {DF}",
         fixed={"rank": r, "kind": kind.lower()},
         aliases=(f"{SHORT[kind]}Pool{r}D",),
         doc=f"{kind} over pool_size windows; strides default to pool_size. No weights.",
@@ -138,7 +129,7 @@ def _padding(rank, crop=False):
         "pad",
         arg(name, "pads", one, rank=rank),
         DF,
-        names={name: "padding"},
+        names={name: "padding"},  # cropping: the pad op's padding, removed
         fixed={"rank": rank, "crop": crop},
         doc=f"{doc} {'entries ' if crop else ''}before and after each spatial axis. No weights.",
     )
@@ -168,22 +159,21 @@ NORM_MESSAGES = {
     "groups_split": ("argument", "the number of channels ({c}) must be a multiple of groups ({g})"),
 }
 CENTER_SCALE = "center:bool=true scale:bool=true"
-GAMMA_BETA = {"gamma": "gamma(c_in)", "beta": "beta(c_in)"}
+GAMMA_BETA = "gamma(c_in) beta(c_in)"
 NORM_LAYERS = {
     "BatchNormalization": layer(
         "batch_norm",
         f"axis:axis=-1 momentum:number=0.99 epsilon:number=1e-3 {CENTER_SCALE}",
         fixed={"state": True},
         labels={"c_in": "c"},
-        weights={**GAMMA_BETA, "mean": "moving_mean(c_in)", "var": "moving_variance(c_in)"},
+        weights=f"{GAMMA_BETA} mean=moving_mean(c_in) var=moving_variance(c_in)",
         ignored=NORM_VALUE_ARGS,
         doc="gamma and beta (trainable) and moving mean and variance (state), one per channel.",
     ),
     "LayerNormalization": layer(
         "layer_norm",
-        f"axis:axes=-1 epsilon:number=1e-3 {CENTER_SCALE} rms_scaling:bool=false",
-        names={"rms_scaling": "rms"},
-        weights={"gamma": "gamma(*dims)", "beta": "beta(*dims)"},
+        f"axis:axes=-1 epsilon:number=1e-3 {CENTER_SCALE} rms_scaling>rms:bool=false",
+        weights="gamma(*dims) beta(*dims)",
         ignored=NORM_VALUE_ARGS,
         doc="gamma (scale) and beta (center) over the normalized axes; rms_scaling keeps "
         "gamma only.",
@@ -197,14 +187,12 @@ NORM_LAYERS = {
         doc="gamma and beta, one per channel; channels must divide into groups (-1: one per "
         "channel).",
     ),
-    "UnitNormalization": layer(
-        "unit_norm", "axis:axes=-1", doc="Scales to unit L2 norm along axis. No weights."
-    ),
+    "UnitNormalization": layer("unit_norm", "axis:axes=-1"),
     "RMSNormalization": layer(
         "layer_norm",
         "axis:axes=-1 epsilon:number=1e-6",
         fixed={"scale": True},
-        weights={"gamma": "scale(*dims)"},
+        weights="gamma=scale(*dims)",
         doc="One scale per entry of the normalized axes.",
     ),
 }
@@ -225,16 +213,14 @@ RETURNS = "return_sequences:bool=false return_state:bool=false"
 
 def _rnn(cell: str, gates: int, note: str = "", tail: str = "") -> Layer:
     g = f"{gates}*units" if gates > 1 else "units"
-    weights = {"kernel": f"kernel(x_in, {g})", "recurrent": f"recurrent_kernel(h_out, {g})"}
-    weights |= {"bias": f"bias({g})"} | ({"bias_pair": f"bias(2, {g})"} if tail else {})
+    weights = f"kernel(x_in, {g}) recurrent=recurrent_kernel(h_out, {g}) bias({g})"
     return layer(
         "rnn",
         "units:dim! activation",
         "recurrent_activation" if gates > 1 else "",
-        f"use_bias:bool=true {RETURNS} {tail}",
-        names={"use_bias": "bias"},
+        f"use_bias>bias:bool=true {RETURNS} {tail}",
         fixed={"gates": gates},
-        weights=weights,
+        weights=weights + (f" bias_pair=bias(2, {g})" if tail else ""),
         ignored=RNN_VALUE_ARGS,
         extra={"note": GATE_NOTE.format(gates, note)} if note else {},
         doc=f"{cell}: kernel (c_in, {gates}*units), recurrent kernel (units, {gates}*units), bias.",
@@ -244,19 +230,13 @@ def _rnn(cell: str, gates: int, note: str = "", tail: str = "") -> Layer:
 def _conv_lstm(r: int) -> Layer:
     return layer(
         "conv_lstm",
-        f"filters:dim! {_window(r)} {DF} dilation_rate:dims({r})=1",
-        f"activation recurrent_activation use_bias:bool=true {RETURNS}",
-        names={"filters": "units", "kernel_size": "kernel", "dilation_rate": "dilation"}
-        | {"use_bias": "bias"},
+        f"filters>units:dim! {_window(r)} {DF} {_dilation(r)}",
+        f"activation recurrent_activation use_bias>bias:bool=true {RETURNS}",
         fixed={"rank": r, "gates": 4},
-        weights={
-            "kernel": "kernel(*K, c_in, 4*units)",
-            "recurrent": "recurrent_kernel(*K, units, 4*units)",
-            "bias": "bias(4*units)",
-        },
+        weights="kernel(*K, c_in, 4*units) recurrent=recurrent_kernel(*K, units, 4*units) "
+        "bias(4*units)",
         ignored=RNN_VALUE_ARGS,
         extra={"note": LSTM_NOTE},
-        doc="An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters).",
     )
 
 
@@ -280,19 +260,12 @@ ATTENTION_MESSAGES = {
 OTHER_LAYERS = {
     "MultiHeadAttention": layer(
         "attention",
-        "num_heads:dim! key_dim:dim! value_dim:dim dropout:number=0.0 use_bias:bool=true",
-        "output_shape:shape attention_axes:axes",
-        names={"num_heads": "heads", "use_bias": "bias"},
-        weights={
-            "q": "query/kernel(d_q, heads, kd)",
-            "q_bias": "query/bias(heads, kd)",
-            "k": "key/kernel(d_k, heads, kd)",
-            "k_bias": "key/bias(heads, kd)",
-            "v": "value/kernel(d_v, heads, vd)",
-            "v_bias": "value/bias(heads, vd)",
-            "o": "attention_output/kernel(heads, vd, *out)",
-            "o_bias": "attention_output/bias(*out)",
-        },
+        "num_heads>heads:dim! key_dim:dim! value_dim:dim dropout:number=0.0",
+        "use_bias>bias:bool=true output_shape:shape attention_axes:axes",
+        weights="q=query/kernel(d_q, heads, kd) q_bias=query/bias(heads, kd) "
+        "k=key/kernel(d_k, heads, kd) k_bias=key/bias(heads, kd) "
+        "v=value/kernel(d_v, heads, vd) v_bias=value/bias(heads, vd) "
+        "o=attention_output/kernel(heads, vd, *out) o_bias=attention_output/bias(*out)",
         ignored=DENSE_VALUE_ARGS | {"seed", "flash_attention"},
         call_kwargs=words("attention_mask use_causal_mask query_mask value_mask key_mask"),
         doc="Query, key and value projections (d, heads, key_dim or value_dim) and an output "
@@ -301,13 +274,8 @@ OTHER_LAYERS = {
     "Bidirectional": layer(
         "bidirectional",
         "layer:layer! merge_mode:concat|sum|mul|ave?=concat weights backward_layer:layer?",
-        doc="Two copies of an RNN, one reading forward and one backward; outputs merged.",
     ),
-    "TimeDistributed": layer(
-        "time_distributed",
-        "layer:layer!",
-        doc="Applies one layer (one set of weights) to every time step.",
-    ),
+    "TimeDistributed": layer("time_distributed", "layer:layer!"),
 }
 
 
@@ -344,17 +312,14 @@ class Keras(Convention):
         **Convention.LAYERS,
         "Dense": layer(
             "dense",
-            "units:dim! activation use_bias:bool=true",
-            names={"use_bias": "bias"},
-            weights={"kernel": "kernel(c_in, units)", "bias": "bias(units)"},
+            "units:dim! activation use_bias>bias:bool=true",
+            weights="kernel(c_in, units) bias(units)",
             ignored=DENSE_VALUE_ARGS,
-            doc="A kernel (c_in, units) and a bias (units) on the last axis, at any rank.",
         ),
         "Embedding": layer(
             "embedding",
-            "input_dim:dim! output_dim:dim!",
-            names=EMBEDDING,
-            weights={"table": "embeddings(vocab, dim)"},
+            EMBEDDING,
+            weights="table=embeddings(vocab, dim)",
             ignored=EMBEDDING_VALUE_ARGS
             | words(
                 "weights lora_rank lora_alpha input_length activity_regularizer sparse "
@@ -364,12 +329,8 @@ class Keras(Convention):
         ),
         "ReversibleEmbedding": layer(
             "reversible_embedding",
-            "input_dim:dim! output_dim:dim! tie_weights:bool=true",
-            names=EMBEDDING,
-            weights={
-                "table": "embeddings(vocab, dim)",
-                "reverse": "reverse_embeddings(dim, vocab)",
-            },
+            f"{EMBEDDING} tie_weights:bool=true",
+            weights="table=embeddings(vocab, dim) reverse=reverse_embeddings(dim, vocab)",
             ignored=EMBEDDING_VALUE_ARGS | {"reverse_dtype", "logit_soft_cap"},
             call_kwargs={"reverse"},
             doc="keras_hub's embedding that also projects back to the vocabulary: "
@@ -396,7 +357,7 @@ class Keras(Convention):
         "PReLU": layer(
             "prelu",
             "alpha_initializer alpha_regularizer alpha_constraint shared_axes:axes",
-            weights={"alpha": "alpha(*slopes)"},
+            weights="alpha(*slopes)",
             doc="One learned slope per input element, shared along shared_axes.",
         ),
         **{f"Conv{r}D": _conv(r) for r in (1, 2, 3)},
@@ -410,23 +371,10 @@ class Keras(Convention):
             DF,
             doc="All axes but the batch in one (None if any axis is None, as in Keras).",
         ),
-        "Reshape": layer(
-            "reshape",
-            "target_shape:shape!",
-            names={"target_shape": "sizes"},
-            doc="Same elements, new shape; one -1 takes what is left.",
-        ),
-        "Permute": layer(
-            "permute",
-            "dims:axes!",
-            doc="Reorders the axes; dims count from 1 (the batch axis is 0).",
-        ),
-        "RepeatVector": layer("repeat_vector", "n:dim!", doc="(features,) to (n, features)."),
-        "Lambda": layer(
-            "function",
-            "function output_shape:shape mask arguments",
-            doc="Any function: no weights; give output_shape=(...) since symcount cannot run it.",
-        ),
+        "Reshape": layer("reshape", "target_shape>sizes:shape!"),
+        "Permute": layer("permute", "dims:axes!"),
+        "RepeatVector": layer("repeat_vector", "n:dim!"),
+        "Lambda": layer("function", "function output_shape:shape mask arguments"),
         **{f"ZeroPadding{r}D": _padding(r) for r in (1, 2, 3)},
         **{f"Cropping{r}D": _padding(r, crop=True) for r in (1, 2, 3)},
         **{f"UpSampling{r}D": _upsampling(r) for r in (1, 2, 3)},
@@ -435,11 +383,7 @@ class Keras(Convention):
             "axis:axis=-1",
             doc="Joins its inputs along axis; the other axes must agree. No weights.",
         ),
-        "Dot": layer(
-            "dot",
-            "axes:axes=-1 normalize:bool=false",
-            doc="Dot product of two tensors along axes (batch axis kept). No weights.",
-        ),
+        "Dot": layer("dot", "axes:axes=-1 normalize:bool=false"),
     }
 
 

@@ -3,7 +3,7 @@ Arguments are spec strings (:func:`symcount.ops.spec.parse_args`)."""
 
 from __future__ import annotations
 
-from .base import Layer, layer
+from .base import Layer, layer, weight_table
 from .torch_core import FACTORY
 
 # --- attention (ops/attention.py) -------------------------------------------------
@@ -33,17 +33,13 @@ def _norms(*names: str) -> dict:
     }
 
 
-FEED_FORWARD = {
-    "l1": "linear1.weight(ff, d_model)",
-    "l1_b": "linear1.bias(ff)",
-    "l2": "linear2.weight(d_model, ff)",
-    "l2_b": "linear2.bias(d_model)",
-}
-TRANSFORMER_ARGS = "dim_feedforward:dim=2048 dropout:number=0.1 activation"
-LAYER_TAIL = (
-    "layer_norm_eps:number=1e-5 batch_first:bool=false norm_first:bool=false bias:bool=true"
+FEED_FORWARD = weight_table(
+    "l1=linear1.weight(ff, d_model) l1_b=linear1.bias(ff) "
+    "l2=linear2.weight(d_model, ff) l2_b=linear2.bias(d_model)"
 )
-LAYER_TAIL += f" {FACTORY}"
+TRANSFORMER_ARGS = "dim_feedforward>ff:dim=2048 dropout:number=0.1 activation"
+LAYER_TAIL = "layer_norm_eps:number=1e-5 batch_first:bool=false norm_first:bool=false"
+LAYER_TAIL += f" bias:bool=true {FACTORY}"
 
 
 def _transformer_layer(decoder: bool, doc: str) -> Layer:
@@ -53,7 +49,6 @@ def _transformer_layer(decoder: bool, doc: str) -> Layer:
     return layer(
         "transformer_layer",
         f"d_model:dim! nhead:dim! {TRANSFORMER_ARGS} {LAYER_TAIL}",
-        names={"dim_feedforward": "ff"},
         fixed={"decoder": decoder},
         weights={
             **attention,
@@ -72,8 +67,7 @@ def _stack(kind: str) -> Layer:
     more = "enable_nested_tensor:bool=true mask_check:bool=true" if kind == "Encoder" else ""
     return layer(
         "transformer_stack",
-        f"{inner}:layer! num_layers:dim! norm:layer? {more}",
-        names={inner: "layer", "num_layers": "count"},
+        f"{inner}>layer:layer! num_layers>count:dim! norm:layer? {more}",
         inputs=(1, 1) if kind == "Encoder" else (1, 2),
         call_kwargs=LAYER_CALL,
         extra={"stacks": f"Transformer{kind}Layer"},
@@ -84,22 +78,15 @@ def _stack(kind: str) -> Layer:
 ATTENTION_LAYERS = {
     "MultiheadAttention": layer(
         "attention",
-        "embed_dim:dim! num_heads:dim! dropout:number=0.0 bias:bool=true add_bias_kv:bool=false",
-        f"add_zero_attn:bool=false kdim:dim vdim:dim batch_first:bool=false {FACTORY}",
-        names={"embed_dim": "d_q", "num_heads": "heads", "add_bias_kv": "bias_kv"},
+        "embed_dim>d_q:dim! num_heads>heads:dim! dropout:number=0.0 bias:bool=true",
+        "add_bias_kv>bias_kv:bool=false add_zero_attn:bool=false kdim:dim vdim:dim",
+        f"batch_first:bool=false {FACTORY}",
         labels={"inner": "embed_dim", "d_q": "embed_dim", "d_k": "kdim", "d_v": "vdim"},
         flags={"split_embed": True},
-        weights={
-            "in_proj": "in_proj_weight(3*inner, d_q)",
-            "q": "q_proj_weight(inner, d_q)",
-            "k": "k_proj_weight(inner, d_k)",
-            "v": "v_proj_weight(inner, d_v)",
-            "in_bias": "in_proj_bias(3*inner)",
-            "bias_k": "bias_k(1, 1, inner)",
-            "bias_v": "bias_v(1, 1, inner)",
-            "o": "out_proj.weight(inner, inner)",
-            "o_bias": "out_proj.bias(inner)",
-        },
+        weights="in_proj=in_proj_weight(3*inner, d_q) q=q_proj_weight(inner, d_q) "
+        "k=k_proj_weight(inner, d_k) v=v_proj_weight(inner, d_v) in_bias=in_proj_bias(3*inner) "
+        "bias_k(1, 1, inner) bias_v(1, 1, inner) o=out_proj.weight(inner, inner) "
+        "o_bias=out_proj.bias(inner)",
         infer="embed_dim",
         call_kwargs=("need_weights", "attn_mask", "key_padding_mask", "average_attn_weights"),
         doc="in_proj (3*embed_dim, embed_dim) (or q/k/v projections when kdim or vdim differ), "
@@ -118,14 +105,11 @@ ATTENTION_LAYERS = {
     "TransformerDecoder": _stack("Decoder"),
     "Transformer": layer(
         "transformer",
-        "d_model:dim=512 nhead:dim=8 num_encoder_layers:dim=6 num_decoder_layers:dim=6",
-        f"{TRANSFORMER_ARGS} custom_encoder custom_decoder {LAYER_TAIL}",
-        names={"num_encoder_layers": "encoders", "num_decoder_layers": "decoders"}
-        | {"dim_feedforward": "ff"},
+        "d_model:dim=512 nhead:dim=8 num_encoder_layers>encoders:dim=6",
+        f"num_decoder_layers>decoders:dim=6 {TRANSFORMER_ARGS} custom_encoder custom_decoder",
+        LAYER_TAIL,
         weights=_norms("encoder.norm", "decoder.norm"),
         extra={"encoder": "TransformerEncoderLayer", "decoder": "TransformerDecoderLayer"},
         call_kwargs=LAYER_CALL,
-        doc="An encoder (num_encoder_layers layers and a LayerNorm) and a decoder "
-        "(num_decoder_layers layers and a LayerNorm); d_model is not inferred.",
     ),
 }

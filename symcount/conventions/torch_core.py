@@ -16,42 +16,36 @@ def _activation(*args):
 
 
 def _dropout(**kw):
-    doc = "Zeroes entries (or channels) at random while training: same shape, no weights."
-    return layer("dropout", f"p:number=0.5 {INPLACE}", names={"p": "rate"}, **{"doc": doc, **kw})
+    return layer("dropout", f"p>rate:number=0.5 {INPLACE}", **kw)
 
 
 def _softmax(name):
-    return layer(
-        "softmax",
-        "dim:axis",
-        names={"dim": "axis"},
-        doc=f"{name} along dim (batch counted as 0): same shape, no weights.",
-    )
+    doc = f"{name} along dim (batch counted as 0): same shape, no weights."
+    return layer("softmax", "dim>axis:axis", doc=doc)
 
 
 CORE_LAYERS = {
     "Linear": layer(
         "dense",
-        f"in_features:dim! out_features:dim! bias:bool=true {FACTORY}",
-        names={"in_features": "c_in", "out_features": "units"},
-        weights={"kernel": "weight(units, c_in)", "bias": "bias(units)"},
+        f"in_features>c_in:dim! out_features>units:dim! bias:bool=true {FACTORY}",
+        weights="kernel=weight(units, c_in) bias(units)",
         infer="in_features",
         doc="weight (out_features, in_features) and bias (out_features), on the last axis.",
     ),
     "Bilinear": layer(
         "bilinear",
-        f"in1_features:dim! in2_features:dim! out_features:dim! bias:bool=true {FACTORY}",
-        names={"in1_features": "in1", "in2_features": "in2", "out_features": "units"},
+        "in1_features>in1:dim! in2_features>in2:dim! out_features>units:dim!",
+        f"bias:bool=true {FACTORY}",
         labels={"in1": "in1", "in2": "in2"},
-        weights={"kernel": "weight(units, in1, in2)", "bias": "bias(units)"},
+        weights="kernel=weight(units, in1, in2) bias(units)",
         doc="weight (out_features, in1_features, in2_features) and bias (out_features).",
     ),
     "Embedding": layer(
         "embedding",
-        "num_embeddings:dim! embedding_dim:dim! padding_idx max_norm norm_type:number=2.0",
-        f"scale_grad_by_freq:bool=false sparse:bool=false _weight _freeze:bool=false {FACTORY}",
-        names={"num_embeddings": "vocab", "embedding_dim": "dim"},
-        weights={"table": "weight(vocab, dim)"},
+        "num_embeddings>vocab:dim! embedding_dim>dim:dim! padding_idx max_norm",
+        "norm_type:number=2.0 scale_grad_by_freq:bool=false sparse:bool=false _weight",
+        f"_freeze:bool=false {FACTORY}",
+        weights="table=weight(vocab, dim)",
         doc="A table of num_embeddings rows, each embedding_dim wide; any index shape.",
     ),
     "ReLU": _activation(INPLACE),
@@ -71,8 +65,8 @@ CORE_LAYERS = {
     "Softshrink": _activation("lambd:number=0.5"),
     "Hardtanh": layer(
         "clip",
-        f"min_val:number=-1.0 max_val:number=1.0 {INPLACE} min_value:number max_value:number",
-        names={"min_val": "low", "max_val": "high"},
+        f"min_val>low:number=-1.0 max_val>high:number=1.0 {INPLACE}",
+        "min_value:number max_value:number",
         doc="Clips to [min_val, max_val]: same shape, no weights.",
     ),
     "Threshold": _activation(f"threshold:number! value:number! {INPLACE}"),
@@ -96,35 +90,28 @@ CORE_LAYERS = {
         doc="Softmax over the channels of (C, H, W): same shape, no weights.",
     ),
     "GLU": layer(
-        "glu",
-        "dim:axis=-1",
-        names={"dim": "axis"},
-        doc="Halves the axis dim: one half gates the other. No weights.",
+        "glu", "dim>axis:axis=-1", doc="Halves the axis dim: one half gates the other. No weights."
     ),
     "PReLU": layer(
         "prelu",
-        f"num_parameters:dim=1 init:number=0.25 {FACTORY}",
-        names={"num_parameters": "slopes"},
+        f"num_parameters>slopes:dim=1 init:number=0.25 {FACTORY}",
         flags={"slopes": "channel"},
-        weights={"alpha": "weight(slopes)"},
+        weights="alpha=weight(slopes)",
         doc="One learned slope, or one per channel (num_parameters = C).",
     ),
     "Flatten": layer(
         "flatten",
-        "start_dim:axis=1 end_dim:axis=-1",
-        names={"start_dim": "start", "end_dim": "end"},
+        "start_dim>start:axis=1 end_dim>end:axis=-1",
         doc="Merges axes start_dim..end_dim (batch counted as 0) into one.",
     ),
     "Unflatten": layer(
         "unflatten",
-        "dim:axis! unflattened_size:shape!",
-        names={"dim": "axis", "unflattened_size": "sizes"},
+        "dim>axis:axis! unflattened_size>sizes:shape!",
         doc="Splits the axis dim into unflattened_size (one entry may be -1).",
     ),
     "Concatenate": layer(
         "concat",
-        "dim:axis=1",
-        names={"dim": "axis"},
+        "dim>axis:axis=1",
         aliases=("Cat",),
         doc="torch.cat along dim (batch = 0; default 1, the channels); the other axes must agree.",
     ),

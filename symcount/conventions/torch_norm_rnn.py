@@ -19,9 +19,8 @@ NORM_MESSAGES = {
     "state_note": "running_mean and running_var are buffers (one per channel), and so is "
     "num_batches_tracked (one integer): not counted as parameters",
 }
-AFFINE = {"gamma": "weight(c_in)", "beta": "bias(c_in)"}
+AFFINE = "gamma=weight(c_in) beta=bias(c_in)"
 NORM_FORMS = {1: "(C,) or (C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
-NORM_NAMES = {"affine": "scale", "elementwise_affine": "scale", "bias": "center"}
 
 
 def _channel_norm(rank: int, ranks: tuple, affine: bool) -> Layer:
@@ -31,33 +30,22 @@ def _channel_norm(rank: int, ranks: tuple, affine: bool) -> Layer:
     on = "true" if affine else "false"
     return layer(
         "batch_norm",
-        "num_features:dim! eps:number=1e-5 momentum:number?=0.1",
-        f"affine:bool={on} track_running_stats:bool={on} {FACTORY} bias:bool=true",
-        names={"num_features": "c_in", "affine": "scale", "bias": "center"}
-        | {"track_running_stats": "state"},
+        "num_features>c_in:dim! eps:number=1e-5 momentum:number?=0.1",
+        f"affine>scale:bool={on} track_running_stats>state:bool={on} {FACTORY}",
+        "bias>center:bool=true",
         fixed={"axis": 1, "ranks": ranks, "form": form},
-        weights={
-            **AFFINE,
-            "mean": "running_mean(c_in)",
-            "var": "running_var(c_in)",
-            "count": "num_batches_tracked()",
-        },
+        weights=f"{AFFINE} mean=running_mean(c_in) var=running_var(c_in) "
+        "count=num_batches_tracked()",
         infer="num_features",
         doc="weight and bias (affine) per channel; running_mean, running_var and "
         f"num_batches_tracked buffers (track_running_stats). Input {form}.",
     )
 
 
-def _normalized(spec: str, weights: dict, doc: str) -> Layer:
-    names = {"normalized_shape": "normalized"} | {
-        k: v
-        for k, v in NORM_NAMES.items()
-        if f" {k}:" in f" {spec}"  # RMSNorm has no bias
-    }
+def _normalized(spec: str, weights: str, doc: str) -> Layer:
     return layer(
         "layer_norm",
-        f"normalized_shape:dims! {spec}",
-        names=names,
+        f"normalized_shape>normalized:dims! {spec}",
         weights=weights,
         infer="normalized_shape",
         doc=doc,
@@ -69,22 +57,21 @@ NORM_LAYERS = {
     **{f"InstanceNorm{r}d": _channel_norm(r, (r + 1,), False) for r in (1, 2, 3)},
     "GroupNorm": layer(
         "group_norm",
-        f"num_groups:dim! num_channels:dim! eps:number=1e-5 affine:bool=true {FACTORY}",
-        "bias:bool=true",
-        names={"num_groups": "groups", "num_channels": "c_in", "affine": "scale", "bias": "center"},
+        "num_groups>groups:dim! num_channels>c_in:dim! eps:number=1e-5",
+        f"affine>scale:bool=true {FACTORY} bias>center:bool=true",
         fixed={"axis": 1},
         weights=AFFINE,
         infer="num_channels",
         doc="weight and bias per channel (affine); channels split into num_groups groups.",
     ),
     "LayerNorm": _normalized(
-        f"eps:number=1e-5 elementwise_affine:bool=true bias:bool=true {FACTORY}",
-        {"gamma": "weight(*dims)", "beta": "bias(*dims)"},
+        f"eps:number=1e-5 elementwise_affine>scale:bool=true bias>center:bool=true {FACTORY}",
+        "gamma=weight(*dims) beta=bias(*dims)",
         "weight and bias of normalized_shape (the trailing axes; default the last).",
     ),
     "RMSNorm": _normalized(
-        f"eps:number elementwise_affine:bool=true {FACTORY}",
-        {"gamma": "weight(*dims)"},
+        f"eps:number elementwise_affine>scale:bool=true {FACTORY}",
+        "gamma=weight(*dims)",
         "weight of normalized_shape (the trailing axes; default the last).",
     ),
     "LocalResponseNorm": layer(
@@ -105,7 +92,6 @@ RNN_NOTES = {
     "GRU": "3 gate blocks (reset, update, new) in each weight; two biases, bias_ih and "
     "bias_hh (torch's GRU is Keras's reset_after=true)",
 }
-RNN_NAMES = {"input_size": "c_in", "hidden_size": "units", "num_layers": "layers"}
 
 
 def _rnn(cell: str, gates: int, step: bool = False) -> Layer:
@@ -114,24 +100,18 @@ def _rnn(cell: str, gates: int, step: bool = False) -> Layer:
     if step:
         rest = f"bias:bool=true {nonlinearity}"
     else:
-        rest = f"num_layers:dim=1 {nonlinearity} bias:bool=true batch_first:bool=false"
+        rest = f"num_layers>layers:dim=1 {nonlinearity} bias:bool=true batch_first:bool=false"
         rest += " dropout:number=0.0 bidirectional:bool=false"
-        rest += " proj_size:dims0(1)=0" if cell == "LSTM" else ""
+        rest += " proj_size>proj:dims0(1)=0" if cell == "LSTM" else ""
     g = f"{gates}*units" if gates > 1 else "units"
-    names = RNN_NAMES | ({"proj_size": "proj"} if cell == "LSTM" and not step else {})
     return layer(
         "rnn",
-        f"input_size:dim! hidden_size:dim! {rest} {FACTORY}",
-        names={k: v for k, v in names.items() if not (step and k == "num_layers")},
+        f"input_size>c_in:dim! hidden_size>units:dim! {rest} {FACTORY}",
         fixed={"gates": gates, "step": step},
         flags={} if step else {"layer_tags": True, "whole_sequence": True},
-        weights={
-            "kernel": f"weight_ih(*copies, {g}, x_in)",
-            "recurrent": f"weight_hh(*copies, {g}, h_out)",
-            "bias": f"bias_ih(*copies, {g})",
-            "recurrent_bias": f"bias_hh(*copies, {g})",
-            "projection": "weight_hr(*copies, h_out, units)",
-        },
+        weights=f"kernel=weight_ih(*copies, {g}, x_in) recurrent=weight_hh(*copies, {g}, h_out) "
+        f"bias=bias_ih(*copies, {g}) recurrent_bias=bias_hh(*copies, {g}) "
+        "projection=weight_hr(*copies, h_out, units)",
         infer="input_size",
         extra={} if step else {"note": RNN_NOTES[cell]},
         doc=f"One step: weight_ih ({gates}*hidden_size, input_size), weight_hh ({gates}*"

@@ -9,12 +9,6 @@ from .base import layer
 from .torch_core import FACTORY
 
 SPATIAL = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
-CONV = {
-    "in_channels": "c_in",
-    "out_channels": "filters",
-    "kernel_size": "kernel",
-    "stride": "strides",
-}
 
 
 def _conv(r, transpose=False):
@@ -23,7 +17,7 @@ def _conv(r, transpose=False):
             f"padding:dims0({r})=0 output_padding:dims0({r})=0 groups:dim=1 bias:bool=true "
             f"dilation:dims({r})=1",
         )
-        kernel = "weight(cin, cout, *kernel)"
+        kernel = "kernel=weight(cin, cout, *kernel)"
         doc = (
             f"weight (in_channels, out_channels/groups, *kernel_size) and bias (out_channels); "
             f"input {SPATIAL[r]}. Output (L - 1)*stride - 2*padding + dilation*(k - 1) "
@@ -34,26 +28,30 @@ def _conv(r, transpose=False):
             arg("padding", "padding", (0,) * r, rank=r, choices=("same", "valid")),
             f"dilation:dims({r})=1 groups:dim=1 bias:bool=true",
         )
-        kernel = "weight(filters, cin, *kernel)"
+        kernel = "kernel=weight(filters, cin, *kernel)"
         doc = (
             f"weight (out_channels, in_channels/groups, *kernel_size) and bias (out_channels); "
             f"input {SPATIAL[r]}."
         )
     return layer(
         "conv_transpose" if transpose else "conv",
-        f"in_channels:dim! out_channels:dim! kernel_size:dims({r})! stride:dims({r})=1",
+        f"in_channels>c_in:dim! out_channels>filters:dim! kernel_size>kernel:dims({r})!",
+        f"stride>strides:dims({r})=1",
         *padding,
         f"padding_mode:zeros|reflect|replicate|circular=zeros {FACTORY}",
-        names=CONV,
         fixed={"rank": r},
-        weights={"kernel": kernel, "bias": "bias(filters)"},
+        weights=f"{kernel} bias(filters)",
         infer="in_channels",
         doc=doc,
     )
 
 
+def _window(r):
+    return f"kernel_size>kernel:dims({r})! stride>strides:dims({r})"
+
+
 def _pool(r, kind):
-    window = f"kernel_size:dims({r})! stride:dims({r})"
+    window = _window(r)
     fixed = {"rank": r, "kind": kind}
     if kind == "max":
         args = f"{window} padding:dims0({r})=0 dilation:dims({r})=1"
@@ -67,16 +65,14 @@ def _pool(r, kind):
         args = f"norm_type:number! {window} ceil_mode:bool=false"
         fixed["padding"] = (0,) * r
         doc = "Power-average over kernel_size windows (no padding). No weights."
-    names = {"kernel_size": "kernel", "stride": "strides"}
-    return layer("pool", args, names=names, fixed=fixed, doc=doc)
+    return layer("pool", args, fixed=fixed, doc=doc)
 
 
 def _adaptive_pool(r, kind):
     return layer(
         "adaptive_pool",
-        "output_size:sizes!",
+        "output_size>size:sizes!",
         "return_indices:bool=false" if kind == "Max" else "",
-        names={"output_size": "size"},
         fixed={"rank": r},
         doc=f"{kind} pooling to a fixed output_size (None keeps an axis's length). No weights.",
     )
@@ -97,17 +93,14 @@ def _pad(r, kind):
 def _upsampling(mode, align):
     return layer(
         "upsample",
-        "size:sizes scale_factor:numbers",
-        names={"scale_factor": "scale"},
+        "size:sizes scale_factor>scale:numbers",
         fixed={"ranks": (3,), "mode": mode, "align_corners": align},
         doc=f"Upsample(mode={mode}) on (C, H, W). No weights.",
     )
 
 
 def _shuffle(name, inverse, doc):
-    return layer(
-        "pixel_shuffle", f"{name}:dim!", names={name: "factor"}, fixed={"inverse": inverse}, doc=doc
-    )
+    return layer("pixel_shuffle", f"{name}>factor:dim!", fixed={"inverse": inverse}, doc=doc)
 
 
 MODES = "nearest|linear|bilinear|bicubic|trilinear|area|nearest-exact"
@@ -118,16 +111,11 @@ SPATIAL_LAYERS = {
     **{f"Adaptive{k}Pool{r}d": _adaptive_pool(r, k) for r in (1, 2, 3) for k in ("Avg", "Max")},
     "PixelShuffle": _shuffle("upscale_factor", False, "(C*r^2, H, W) to (C, H*r, W*r)."),
     "PixelUnshuffle": _shuffle("downscale_factor", True, "(C, H*r, W*r) to (C*r^2, H, W)."),
-    "ChannelShuffle": layer(
-        "channel_shuffle",
-        "groups:dim!",
-        doc="Reorders the channels of (C, *) in groups: same shape.",
-    ),
+    "ChannelShuffle": layer("channel_shuffle", "groups:dim!"),
     "Upsample": layer(
         "upsample",
-        f"size:sizes scale_factor:numbers mode:{MODES}=nearest align_corners:bool?",
+        f"size:sizes scale_factor>scale:numbers mode:{MODES}=nearest align_corners:bool?",
         "recompute_scale_factor:bool?",
-        names={"scale_factor": "scale"},
         doc="To size, or each spatial axis times scale_factor (floored). No weights.",
     ),
     "UpsamplingNearest2d": _upsampling("nearest", None),

@@ -5,17 +5,18 @@ A weight's dimensions are products of named factors (``("c_in", 24)``), so
 `explain` can print the general formula and the numbers from the same data
 the counts come from: the two can never disagree.
 
-A table writes its arguments as one spec string, parsed once at import by
+A table writes its arguments as spec strings, parsed once at import by
 :func:`parse_args`: each word is one argument, in positional order::
 
-    "filters:dim! kernel_size:dims(2)! strides:dims(2)=1 padding:valid|same=valid"
+    "filters:dim! kernel_size>kernel:dims(2)! strides:dims(2)=1 padding:valid|same=valid"
 
-``name`` alone is a ``value`` argument defaulting to None; ``:kind`` is one of
-:class:`Arg`'s kinds, ``(n)`` its rank, ``a|b|c`` an enum of those choices;
-``?`` allows None; ``!`` makes it required, ``=v`` gives its default (an int,
-a float, true/false, None, else a word; with a rank, an int means every axis).
-A word that does not read so (an unknown kind, an enum default not among
-its choices, a repeated name) fails at import, naming the row.
+``name`` alone is a ``value`` argument defaulting to None; ``>op`` is the op's
+name for it where it differs; ``:kind`` is one of :class:`Arg`'s kinds,
+``(n)`` its rank, ``a|b|c`` an enum of those choices; ``?`` allows None; ``!``
+makes it required, ``=v`` gives its default (an int, a float, true/false,
+None, else a word; with a rank, an int means every axis). A word that does
+not read so (an unknown kind, an enum default not among its choices, a
+repeated name) fails at import, naming the row.
 """
 
 from __future__ import annotations
@@ -67,12 +68,16 @@ def a(name, kind="value", default=None, **kw) -> Arg:
 
 # the kinds Arg's docstring lists, one a line: what parse_args accepts
 KINDS = frozenset(x.split()[0] for x in Arg.__doc__.split("checked:")[1].splitlines() if x.strip())
-_WORD = re.compile(r"(\w+)(?::([\w|-]+)(?:\((\d+)\))?)?(\?)?(?:(!)|=(\S+))?")
+_WORD = re.compile(r"(\w+)(?:>(\w+))?(?::([\w|-]+)(?:\((\d+)\))?)?(\?)?(?:(!)|=(\S+))?")
 
 
-def parse_args(*parts: str | Arg) -> tuple[Arg, ...]:
-    """Spec strings (see the module's docstring) and Args, as the arguments in order."""
-    out = [y for x in parts for y in ((x,) if isinstance(x, Arg) else map(_parse_arg, x.split()))]
+def parse_args(*parts: str | Arg, names: dict | None = None) -> tuple[Arg, ...]:
+    """Spec strings (see the module's docstring) and Args, as the arguments in
+    order; ``names`` gets each ``name>op`` (the op's name where it differs)."""
+    out = []
+    for part in parts:
+        for word in [part] if isinstance(part, Arg) else part.split():
+            out.append(word if isinstance(word, Arg) else _parse_arg(word, names))
     names = [x.name for x in out]
     for n in names:
         if names.count(n) > 1:
@@ -80,11 +85,13 @@ def parse_args(*parts: str | Arg) -> tuple[Arg, ...]:
     return tuple(out)
 
 
-def _parse_arg(word: str) -> Arg:
+def _parse_arg(word: str, names: dict | None) -> Arg:
     m = _WORD.fullmatch(word)
     if m is None:
         raise ValueError(f"cannot read the argument {word!r}")
-    name, kind, rank, none, required, default = m.groups()
+    name, op_name, kind, rank, none, required, default = m.groups()
+    if op_name and names is not None:
+        names[name] = op_name
     kind, choices = kind or "value", ()
     if "|" in kind:
         kind, choices = "enum", tuple(kind.split("|"))
