@@ -6,22 +6,13 @@ from types import SimpleNamespace
 
 from .. import dims as D
 from ..errors import ArgumentError, did_you_mean
-from ..ops.spec import REQUIRED, Arg, LayerRule
+from ..ops.spec import REQUIRED, Arg, LayerRule, words
 from ..values import LayerSpec, Word, as_dim, describe
 
 # Accepted by every Keras layer; they never change shapes or counts, except
 # trainable and the input-shape keywords, which the evaluator reads.
-COMMON_KEYWORDS = frozenset(
-    {
-        "name",
-        "trainable",
-        "dtype",
-        "autocast",
-        "input_shape",
-        "input_dim",
-        "batch_size",
-        "batch_input_shape",
-    }
+COMMON_KEYWORDS = words(
+    "name trainable dtype autocast input_shape input_dim batch_size batch_input_shape"
 )
 
 

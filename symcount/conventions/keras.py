@@ -8,15 +8,11 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..ops.spec import a as arg
+from ..ops.spec import words
 from .base import Convention, Layer, layer
 from .registry import keras as registry
 
 DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
-
-
-def words(text: str) -> frozenset[str]:
-    """Keyword names written as one string (long lists of value-only keywords)."""
-    return frozenset(text.split())
 
 
 def value_args(*weights: str) -> frozenset[str]:

@@ -234,10 +234,22 @@ def split(shape: tuple, fmt: str) -> tuple[tuple, object]:
     return tuple(shape[:-1]), shape[-1]
 
 
+def spatial_split(x, a: Args, e: Entry, rank: int) -> tuple[tuple, object, str]:
+    """(spatial axes, channels, layout) of an input that must have ``rank`` + 1 axes."""
+    need_rank(e, x, (rank + 1,))
+    fmt = layout(a, e)
+    return (*split(x, fmt), fmt)
+
+
 def join(spatial, channels, fmt: str) -> tuple:
     if fmt == "channels_first":
         return (channels, *spatial)
     return (*spatial, channels)
+
+
+def biased(a: Args, *keys: str) -> tuple[str, ...]:
+    """The weight keys, then "bias" where the layer has one (use_bias, torch's bias)."""
+    return (*keys, "bias") if a.bias else keys
 
 
 def kernel_axes(kernel) -> list[tuple[str, object]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
-from .base import Args, Entry, join, kernel_axes, layout, need_rank, op, positive, split
+from .base import Args, Entry, biased, join, kernel_axes, op, positive, spatial_split
 from .reshape import limits
 from .spec import Out, bad_arg, fail
 
@@ -116,9 +116,7 @@ def _padding_mode(a: Args, e: Entry, spatial):
 
 def _input(x, a: Args, e: Entry, rank: int):
     """(spatial axes, input channels, layout) after the rank and channel checks."""
-    fmt = layout(a, e)
-    need_rank(e, x, (rank + 1,))
-    spatial, c = split(x, fmt)
+    spatial, c, fmt = spatial_split(x, a, e, rank)
     hint = lambda: f"{e.name}({P.expr(a.filters)}, ...)"  # noqa: E731  (only when it fails)
     c_in = e.input_size(a, "c_in", c, "channels", hint=hint, unknown="channels_unknown")
     return spatial, c_in, fmt
@@ -149,9 +147,8 @@ def conv(x, a: Args, e: Entry) -> Out:
         _groups(a, e, c_in)
     g = a.groups
     cin = ("c_in", c_in) if _one(g) else ("c_in/groups", D.div(c_in, g))
-    weights = e.weights_of("kernel", kernel=kernel_axes(a.kernel), cin=cin, filters=a.filters)
-    if a.bias:
-        weights += e.weights_of("bias", filters=a.filters)
+    k = kernel_axes(a.kernel)
+    weights = e.weights_of(*biased(a, "kernel"), kernel=k, cin=cin, filters=a.filters)
     return Out(positive(e, join(out, a.filters, fmt)), weights)
 
 
@@ -179,9 +176,10 @@ def conv_transpose(x, a: Args, e: Entry) -> Out:
         )
     )
     cout = ("filters", a.filters) if _one(g) else ("filters/groups", D.div(a.filters, g))
-    weights = e.weights_of("kernel", kernel=kernel_axes(a.kernel), cin=("c_in", c_in), cout=cout)
-    if a.bias:
-        weights += e.weights_of("bias", filters=a.filters)
+    k = kernel_axes(a.kernel)
+    weights = e.weights_of(
+        *biased(a, "kernel"), kernel=k, cin=("c_in", c_in), cout=cout, filters=a.filters
+    )
     # both frameworks accept a transpose whose output has length 0
     shape = join(out, a.filters, fmt)
     return Out(positive(e, shape, zero_ok=True) if explicit else shape, weights)
@@ -207,9 +205,7 @@ def depthwise_conv(x, a: Args, e: Entry) -> Out:
     out = _lengths(spatial, a, _pads(a, e, a.rank))
     dm = a.depth_multiplier
     k = kernel_axes(a.kernel)
-    weights = e.weights_of("kernel", kernel=k, c_in=c_in, depth_multiplier=dm)
-    if a.bias:
-        weights += e.weights_of("bias", c_in=c_in, depth_multiplier=dm)
+    weights = e.weights_of(*biased(a, "kernel"), kernel=k, c_in=c_in, depth_multiplier=dm)
     return Out(positive(e, join(out, D.mul(c_in, dm), fmt)), weights)
 
 
@@ -219,8 +215,6 @@ def separable_conv(x, a: Args, e: Entry) -> Out:
     spatial, c_in, fmt = _input(x, a, e, a.rank)
     out = _lengths(spatial, a, _pads(a, e, a.rank))
     values = dict(c_in=c_in, depth_multiplier=a.depth_multiplier, filters=a.filters)
-    weights = e.weights_of("depthwise", kernel=kernel_axes(a.kernel), **values)
-    weights += e.weights_of("pointwise", ones=[("1", 1)] * a.rank, **values)
-    if a.bias:
-        weights += e.weights_of("bias", filters=a.filters)
+    k, ones = kernel_axes(a.kernel), [("1", 1)] * a.rank
+    weights = e.weights_of(*biased(a, "depthwise", "pointwise"), kernel=k, ones=ones, **values)
     return Out(positive(e, join(out, a.filters, fmt)), weights)

@@ -62,6 +62,11 @@ class Arg:
     allow_none: bool = False
 
 
+def words(text: str) -> frozenset[str]:
+    """Keyword names written as one string (long lists of value-only keywords)."""
+    return frozenset(text.split())
+
+
 def a(name, kind="value", default=None, **kw) -> Arg:
     return Arg(name, kind, default, **kw)
 
