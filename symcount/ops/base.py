@@ -103,22 +103,16 @@ class Entry:
     def flag(self, key: str):
         return self.flags.get(key)
 
-    def label(self, key: str) -> str:
-        return self.labels.get(key, key)
-
     # weights ---------------------------------------------------------------
 
     def has(self, key: str) -> bool:
         return key in self.weights
 
-    def weight(self, key: str, *, state: bool = False, **values) -> Weight:
-        """The op's weight ``key`` as this convention names and orders it.
-        ``values``: each factor's value; ``(label key, value)`` picks another
-        label (``c_in/groups``); a list of (label, value) pairs fills ``*K``."""
-        return self._build(self.weights[key], values, state)
-
     def weights_of(self, *keys: str, state: bool = False, **values) -> list[Weight]:
-        """The weights of ``keys`` that this convention's layer has."""
+        """The op's weights ``keys`` that this convention's layer has, as it names
+        and orders them. ``values``: each factor's value; ``(label key, value)``
+        picks another label (``c_in/groups``); a list of (label, value) pairs
+        fills ``*K``."""
         specs = self.weights
         return [self._build(specs[k], values, state) for k in keys if k in specs]
 

@@ -58,7 +58,7 @@ def _one(v) -> bool:
     return D.is_num(v) and v == 1
 
 
-def _strided_dilation(a: Args, e: Entry):
+def strided_dilation(a: Args, e: Entry):
     strided = any(D.is_num(s) and s > 1 for s in a.strides)
     dilated = any(D.is_num(d) and d > 1 for d in a.dilation)
     if e.flag("strided_dilation") is False and strided and dilated:
@@ -122,7 +122,7 @@ def _input(x, a: Args, e: Entry, rank: int):
     return spatial, c_in, fmt
 
 
-def _lengths(spatial, a: Args, pads):
+def lengths(spatial, a: Args, pads):
     return tuple(
         conv_length(n, k, s, d, pad, what=f"input axis of length {n}")
         for n, k, s, d, pad in zip(spatial, a.kernel, a.strides, a.dilation, pads, strict=True)
@@ -133,7 +133,7 @@ def _lengths(spatial, a: Args, pads):
 def conv(x, a: Args, e: Entry) -> Out:
     """A kernel (kernel_size, c_in/groups, filters) and a bias (filters), at any rank."""
     rank = a.rank
-    _strided_dilation(a, e)
+    strided_dilation(a, e)
     if a.padding == "causal" and rank != 1:
         bad_arg("padding=causal is only for Conv1D")
     spatial, c_in, fmt = _input(x, a, e, rank)
@@ -142,7 +142,7 @@ def conv(x, a: Args, e: Entry) -> Out:
         _groups(a, e, c_in)
     pads = _pads(a, e, rank)
     _padding_mode(a, e, spatial)
-    out = _lengths(spatial, a, pads)
+    out = lengths(spatial, a, pads)
     if not early:
         _groups(a, e, c_in)
     g = a.groups
@@ -156,7 +156,7 @@ def conv(x, a: Args, e: Entry) -> Out:
 def conv_transpose(x, a: Args, e: Entry) -> Out:
     """A kernel (kernel_size, filters/groups, c_in) and a bias (filters), at any rank."""
     rank = a.rank
-    _strided_dilation(a, e)
+    strided_dilation(a, e)
     spatial, c_in, fmt = _input(x, a, e, rank)
     if getattr(a, "padding_mode", "zeros") != "zeros":
         e.arg_error(a, "padding_mode", f'Only "zeros" padding mode is supported for {e.name}')
@@ -202,7 +202,7 @@ def _output_padding(a: Args, e: Entry, o, s, d):
 def depthwise_conv(x, a: Args, e: Entry) -> Out:
     """One kernel_size filter per input channel (times depth_multiplier)."""
     spatial, c_in, fmt = _input(x, a, e, a.rank)
-    out = _lengths(spatial, a, _pads(a, e, a.rank))
+    out = lengths(spatial, a, _pads(a, e, a.rank))
     dm = a.depth_multiplier
     k = kernel_axes(a.kernel)
     weights = e.weights_of(*biased(a, "kernel"), kernel=k, c_in=c_in, depth_multiplier=dm)
@@ -213,7 +213,7 @@ def depthwise_conv(x, a: Args, e: Entry) -> Out:
 def separable_conv(x, a: Args, e: Entry) -> Out:
     """A depthwise kernel per channel, then a 1x1 pointwise kernel to filters."""
     spatial, c_in, fmt = _input(x, a, e, a.rank)
-    out = _lengths(spatial, a, _pads(a, e, a.rank))
+    out = lengths(spatial, a, _pads(a, e, a.rank))
     values = dict(c_in=c_in, depth_multiplier=a.depth_multiplier, filters=a.filters)
     k, ones = kernel_axes(a.kernel), [("1", 1)] * a.rank
     weights = e.weights_of(*biased(a, "depthwise", "pointwise"), kernel=k, ones=ones, **values)
