@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from ..ops.spec import a as arg
 from ..ops.spec import words
 from .base import Convention, Layer, layer
 from .registry import keras as registry
@@ -119,13 +118,10 @@ def _global_pool(r, kind):
 
 def _padding(rank, crop=False):
     name, doc = ("cropping", "Removes") if crop else ("padding", "Adds zeros")
-    # ((before, after), ...) per spatial axis
-    one = ((0, 0),) * 2 if crop and rank == 2 else ((1, 1),) * rank
+    one = 0 if crop and rank == 2 else 1  # ((1, 1), ...): before and after each spatial axis
     return layer(
         "pad",
-        arg(name, "pads", one, rank=rank),
-        DF,
-        names={name: "padding"},  # cropping: the pad op's padding, removed
+        f"{name}>padding:pads({rank})={one} {DF}",  # cropping: the pad op's padding, removed
         fixed={"rank": rank, "crop": crop},
         doc=f"{doc} {'entries ' if crop else ''}before and after each spatial axis. No weights.",
     )

@@ -14,7 +14,8 @@ A table writes its arguments as spec strings, parsed once at import by
 name for it where it differs; ``:kind`` is one of :class:`Arg`'s kinds,
 ``(n)`` its rank, ``a|b|c`` an enum of those choices; ``?`` allows None; ``!``
 makes it required, ``=v`` gives its default (an int, a float, true/false,
-None, else a word; with a rank, an int means every axis). A word that does
+None, else a word; with a rank, an int means every axis, as that argument
+reads it: ``(1, 1)``, or ``((1, 1), (1, 1))`` for pads). A word that does
 not read so (an unknown kind, an enum default not among its choices, a
 repeated name) fails at import, naming the row.
 """
@@ -106,7 +107,7 @@ def _parse_arg(word: str, names: dict | None) -> Arg:
     if choices and value not in (*choices, None, REQUIRED):
         raise ValueError(f"{word!r}: the default {value!r} is not one of its choices")
     if rank and isinstance(value, int) and not isinstance(value, bool):
-        value = (value,) * int(rank)
+        value = ((value, value) if kind == "pads" else value,) * int(rank)
     return Arg(name, kind, value, choices, int(rank) if rank else None, bool(none))
 
 
