@@ -30,6 +30,8 @@ from symcount.ops.spec import REQUIRED, Arg, a, parse_args
         ("mode:a|b?", Arg("mode", "enum", None, ("a", "b"), allow_none=True)),
         ("norm:layer?", Arg("norm", "layer", None, allow_none=True)),
         ("momentum:number?=0.1", Arg("momentum", "number", 0.1, allow_none=True)),
+        ("cropping:pads(2)=0", Arg("cropping", "pads", ((0, 0), (0, 0)), rank=2)),
+        ("proj_size:dims0(1)=0", Arg("proj_size", "dims0", (0,), rank=1)),
     ],
 )
 def test_a_word_reads_as_one_argument(word, arg):
