@@ -6,6 +6,7 @@ file: ``class Mine(Keras): LAYERS = {**Keras.LAYERS, ...}``.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -116,7 +117,9 @@ class Convention:
         return snake_case(type_name)
 
     @classmethod
+    @functools.cache
     def entries(cls) -> dict[str, Entry]:
+        """Each row as the Entry its op is run with (made once per convention)."""
         out = {}
         for name, row in cls.LAYERS.items():
             if row.problem:

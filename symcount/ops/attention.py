@@ -11,8 +11,6 @@ Which weights exist is the op's; their names, axes and order the table's.
 
 from __future__ import annotations
 
-import functools
-
 from .. import dims as D
 from .. import printing as P
 from .base import Args, Entry, op
@@ -174,11 +172,6 @@ def transformer_stack(shapes, a: Args, e: Entry) -> Out:
     return Out(out.shape, weights, formula=formula, notes=notes)
 
 
-@functools.cache
-def _sub(convention, name: str) -> Entry:
-    return convention.entries()[name]
-
-
 @op("transformer", inputs=(1, 2))
 def transformer(shapes, a: Args, e: Entry) -> Out:
     """An encoder (num_encoder_layers layers and a LayerNorm) and a decoder
@@ -194,7 +187,7 @@ def transformer(shapes, a: Args, e: Entry) -> Out:
     _nhead(a, e, d)
     weights = []
     for part, n in (("encoder", a.encoders), ("decoder", a.decoders)):
-        inner = _sub(e.convention, e.layer.extra[part])
+        inner = e.convention.entries()[e.layer.extra[part]]
         label = e.arg_names["encoders" if part == "encoder" else "decoders"]
         weights += stacked(layer_weights(inner, a, d), n, f"{part}.layers.*.", label)
         norm = (k for k in e.weights if k.startswith(part) and (a.bias or not k.endswith("_b")))

@@ -107,13 +107,6 @@ MODE_LIMITS = {
 }
 
 
-def _padding_mode(a: Args, e: Entry, spatial):
-    mode = getattr(a, "padding_mode", "zeros")
-    if mode in MODE_LIMITS:
-        for n, sides in zip(spatial, _sides(a, len(spatial)), strict=True):
-            limits(a, e, mode, n, sides, MODE_LIMITS)
-
-
 def _input(x, a: Args, e: Entry, rank: int):
     """(spatial axes, input channels, layout) after the rank and channel checks."""
     spatial, c, fmt = spatial_split(x, a, e, rank)
@@ -141,7 +134,10 @@ def conv(x, a: Args, e: Entry) -> Out:
     if early:
         _groups(a, e, c_in)
     pads = _pads(a, e, rank)
-    _padding_mode(a, e, spatial)
+    mode = getattr(a, "padding_mode", "zeros")
+    if mode in MODE_LIMITS:
+        for n, sides in zip(spatial, _sides(a, rank), strict=True):
+            limits(a, e, mode, n, sides, MODE_LIMITS)
     out = lengths(spatial, a, pads)
     if not early:
         _groups(a, e, c_in)

@@ -12,10 +12,6 @@ from .spec import Copies, Out, bad_arg, fail
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 
 
-def _copy(spec, name):
-    return dataclasses.replace(spec, name=name)
-
-
 @op("bidirectional")
 def bidirectional(shape, p: Args, e: Entry) -> Out:
     """Two copies of an RNN, one reading forward and one backward; outputs merged."""
@@ -23,8 +19,10 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
     if inner.type_name not in RNN_TYPES:
         bad_arg(f"{e.name} wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}")
     back = p.backward_layer or inner
-    fwd_spec = _copy(inner, f"forward_{inner.name}")
-    bwd_spec = _copy(back, f"backward_{back.name if p.backward_layer else inner.name}")
+    fwd_spec = dataclasses.replace(inner, name=f"forward_{inner.name}")
+    bwd_spec = dataclasses.replace(
+        back, name=f"backward_{back.name if p.backward_layer else inner.name}"
+    )
     fwd = ctx.run(fwd_spec, shape)
     bwd = ctx.run(bwd_spec, shape)
     if isinstance(fwd.shape, list) or isinstance(bwd.shape, list):
