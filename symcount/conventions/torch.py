@@ -166,12 +166,8 @@ def _conv(r, transpose=False):
     )
 
 
-def _window(r):
-    return f"kernel_size>kernel:dims({r})! stride>strides:dims({r})"
-
-
 def _pool(r, kind):
-    window = _window(r)
+    window = f"kernel_size>kernel:dims({r})! stride>strides:dims({r})"
     fixed = {"rank": r, "kind": kind}
     if kind == "max":
         args = f"{window} padding:dims0({r})=0 dilation:dims({r})=1"

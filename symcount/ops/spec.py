@@ -68,8 +68,7 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-def a(name, kind="value", default=None, **kw) -> Arg:
-    return Arg(name, kind, default, **kw)
+a = Arg  # a(name, kind, default, ...): an argument a spec string cannot say (1/3)
 
 
 # the kinds Arg's docstring lists, one a line: what parse_args accepts
