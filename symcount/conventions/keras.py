@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..ops.spec import words
-from .base import Convention, Layer, layer
+from .base import Convention, Layer, layer, rows
 from .registry import keras as registry
 
 DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
@@ -330,8 +330,7 @@ class Keras(Convention):
         ),
         "Dropout": _same("rate:number! noise_shape seed", op="dropout"),
         "SpatialDropout1D": _same("rate:number! seed", op="dropout"),
-        "SpatialDropout2D": _same(f"rate:number! {DF} seed", op="dropout"),
-        "SpatialDropout3D": _same(f"rate:number! {DF} seed", op="dropout"),
+        **rows("SpatialDropout2D SpatialDropout3D", _same(f"rate:number! {DF} seed", op="dropout")),
         "GaussianNoise": _same("stddev:number! seed"),
         "GaussianDropout": _same("rate:number! seed", op="dropout"),
         "AlphaDropout": _same("rate:number! noise_shape seed", op="dropout"),
