@@ -29,7 +29,7 @@ from . import dims as D
 from . import printing as P
 from .errors import ArgumentError, LimitError, ShapeError, SymcountError, did_you_mean
 from .expressions import FUNCTIONS, INPUT_NAMES
-from .formula import Formula
+from .formula import Formula, declared
 from .graph_builder import NoGraph
 from .model import Row
 from .values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
@@ -494,8 +494,8 @@ class LazyFormula:
 
 
 def resolve_formula(formula) -> Formula | None:
-    """A row's formula, worked out if it is a block's (lazy) one."""
-    return formula.resolve() if isinstance(formula, LazyFormula) else formula
+    """A row's formula, worked out if it is a block's (lazy) one or declared by its op."""
+    return formula.resolve() if isinstance(formula, LazyFormula) else declared(formula)
 
 
 def _group_output(out: Tensor, span, row) -> Tensor:

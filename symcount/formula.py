@@ -26,7 +26,8 @@ from functools import cached_property
 
 from . import dims as D
 from . import printing as P
-from .ops.spec import Factor, Weight
+from .ops.spec import Copies, Factor, Weight
+from .ops.spec import Formula as Written
 
 
 @functools.cache
@@ -269,6 +270,20 @@ def derive(weights: list[Weight]) -> Formula:
     if consts:  # 4*units*(c_in + units + 1)
         return Formula(_mul([*consts, *names, *wrap]))
     return Formula(_mul([*wrap, *names]))  # (k_h*k_w*c_in + 1)*filters
+
+
+def declared(f):
+    """An op's declared formula (:class:`~symcount.ops.spec.Copies`) written out:
+    ``2*...`` as a Formula; ``num_layers*(...)`` as text, the inner formula
+    bracketed where it has a sum. Anything else is returned as it is."""
+    if not isinstance(f, Copies):
+        return f
+    inner = derive(list(f.weights))
+    if isinstance(f.times, int):
+        return inner.scaled(f.times)
+    g, n = inner.general, inner.numbers
+    g, n = (f"({t})" if "+" in t else t for t in (g, n))
+    return Written(f"{f.times.label}*{g}", f"{P.expr(f.times.value)}*{n}")
 
 
 def weight_formula(w: Weight) -> Formula:

@@ -12,7 +12,7 @@ from symcount import dims as D
 from symcount import formula as F
 from symcount import syntax, userexpr
 from symcount.errors import ArgumentError
-from symcount.ops.spec import Factor, W, Weight
+from symcount.ops.spec import Copies, Factor, W, Weight
 from symcount.render import latex as L
 from symcount.render import latex_printer as LP
 
@@ -78,13 +78,33 @@ def test_composition_builds_what_the_text_surgery_built():
 
 def test_bidirectional_formula_is_two_copies():
     m = symcount.parse("input(10, 5) -> Bidirectional(LSTM(3))")
-    f = m.rows[0].formula
+    declared = m.rows[0].formula  # the op describes it; formula.py writes it out
+    assert isinstance(declared, Copies) and declared.times == 2
+    assert [w.name for w in declared.weights] == ["kernel", "recurrent_kernel", "bias"]
+    f = F.declared(declared)
     assert isinstance(f, F.Formula)
     assert (f.general, f.numbers, f.count) == (
         "2*4*units*(c_in + units + 1)",
         "2*4*3*(5 + 3 + 1)",
         m.rows[0].params,
     )
+
+
+def test_a_stack_declares_num_layers_copies():
+    m = symcount.parse(
+        "convention torch\ninput(5, 4) -> TransformerEncoder(TransformerEncoderLayer(4, 2, 6), 3)"
+    )
+    declared = m.rows[0].formula
+    assert declared.times == Factor("num_layers", 3)
+    f = F.declared(declared)
+    assert f.general.startswith("num_layers*(3*d_model*d_model + ")
+    assert f.numbers.startswith("3*(3*4*4 + ")
+    assert F.declared(None) is None and F.declared(f) is f
+    with_norm = symcount.parse(
+        "convention torch\ninput(5, 4) -> "
+        "TransformerEncoder(TransformerEncoderLayer(4, 2, 6), 3, norm=LayerNorm(4))"
+    )
+    assert with_norm.rows[0].formula is None  # derived from all its weights instead
 
 
 _labels = st.sampled_from(["c_in", "units", "k", "4", "2", "1", "d_model"])

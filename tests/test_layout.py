@@ -147,6 +147,14 @@ def test_no_import_cycle():
     assert not CYCLES, f"import cycles: {[sorted(c) for c in CYCLES]}"
 
 
+def test_ops_and_conventions_never_import_formula():
+    """An op describes a formula it does not derive (ops.spec.Copies); the
+    model's formula.py writes it out, so formula.py can sit above the ops."""
+    below = [n for n in MODULES if n.startswith(("symcount.ops", "symcount.conventions"))]
+    assert len(below) > 20
+    assert [n for n in below if "symcount.formula" in GRAPH[n]] == []
+
+
 # the checks themselves, on made-up graphs and names
 
 

@@ -6,13 +6,15 @@ file: ``class Mine(Keras): LAYERS = {**Keras.LAYERS, ...}``.
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import ClassVar
 
 from ..ops import OPS
 from ..ops.base import Args, Entry
-from ..ops.spec import Arg, LayerRule
+from ..ops.spec import Arg, LayerRule, parse_args
 from .registry import Registry, snake_case
 
 
@@ -22,9 +24,12 @@ class Layer:
 
     op        the neutral op it runs (``ops.OPS``)
     args      its arguments as this framework declares them: names, kinds,
-              defaults, and by their order the positions
-    names     an argument's name for the op where it differs (out_features: units)
-    weights   the op's weights as named and ordered here: "weight(units, c_in)"
+              defaults, and by their order the positions (spec strings, see layer)
+    names     an argument's name for the op where it differs (out_features: units);
+              in a spec string, ``out_features>units``
+    weights   the op's weights as named and ordered here: {"kernel": "weight(units, c_in)"},
+              or as one string, "kernel=weight(units, c_in) bias(units)" (weight_table)
+    doc       default: the op's docstring
     labels    a factor's label where it is not the argument's name
     fixed     arguments of the op this layer fixes (rank=2)
     flags     the formula differences the op reads (two_biases=True)
@@ -45,15 +50,43 @@ class Layer:
     call_kwargs: frozenset[str] = frozenset()
     infer: str | None = None
     extra: Mapping = field(default_factory=dict)  # free for a convention's own tools
+    problem: str = ""  # an argument spec that did not read (see layer)
 
 
-def layer(op: str, *args: Arg, **kw) -> Layer:
+def layer(op: str, *args: Arg | str, **kw) -> Layer:
+    """A row; its arguments as spec strings (:func:`~symcount.ops.spec.parse_args`)
+    or Args, in order. A spec that does not read is kept as the row's
+    ``problem``, raised with the row's name when the table is compiled."""
     for key in ("ignored", "call_kwargs"):
         if key in kw:
             kw[key] = frozenset(kw[key])
     if "aliases" in kw:
         kw["aliases"] = tuple(kw["aliases"])
-    return Layer(op, tuple(args), **kw)
+    kw.setdefault("doc", OPS[op].fn.__doc__ or "")
+    try:
+        if isinstance(kw.get("weights"), str):
+            kw["weights"] = weight_table(kw["weights"])
+        names = {}
+        args = parse_args(*args, names=names)
+        return Layer(op, args, **{**kw, "names": {**names, **kw.get("names", {})}})
+    except ValueError as e:
+        return Layer(op, (), problem=str(e), **kw)
+
+
+_WEIGHT = re.compile(r"\s*(?:(\w+)=)?(([\w./*-]+)\([^()]*\))")
+
+
+def weight_table(text: str) -> dict[str, str]:
+    """``"kernel(c_in, units) bias(units)"``: each weight under its name, or under
+    the op's key written before it (``recurrent=recurrent_kernel(h_out, units)``)."""
+    if _WEIGHT.sub("", text).strip():
+        raise ValueError(f"cannot read the weights {text!r}")
+    return {key or name: spec for key, spec, name in _WEIGHT.findall(text)}
+
+
+def rows(names: str, row: Layer) -> dict[str, Layer]:
+    """One row under several names (``rows("Sigmoid Tanh", ...)``), in order."""
+    return dict.fromkeys(names.split(), row)
 
 
 def _elementwise(doc: str, inputs=None) -> Layer:
@@ -84,9 +117,13 @@ class Convention:
         return snake_case(type_name)
 
     @classmethod
+    @functools.cache
     def entries(cls) -> dict[str, Entry]:
+        """Each row as the Entry its op is run with (made once per convention)."""
         out = {}
         for name, row in cls.LAYERS.items():
+            if row.problem:
+                raise ValueError(f"{cls.__name__}.LAYERS[{name!r}]: {row.problem}")
             arg_names = {row.names.get(x.name, x.name): x.name for x in row.args}
             out[name] = Entry(cls, name, row, arg_names)
         return out

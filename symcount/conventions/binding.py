@@ -6,22 +6,13 @@ from types import SimpleNamespace
 
 from .. import dims as D
 from ..errors import ArgumentError, did_you_mean
-from ..ops.spec import REQUIRED, Arg, LayerRule
+from ..ops.spec import REQUIRED, Arg, LayerRule, words
 from ..values import LayerSpec, Word, as_dim, describe
 
 # Accepted by every Keras layer; they never change shapes or counts, except
 # trainable and the input-shape keywords, which the evaluator reads.
-COMMON_KEYWORDS = frozenset(
-    {
-        "name",
-        "trainable",
-        "dtype",
-        "autocast",
-        "input_shape",
-        "input_dim",
-        "batch_size",
-        "batch_input_shape",
-    }
+COMMON_KEYWORDS = words(
+    "name trainable dtype autocast input_shape input_dim batch_size batch_input_shape"
 )
 
 
@@ -164,16 +155,20 @@ def as_int(value, name: str):
     raise ArgumentError(f"{name} must be an integer, not {describe(value)}")
 
 
+def per_axis(value, name: str, rank: int | None, each, what: str = "integers") -> tuple:
+    """``each`` of a tuple of ``rank`` values, or of one value for every axis."""
+    if not isinstance(value, tuple):
+        return (each(value),) * (rank or 1)
+    if rank is not None and len(value) != rank:
+        raise ArgumentError(
+            f"{name} must be an integer or a tuple of {rank} {what}; got {len(value)} values"
+        )
+    return tuple(each(v) for v in value)
+
+
 def _ints(value, spec: Arg) -> tuple:
     """``ints``: an integer (every entry) or a tuple of ``rank`` integers, negatives allowed."""
-    if isinstance(value, tuple):
-        if spec.rank is not None and len(value) != spec.rank:
-            raise ArgumentError(
-                f"{spec.name} must be an integer or a tuple of {spec.rank} integers; "
-                f"got {len(value)} values"
-            )
-        return tuple(as_int(v, spec.name) for v in value)
-    return (as_int(value, spec.name),) * (spec.rank or 1)
+    return per_axis(value, spec.name, spec.rank, lambda v: as_int(v, spec.name))
 
 
 def _numbers(value, spec: Arg):
@@ -214,16 +209,10 @@ def _padding(value, spec: Arg):
 
 def _sizes(value, spec: Arg):
     """``sizes``: a dim or a tuple of ``rank`` dims where None keeps the input's size."""
-    if isinstance(value, tuple):
-        if spec.rank is not None and len(value) != spec.rank:
-            raise ArgumentError(
-                f"{spec.name} must be an integer or a tuple of {spec.rank} entries; "
-                f"got {len(value)} values"
-            )
-        return tuple(None if v is None else as_dim(v, spec.name) for v in value)
-    if spec.rank is None:
+    if spec.rank is None and not isinstance(value, tuple):
         return as_dim(value, spec.name)  # the rule repeats it over the axes it has
-    return (as_dim(value, spec.name),) * spec.rank
+    each = lambda v: None if v is None else as_dim(v, spec.name)  # noqa: E731
+    return per_axis(value, spec.name, spec.rank, each, "entries")
 
 
 # Argument kinds of torch.nn signatures (see Arg): registered here so every
@@ -232,13 +221,7 @@ TORCH_KINDS = {"ints": _ints, "numbers": _numbers, "padding": _padding, "sizes":
 
 
 def as_dims(value, name: str, rank: int | None, *, zero_ok: bool = False) -> tuple:
-    if isinstance(value, tuple):
-        if rank is not None and len(value) != rank:
-            raise ArgumentError(
-                f"{name} must be an integer or a tuple of {rank} integers; got {len(value)} values"
-            )
-        return tuple(as_dim(v, name, zero_ok=zero_ok) for v in value)
-    return (as_dim(value, name, zero_ok=zero_ok),) * (rank or 1)
+    return per_axis(value, name, rank, lambda v: as_dim(v, name, zero_ok=zero_ok))
 
 
 def as_pads(value, name: str, rank: int) -> tuple:

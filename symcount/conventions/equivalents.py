@@ -12,6 +12,7 @@ left out of PyTorch's total.
 from __future__ import annotations
 
 import dataclasses
+import functools
 
 from ..ops.spec import Out
 from .registry import Registry, keras, snake_case
@@ -40,17 +41,13 @@ def _noting(rule):
     return dataclasses.replace(rule, fn=fn)
 
 
-_NOTING: list[Registry] = []
-
-
+@functools.cache
 def noting_rules() -> Registry:
     """Keras's rules, each also noting its layer's PyTorch equivalent (built once)."""
-    if not _NOTING:
-        rules = Registry("keras+torch", name_base=snake_case)
-        rules.rules = {name: _noting(rule) for name, rule in keras.rules.items()}
-        rules.aliases = keras.aliases
-        _NOTING.append(rules)
-    return _NOTING[0]
+    rules = Registry("keras+torch", name_base=snake_case)
+    rules.rules = {name: _noting(rule) for name, rule in keras.rules.items()}
+    rules.aliases = keras.aliases
+    return rules
 
 
 def of(row) -> Equivalent | None:

@@ -1,21 +1,17 @@
 """Keras 3's convention: channels last, running statistics as non-trainable
-parameters, snake_case layer names (dense, dense_1)."""
+parameters, snake_case layer names (dense, dense_1). Arguments are spec
+strings (:func:`symcount.ops.spec.parse_args`): ``name:kind(rank)=default``,
+``!`` required, ``a|b`` an enum."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
-from ..ops.spec import REQUIRED
-from ..ops.spec import a as arg
-from .base import Convention, Layer, layer
+from ..ops.spec import words
+from .base import Convention, Layer, layer, rows
 from .registry import keras as registry
 
-DATA_FORMATS = ("channels_last", "channels_first")
-
-
-def words(text: str) -> frozenset[str]:
-    """Keyword names written as one string (long lists of value-only keywords)."""
-    return frozenset(text.split())
+DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
 
 
 def value_args(*weights: str) -> frozenset[str]:
@@ -30,178 +26,115 @@ DENSE_VALUE_ARGS = value_args("kernel", "bias") | words(
     "activation lora_rank lora_alpha quantization_config"
 )
 CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
-EMBEDDING_VALUE_ARGS = frozenset(
-    {"embeddings_initializer", "embeddings_regularizer", "embeddings_constraint", "mask_zero"}
+EMBEDDING_VALUE_ARGS = words(
+    "embeddings_initializer embeddings_regularizer embeddings_constraint mask_zero"
 )
-
-
-def data_format_arg():
-    return arg("data_format", "enum", None, choices=DATA_FORMATS, allow_none=True)
-
-
-def rate(*more):
-    return (arg("rate", "number", REQUIRED), *more)
-
-
-SAME = "Changes values only: no weights, same shape."
-EMBEDDING = {"input_dim": "vocab", "output_dim": "dim"}
+EMBEDDING = "input_dim>vocab:dim! output_dim>dim:dim!"
 
 
 def _same(*args, ignored=(), op="identity"):
-    return layer(op, *args, ignored=ignored, doc=SAME)
+    return layer(op, *args, ignored=ignored, doc="Changes values only: no weights, same shape.")
 
 
-CONV = {"kernel_size": "kernel", "dilation_rate": "dilation", "use_bias": "bias"}
-PADDINGS = ("valid", "same")
+def _window(r, paddings="valid|same"):
+    """kernel_size, strides and padding, in Keras's order."""
+    return f"kernel_size>kernel:dims({r})! strides:dims({r})=1 padding:{paddings}=valid"
 
 
-def _window(rank, *, paddings=PADDINGS):
-    """kernel_size, strides, padding, data_format, in Keras's order."""
-    return (
-        arg("kernel_size", "dims", REQUIRED, rank=rank),
-        arg("strides", "dims", (1,) * rank, rank=rank),
-        arg("padding", "enum", "valid", choices=paddings),
-    )
-
-
-def _dilation(rank):
-    return arg("dilation_rate", "dims", (1,) * rank, rank=rank)
+def _dilation(r):
+    return f"dilation_rate>dilation:dims({r})=1"
 
 
 def _conv_row(op, rank, *args, **kw):
     """A convolution's row: its arguments, then activation and use_bias."""
-    tail = (arg("activation"), arg("use_bias", "bool", True))
-    return layer(op, *args, *tail, names=CONV, fixed={"rank": rank}, **kw)
+    return layer(op, *args, "activation use_bias>bias:bool=true", fixed={"rank": rank}, **kw)
 
 
-def _conv(rank, transpose=False):
+def _conv(r, transpose=False):
     if transpose:
-        middle = (*_window(rank), arg("output_padding", "dims0", None, rank=rank))
-        groups, kernel, what = (), "kernel(*kernel, cout, cin)", "filters, c_in"
-        aliases = (f"Convolution{rank}DTranspose",)
+        middle = f"{_window(r)} output_padding:dims0({r})"
+        groups, kernel, what = "", "kernel(*kernel, cout, cin)", "filters, c_in"
+        aliases = (f"Convolution{r}DTranspose",)
     else:
-        paddings = ("valid", "same", "causal") if rank == 1 else PADDINGS
-        middle = _window(rank, paddings=paddings)
-        groups, kernel, what = (arg("groups", "dim", 1),), "kernel(*kernel, cin, filters)", ""
-        aliases = (f"Convolution{rank}D",)
+        middle = _window(r, "valid|same|causal" if r == 1 else "valid|same")
+        groups, kernel, what = "groups:dim=1", "kernel(*kernel, cin, filters)", ""
+        aliases = (f"Convolution{r}D",)
     return _conv_row(
         "conv_transpose" if transpose else "conv",
-        rank,
-        arg("filters", "dim", REQUIRED),
-        *middle,
-        data_format_arg(),
-        _dilation(rank),
-        *groups,
-        weights={"kernel": kernel, "bias": "bias(filters)"},
+        r,
+        f"filters:dim! {middle} {DF} {_dilation(r)} {groups}",
+        weights=f"{kernel} bias(filters)",
         ignored=CONV_VALUE_ARGS,
         aliases=aliases,
         doc=f"A kernel (kernel_size, {what or 'c_in/groups, filters'}) and a bias (filters); "
-        f"{rank}-D.",
+        f"{r}-D.",
     )
 
 
-def _depthwise(rank):
+def _depthwise(r):
     return _conv_row(
         "depthwise_conv",
-        rank,
-        *_window(rank),
-        arg("depth_multiplier", "dim", 1),
-        data_format_arg(),
-        _dilation(rank),
-        weights={
-            "kernel": "kernel(*kernel, c_in, depth_multiplier)",
-            "bias": "bias(c_in, depth_multiplier)",
-        },
+        r,
+        f"{_window(r)} depth_multiplier:dim=1 {DF} {_dilation(r)}",
+        weights="kernel(*kernel, c_in, depth_multiplier) bias(c_in, depth_multiplier)",
         ignored=value_args("depthwise", "bias"),
-        doc="One kernel_size filter per input channel (times depth_multiplier).",
     )
 
 
-def _separable(rank):
+def _separable(r):
     return _conv_row(
         "separable_conv",
-        rank,
-        arg("filters", "dim", REQUIRED),
-        *_window(rank),
-        data_format_arg(),
-        _dilation(rank),
-        arg("depth_multiplier", "dim", 1),
-        weights={
-            "depthwise": "depthwise_kernel(*kernel, c_in, depth_multiplier)",
-            "pointwise": "pointwise_kernel(*ones, c_in*depth_multiplier, filters)",
-            "bias": "bias(filters)",
-        },
+        r,
+        f"filters:dim! {_window(r)} {DF} {_dilation(r)} depth_multiplier:dim=1",
+        weights="depthwise=depthwise_kernel(*kernel, c_in, depth_multiplier) "
+        "pointwise=pointwise_kernel(*ones, c_in*depth_multiplier, filters) bias(filters)",
         ignored=value_args("depthwise", "pointwise", "bias"),
-        aliases=(f"SeparableConvolution{rank}D",),
-        doc="A depthwise kernel per channel, then a 1x1 pointwise kernel to filters.",
+        aliases=(f"SeparableConvolution{r}D",),
     )
 
 
 SHORT = {"Max": "Max", "Average": "Avg"}  # Keras's aliases: MaxPool2D, AvgPool2D
 
 
-def _pool(rank, kind):
+def _pool(r, kind):
     return layer(
         "pool",
-        arg("pool_size", "dims", (2,) * rank, rank=rank),
-        arg("strides", "dims", None, rank=rank),
-        arg("padding", "enum", "valid", choices=PADDINGS),
-        data_format_arg(),
-        names={"pool_size": "kernel"},
-        fixed={"rank": rank, "kind": kind.lower()},
-        aliases=(f"{SHORT[kind]}Pool{rank}D",),
+        f"pool_size>kernel:dims({r})=2 strides:dims({r}) padding:valid|same=valid {DF}",
+        fixed={"rank": r, "kind": kind.lower()},
+        aliases=(f"{SHORT[kind]}Pool{r}D",),
         doc=f"{kind} over pool_size windows; strides default to pool_size. No weights.",
     )
 
 
-def _global_pool(rank, kind):
+def _global_pool(r, kind):
     return layer(
         "global_pool",
-        data_format_arg(),
-        arg("keepdims", "bool", False),
-        fixed={"rank": rank},
-        aliases=(f"Global{SHORT[kind]}Pool{rank}D",),
+        f"{DF} keepdims:bool=false",
+        fixed={"rank": r},
+        aliases=(f"Global{SHORT[kind]}Pool{r}D",),
         doc=f"{kind} over all spatial axes: (channels,), or keepdims. No weights.",
     )
 
 
-def _pads(value, rank):
-    """A padding default as ((before, after), ...) per spatial axis."""
-    if rank == 1:
-        return ((value, value),) if isinstance(value, int) else (tuple(value),)
-    if isinstance(value, int):
-        return ((value, value),) * rank
-    return tuple(tuple(v) for v in value)
-
-
 def _padding(rank, crop=False):
     name, doc = ("cropping", "Removes") if crop else ("padding", "Adds zeros")
-    default = (
-        ({1: (1, 1), 2: ((0, 0), (0, 0))}.get(rank, 1) if crop else 1)
-        if rank < 3
-        else ((1, 1),) * 3
-    )
+    one = 0 if crop and rank == 2 else 1  # ((1, 1), ...): before and after each spatial axis
     return layer(
         "pad",
-        arg(name, "pads", _pads(default, rank), rank=rank),
-        data_format_arg(),
-        names={name: "padding"},
+        f"{name}>padding:pads({rank})={one} {DF}",  # cropping: the pad op's padding, removed
         fixed={"rank": rank, "crop": crop},
         doc=f"{doc} {'entries ' if crop else ''}before and after each spatial axis. No weights.",
     )
 
 
-def _upsampling(rank):
-    args = [arg("size", "dims", (2,) * rank, rank=rank)]
-    if rank > 1:
-        args.append(data_format_arg())
-    if rank == 2:
-        modes = ("nearest", "bilinear", "bicubic", "lanczos3", "lanczos5", "area")
-        args.append(arg("interpolation", "enum", "nearest", choices=modes))
+def _upsampling(r):
+    modes = "nearest|bilinear|bicubic|lanczos3|lanczos5|area"
     return layer(
         "upsample",
-        *args,
-        fixed={"rank": rank},
+        f"size:dims({r})=2",
+        DF if r > 1 else "",
+        f"interpolation:{modes}=nearest" if r == 2 else "",
+        fixed={"rank": r},
         doc="Repeats each spatial entry size times. No weights.",
     )
 
@@ -217,54 +150,41 @@ NORM_MESSAGES = {
     "axis_unknown": "the size of axis {axis}",
     "groups_split": ("argument", "the number of channels ({c}) must be a multiple of groups ({g})"),
 }
-CENTER_SCALE = (arg("center", "bool", True), arg("scale", "bool", True))
-GAMMA_BETA = {"gamma": "gamma(c_in)", "beta": "beta(c_in)"}
+CENTER_SCALE = "center:bool=true scale:bool=true"
+GAMMA_BETA = "gamma(c_in) beta(c_in)"
 NORM_LAYERS = {
     "BatchNormalization": layer(
         "batch_norm",
-        arg("axis", "axis", -1),
-        arg("momentum", "number", 0.99),
-        arg("epsilon", "number", 1e-3),
-        *CENTER_SCALE,
+        f"axis:axis=-1 momentum:number=0.99 epsilon:number=1e-3 {CENTER_SCALE}",
         fixed={"state": True},
         labels={"c_in": "c"},
-        weights={**GAMMA_BETA, "mean": "moving_mean(c_in)", "var": "moving_variance(c_in)"},
+        weights=f"{GAMMA_BETA} mean=moving_mean(c_in) var=moving_variance(c_in)",
         ignored=NORM_VALUE_ARGS,
         doc="gamma and beta (trainable) and moving mean and variance (state), one per channel.",
     ),
     "LayerNormalization": layer(
         "layer_norm",
-        arg("axis", "axes", -1),
-        arg("epsilon", "number", 1e-3),
-        *CENTER_SCALE,
-        arg("rms_scaling", "bool", False),
-        names={"rms_scaling": "rms"},
-        weights={"gamma": "gamma(*dims)", "beta": "beta(*dims)"},
+        f"axis:axes=-1 epsilon:number=1e-3 {CENTER_SCALE} rms_scaling>rms:bool=false",
+        weights="gamma(*dims) beta(*dims)",
         ignored=NORM_VALUE_ARGS,
         doc="gamma (scale) and beta (center) over the normalized axes; rms_scaling keeps "
         "gamma only.",
     ),
     "GroupNormalization": layer(
         "group_norm",
-        arg("groups", "value", 32),
-        arg("axis", "axis", -1),
-        arg("epsilon", "number", 1e-3),
-        *CENTER_SCALE,
+        f"groups=32 axis:axis=-1 epsilon:number=1e-3 {CENTER_SCALE}",
         labels={"c_in": "c"},
         weights=GAMMA_BETA,
         ignored=NORM_VALUE_ARGS,
         doc="gamma and beta, one per channel; channels must divide into groups (-1: one per "
         "channel).",
     ),
-    "UnitNormalization": layer(
-        "unit_norm", arg("axis", "axes", -1), doc="Scales to unit L2 norm along axis. No weights."
-    ),
+    "UnitNormalization": layer("unit_norm", "axis:axes=-1"),
     "RMSNormalization": layer(
         "layer_norm",
-        arg("axis", "axes", -1),
-        arg("epsilon", "number", 1e-6),
+        "axis:axes=-1 epsilon:number=1e-6",
         fixed={"scale": True},
-        weights={"gamma": "scale(*dims)"},
+        weights="gamma=scale(*dims)",
         doc="One scale per entry of the normalized axes.",
     ),
 }
@@ -280,124 +200,74 @@ RNN_VALUE_ARGS = words(
     "use_cudnn time_major zero_output_for_mask"
 )
 GATE_NOTE = "{} gates ({}), each with its own input kernel, recurrent kernel and bias"
-RETURNS = (arg("return_sequences", "bool", False), arg("return_state", "bool", False))
+RETURNS = "return_sequences:bool=false return_state:bool=false"
 
 
-def _rnn(cell: str, gates: int, note: str = "", *tail) -> Layer:
+def _rnn(cell: str, gates: int, note: str = "", tail: str = "") -> Layer:
     g = f"{gates}*units" if gates > 1 else "units"
-    weights = {"kernel": f"kernel(x_in, {g})", "recurrent": f"recurrent_kernel(h_out, {g})"}
-    weights |= (
-        {"bias": f"bias({g})", "bias_pair": f"bias(2, {g})"} if tail else {"bias": f"bias({g})"}
-    )
+    weights = f"kernel(x_in, {g}) recurrent=recurrent_kernel(h_out, {g}) bias({g})"
     return layer(
         "rnn",
-        arg("units", "dim", REQUIRED),
-        arg("activation"),
-        *([arg("recurrent_activation")] if gates > 1 else []),
-        arg("use_bias", "bool", True),
-        *RETURNS,
-        *tail,
-        names={"use_bias": "bias"},
+        "units:dim! activation",
+        "recurrent_activation" if gates > 1 else "",
+        f"use_bias>bias:bool=true {RETURNS} {tail}",
         fixed={"gates": gates},
-        weights=weights,
+        weights=weights + (f" bias_pair=bias(2, {g})" if tail else ""),
         ignored=RNN_VALUE_ARGS,
         extra={"note": GATE_NOTE.format(gates, note)} if note else {},
         doc=f"{cell}: kernel (c_in, {gates}*units), recurrent kernel (units, {gates}*units), bias.",
     )
 
 
-def _conv_lstm(rank: int) -> Layer:
-    ones = (1,) * rank
+def _conv_lstm(r: int) -> Layer:
     return layer(
         "conv_lstm",
-        arg("filters", "dim", REQUIRED),
-        arg("kernel_size", "dims", REQUIRED, rank=rank),
-        arg("strides", "dims", ones, rank=rank),
-        arg("padding", "enum", "valid", choices=("valid", "same")),
-        data_format_arg(),
-        arg("dilation_rate", "dims", ones, rank=rank),
-        arg("activation"),
-        arg("recurrent_activation"),
-        arg("use_bias", "bool", True),
-        *RETURNS,
-        names={"filters": "units", "kernel_size": "kernel", "dilation_rate": "dilation"}
-        | {"use_bias": "bias"},
-        fixed={"rank": rank, "gates": 4},
-        weights={
-            "kernel": "kernel(*K, c_in, 4*units)",
-            "recurrent": "recurrent_kernel(*K, units, 4*units)",
-            "bias": "bias(4*units)",
-        },
+        f"filters>units:dim! {_window(r)} {DF} {_dilation(r)}",
+        f"activation recurrent_activation use_bias>bias:bool=true {RETURNS}",
+        fixed={"rank": r, "gates": 4},
+        weights="kernel(*K, c_in, 4*units) recurrent=recurrent_kernel(*K, units, 4*units) "
+        "bias(4*units)",
         ignored=RNN_VALUE_ARGS,
-        extra={"note": RNN_LAYERS_NOTE},
-        doc="An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters).",
+        extra={"note": LSTM_NOTE},
     )
 
 
-RNN_LAYERS_NOTE = GATE_NOTE.format(4, "input, forget, cell, output")
+LSTM_NOTE = GATE_NOTE.format(4, "input, forget, cell, output")
 RNN_LAYERS = {
     "SimpleRNN": _rnn("SimpleRNN", 1),
     "LSTM": _rnn("LSTM", 4, "input, forget, cell, output"),
-    "GRU": _rnn("GRU", 3, "update, reset, candidate", arg("reset_after", "bool", True)),
+    "GRU": _rnn("GRU", 3, "update, reset, candidate", "reset_after:bool=true"),
     **{f"ConvLSTM{r}D": _conv_lstm(r) for r in (1, 2, 3)},
 }
 
 
-# --- attention (ops/attention.py) -------------------------------------------------
+# --- attention and wrappers (ops/attention.py, ops/wrappers.py) --------------------
 
-ATTENTION_LAYERS = {
-    "MultiHeadAttention": layer(
-        "attention",
-        arg("num_heads", "dim", REQUIRED),
-        arg("key_dim", "dim", REQUIRED),
-        arg("value_dim", "dim", None),
-        arg("dropout", "number", 0.0),
-        arg("use_bias", "bool", True),
-        arg("output_shape", "shape", None),
-        arg("attention_axes", "axes", None),
-        names={"num_heads": "heads", "use_bias": "bias"},
-        weights={
-            "q": "query/kernel(d_q, heads, kd)",
-            "q_bias": "query/bias(heads, kd)",
-            "k": "key/kernel(d_k, heads, kd)",
-            "k_bias": "key/bias(heads, kd)",
-            "v": "value/kernel(d_v, heads, vd)",
-            "v_bias": "value/bias(heads, vd)",
-            "o": "attention_output/kernel(heads, vd, *out)",
-            "o_bias": "attention_output/bias(*out)",
-        },
-        ignored=DENSE_VALUE_ARGS | {"seed", "flash_attention"},
-        call_kwargs={"attention_mask", "use_causal_mask", "query_mask", "value_mask", "key_mask"},
-        doc="Query, key and value projections (d, heads, key_dim or value_dim) and an output "
-        "projection (heads, value_dim, d_out), each with a bias when use_bias.",
-    ),
-}
 ATTENTION_MESSAGES = {
     "attention_rank": "{layer} needs inputs of rank 3 or more (batch, sequence, features)",
     "attention_self": "self-attention: query, key and value all come from the incoming tensor",
     "attention_cross": "cross-attention: the query from the first input, key and value from "
     "the others",
 }
-
-
-# --- wrappers (ops/wrappers.py) ---------------------------------------------------
-
-WRAPPER_LAYERS = {
+OTHER_LAYERS = {
+    "MultiHeadAttention": layer(
+        "attention",
+        "num_heads>heads:dim! key_dim:dim! value_dim:dim dropout:number=0.0",
+        "use_bias>bias:bool=true output_shape:shape attention_axes:axes",
+        weights="q=query/kernel(d_q, heads, kd) q_bias=query/bias(heads, kd) "
+        "k=key/kernel(d_k, heads, kd) k_bias=key/bias(heads, kd) "
+        "v=value/kernel(d_v, heads, vd) v_bias=value/bias(heads, vd) "
+        "o=attention_output/kernel(heads, vd, *out) o_bias=attention_output/bias(*out)",
+        ignored=DENSE_VALUE_ARGS | {"seed", "flash_attention"},
+        call_kwargs=words("attention_mask use_causal_mask query_mask value_mask key_mask"),
+        doc="Query, key and value projections (d, heads, key_dim or value_dim) and an output "
+        "projection (heads, value_dim, d_out), each with a bias when use_bias.",
+    ),
     "Bidirectional": layer(
         "bidirectional",
-        arg("layer", "layer", REQUIRED),
-        arg(
-            "merge_mode", "enum", "concat", choices=("concat", "sum", "mul", "ave"), allow_none=True
-        ),
-        arg("weights"),
-        arg("backward_layer", "layer", None, allow_none=True),
-        doc="Two copies of an RNN, one reading forward and one backward; outputs merged.",
+        "layer:layer! merge_mode:concat|sum|mul|ave?=concat weights backward_layer:layer?",
     ),
-    "TimeDistributed": layer(
-        "time_distributed",
-        arg("layer", "layer", REQUIRED),
-        doc="Applies one layer (one set of weights) to every time step.",
-    ),
+    "TimeDistributed": layer("time_distributed", "layer:layer!"),
 }
 
 
@@ -434,20 +304,14 @@ class Keras(Convention):
         **Convention.LAYERS,
         "Dense": layer(
             "dense",
-            arg("units", "dim", REQUIRED),
-            arg("activation"),
-            arg("use_bias", "bool", True),
-            names={"use_bias": "bias"},
-            weights={"kernel": "kernel(c_in, units)", "bias": "bias(units)"},
+            "units:dim! activation use_bias>bias:bool=true",
+            weights="kernel(c_in, units) bias(units)",
             ignored=DENSE_VALUE_ARGS,
-            doc="A kernel (c_in, units) and a bias (units) on the last axis, at any rank.",
         ),
         "Embedding": layer(
             "embedding",
-            arg("input_dim", "dim", REQUIRED),
-            arg("output_dim", "dim", REQUIRED),
-            names=EMBEDDING,
-            weights={"table": "embeddings(vocab, dim)"},
+            EMBEDDING,
+            weights="table=embeddings(vocab, dim)",
             ignored=EMBEDDING_VALUE_ARGS
             | words(
                 "weights lora_rank lora_alpha input_length activity_regularizer sparse "
@@ -457,47 +321,34 @@ class Keras(Convention):
         ),
         "ReversibleEmbedding": layer(
             "reversible_embedding",
-            arg("input_dim", "dim", REQUIRED),
-            arg("output_dim", "dim", REQUIRED),
-            arg("tie_weights", "bool", True),
-            names=EMBEDDING,
-            weights={
-                "table": "embeddings(vocab, dim)",
-                "reverse": "reverse_embeddings(dim, vocab)",
-            },
+            f"{EMBEDDING} tie_weights:bool=true",
+            weights="table=embeddings(vocab, dim) reverse=reverse_embeddings(dim, vocab)",
             ignored=EMBEDDING_VALUE_ARGS | {"reverse_dtype", "logit_soft_cap"},
             call_kwargs={"reverse"},
             doc="keras_hub's embedding that also projects back to the vocabulary: "
             "``wte(h, reverse=true)`` reuses the same matrix (tied weights, as in GPT-2).",
         ),
-        "Dropout": _same(*rate(arg("noise_shape"), arg("seed")), op="dropout"),
-        "SpatialDropout1D": _same(*rate(arg("seed")), op="dropout"),
-        "SpatialDropout2D": _same(*rate(data_format_arg(), arg("seed")), op="dropout"),
-        "SpatialDropout3D": _same(*rate(data_format_arg(), arg("seed")), op="dropout"),
-        "GaussianNoise": _same(arg("stddev", "number", REQUIRED), arg("seed")),
-        "GaussianDropout": _same(*rate(arg("seed")), op="dropout"),
-        "AlphaDropout": _same(*rate(arg("noise_shape"), arg("seed")), op="dropout"),
-        "ActivityRegularization": _same(arg("l1", "number", 0), arg("l2", "number", 0)),
-        "Activation": _same(arg("activation", "value", REQUIRED)),
-        "ReLU": _same(
-            arg("max_value"), arg("negative_slope", "number", 0), arg("threshold", "number", 0)
-        ),
-        "LeakyReLU": _same(arg("negative_slope", "number", 0.3), ignored={"alpha"}),
-        "ELU": _same(arg("alpha", "number", 1.0)),
-        "Softmax": _same(arg("axis", "axes", -1)),
+        "Dropout": _same("rate:number! noise_shape seed", op="dropout"),
+        "SpatialDropout1D": _same("rate:number! seed", op="dropout"),
+        **rows("SpatialDropout2D SpatialDropout3D", _same(f"rate:number! {DF} seed", op="dropout")),
+        "GaussianNoise": _same("stddev:number! seed"),
+        "GaussianDropout": _same("rate:number! seed", op="dropout"),
+        "AlphaDropout": _same("rate:number! noise_shape seed", op="dropout"),
+        "ActivityRegularization": _same("l1:number=0 l2:number=0"),
+        "Activation": _same("activation!"),
+        "ReLU": _same("max_value negative_slope:number=0 threshold:number=0"),
+        "LeakyReLU": _same("negative_slope:number=0.3", ignored={"alpha"}),
+        "ELU": _same("alpha:number=1.0"),
+        "Softmax": _same("axis:axes=-1"),
         "Identity": _same(),
-        "Masking": _same(arg("mask_value", "number", 0.0)),
+        "Masking": _same("mask_value:number=0.0"),
         **NORM_LAYERS,
         **RNN_LAYERS,
-        **ATTENTION_LAYERS,
-        **WRAPPER_LAYERS,
+        **OTHER_LAYERS,
         "PReLU": layer(
             "prelu",
-            arg("alpha_initializer"),
-            arg("alpha_regularizer"),
-            arg("alpha_constraint"),
-            arg("shared_axes", "axes", None),
-            weights={"alpha": "alpha(*slopes)"},
+            "alpha_initializer alpha_regularizer alpha_constraint shared_axes:axes",
+            weights="alpha(*slopes)",
             doc="One learned slope per input element, shared along shared_axes.",
         ),
         **{f"Conv{r}D": _conv(r) for r in (1, 2, 3)},
@@ -508,45 +359,22 @@ class Keras(Convention):
         **{f"Global{k}Pooling{r}D": _global_pool(r, k) for r in (1, 2, 3) for k in SHORT},
         "Flatten": layer(
             "flatten",
-            data_format_arg(),
+            DF,
             doc="All axes but the batch in one (None if any axis is None, as in Keras).",
         ),
-        "Reshape": layer(
-            "reshape",
-            arg("target_shape", "shape", REQUIRED),
-            names={"target_shape": "sizes"},
-            doc="Same elements, new shape; one -1 takes what is left.",
-        ),
-        "Permute": layer(
-            "permute",
-            arg("dims", "axes", REQUIRED),
-            doc="Reorders the axes; dims count from 1 (the batch axis is 0).",
-        ),
-        "RepeatVector": layer(
-            "repeat_vector", arg("n", "dim", REQUIRED), doc="(features,) to (n, features)."
-        ),
-        "Lambda": layer(
-            "function",
-            arg("function"),
-            arg("output_shape", "shape", None),
-            arg("mask"),
-            arg("arguments"),
-            doc="Any function: no weights; give output_shape=(...) since symcount cannot run it.",
-        ),
+        "Reshape": layer("reshape", "target_shape>sizes:shape!"),
+        "Permute": layer("permute", "dims:axes!"),
+        "RepeatVector": layer("repeat_vector", "n:dim!"),
+        "Lambda": layer("function", "function output_shape:shape mask arguments"),
         **{f"ZeroPadding{r}D": _padding(r) for r in (1, 2, 3)},
         **{f"Cropping{r}D": _padding(r, crop=True) for r in (1, 2, 3)},
         **{f"UpSampling{r}D": _upsampling(r) for r in (1, 2, 3)},
         "Concatenate": layer(
             "concat",
-            arg("axis", "axis", -1),
+            "axis:axis=-1",
             doc="Joins its inputs along axis; the other axes must agree. No weights.",
         ),
-        "Dot": layer(
-            "dot",
-            arg("axes", "axes", -1),
-            arg("normalize", "bool", False),
-            doc="Dot product of two tensors along axes (batch axis kept). No weights.",
-        ),
+        "Dot": layer("dot", "axes:axes=-1 normalize:bool=false"),
     }
 
 

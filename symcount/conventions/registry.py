@@ -42,12 +42,6 @@ class Registry:
         return self.rules.get(name)
 
 
+# filled by each convention's register (its flags and naming too), on import
 keras = Registry("keras")
-
-
-def torch_name(type_name: str) -> str:
-    """Generated names under torch: the class name in lower case (linear, conv2d_1)."""
-    return type_name.lower()
-
-
-torch = Registry("torch", state_as_buffers=True, name_base=torch_name)
+torch = Registry("torch")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from .. import dims as D
 from .. import printing as P
 from ..ops.base import Args, resolve_axis
+from ..ops.spec import words
 from .base import op_args
 from .registry import keras
 from .torch_modules import Equivalent, Use, equivalent, none, op_text, value_text
@@ -296,23 +297,16 @@ def _separable(x, a: Args, name: str):
 # --- operations without parameters: what torch users write ----------------------
 
 OPERATIONS = {
-    "Flatten": "Flatten()",
+    **{name: f"{name}()" for name in words("Flatten Identity AlphaDropout ReLU LeakyReLU ELU")},
+    **{f"SpatialDropout{r}D": f"Dropout{r}d()" for r in (1, 2, 3)},
     "Reshape": "x.view(...)",
     "Permute": "x.permute(...)",
     "RepeatVector": "x.repeat(...)",
     "Lambda": "a function",
     "Masking": "a mask",
-    "Identity": "Identity()",
     "ActivityRegularization": "a loss term",
     "GaussianNoise": "x + noise",
     "GaussianDropout": "x * noise",
-    "AlphaDropout": "AlphaDropout()",
-    "SpatialDropout1D": "Dropout1d()",
-    "SpatialDropout2D": "Dropout2d()",
-    "SpatialDropout3D": "Dropout3d()",
-    "ReLU": "ReLU()",
-    "LeakyReLU": "LeakyReLU()",
-    "ELU": "ELU()",
     "Softmax": "Softmax(dim=-1)",
     "UnitNormalization": "F.normalize",
     "Add": "x + y",
@@ -329,21 +323,15 @@ OPERATIONS = {
     **{f"Cropping{r}D": f"ZeroPad{r}d (negative)" for r in (1, 2, 3)},
     **{f"UpSampling{r}D": "Upsample" for r in (1, 2, 3)},
 }
-ACTIVATIONS = {
-    "relu": "ReLU()",
-    "sigmoid": "Sigmoid()",
-    "tanh": "Tanh()",
+ACTIVATIONS = {  # Keras's activation words, as torch modules
+    **{
+        m.lower(): f"{m}()"
+        for m in words("ReLU Sigmoid Tanh GELU ELU SELU SiLU Softplus ReLU6 Mish")
+    },
     "softmax": "Softmax(dim=-1)",
-    "gelu": "GELU()",
-    "elu": "ELU()",
-    "selu": "SELU()",
-    "silu": "SiLU()",
     "swish": "SiLU()",
-    "softplus": "Softplus()",
     "linear": "Identity()",
     "leaky_relu": "LeakyReLU()",
-    "relu6": "ReLU6()",
-    "mish": "Mish()",
 }
 
 

@@ -12,7 +12,6 @@ Nothing is written as source text and bound again.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -138,7 +137,7 @@ def module_of(use: Use) -> Module:
 def weights_of(use: Use, shape) -> Out:
     """The module's weights: the same op, run with torch's entry on ``values``."""
     torch = _torch()
-    entry = _entries(torch)[use.layer]
+    entry = torch.entries()[use.layer]
     row = entry.layer
     a = Args(**row.fixed)
     for x in row.args:
@@ -146,11 +145,6 @@ def weights_of(use: Use, shape) -> Out:
         setattr(a, key, use.values.get(key, x.default))
     a._spans, a.ctx = {}, None
     return OPS[row.op].fn(shape, a, entry)
-
-
-@functools.cache
-def _entries(convention) -> dict:
-    return convention.entries()
 
 
 def equivalent(uses: list[Use], why: str = "") -> Equivalent:

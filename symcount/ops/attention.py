@@ -11,13 +11,11 @@ Which weights exist is the op's; their names, axes and order the table's.
 
 from __future__ import annotations
 
-import functools
-
 from .. import dims as D
 from .. import printing as P
 from .base import Args, Entry, op
 from .norm import refuse
-from .spec import Out, fail, need_known
+from .spec import Copies, Factor, Out, Weight, bad_arg, fail, need_known
 
 
 def _inputs(shapes, e: Entry):
@@ -148,8 +146,6 @@ def transformer_layer(shapes, a: Args, e: Entry) -> Out:
 
 def stacked(weights, n, prefix: str, label: str = "num_layers") -> list:
     """n deep copies of one layer: each weight gets a leading ``label`` axis."""
-    from .spec import Factor, Weight
-
     return [
         Weight(f"{prefix}{w.name}", ((Factor(label, n),), *w.dims), w.trainable, w.state)
         for w in weights
@@ -159,9 +155,6 @@ def stacked(weights, n, prefix: str, label: str = "num_layers") -> list:
 @op("transformer_stack", inputs=(1, 2))
 def transformer_stack(shapes, a: Args, e: Entry) -> Out:
     """num_layers copies of an encoder (decoder) layer, then an optional norm."""
-    from ..formula import derive  # formula imports the layer rules: import late
-    from .spec import Formula, bad_arg
-
     want = e.layer.extra["stacks"]
     if isinstance(shapes, tuple):
         shapes = [shapes]
@@ -170,22 +163,13 @@ def transformer_stack(shapes, a: Args, e: Entry) -> Out:
         bad_arg(f"{e.name} stacks a {want}, not {inner.type_name}")
     out = a.ctx.run(inner, shapes[0] if want.endswith("EncoderLayer") else shapes)
     weights = stacked(out.weights, a.count, "layers.*.")
+    formula = Copies(tuple(out.weights), Factor("num_layers", a.count))
     if a.norm is not None:
         norm = a.ctx.run(a.norm, out.shape)
         weights += [w.renamed("norm.") for w in norm.weights]
-    f = derive(out.weights)
-    inner_g = f"({f.general})" if "+" in f.general else f.general
-    inner_n = f"({f.numbers})" if "+" in f.numbers else f.numbers
-    formula = None
-    if a.norm is None:
-        formula = Formula(f"num_layers*{inner_g}", f"{P.expr(a.count)}*{inner_n}")
+        formula = None
     notes = [f"num_layers={P.expr(a.count)} copies of the {want}"]
     return Out(out.shape, weights, formula=formula, notes=notes)
-
-
-@functools.cache
-def _sub(convention, name: str) -> Entry:
-    return convention.entries()[name]
 
 
 @op("transformer", inputs=(1, 2))
@@ -203,7 +187,7 @@ def transformer(shapes, a: Args, e: Entry) -> Out:
     _nhead(a, e, d)
     weights = []
     for part, n in (("encoder", a.encoders), ("decoder", a.decoders)):
-        inner = _sub(e.convention, e.layer.extra[part])
+        inner = e.convention.entries()[e.layer.extra[part]]
         label = e.arg_names["encoders" if part == "encoder" else "decoders"]
         weights += stacked(layer_weights(inner, a, d), n, f"{part}.layers.*.", label)
         norm = (k for k in e.weights if k.startswith(part) and (a.bias or not k.endswith("_b")))

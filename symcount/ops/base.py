@@ -103,22 +103,16 @@ class Entry:
     def flag(self, key: str):
         return self.flags.get(key)
 
-    def label(self, key: str) -> str:
-        return self.labels.get(key, key)
-
     # weights ---------------------------------------------------------------
 
     def has(self, key: str) -> bool:
         return key in self.weights
 
-    def weight(self, key: str, *, state: bool = False, **values) -> Weight:
-        """The op's weight ``key`` as this convention names and orders it.
-        ``values``: each factor's value; ``(label key, value)`` picks another
-        label (``c_in/groups``); a list of (label, value) pairs fills ``*K``."""
-        return self._build(self.weights[key], values, state)
-
     def weights_of(self, *keys: str, state: bool = False, **values) -> list[Weight]:
-        """The weights of ``keys`` that this convention's layer has."""
+        """The op's weights ``keys`` that this convention's layer has, as it names
+        and orders them. ``values``: each factor's value; ``(label key, value)``
+        picks another label (``c_in/groups``); a list of (label, value) pairs
+        fills ``*K``."""
         specs = self.weights
         return [self._build(specs[k], values, state) for k in keys if k in specs]
 
@@ -234,10 +228,22 @@ def split(shape: tuple, fmt: str) -> tuple[tuple, object]:
     return tuple(shape[:-1]), shape[-1]
 
 
+def spatial_split(x, a: Args, e: Entry, rank: int) -> tuple[tuple, object, str]:
+    """(spatial axes, channels, layout) of an input that must have ``rank`` + 1 axes."""
+    need_rank(e, x, (rank + 1,))
+    fmt = layout(a, e)
+    return (*split(x, fmt), fmt)
+
+
 def join(spatial, channels, fmt: str) -> tuple:
     if fmt == "channels_first":
         return (channels, *spatial)
     return (*spatial, channels)
+
+
+def biased(a: Args, *keys: str) -> tuple[str, ...]:
+    """The weight keys, then "bias" where the layer has one (use_bias, torch's bias)."""
+    return (*keys, "bias") if a.bias else keys
 
 
 def kernel_axes(kernel) -> list[tuple[str, object]]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
-from .base import Args, Entry, join, kernel_axes, layout, need_rank, op, positive, split
+from .base import Args, Entry, biased, join, kernel_axes, op, positive, spatial_split
 from .reshape import limits
 from .spec import Out, bad_arg, fail
 
@@ -58,7 +58,7 @@ def _one(v) -> bool:
     return D.is_num(v) and v == 1
 
 
-def _strided_dilation(a: Args, e: Entry):
+def strided_dilation(a: Args, e: Entry):
     strided = any(D.is_num(s) and s > 1 for s in a.strides)
     dilated = any(D.is_num(d) and d > 1 for d in a.dilation)
     if e.flag("strided_dilation") is False and strided and dilated:
@@ -107,24 +107,15 @@ MODE_LIMITS = {
 }
 
 
-def _padding_mode(a: Args, e: Entry, spatial):
-    mode = getattr(a, "padding_mode", "zeros")
-    if mode in MODE_LIMITS:
-        for n, sides in zip(spatial, _sides(a, len(spatial)), strict=True):
-            limits(a, e, mode, n, sides, MODE_LIMITS)
-
-
 def _input(x, a: Args, e: Entry, rank: int):
     """(spatial axes, input channels, layout) after the rank and channel checks."""
-    fmt = layout(a, e)
-    need_rank(e, x, (rank + 1,))
-    spatial, c = split(x, fmt)
+    spatial, c, fmt = spatial_split(x, a, e, rank)
     hint = lambda: f"{e.name}({P.expr(a.filters)}, ...)"  # noqa: E731  (only when it fails)
     c_in = e.input_size(a, "c_in", c, "channels", hint=hint, unknown="channels_unknown")
     return spatial, c_in, fmt
 
 
-def _lengths(spatial, a: Args, pads):
+def lengths(spatial, a: Args, pads):
     return tuple(
         conv_length(n, k, s, d, pad, what=f"input axis of length {n}")
         for n, k, s, d, pad in zip(spatial, a.kernel, a.strides, a.dilation, pads, strict=True)
@@ -135,7 +126,7 @@ def _lengths(spatial, a: Args, pads):
 def conv(x, a: Args, e: Entry) -> Out:
     """A kernel (kernel_size, c_in/groups, filters) and a bias (filters), at any rank."""
     rank = a.rank
-    _strided_dilation(a, e)
+    strided_dilation(a, e)
     if a.padding == "causal" and rank != 1:
         bad_arg("padding=causal is only for Conv1D")
     spatial, c_in, fmt = _input(x, a, e, rank)
@@ -143,15 +134,17 @@ def conv(x, a: Args, e: Entry) -> Out:
     if early:
         _groups(a, e, c_in)
     pads = _pads(a, e, rank)
-    _padding_mode(a, e, spatial)
-    out = _lengths(spatial, a, pads)
+    mode = getattr(a, "padding_mode", "zeros")
+    if mode in MODE_LIMITS:
+        for n, sides in zip(spatial, _sides(a, rank), strict=True):
+            limits(a, e, mode, n, sides, MODE_LIMITS)
+    out = lengths(spatial, a, pads)
     if not early:
         _groups(a, e, c_in)
     g = a.groups
     cin = ("c_in", c_in) if _one(g) else ("c_in/groups", D.div(c_in, g))
-    weights = e.weights_of("kernel", kernel=kernel_axes(a.kernel), cin=cin, filters=a.filters)
-    if a.bias:
-        weights += e.weights_of("bias", filters=a.filters)
+    k = kernel_axes(a.kernel)
+    weights = e.weights_of(*biased(a, "kernel"), kernel=k, cin=cin, filters=a.filters)
     return Out(positive(e, join(out, a.filters, fmt)), weights)
 
 
@@ -159,7 +152,7 @@ def conv(x, a: Args, e: Entry) -> Out:
 def conv_transpose(x, a: Args, e: Entry) -> Out:
     """A kernel (kernel_size, filters/groups, c_in) and a bias (filters), at any rank."""
     rank = a.rank
-    _strided_dilation(a, e)
+    strided_dilation(a, e)
     spatial, c_in, fmt = _input(x, a, e, rank)
     if getattr(a, "padding_mode", "zeros") != "zeros":
         e.arg_error(a, "padding_mode", f'Only "zeros" padding mode is supported for {e.name}')
@@ -179,9 +172,10 @@ def conv_transpose(x, a: Args, e: Entry) -> Out:
         )
     )
     cout = ("filters", a.filters) if _one(g) else ("filters/groups", D.div(a.filters, g))
-    weights = e.weights_of("kernel", kernel=kernel_axes(a.kernel), cin=("c_in", c_in), cout=cout)
-    if a.bias:
-        weights += e.weights_of("bias", filters=a.filters)
+    k = kernel_axes(a.kernel)
+    weights = e.weights_of(
+        *biased(a, "kernel"), kernel=k, cin=("c_in", c_in), cout=cout, filters=a.filters
+    )
     # both frameworks accept a transpose whose output has length 0
     shape = join(out, a.filters, fmt)
     return Out(positive(e, shape, zero_ok=True) if explicit else shape, weights)
@@ -204,12 +198,10 @@ def _output_padding(a: Args, e: Entry, o, s, d):
 def depthwise_conv(x, a: Args, e: Entry) -> Out:
     """One kernel_size filter per input channel (times depth_multiplier)."""
     spatial, c_in, fmt = _input(x, a, e, a.rank)
-    out = _lengths(spatial, a, _pads(a, e, a.rank))
+    out = lengths(spatial, a, _pads(a, e, a.rank))
     dm = a.depth_multiplier
     k = kernel_axes(a.kernel)
-    weights = e.weights_of("kernel", kernel=k, c_in=c_in, depth_multiplier=dm)
-    if a.bias:
-        weights += e.weights_of("bias", c_in=c_in, depth_multiplier=dm)
+    weights = e.weights_of(*biased(a, "kernel"), kernel=k, c_in=c_in, depth_multiplier=dm)
     return Out(positive(e, join(out, D.mul(c_in, dm), fmt)), weights)
 
 
@@ -217,10 +209,8 @@ def depthwise_conv(x, a: Args, e: Entry) -> Out:
 def separable_conv(x, a: Args, e: Entry) -> Out:
     """A depthwise kernel per channel, then a 1x1 pointwise kernel to filters."""
     spatial, c_in, fmt = _input(x, a, e, a.rank)
-    out = _lengths(spatial, a, _pads(a, e, a.rank))
+    out = lengths(spatial, a, _pads(a, e, a.rank))
     values = dict(c_in=c_in, depth_multiplier=a.depth_multiplier, filters=a.filters)
-    weights = e.weights_of("depthwise", kernel=kernel_axes(a.kernel), **values)
-    weights += e.weights_of("pointwise", ones=[("1", 1)] * a.rank, **values)
-    if a.bias:
-        weights += e.weights_of("bias", filters=a.filters)
+    k, ones = kernel_axes(a.kernel), [("1", 1)] * a.rank
+    weights = e.weights_of(*biased(a, "depthwise", "pointwise"), kernel=k, ones=ones, **values)
     return Out(positive(e, join(out, a.filters, fmt)), weights)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
-from .base import Args, Entry, batch_axis, op
+from .base import Args, Entry, batch_axis, biased, op
 from .spec import Out, bad_arg, fail, need_known
 
 
@@ -16,10 +16,7 @@ def dense(x, a: Args, e: Entry) -> Out:
         e.fail("no_features")
     hint = lambda: f"{e.name}({P.expr(a.units)})"  # noqa: E731  (only when it fails)
     c_in = e.input_size(a, "c_in", x[-1], "features", hint=hint, unknown="dense_unknown")
-    weights = e.weights_of("kernel", c_in=c_in, units=a.units)
-    if a.bias:
-        weights += e.weights_of("bias", units=a.units)
-    return Out((*x[:-1], a.units), weights)
+    return Out((*x[:-1], a.units), e.weights_of(*biased(a, "kernel"), c_in=c_in, units=a.units))
 
 
 @op("bilinear", inputs=(1, 2))
@@ -33,9 +30,7 @@ def bilinear(shapes, a: Args, e: Entry) -> Out:
         if D.equal(getattr(a, key), s[-1]) is False:
             name = e.arg_names[key]
             e.arg_error(a, key, f"{name}={P.expr(getattr(a, key))} but the input has {s[-1]}")
-    weights = e.weights_of("kernel", units=a.units, in1=a.in1, in2=a.in2)
-    if a.bias:
-        weights += e.weights_of("bias", units=a.units)
+    weights = e.weights_of(*biased(a, "kernel"), units=a.units, in1=a.in1, in2=a.in2)
     return Out((*x1[:-1], a.units), weights)
 
 

@@ -65,7 +65,7 @@ def batch_norm(x, a: Args, e: Entry) -> Out:
         notes.append(e.message("unused_size", given=P.expr(given), actual=P.expr(actual)))
     weights = _affine(a, e, c_in=c)
     if a.state:
-        weights += [e.weight(k, state=True, c_in=c) for k in STATE if e.has(k)]
+        weights += e.weights_of(*STATE, state=True, c_in=c)
         if "state_note" in e.convention.MESSAGES:
             notes.append(e.message("state_note"))
     return Out(tuple(x), weights, notes=notes)

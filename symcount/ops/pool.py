@@ -4,7 +4,7 @@ adaptive. No weights."""
 from __future__ import annotations
 
 from .. import dims as D
-from .base import SPATIAL, Args, Entry, join, layout, need_rank, op, positive, split
+from .base import SPATIAL, Args, Entry, join, need_rank, op, positive, spatial_split
 from .spec import Out, fail
 
 
@@ -49,9 +49,7 @@ def _axes(x, a: Args, e: Entry):
         need_rank(e, x, (rank, rank + 1), "pool_rank", SPATIAL[rank])
         lead = tuple(x[:-rank])
         return x[-rank:], lambda out: (*lead, *out)
-    need_rank(e, x, (rank + 1,))
-    fmt = layout(a, e)
-    spatial, c = split(x, fmt)
+    spatial, c, fmt = spatial_split(x, a, e, rank)
     return spatial, lambda out: join(out, c, fmt)
 
 
@@ -93,9 +91,7 @@ def pool(x, a: Args, e: Entry) -> Out:
 @op("global_pool")
 def global_pool(x, a: Args, e: Entry) -> Out:
     """Over all spatial axes: (channels,), or ones where they were (keepdims)."""
-    need_rank(e, x, (a.rank + 1,))
-    fmt = layout(a, e)
-    spatial, c = split(x, fmt)
+    spatial, c, fmt = spatial_split(x, a, e, a.rank)
     if a.keepdims:
         return Out(join((1,) * len(spatial), c, fmt))
     return Out((c,))

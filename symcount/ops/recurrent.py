@@ -15,9 +15,9 @@ import dataclasses
 from .. import dims as D
 from .. import printing as P
 from .base import Args, Entry, join, kernel_axes, need_rank, op, positive, split
-from .conv import conv_length
+from .conv import lengths, strided_dilation
 from .norm import refuse
-from .spec import Out, bad_arg, need_known
+from .spec import Out, need_known
 
 # Up to this many layers are listed one by one, as torch names them
 # (weight_ih_l0, weight_ih_l1, ...); more are one entry with a count axis.
@@ -109,18 +109,11 @@ def conv_lstm(x, a: Args, e: Entry) -> Out:
     """An LSTM whose gates are convolutions: kernels (kernel_size, c_in, 4*filters)."""
     rank = a.rank
     need_rank(e, x, (rank + 2,))
-    if any(D.is_num(s) and s > 1 for s in a.strides) and any(
-        D.is_num(d) and d > 1 for d in a.dilation
-    ):
-        bad_arg("strides > 1 is not supported together with dilation_rate > 1")
-    step = x[1:]
-    spatial, c_in = split(step, a.data_format)
+    strided_dilation(a, e)
+    spatial, c_in = split(x[1:], a.data_format)  # one step
     if c_in is None:
         e.fail("channels_unknown")
-    out = tuple(
-        conv_length(n, k, s, d, a.padding, what=f"input axis of length {n}")
-        for n, k, s, d in zip(spatial, a.kernel, a.strides, a.dilation, strict=True)
-    )
+    out = lengths(spatial, a, [a.padding] * rank)
     values = dict(K=kernel_axes(a.kernel), c_in=c_in, units=a.units)
     weights = e.weights_of("kernel", "recurrent", **values) + _biases(a, e, **values)
     last = positive(e, join(out, a.units, a.data_format))

@@ -8,7 +8,7 @@ import math
 
 from .. import dims as D
 from .. import printing as P
-from .base import Args, Entry, batch_axis, join, layout, need_rank, op, positive, split
+from .base import SPATIAL, Args, Entry, batch_axis, join, need_rank, op, positive, spatial_split
 from .spec import Out, bad_arg, fail
 
 
@@ -31,8 +31,8 @@ def flatten(x, a: Args, e: Entry) -> Out:
     return Out((*x[:start], merged, *x[end + 1 :]))
 
 
-def _fmt(shape):
-    return "(" + ", ".join(P.expr(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+def _fmt(shape, text=P.expr):
+    return "(" + ", ".join(text(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 def _infer(n, sizes, a: Args, e: Entry, key: str):
@@ -50,15 +50,11 @@ def _infer(n, sizes, a: Args, e: Entry, key: str):
         if (D.is_num(rest) and not D.is_int(rest)) or (
             e.flag("strict_reshape") and symbolic_fraction
         ):
-            fail(e.message("indivisible", n=n, sizes=_fmt(sizes), raw=_raw(sizes)))
+            fail(e.message("indivisible", n=n, sizes=_fmt(sizes), raw=_fmt(sizes, str)))
         return tuple(rest if d == -1 else d for d in sizes)
     if D.equal(known, n) is False:
-        fail(e.message("mismatch", n=n, sizes=_fmt(sizes), raw=_raw(sizes), known=known))
+        fail(e.message("mismatch", n=n, sizes=_fmt(sizes), raw=_fmt(sizes, str), known=known))
     return tuple(sizes)
-
-
-def _raw(shape):
-    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
 @op("reshape")
@@ -118,9 +114,7 @@ def pad(x, a: Args, e: Entry) -> Out:
     PyTorch's flat (left, right, top, bottom, ...), last axis first."""
     rank, crop = a.rank, getattr(a, "crop", False)
     if e.flag("padding") != "explicit":
-        need_rank(e, x, (rank + 1,))
-        fmt = layout(a, e)
-        spatial, c = split(x, fmt)
+        spatial, c, fmt = spatial_split(x, a, e, rank)
         out = []
         for n, (b, end) in zip(spatial, a.padding, strict=True):
             if n is None:
@@ -141,9 +135,7 @@ def pad(x, a: Args, e: Entry) -> Out:
                 f"{len(x)} (the batch axis is never padded)"
             )
     else:
-        need_rank(
-            e, x, (rank, rank + 1), "pad_rank", ("(C, L)", "(C, H, W)", "(C, D, H, W)")[rank - 1]
-        )
+        need_rank(e, x, (rank, rank + 1), "pad_rank", SPATIAL[rank])
     out = list(x)
     for j in range(rank):
         before, after = a.padding[2 * j], a.padding[2 * j + 1]
@@ -195,7 +187,6 @@ def scaled(length, factor):
     return D.floor(D.mul(length, factor))
 
 
-MODES = ("nearest", "linear", "bilinear", "bicubic", "trilinear", "area", "nearest-exact")
 LINEAR_MODES = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}
 
 
@@ -204,9 +195,7 @@ def upsample(x, a: Args, e: Entry) -> Out:
     """Each spatial axis times an integer (Keras's UpSampling: repeats), or to
     a size, or times a scale factor, floored (PyTorch's Upsample)."""
     if e.flag("padding") != "explicit":
-        need_rank(e, x, (a.rank + 1,))
-        fmt = layout(a, e)
-        spatial, c = split(x, fmt)
+        spatial, c, fmt = spatial_split(x, a, e, a.rank)
         out = tuple(
             None if n is None else D.mul(n, s) for n, s in zip(spatial, a.size, strict=True)
         )
@@ -226,7 +215,7 @@ def _resample(x, a: Args, e: Entry):
     n = len(x) - 1
     mode, size, scale, align = a.mode, a.size, a.scale, a.align_corners
     if mode in LINEAR_MODES and LINEAR_MODES[mode] != n:
-        need = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}[LINEAR_MODES[mode]]
+        need = SPATIAL[LINEAR_MODES[mode]]
         e.arg_error(a, "mode", f"mode={mode} needs an input of shape {need}; got {P.shape(x)}")
     if align is not None and mode not in LINEAR_MODES:
         e.arg_error(
@@ -260,6 +249,12 @@ def _last3(x, e: Entry):
     return x[:-3], x[-3:]
 
 
+def _div(d, r):
+    """An unknown (None) length stays unknown: torch's lengths are concrete,
+    so its divisibility check is for when the length is given."""
+    return None if d is None else D.div(d, r)
+
+
 @op("pixel_shuffle")
 def pixel_shuffle(x, a: Args, e: Entry) -> Out:
     """(C*r^2, H, W) to (C, H*r, W*r), or back (unshuffle)."""
@@ -269,12 +264,12 @@ def pixel_shuffle(x, a: Args, e: Entry) -> Out:
     if not a.inverse:
         if D.is_num(c) and D.is_num(r2) and c % r2:
             fail(f"the channels ({c}) must be divisible by upscale_factor squared ({r2})")
-        out = (D.div(c, r2), *(None if d is None else D.mul(d, r) for d in (h, w)))
+        out = (_div(c, r2), *(None if d is None else D.mul(d, r) for d in (h, w)))
         return Out((*lead, *out))
     for what, d in (("height", h), ("width", w)):
         if D.is_num(d) and D.is_num(r) and d % r:
             fail(f"the {what} ({d}) must be divisible by downscale_factor ({r})")
-    out = (D.mul(c, r2), *(None if d is None else D.div(d, r) for d in (h, w)))
+    out = (None if c is None else D.mul(c, r2), *(_div(d, r) for d in (h, w)))
     return Out((*lead, *out))
 
 

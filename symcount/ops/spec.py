@@ -4,10 +4,25 @@ the input shape and the bound arguments to an output shape and named weights.
 A weight's dimensions are products of named factors (``("c_in", 24)``), so
 `explain` can print the general formula and the numbers from the same data
 the counts come from: the two can never disagree.
+
+A table writes its arguments as spec strings, parsed once at import by
+:func:`parse_args`: each word is one argument, in positional order::
+
+    "filters:dim! kernel_size>kernel:dims(2)! strides:dims(2)=1 padding:valid|same=valid"
+
+``name`` alone is a ``value`` argument defaulting to None; ``>op`` is the op's
+name for it where it differs; ``:kind`` is one of :class:`Arg`'s kinds,
+``(n)`` its rank, ``a|b|c`` an enum of those choices; ``?`` allows None; ``!``
+makes it required, ``=v`` gives its default (an int, a float, true/false,
+None, else a word; with a rank, an int means every axis, as that argument
+reads it: ``(1, 1)``, or ``((1, 1), (1, 1))`` for pads). A word that does
+not read so (an unknown kind, an enum default not among its choices, a
+repeated name) fails at import, naming the row.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -48,8 +63,62 @@ class Arg:
     allow_none: bool = False
 
 
-def a(name, kind="value", default=None, **kw) -> Arg:
-    return Arg(name, kind, default, **kw)
+def words(text: str) -> frozenset[str]:
+    """Keyword names written as one string (long lists of value-only keywords)."""
+    return frozenset(text.split())
+
+
+a = Arg  # a(name, kind, default, ...): an argument a spec string cannot say (1/3)
+
+
+# the kinds Arg's docstring lists, one a line: what parse_args accepts
+KINDS = frozenset(x.split()[0] for x in Arg.__doc__.split("checked:")[1].splitlines() if x.strip())
+_WORD = re.compile(r"(\w+)(?:>(\w+))?(?::([\w|-]+)(?:\((\d+)\))?)?(\?)?(?:(!)|=(\S+))?")
+
+
+def parse_args(*parts: str | Arg, names: dict | None = None) -> tuple[Arg, ...]:
+    """Spec strings (see the module's docstring) and Args, as the arguments in
+    order; ``names`` gets each ``name>op`` (the op's name where it differs)."""
+    out = []
+    for part in parts:
+        for word in [part] if isinstance(part, Arg) else part.split():
+            out.append(word if isinstance(word, Arg) else _parse_arg(word, names))
+    names = [x.name for x in out]
+    for n in names:
+        if names.count(n) > 1:
+            raise ValueError(f"argument {n!r} given twice")
+    return tuple(out)
+
+
+def _parse_arg(word: str, names: dict | None) -> Arg:
+    m = _WORD.fullmatch(word)
+    if m is None:
+        raise ValueError(f"cannot read the argument {word!r}")
+    name, op_name, kind, rank, none, required, default = m.groups()
+    if op_name and names is not None:
+        names[name] = op_name
+    kind, choices = kind or "value", ()
+    if "|" in kind:
+        kind, choices = "enum", tuple(kind.split("|"))
+    elif kind not in KINDS:
+        raise ValueError(f"{word!r}: no argument kind {kind!r}")
+    value = REQUIRED if required else _literal(default) if default is not None else None
+    if choices and value not in (*choices, None, REQUIRED):
+        raise ValueError(f"{word!r}: the default {value!r} is not one of its choices")
+    if rank and isinstance(value, int) and not isinstance(value, bool):
+        value = ((value, value) if kind == "pads" else value,) * int(rank)
+    return Arg(name, kind, value, choices, int(rank) if rank else None, bool(none))
+
+
+def _literal(text: str):
+    if text in ("true", "false", "None"):
+        return {"true": True, "false": False}.get(text)
+    for number in (int, float):
+        try:
+            return number(text)
+        except ValueError:
+            pass
+    return text
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,11 +171,22 @@ class Formula:
     numbers: str
 
 
+@dataclass(frozen=True, slots=True)
+class Copies:
+    """A count declared rather than derived from an op's own weights: ``times``
+    copies of the formula of ``weights``. ``times`` is an int (Bidirectional's
+    two directions: ``2*...``) or a labelled Factor (``num_layers*...``).
+    An op only describes it; :func:`symcount.formula.declared` writes it out."""
+
+    weights: tuple[Weight, ...]
+    times: int | Factor
+
+
 @dataclass(slots=True)
 class Out:
     shape: Any  # tuple of dims, or a list of such tuples for several outputs
     weights: list[Weight] = field(default_factory=list)
-    formula: Formula | None = None  # default: derived from the weights
+    formula: Formula | Copies | None = None  # default: derived from the weights
     notes: list[str] = field(default_factory=list)  # extra lines for explain
     children: list[Any] = field(default_factory=list)  # inner layer results (wrappers)
 

@@ -7,13 +7,9 @@ import dataclasses
 
 from .. import dims as D
 from .base import Args, Entry, need_rank, op
-from .spec import Out, bad_arg, fail
+from .spec import Copies, Out, bad_arg, fail
 
 RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
-
-
-def _copy(spec, name):
-    return dataclasses.replace(spec, name=name)
 
 
 @op("bidirectional")
@@ -23,8 +19,10 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
     if inner.type_name not in RNN_TYPES:
         bad_arg(f"{e.name} wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}")
     back = p.backward_layer or inner
-    fwd_spec = _copy(inner, f"forward_{inner.name}")
-    bwd_spec = _copy(back, f"backward_{back.name if p.backward_layer else inner.name}")
+    fwd_spec = dataclasses.replace(inner, name=f"forward_{inner.name}")
+    bwd_spec = dataclasses.replace(
+        back, name=f"backward_{back.name if p.backward_layer else inner.name}"
+    )
     fwd = ctx.run(fwd_spec, shape)
     bwd = ctx.run(bwd_spec, shape)
     if isinstance(fwd.shape, list) or isinstance(bwd.shape, list):
@@ -40,11 +38,8 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
         out_shape = fwd.shape
     weights = [w.renamed(f"{fwd_spec.name}/") for w in fwd.weights]
     weights += [w.renamed(f"{bwd_spec.name}/") for w in bwd.weights]
-    formula = None
-    if p.backward_layer is None:
-        from ..formula import derive  # formula imports this package: import late
-
-        formula = derive(fwd.weights).scaled(2)  # two copies of one formula
+    # two copies of one formula, unless the backward layer is another
+    formula = Copies(tuple(fwd.weights), 2) if p.backward_layer is None else None
     return Out(
         out_shape,
         weights,
@@ -60,7 +55,14 @@ def time_distributed(shape, p: Args, e: Entry) -> Out:
     if len(shape) < 2:
         need_rank(e, shape, (2,))
     inner = p.layer
-    out = p.ctx.run(inner, shape[1:])
+    least = inner.rule.inputs[0]
+    if least > 1:  # a merge: each step would need several tensors, and gets one
+        bad_arg(
+            f"{e.name} applies a layer to the steps of one tensor; {inner.type_name} "
+            f"merges {least} or more tensors"
+        )
+    step = tuple(shape[1:])
+    out = p.ctx.run(inner, [step] if inner.rule.inputs[1] > 1 else step)  # as the evaluator does
     if isinstance(out.shape, list):
         bad_arg("TimeDistributed of a layer with several outputs is not supported")
     return Out(
