@@ -23,6 +23,8 @@ def sp():
 
 
 def is_num(v) -> bool:
+    if type(v) is int:  # by far the most common: skip the ABC check
+        return True
     return isinstance(v, (Integral, Fraction)) and not isinstance(v, bool)
 
 
@@ -71,7 +73,14 @@ def symbol(name: str):
 
 
 def add(a, b):
-    return normalize(a + b) if _plain(a, b) else normalize(to_sympy(a) + to_sympy(b))
+    if is_num(a):
+        if is_num(b):
+            return normalize(a + b)
+        if a == 0:  # SymPy's answer, without building an Add to find it
+            return normalize(b)
+    elif is_num(b) and b == 0:
+        return normalize(a)
+    return normalize(to_sympy(a) + to_sympy(b))
 
 
 def sub(a, b):
@@ -79,7 +88,14 @@ def sub(a, b):
 
 
 def mul(a, b):
-    return normalize(a * b) if _plain(a, b) else normalize(to_sympy(a) * to_sympy(b))
+    if is_num(a):
+        if is_num(b):
+            return normalize(a * b)
+        if a == 1 or a == 0:  # SymPy's answer, without building a Mul to find it
+            return normalize(b) if a == 1 else 0
+    elif is_num(b) and (b == 1 or b == 0):
+        return normalize(a) if b == 1 else 0
+    return normalize(to_sympy(a) * to_sympy(b))
 
 
 def div(a, b):
@@ -177,6 +193,8 @@ def prod(vals):
             syms.append(v)
     if not syms:
         return normalize(n)
+    if n == 1:  # Mul drops a one; not building it is cheaper
+        return normalize(syms[0]) if len(syms) == 1 else normalize(sp().Mul(*syms))
     return normalize(sp().Mul(to_sympy(n), *syms))
 
 
@@ -191,6 +209,8 @@ def total(vals):
             syms.append(v)
     if not syms:
         return normalize(n)
+    if n == 0:  # Add drops a zero; not building it is cheaper
+        return normalize(syms[0]) if len(syms) == 1 else normalize(sp().Add(*syms))
     return normalize(sp().Add(to_sympy(n), *syms))
 
 

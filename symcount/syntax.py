@@ -57,8 +57,27 @@ class _Continuations:
             yield pending
 
 
+def _import_lark():
+    """lark, imported without the third-party ``regex`` module: lark imports
+    it whenever it is installed (transformers brings it) only to serve
+    ``regex=True``, which symcount never asks for, and it is 10% of a small
+    model's whole run. A later ``import regex`` elsewhere is unaffected."""
+    import sys
+
+    if "lark" in sys.modules or "regex" in sys.modules:
+        import lark
+
+        return lark
+    sys.modules["regex"] = None  # makes `import regex` raise ImportError
+    try:
+        import lark
+    finally:
+        del sys.modules["regex"]
+    return lark
+
+
 def _build(cache: bool):
-    from lark import Lark
+    Lark = _import_lark().Lark
 
     return Lark(
         grammar_text(),
@@ -186,7 +205,7 @@ def _option_lexer():
 @functools.cache
 def _fragment_parser(start: str):
     """One LALR parser per start rule, built on first use."""
-    from lark import Lark
+    Lark = _import_lark().Lark
 
     return Lark(
         grammar_text(),
@@ -339,6 +358,7 @@ def parse_program(text: str) -> ast.Program:
     """Parse source text into a Program, raising SyntaxError_ with a position."""
     if len(text) > MAX_SOURCE_CHARS:
         raise LimitError(f"input is {len(text):,} characters; the limit is {MAX_SOURCE_CHARS:,}")
+    _import_lark()
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken, VisitError
 
     try:
