@@ -364,9 +364,13 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def count_layer(self, span, why: str = "", n: int = 1) -> None:
         """Count ``n`` layers toward the limit (``why``: how they count)."""
+        self.check_layers(span, why, n)
+        self.total_rows += n
+
+    def check_layers(self, span, why: str, n: int) -> None:
+        """Raise the limit error if ``n`` more layers would pass the limit."""
         if self.total_rows + n > MAX_LAYERS:
             raise LimitError(f"more than {MAX_LAYERS:,} layers{why}", span)
-        self.total_rows += n
 
     def applied_row(self, spec: LayerSpec):
         """(graph layer id, row) of the layer's first call, or None if not applied
