@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from . import dims as D
 from . import quantities as Q
-from .errors import ArgumentError, LimitError, SymcountError
+from .errors import LimitError, SymcountError
 from .model import Model, Row
 
 
@@ -67,7 +68,9 @@ def load(path: str | Path, **kw) -> Model:
     """Read and evaluate a model file."""
     p = Path(path)
     try:
-        text = p.read_text("utf-8")
+        text = read_source(p)
+    except LimitError as e:
+        raise e.at(None, None, str(p)) from None
     except OSError as e:
         raise SymcountError(f"cannot read {p}: {e.strerror or e}").at(None, None, str(p)) from None
     except UnicodeDecodeError as e:
@@ -77,18 +80,20 @@ def load(path: str | Path, **kw) -> Model:
     return parse(text, filename=str(path), **kw)
 
 
+def read_source(path: str | Path) -> str:
+    """A model file's text, read to at most syntax.MAX_SOURCE_BYTES + 1 bytes
+    (OSError, UnicodeDecodeError and LimitError are the caller's to word)."""
+    from .syntax import read_limited
+
+    with open(path, "rb") as f:
+        return read_limited(f, "the file")
+
+
 def check_values(values) -> dict:
     """``values=`` of :func:`parse` (and ``--set``): positive integers by name."""
     if not values:
         return {}
-    out = {}
-    for k, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ArgumentError(f"the value of {k} must be an integer, not {v!r}")
-        if v < 1:
-            raise ArgumentError(f"{k} must be a positive integer, not {v}")
-        out[k] = v
-    return out
+    return {k: D.given_value(k, v, expressions=False) for k, v in values.items()}
 
 
 class _ModelMethods:

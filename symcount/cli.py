@@ -267,8 +267,12 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
     if args.file is None:
         parser.error("no model: give a FILE, '-' for standard input, or -e TEXT")
     if args.file == "-":
+        from .syntax import read_limited
+
         try:
-            text = sys.stdin.read()
+            text = read_limited(sys.stdin, "standard input")
+        except SymcountError as e:
+            raise e.at(None, filename="<stdin>") from None
         except (OSError, UnicodeDecodeError) as e:
             raise SymcountError(f"cannot read standard input: {e}").at(
                 None, filename="symcount"
@@ -279,10 +283,12 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
 
 def _read(path: str) -> str:
     """A model file's text; a file that cannot be read is a user error (exit 2)."""
-    from pathlib import Path
+    from .api import read_source
 
     try:
-        return Path(path).read_text("utf-8")
+        return read_source(path)
+    except SymcountError as e:
+        raise e.at(None, filename=path) from None
     except OSError as e:
         message = f"cannot read {path}: {e.strerror or e}"
     except UnicodeDecodeError as e:

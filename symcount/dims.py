@@ -8,10 +8,12 @@ get exact floor/ceil arithmetic with positive-integer symbols.
 from __future__ import annotations
 
 import functools
+import sys
 from fractions import Fraction
 from numbers import Integral
 
 MAX_MAGNITUDE = 10**60  # numbers beyond this are refused: no count is that large
+MAGNITUDE_TEXT = "10**60"  # the limit as the user writes it, in every message
 
 
 @functools.cache
@@ -37,7 +39,7 @@ def is_int(v) -> bool:
 
 
 def _is_sympy(v) -> bool:
-    return type(v).__module__.startswith("sympy")
+    return (type(v).__module__ or "").startswith("sympy")  # an undefined function's is None
 
 
 def is_symbolic(v) -> bool:
@@ -271,6 +273,71 @@ def _measure(e) -> str | None:
         _DEPTHS.clear()
     _DEPTHS.update(local)
     return None
+
+
+# The SymPy classes a value given through the API may be built of: what the
+# library itself builds from the language (dimension arithmetic above).
+_GIVEN_CLASSES = (
+    "Add",
+    "Mul",
+    "Pow",
+    "floor",
+    "ceiling",
+    "Max",
+    "Min",
+    "Mod",
+    "Rational",
+    "Integer",
+)
+
+
+def given_value(name, v, *, expressions: bool = True):
+    """A value given to a symbol through the API (``subs``, ``values=``,
+    solve): a positive int (not a bool), a SymPy Integer, or, when
+    ``expressions``, a SymPy expression of the library's own symbols
+    (:func:`symbol`). Anything else (a str, float, Fraction, list, a SymPy
+    object of other symbols or functions) is an ArgumentError naming the
+    symbol and what was given: text is never handed to SymPy, which would
+    evaluate it."""
+    from .errors import ArgumentError
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ArgumentError(f"{name!r} is not a symbol name")
+    what = "an integer" + (" or an expression of symcount symbols" if expressions else "")
+    if _is_sympy(v) and v.is_Integer:
+        v = int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        if v < 1:
+            raise ArgumentError(f"{name} must be a positive integer, not {v}")
+        if v > MAX_MAGNITUDE:
+            raise ArgumentError(f"the value of {name} is too large (limit {MAGNITUDE_TEXT})")
+        return v
+    if expressions and _is_sympy(v) and _built_here(v):
+        return v
+    shown = repr(v)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    basic = getattr(sys.modules.get("sympy"), "Basic", ())  # SymPy is loaded if v is of it
+    kind = (
+        "a SymPy object symcount did not build" if isinstance(v, basic) else f"a {type(v).__name__}"
+    )
+    raise ArgumentError(f"the value of {name} must be {what}, not {shown} ({kind})")
+
+
+def _built_here(e) -> bool:
+    """``e`` is made of the library's symbols, numbers and dimension functions."""
+    if not isinstance(e, sp().Expr) or e.is_Number:
+        return False  # a bare number that is no integer (1/2, 2.5) is no size
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        if x.is_Symbol:
+            if x != symbol(x.name):
+                return False
+            continue
+        if x.is_Float or not any(c.__name__ in _GIVEN_CLASSES for c in type(x).__mro__):
+            return False
+        todo.extend(x.args)
+    return True
 
 
 def known_nonpositive(v) -> bool:
