@@ -50,6 +50,9 @@ def run_program(text: str, evaluator, filename: str | None = None) -> Model:
     # No change to process-wide state (the recursion limit): parsing and
     # evaluation are iterative where input can be long, and depth is bounded
     # where it can nest (brackets, expressions, blocks, computed dims).
+    # A byte order mark starts many an editor's UTF-8; \r\n and a lone \r end
+    # a line as \n does (as a file is read), so the lines counted match those shown.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
         program = parse_program(text)
         model = evaluator().run(program)

@@ -14,6 +14,9 @@ from numbers import Integral
 
 MAX_MAGNITUDE = 10**60  # numbers beyond this are refused: no count is that large
 MAGNITUDE_TEXT = "10**60"  # the limit as the user writes it, in every message
+TOO_LARGE = f"number too large (limit {MAGNITUDE_TEXT})"  # literal or computed, the same
+# 2**200 > MAX_MAGNITUDE: a power whose result has more bits is refused unbuilt
+MAX_BITS = 200
 
 
 @functools.cache
@@ -128,9 +131,10 @@ def power(a, b):
         b = int(b)
         if b < 0:
             return normalize(Fraction(1) / Fraction(a) ** -b) if a != 0 else _zero_div()
-        if abs(a) > 1 and b * max(1, (abs(int(a)) if isinstance(a, int) else 2).bit_length()) > 210:
-            raise OverflowError
-        return normalize(Fraction(a) ** b)
+        a = Fraction(a)
+        if b * (max(abs(a.numerator), a.denominator).bit_length() - 1) > MAX_BITS:
+            raise OverflowError  # at least 2**(b*(bits-1)) > 10**60: refused before it is built
+        return check_magnitude(normalize(a**b))
     if is_num(b) and abs(b) > 1000:
         raise OverflowError
     return normalize(to_sympy(a) ** to_sympy(b))
@@ -235,7 +239,7 @@ def problem(shape, weights=()) -> str | None:
             if abs(v) > MAX_MAGNITUDE or (
                 isinstance(v, Fraction) and v.denominator > MAX_MAGNITUDE
             ):
-                return f"number too large (limit {MAX_MAGNITUDE:.0e})"
+                return TOO_LARGE
         elif _is_sympy(v):
             found = _measure(v)
             if found is not None:
@@ -264,7 +268,7 @@ def _measure(e) -> str | None:
             continue
         if not x.args:
             if x.is_Rational and max(abs(int(x.p)), int(x.q)) > MAX_MAGNITUDE:
-                return f"number too large (limit {MAX_MAGNITUDE:.0e})"
+                return TOO_LARGE
             local[x] = 0
             continue
         todo.append((x, True))
@@ -310,7 +314,7 @@ def given_value(name, v, *, expressions: bool = True):
         if v < 1:
             raise ArgumentError(f"{name} must be a positive integer, not {v}")
         if v > MAX_MAGNITUDE:
-            raise ArgumentError(f"the value of {name} is too large (limit {MAGNITUDE_TEXT})")
+            raise ArgumentError(f"the value of {name}: {TOO_LARGE}")
         return v
     if expressions and _is_sympy(v) and _built_here(v):
         return v

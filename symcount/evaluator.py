@@ -437,9 +437,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
                 f"{spec.name} ({spec.type_name}): division by zero", spec.span
             ) from None
         except OverflowError:
-            raise LimitError(
-                f"{spec.name} ({spec.type_name}): numbers too large", spec.span
-            ) from None
+            raise LimitError(f"{spec.name} ({spec.type_name}): {D.TOO_LARGE}", spec.span) from None
         why = D.layer_problem(out)  # computed dims obey the limits literals do
         if why:
             raise LimitError(f"{spec.name} ({spec.type_name}): {why}", spec.span)
@@ -478,7 +476,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def construct(self, type_name: str, args, kwargs, span: Span) -> LayerSpec:
         rule = self.rules.get(type_name)
-        ns = bind(rule, list(args), dict(kwargs))
+        try:
+            ns = bind(rule, list(args), dict(kwargs))
+        except SymcountError as e:  # a missing argument: the call is the place
+            raise e.at(span) from None
         if "name" in kwargs:
             name_val, name_span = kwargs["name"]
             name = name_val.name if isinstance(name_val, Word) else name_val

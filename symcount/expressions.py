@@ -129,7 +129,7 @@ class ExpressionsMixin:
         except ZeroDivisionError:
             raise ArgumentError("division by zero", node.span) from None
         except OverflowError:
-            raise LimitError(f"number too large (limit {D.MAX_MAGNITUDE:.0e})", node.span) from None
+            raise LimitError(D.TOO_LARGE, node.span) from None
         except (ValueError, TypeError) as e:
             raise ArgumentError(str(e), node.span) from None
 

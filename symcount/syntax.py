@@ -9,7 +9,8 @@ from importlib import resources
 from pathlib import Path
 
 from . import ast
-from .errors import LimitError, Span, SyntaxError_
+from . import dims as D
+from .errors import LimitError, Span, SyntaxError_, is_control
 
 MAX_SOURCE_CHARS = 2_000_000
 # A file or standard input is read up to this many bytes, then refused: the
@@ -17,7 +18,7 @@ MAX_SOURCE_CHARS = 2_000_000
 # character limit is cut, and /dev/zero or an endless pipe costs 8 MB, not all.
 MAX_SOURCE_BYTES = 4 * MAX_SOURCE_CHARS
 MAX_DEPTH = 200  # brackets and operators nested deeper than this are refused
-MAX_INT_DIGITS = 60
+MAX_INT_DIGITS = 61  # the digits of dims.MAX_MAGNITUDE
 
 
 def grammar_text() -> str:
@@ -571,11 +572,11 @@ def _make_builder():
             return ast.Name(str(items[0]), span=_span(meta))
 
         def int(self, meta, items):
-            digits = str(items[0]).replace("_", "")
-            if len(digits) > MAX_INT_DIGITS:
-                raise LimitError(
-                    f"number has {len(digits)} digits; the limit is {MAX_INT_DIGITS}", _span(meta)
-                )
+            digits = str(items[0]).replace("_", "").lstrip("0") or "0"
+            # one limit for a number written out and one computed (dims.MAX_MAGNITUDE);
+            # more digits than it has are refused unread (int() of a million is slow)
+            if len(digits) > MAX_INT_DIGITS or int(digits) > D.MAX_MAGNITUDE:
+                raise LimitError(D.TOO_LARGE, _span(meta))
             return ast.Num(int(digits), span=_span(meta))
 
         def decimal(self, meta, items):
@@ -587,7 +588,16 @@ def _make_builder():
             return ast.Dec(text, span=_span(meta))
 
         def string(self, meta, items):
-            return ast.Str(str(items[0])[1:-1], span=_span(meta))
+            text = str(items[0])[1:-1]
+            for i, ch in enumerate(text):
+                if is_control(ch):  # a name is printed: it must not drive a terminal
+                    col = meta.column + 1 + i
+                    raise SyntaxError_(
+                        f"control character {ch!r} in a string (names and strings are "
+                        "printed: no control characters)",
+                        Span(meta.line, col, meta.line, col + 1),
+                    )
+            return ast.Str(text, span=_span(meta))
 
         def tuple(self, meta, items):
             return ast.Seq(tuple(i for i in items if i is not None), "()", span=_span(meta))

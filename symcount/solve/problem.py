@@ -107,7 +107,7 @@ def _target(params, at_most, at_least) -> tuple[int, str]:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SolveError(f"the target must be a non-negative integer, not {value!r}")
     if value > D.MAX_MAGNITUDE:
-        raise SolveError("the target is larger than any count symcount handles (10^60)")
+        raise SolveError(f"the target is larger than any count symcount handles ({D.TOO_LARGE})")
     return value, mode
 
 
