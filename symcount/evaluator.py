@@ -29,7 +29,7 @@ from .errors import (
     UnknownLayerError,
     did_you_mean,
 )
-from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, ExpressionsMixin, _InputValue
+from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsMixin, _InputValue
 from .graph_builder import GraphBuilder, LazyGraph, input_name
 from .model import Model, Row
 from .ops.spec import Out
@@ -73,7 +73,12 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def run(self, program: ast.Program) -> Model:
         for stmt in program.statements:
-            self.statement(stmt)
+            try:
+                self.statement(stmt)
+            except RecursionError:  # deeper than any check caught: the statement is the place
+                raise LimitError(
+                    f"{NESTED} (an expression or block nesting too long)", stmt.span
+                ) from None
         unknown = set(self.overrides) - self.used_overrides
         if unknown:
             name = sorted(unknown)[0]

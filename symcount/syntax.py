@@ -371,7 +371,9 @@ def _describe_expected(expected) -> str:
         return ""
     if len(names) > 5:  # inside an expression almost anything may follow: name the useful few
         key = [n for n in ("')'", "']'", "','", "'->'", "end of line") if n in names]
-        return "expected " + ", ".join(key) + (", " if key else "") + "or an operator"
+        if not key:  # nothing closes here: a value is missing
+            return "expected a value (a number, a name or '(')"
+        return "expected " + ", ".join(key) + ", or an operator"
     return "expected " + " or ".join(
         [", ".join(names[:-1]), names[-1]] if len(names) > 1 else names
     )
@@ -590,7 +592,7 @@ def _make_builder():
         def string(self, meta, items):
             text = str(items[0])[1:-1]
             for i, ch in enumerate(text):
-                if is_control(ch):  # a name is printed: it must not drive a terminal
+                if is_control(ch) or ch == "\t":  # a name is printed: it must not drive a terminal
                     col = meta.column + 1 + i
                     raise SyntaxError_(
                         f"control character {ch!r} in a string (names and strings are "
