@@ -12,6 +12,7 @@ loads neither SymPy's printers nor the solver.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from . import dims as D
@@ -86,10 +87,31 @@ def load(path: str | Path, **kw) -> Model:
 def read_source(path: str | Path) -> str:
     """A model file's text, read to at most syntax.MAX_SOURCE_BYTES + 1 bytes
     (OSError, UnicodeDecodeError and LimitError are the caller's to word)."""
-    from .syntax import read_limited
-
     with open(path, "rb") as f:
         return read_limited(f, "the file")
+
+
+def read_limited(f, what: str) -> str:
+    """The text of the file ``f``, read to at most the limit + 1: a binary
+    file (or a text file's buffer) to S.MAX_SOURCE_BYTES of UTF-8, a text
+    stream without one (a StringIO) to S.MAX_SOURCE_CHARS. Past the limit a
+    LimitError (UnicodeDecodeError for text that is not UTF-8). A byte order
+    mark is the parser's to drop."""
+    from . import syntax as S
+
+    if f is None:  # sys.stdin of a process started with it closed
+        raise OSError("it is closed")
+    binary = getattr(f, "buffer", f)
+    if isinstance(binary, io.TextIOBase):
+        text = binary.read(S.MAX_SOURCE_CHARS + 1)
+        if len(text) > S.MAX_SOURCE_CHARS:
+            raise LimitError(f"{what} is longer than {S.MAX_SOURCE_CHARS:,} characters (the limit)")
+        return text
+    data = binary.read(S.MAX_SOURCE_BYTES + 1)
+    if len(data) > S.MAX_SOURCE_BYTES:
+        raise LimitError(f"{what} is larger than {S.MAX_SOURCE_BYTES:,} bytes (the limit)")
+    # newlines as text mode reads them (\r\n and \r are \n), as before the limit
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
 
 
 def check_values(values) -> dict:

@@ -272,3 +272,19 @@ def test_a_file_at_the_limit_is_read():
         f.write(b"input(3) -> Dense(2)\n" + b"#" * (syntax.MAX_SOURCE_BYTES - 21))
         f.flush()
         assert len(read_source(f.name)) == syntax.MAX_SOURCE_BYTES
+
+
+def test_stale_tables_are_not_used(monkeypatch):
+    """Tables of another grammar (edited without regenerating them) are
+    ignored: the parser is built from the grammar, correct if slower."""
+    from symcount.grammar import tables
+
+    monkeypatch.setattr(tables, "KEY", "stale")
+    syntax._parser.cache_clear()
+    try:
+        parser = syntax._parser()
+        assert hasattr(parser, "grammar")  # built, not loaded
+        assert symcount.parse("input(3) -> Dense(2)").total == 8
+    finally:
+        syntax._parser.cache_clear()
+    assert not hasattr(syntax._parser(), "grammar")
