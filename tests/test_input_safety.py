@@ -286,5 +286,6 @@ def test_stale_tables_are_not_used(monkeypatch):
         assert hasattr(parser, "grammar")  # built, not loaded
         assert symcount.parse("input(3) -> Dense(2)").total == 8
     finally:
+        monkeypatch.undo()
         syntax._parser.cache_clear()
     assert not hasattr(syntax._parser(), "grammar")
