@@ -289,3 +289,21 @@ def test_stale_tables_are_not_used(monkeypatch):
         monkeypatch.undo()
         syntax._parser.cache_clear()
     assert not hasattr(syntax._parser(), "grammar")
+
+
+def test_the_limits_page_session_runs_as_shown():
+    """docs/limits.md's Python session is a doctest."""
+    import doctest
+
+    text = (ROOT / "docs" / "limits.md").read_text("utf-8")
+    session = re.search(r"```python\n(.*?)```", text, re.S).group(1)
+    test = doctest.DocTestParser().get_doctest(
+        "\n".join(line.removeprefix("  ") for line in session.splitlines()),
+        {},
+        "limits.md",
+        "docs/limits.md",
+        0,
+    )
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    runner.run(test)
+    assert runner.summarize(verbose=False) == (0, 4)
