@@ -160,27 +160,42 @@ def test_the_loaded_parser_parses_as_the_built_one():
 
 
 def _lark_cache_path(tmpdir: str) -> str:
-    """Where lark's cache=True would read (lark/lark.py): the temp dir, the
-    user name and a hash of the grammar and options."""
+    """Where lark's cache=True read with the options symcount gave it before
+    (lark/lark.py: the temp dir, the user name, a hash of the grammar, the
+    options as given but postlex, lark's version and Python's)."""
     import getpass
 
     import lark
 
-    options = {
+    given = {
         "parser": "lalr",
         "lexer": "basic",
         "propagate_positions": True,
         "maybe_placeholders": True,
         "cache": True,
     }
-    from lark.lark import LarkOptions
-
-    opts = LarkOptions(options).options
-    unhashable = ("transformer", "postlex", "lexer_callbacks", "edit_terminals", "_plugins")
-    options_str = "".join(k + str(v) for k, v in opts.items() if k not in unhashable)
+    options_str = "".join(k + str(v) for k, v in given.items())
     s = syntax.grammar_text() + options_str + lark.__version__ + str(sys.version_info[:2])
     digest = hashlib.sha256(s.encode("utf8")).hexdigest()
-    return f"{tmpdir}/.lark_cache_{getpass.getuser()}_{digest}_{sys.version_info[0]}_{sys.version_info[1]}.tmp"
+    py = f"{sys.version_info[0]}_{sys.version_info[1]}"
+    return f"{tmpdir}/.lark_cache_{getpass.getuser()}_{digest}_{py}.tmp"
+
+
+def test_the_old_cache_path_is_where_lark_would_read(tmp_path, monkeypatch):
+    """The planted file below sits where the old code looked."""
+    from lark import Lark
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    Lark(
+        syntax.grammar_text(),
+        parser="lalr",
+        lexer="basic",
+        propagate_positions=True,
+        maybe_placeholders=True,
+        postlex=syntax._Continuations(),
+        cache=True,
+    )
+    assert [str(p) for p in tmp_path.iterdir()] == [_lark_cache_path(str(tmp_path))]
 
 
 class _Plant:
