@@ -171,7 +171,7 @@ class _Parser(argparse.ArgumentParser):
 
     def _print_message(self, message, file=None):
         if message:
-            write(message) if file is sys.stdout and file is not None else say(message.rstrip("\n"))
+            write(message) if file is sys.stdout else say(message.rstrip("\n"))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -98,6 +98,12 @@ def test_with_stderr_closed_the_output_is_still_written():
     assert p.stdout.startswith("name,type,output_shape")
 
 
+def test_help_with_stdout_closed_is_one_line():
+    p = sh('"$PY" -m symcount --help >&-')
+    assert p.returncode == cli.EXIT_OUTPUT
+    assert p.stderr == "symcount: error: standard output is closed\n"
+
+
 def test_both_closed_is_a_status_only():
     p = sh(f'"$PY" -m symcount summary {MNIST} >&- 2>&-')
     assert p.returncode == cli.EXIT_OUTPUT
