@@ -93,10 +93,10 @@ def read_source(path: str | Path) -> str:
 
 def read_limited(f, what: str) -> str:
     """The text of the file ``f``, read to at most the limit + 1: a binary
-    file (or a text file's buffer) to S.MAX_SOURCE_BYTES of UTF-8, a text
-    stream without one (a StringIO) to S.MAX_SOURCE_CHARS. Past the limit a
-    LimitError (UnicodeDecodeError for text that is not UTF-8). A byte order
-    mark is the parser's to drop."""
+    file (or a text file's buffer) to syntax.MAX_SOURCE_BYTES of UTF-8, a
+    text stream without one (a StringIO) to syntax.MAX_SOURCE_CHARS. Past the
+    limit a LimitError (UnicodeDecodeError for text that is not UTF-8). A
+    byte order mark is run_program's to drop."""
     from . import syntax as S
 
     if f is None:  # sys.stdin of a process started with it closed

@@ -281,18 +281,7 @@ def _measure(e) -> str | None:
 
 # The SymPy classes a value given through the API may be built of: what the
 # library itself builds from the language (dimension arithmetic above).
-_GIVEN_CLASSES = (
-    "Add",
-    "Mul",
-    "Pow",
-    "floor",
-    "ceiling",
-    "Max",
-    "Min",
-    "Mod",
-    "Rational",
-    "Integer",
-)
+_GIVEN_CLASSES = frozenset("Add Mul Pow floor ceiling Max Min Mod Rational Integer".split())
 
 
 def given_value(name, v, *, expressions: bool = True):

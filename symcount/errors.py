@@ -86,9 +86,9 @@ def source_lines(source: str) -> list[str]:
 
 
 def is_control(ch: str) -> bool:
-    """C0 and C1 controls, DEL, format characters (bidirectional overrides)
-    line/paragraph separators and lone surrogates (undecodable bytes); not a tab (shown as a space), nor the
-    zero-width joiner of emoji."""
+    """C0 and C1 controls, DEL, format characters (bidirectional overrides),
+    line and paragraph separators, lone surrogates (undecodable bytes); not
+    a tab (shown as a space), nor the zero-width joiner of emoji."""
     return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\t\u200d"
 
 
