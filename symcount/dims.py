@@ -281,7 +281,9 @@ def _measure(e) -> str | None:
 
 # The SymPy classes a value given through the API may be built of: what the
 # library itself builds from the language (dimension arithmetic above).
-_GIVEN_CLASSES = frozenset("Add Mul Pow floor ceiling Max Min Mod Rational Integer".split())
+_GIVEN_CLASSES = frozenset(
+    {"Add", "Mul", "Pow", "floor", "ceiling", "Max", "Min", "Mod", "Rational", "Integer"}
+)
 
 
 def given_value(name, v, *, expressions: bool = True):
