@@ -141,7 +141,6 @@ def test_ctrl_c_in_start_up_exits_130_quietly(delay):
         return
     assert p.returncode == cli.EXIT_INTERRUPTED, err
     assert err == b"symcount: interrupted\n"
-    assert out == b""
 
 
 STUCK = """
