@@ -12,10 +12,12 @@ loads neither SymPy's printers nor the solver.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
+from . import dims as D
 from . import quantities as Q
-from .errors import ArgumentError, LimitError, SymcountError
+from .errors import LimitError, SymcountError
 from .model import Model, Row
 
 
@@ -49,6 +51,9 @@ def run_program(text: str, evaluator, filename: str | None = None) -> Model:
     # No change to process-wide state (the recursion limit): parsing and
     # evaluation are iterative where input can be long, and depth is bounded
     # where it can nest (brackets, expressions, blocks, computed dims).
+    # A byte order mark starts many an editor's UTF-8; \r\n and a lone \r end
+    # a line as \n does (as a file is read), so the lines counted match those shown.
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
         program = parse_program(text)
         model = evaluator().run(program)
@@ -67,7 +72,9 @@ def load(path: str | Path, **kw) -> Model:
     """Read and evaluate a model file."""
     p = Path(path)
     try:
-        text = p.read_text("utf-8")
+        text = read_source(p)
+    except LimitError as e:
+        raise e.at(None, None, str(p)) from None
     except OSError as e:
         raise SymcountError(f"cannot read {p}: {e.strerror or e}").at(None, None, str(p)) from None
     except UnicodeDecodeError as e:
@@ -77,18 +84,41 @@ def load(path: str | Path, **kw) -> Model:
     return parse(text, filename=str(path), **kw)
 
 
+def read_source(path: str | Path) -> str:
+    """A model file's text, read to at most syntax.MAX_SOURCE_BYTES + 1 bytes
+    (OSError, UnicodeDecodeError and LimitError are the caller's to word)."""
+    with open(path, "rb") as f:
+        return read_limited(f, "the file")
+
+
+def read_limited(f, what: str) -> str:
+    """The text of the file ``f``, read to at most the limit + 1: a binary
+    file (or a text file's buffer) to syntax.MAX_SOURCE_BYTES of UTF-8, a
+    text stream without one (a StringIO) to syntax.MAX_SOURCE_CHARS. Past the
+    limit a LimitError (UnicodeDecodeError for text that is not UTF-8). A
+    byte order mark is run_program's to drop."""
+    from . import syntax as S
+
+    if f is None:  # sys.stdin of a process started with it closed
+        raise OSError("it is closed")
+    binary = getattr(f, "buffer", f)
+    if isinstance(binary, io.TextIOBase):
+        text = binary.read(S.MAX_SOURCE_CHARS + 1)
+        if len(text) > S.MAX_SOURCE_CHARS:
+            raise LimitError(f"{what} is longer than {S.MAX_SOURCE_CHARS:,} characters (the limit)")
+        return text
+    data = binary.read(S.MAX_SOURCE_BYTES + 1)
+    if len(data) > S.MAX_SOURCE_BYTES:
+        raise LimitError(f"{what} is larger than {S.MAX_SOURCE_BYTES:,} bytes (the limit)")
+    # newlines as text mode reads them (\r\n and \r are \n), as before the limit
+    return data.decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+
+
 def check_values(values) -> dict:
     """``values=`` of :func:`parse` (and ``--set``): positive integers by name."""
     if not values:
         return {}
-    out = {}
-    for k, v in values.items():
-        if isinstance(v, bool) or not isinstance(v, int):
-            raise ArgumentError(f"the value of {k} must be an integer, not {v!r}")
-        if v < 1:
-            raise ArgumentError(f"{k} must be a positive integer, not {v}")
-        out[k] = v
-    return out
+    return {k: D.given_value(k, v, expressions=False) for k, v in values.items()}
 
 
 class _ModelMethods:

@@ -92,7 +92,7 @@ class BlocksMixin:
         self.depth += 1
         if self.depth > MAX_BLOCK_DEPTH:
             raise LimitError(
-                f"blocks nested deeper than {MAX_BLOCK_DEPTH} (a block calling itself?)"
+                f"blocks nested deeper than {MAX_BLOCK_DEPTH} (a block calling itself?)", span
             )
         saved_env, saved_current = self.env, self.current
         self.env = (env if env is not None else self.env).new_child(dict(scope or {}))

@@ -7,17 +7,18 @@ loaded when a model is read, and SymPy only when the model has symbols.
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 
 from . import __version__
 from .commands.args import positive
+from .commands.output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
+from .commands.output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from .commands.output import EXIT_OUTPUT as EXIT_OUTPUT
+from .commands.output import guarded, say, write
 from .errors import SymcountError
 
 EXIT_USAGE = 2  # bad input: the model, a --set value, a file, an option
-EXIT_INTERRUPTED = 130
-EXIT_BROKEN_PIPE = 141
 
 FORMATS = ("text", "json", "markdown", "csv")
 CONVENTIONS = ("keras", "torch")
@@ -164,9 +165,18 @@ def _add_algebra_args(p: argparse.ArgumentParser) -> None:
         x.add_argument(flag, dest="rewrite", action="store_const", const=how, help=text)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, printing through commands.output: help written to a full disk
+    is an error like any output (argparse would drop it silently)."""
+
+    def _print_message(self, message, file=None):
+        if message:
+            write(message) if file is sys.stdout else say(message.rstrip("\n"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     fmt = argparse.RawDescriptionHelpFormatter
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="symcount",
         description=DESCRIPTION,
         epilog=EPILOG,
@@ -267,8 +277,12 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
     if args.file is None:
         parser.error("no model: give a FILE, '-' for standard input, or -e TEXT")
     if args.file == "-":
+        from .api import read_limited
+
         try:
-            text = sys.stdin.read()
+            text = read_limited(sys.stdin, "standard input")
+        except SymcountError as e:
+            raise e.at(None, filename="<stdin>") from None
         except (OSError, UnicodeDecodeError) as e:
             raise SymcountError(f"cannot read standard input: {e}").at(
                 None, filename="symcount"
@@ -279,10 +293,12 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
 
 def _read(path: str) -> str:
     """A model file's text; a file that cannot be read is a user error (exit 2)."""
-    from pathlib import Path
+    from .api import read_source
 
     try:
-        return Path(path).read_text("utf-8")
+        return read_source(path)
+    except SymcountError as e:
+        raise e.at(None, filename=path) from None
     except OSError as e:
         message = f"cannot read {path}: {e.strerror or e}"
     except UnicodeDecodeError as e:
@@ -345,7 +361,7 @@ def _width(args) -> int:
 
 def _can_draw_unicode() -> bool:
     try:
-        "┏━┃│└".encode(sys.stdout.encoding or "ascii")
+        "┏━┃│└".encode(getattr(sys.stdout, "encoding", None) or "ascii")
     except (LookupError, UnicodeEncodeError):
         return False
     return True
@@ -505,25 +521,6 @@ COMMANDS = {"summary": cmd_summary, "explain": cmd_explain, "layers": cmd_layers
 # entry point -----------------------------------------------------------------
 
 
-def _write(text: str) -> None:
-    out = sys.stdout
-    try:
-        out.write(text)
-    except UnicodeEncodeError:  # a terminal that cannot show a layer's name
-        enc = out.encoding or "ascii"
-        out.write(text.encode(enc, "replace").decode(enc))
-    out.flush()
-
-
-def _silence_stdout() -> None:
-    """After the reader of a pipe went away: no second error at exit."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (AttributeError, OSError, ValueError):
-        pass
-
-
 def run(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -531,7 +528,7 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # --help, --version, and usage errors (status 2)
         return e.code if isinstance(e.code, int) else (0 if e.code is None else EXIT_USAGE)
     if args.command is None:
-        parser.print_help(sys.stderr)
+        say(parser.format_help().rstrip("\n"))
         return EXIT_USAGE
     try:
         command = getattr(args, "run", None) or COMMANDS[args.command]
@@ -539,22 +536,15 @@ def run(argv: list[str] | None = None) -> int:
     except SystemExit as e:  # parser.error() while reading the options
         return e.code if isinstance(e.code, int) else EXIT_USAGE
     except SymcountError as e:
-        sys.stdout.flush()
-        print(str(e), file=sys.stderr)
+        say(str(e))
         return EXIT_USAGE
-    _write(text)
+    write(text)
     return 0
 
 
 def main(argv: list[str] | None = None) -> int:
     """``symcount`` and ``python -m symcount``; returns the exit status."""
-    try:
-        return run(argv)
-    except KeyboardInterrupt:
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return EXIT_BROKEN_PIPE
+    return guarded(run, argv)
 
 
 if __name__ == "__main__":  # pragma: no cover

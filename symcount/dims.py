@@ -8,10 +8,15 @@ get exact floor/ceil arithmetic with positive-integer symbols.
 from __future__ import annotations
 
 import functools
+import sys
 from fractions import Fraction
 from numbers import Integral
 
 MAX_MAGNITUDE = 10**60  # numbers beyond this are refused: no count is that large
+MAGNITUDE_TEXT = "10**60"  # the limit as the user writes it, in every message
+TOO_LARGE = f"number too large (limit {MAGNITUDE_TEXT})"  # literal or computed, the same
+# 2**200 > MAX_MAGNITUDE: a power whose result has more bits is refused unbuilt
+MAX_BITS = 200
 
 
 @functools.cache
@@ -39,7 +44,7 @@ def is_int(v) -> bool:
 
 
 def _is_sympy(v) -> bool:
-    return type(v).__module__.startswith("sympy")
+    return (type(v).__module__ or "").startswith("sympy")  # an undefined function's is None
 
 
 def is_symbolic(v) -> bool:
@@ -142,9 +147,10 @@ def power(a, b):
         b = int(b)
         if b < 0:
             return normalize(Fraction(1) / Fraction(a) ** -b) if a != 0 else _zero_div()
-        if abs(a) > 1 and b * max(1, (abs(int(a)) if isinstance(a, int) else 2).bit_length()) > 210:
-            raise OverflowError
-        return normalize(Fraction(a) ** b)
+        a = Fraction(a)
+        if b * (max(abs(a.numerator), a.denominator).bit_length() - 1) > MAX_BITS:
+            raise OverflowError  # at least 2**(b*(bits-1)) > 10**60: refused before it is built
+        return check_magnitude(normalize(a**b))
     if is_num(b) and abs(b) > 1000:
         raise OverflowError
     return normalize(to_sympy(a) ** to_sympy(b))
@@ -253,7 +259,7 @@ def problem(shape, weights=()) -> str | None:
             if abs(v) > MAX_MAGNITUDE or (
                 isinstance(v, Fraction) and v.denominator > MAX_MAGNITUDE
             ):
-                return f"number too large (limit {MAX_MAGNITUDE:.0e})"
+                return TOO_LARGE
         elif _is_sympy(v):
             found = _measure(v)
             if found is not None:
@@ -282,7 +288,7 @@ def _measure(e) -> str | None:
             continue
         if not x.args:
             if x.is_Rational and max(abs(int(x.p)), int(x.q)) > MAX_MAGNITUDE:
-                return f"number too large (limit {MAX_MAGNITUDE:.0e})"
+                return TOO_LARGE
             local[x] = 0
             continue
         todo.append((x, True))
@@ -291,6 +297,62 @@ def _measure(e) -> str | None:
         _DEPTHS.clear()
     _DEPTHS.update(local)
     return None
+
+
+# The SymPy classes a value given through the API may be built of: what the
+# library itself builds from the language (dimension arithmetic above).
+_GIVEN_CLASSES = frozenset(
+    {"Add", "Mul", "Pow", "floor", "ceiling", "Max", "Min", "Mod", "Rational", "Integer"}
+)
+
+
+def given_value(name, v, *, expressions: bool = True):
+    """A value given to a symbol through the API (``subs``, ``values=``,
+    solve): a positive int (not a bool), a SymPy Integer, or, when
+    ``expressions``, a SymPy expression of the library's own symbols
+    (:func:`symbol`). Anything else (a str, float, Fraction, list, a SymPy
+    object of other symbols or functions) is an ArgumentError naming the
+    symbol and what was given: text is never handed to SymPy, which would
+    evaluate it."""
+    from .errors import ArgumentError
+
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ArgumentError(f"{name!r} is not a symbol name")
+    what = "an integer" + (" or an expression of symcount symbols" if expressions else "")
+    if _is_sympy(v) and v.is_Integer:
+        v = int(v)
+    if isinstance(v, int) and not isinstance(v, bool):
+        if v < 1:
+            raise ArgumentError(f"{name} must be a positive integer, not {v}")
+        if v > MAX_MAGNITUDE:
+            raise ArgumentError(f"the value of {name}: {TOO_LARGE}")
+        return v
+    if expressions and _is_sympy(v) and _built_here(v):
+        return v
+    shown = repr(v)
+    shown = shown if len(shown) <= 60 else shown[:57] + "..."
+    basic = getattr(sys.modules.get("sympy"), "Basic", ())  # SymPy is loaded if v is of it
+    kind = (
+        "a SymPy object symcount did not build" if isinstance(v, basic) else f"a {type(v).__name__}"
+    )
+    raise ArgumentError(f"the value of {name} must be {what}, not {shown} ({kind})")
+
+
+def _built_here(e) -> bool:
+    """``e`` is made of the library's symbols, numbers and dimension functions."""
+    if not isinstance(e, sp().Expr) or e.is_Number:
+        return False  # a bare number that is no integer (1/2, 2.5) is no size
+    todo = [e]
+    while todo:
+        x = todo.pop()
+        if x.is_Symbol:
+            if x != symbol(x.name):
+                return False
+            continue
+        if x.is_Float or not any(c.__name__ in _GIVEN_CLASSES for c in type(x).__mro__):
+            return False
+        todo.extend(x.args)
+    return True
 
 
 def known_nonpositive(v) -> bool:

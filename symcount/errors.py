@@ -7,6 +7,8 @@ file:line:column, the source line and a caret under the culprit.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -52,37 +54,84 @@ class SymcountError(Exception):
         return self.render()
 
     def render(self) -> str:
-        where = self.filename or "<input>"
-        head = f"{where}: {self.kind}: {self.message}"
+        where = shown(self.filename or "<input>")
+        message = "\n".join(shown(part) for part in self.message.split("\n"))
+        hint = [f"  hint: {shown(self.hint)}"] if self.hint else []
         if self.span is None:
-            lines = [head]
+            lines = [f"{where}: {self.kind}: {message}"]
             if self.excerpt is not None:
                 text, col = self.excerpt
-                lines += [f"    {text}", "    " + " " * min(col, len(text)) + "^"]
-            if self.hint:
-                lines.append(f"  hint: {self.hint}")
-            return "\n".join(lines)
-        head = f"{where}:{self.span.line}:{self.span.column}: {self.kind}: {self.message}"
+                lines += _excerpt(text, col + 1, 1)
+            return "\n".join(lines + hint)
+        head = f"{where}:{self.span.line}:{self.span.column}: {self.kind}: {message}"
         lines = [head]
         if self.source is not None:
-            src_lines = self.source.splitlines() or [""]
-            idx = min(self.span.line, len(src_lines)) - 1
-            text = src_lines[idx].replace("\t", " ")
-            if len(text) > 200:  # keep huge one-line inputs readable
-                lo = max(0, self.span.column - 80)
-                text = ("..." if lo else "") + text[lo : lo + 160]
-                col = self.span.column - lo + (3 if lo else 0)
-            else:
-                col = self.span.column
+            src_lines = source_lines(self.source)
+            text = src_lines[min(self.span.line, len(src_lines)) - 1]
             width = 1
             if self.span.end_line == self.span.line:
                 width = max(1, self.span.end_column - self.span.column)
-            width = max(1, min(width, len(text) - col + 2))
-            lines.append(f"    {text}")
-            lines.append("    " + " " * (col - 1) + "^" * width)
-        if self.hint:
-            lines.append(f"  hint: {self.hint}")
-        return "\n".join(lines)
+            lines += _excerpt(text, self.span.column, width)
+        return "\n".join(lines + hint)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def source_lines(source: str) -> list[str]:
+    """The lines of ``source`` as the parser counts them: broken at \\n, \\r\\n
+    and \\r only (str.splitlines also breaks at \\f, \\v, \\x1c-\\x1e, \\x85 and
+    U+2028/9, which are no line ends of the language)."""
+    return _LINE_BREAK.split(source)
+
+
+def is_control(ch: str) -> bool:
+    """C0 and C1 controls, DEL, format characters (bidirectional overrides),
+    line and paragraph separators, lone surrogates (undecodable bytes); not
+    a tab (shown as a space), nor the zero-width joiner of emoji."""
+    return unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Zl", "Zp") and ch not in "\t\u200d"
+
+
+def shown(text: str) -> str:
+    """``text`` with control characters escaped (ESC, BEL, CR, DEL, C1, U+2028,
+    bidirectional overrides ...): an error message never drives the terminal."""
+    if not any(is_control(ch) for ch in text):
+        return text
+    return "".join(_escaped(ch) if is_control(ch) else ch for ch in text)
+
+
+def _escaped(ch: str) -> str:
+    n = ord(ch)
+    return f"\\x{n:02x}" if n < 0x100 else f"\\u{n:04x}" if n < 0x10000 else f"\\U{n:08x}"
+
+
+def _width(ch: str) -> int:
+    """Columns ``ch`` takes on a terminal (as shown: escapes, a tab as a space)."""
+    if is_control(ch):
+        return len(_escaped(ch))
+    if unicodedata.combining(ch):
+        return 0
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def _excerpt(text: str, column: int, width: int) -> list[str]:
+    """The source line and a caret under characters ``column`` (1-based) to
+    ``column + width``, placed by what the terminal shows: wide (CJK)
+    characters take two columns, a tab one (it is shown as a space),
+    control characters their escape."""
+    col = max(1, min(column, len(text) + 1))
+    lo, hi = 0, len(text)
+    if len(text) > 200:  # keep huge one-line inputs readable
+        lo = max(0, col - 80)
+        hi = lo + 160
+    before = text[lo : col - 1]
+    culprit = text[col - 1 : min(col - 1 + width, hi)]
+    after = text[col - 1 + len(culprit) : hi]
+    pieces = ["..." if lo else "", before, culprit, after]
+    pad = len(pieces[0]) + sum(_width(ch) for ch in before)
+    carets = max(1, sum(_width(ch) for ch in culprit))
+    line = "".join(pieces[:1] + [shown(p.replace("\t", " ")) for p in pieces[1:]])
+    return [f"    {line}", "    " + " " * pad + "^" * carets]
 
 
 class SyntaxError_(SymcountError):

@@ -29,7 +29,7 @@ from .errors import (
     UnknownLayerError,
     did_you_mean,
 )
-from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, ExpressionsMixin, _InputValue
+from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsMixin, _InputValue
 from .graph_builder import GraphBuilder, LazyGraph, input_name
 from .model import Model, Row
 from .ops.spec import Out
@@ -73,7 +73,12 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def run(self, program: ast.Program) -> Model:
         for stmt in program.statements:
-            self.statement(stmt)
+            try:
+                self.statement(stmt)
+            except RecursionError:  # deeper than any check caught: the statement is the place
+                raise LimitError(
+                    f"{NESTED} (an expression or block nesting too long)", stmt.span
+                ) from None
         unknown = set(self.overrides) - self.used_overrides
         if unknown:
             name = sorted(unknown)[0]
@@ -441,9 +446,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
                 f"{spec.name} ({spec.type_name}): division by zero", spec.span
             ) from None
         except OverflowError:
-            raise LimitError(
-                f"{spec.name} ({spec.type_name}): numbers too large", spec.span
-            ) from None
+            raise LimitError(f"{spec.name} ({spec.type_name}): {D.TOO_LARGE}", spec.span) from None
         why = D.layer_problem(out)  # computed dims obey the limits literals do
         if why:
             raise LimitError(f"{spec.name} ({spec.type_name}): {why}", spec.span)
@@ -482,7 +485,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin):
 
     def construct(self, type_name: str, args, kwargs, span: Span) -> LayerSpec:
         rule = self.rules.get(type_name)
-        ns = bind(rule, list(args), dict(kwargs))
+        try:
+            ns = bind(rule, list(args), dict(kwargs))
+        except SymcountError as e:  # a missing argument: the call is the place
+            raise e.at(span) from None
         if "name" in kwargs:
             name_val, name_span = kwargs["name"]
             name = name_val.name if isinstance(name_val, Word) else name_val

@@ -129,9 +129,11 @@ class ExpressionsMixin:
         except ZeroDivisionError:
             raise ArgumentError("division by zero", node.span) from None
         except OverflowError:
-            raise LimitError(f"number too large (limit {D.MAX_MAGNITUDE:.0e})", node.span) from None
+            raise LimitError(D.TOO_LARGE, node.span) from None
         except (ValueError, TypeError) as e:
             raise ArgumentError(str(e), node.span) from None
+        except RecursionError:  # SymPy's own recursion through a deep floor of floors
+            raise LimitError(f"{NESTED} (its value is too deep to compute)", node.span) from None
 
     def call(self, node: ast.Call):
         if isinstance(node.func, ast.Call):  # Layer(...)(a, b): construct, then apply

@@ -206,6 +206,7 @@ class Model:
         ``values=`` to :func:`symcount.parse` instead.
         """
         values = {**(values or {}), **kw}
+        values = {k: D.given_value(k, v) for k, v in values.items()}
         mapping = {D.symbol(k): D.to_sympy(v) for k, v in values.items()}
         rows = [r.subs(mapping) for r in self.rows]
         left = [n for n in self.symbols if n not in values]

@@ -8,11 +8,16 @@ from importlib import resources
 from pathlib import Path
 
 from . import ast
-from .errors import LimitError, Span, SyntaxError_
+from . import dims as D
+from .errors import LimitError, Span, SyntaxError_, is_control
 
 MAX_SOURCE_CHARS = 2_000_000
+# A file or standard input is read up to this many bytes, then refused: the
+# most MAX_SOURCE_CHARS characters can take in UTF-8, so no text within the
+# character limit is cut, and /dev/zero or an endless pipe costs 8 MB, not all.
+MAX_SOURCE_BYTES = 4 * MAX_SOURCE_CHARS
 MAX_DEPTH = 200  # brackets and operators nested deeper than this are refused
-MAX_INT_DIGITS = 60
+MAX_INT_DIGITS = 61  # the digits of dims.MAX_MAGNITUDE
 
 
 def grammar_text() -> str:
@@ -76,7 +81,7 @@ def _import_lark():
     return lark
 
 
-def _build(cache: bool):
+def _build():
     Lark = _import_lark().Lark
 
     return Lark(
@@ -86,19 +91,38 @@ def _build(cache: bool):
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=_Continuations(),
-        cache=cache,  # the LALR tables, pickled in the temp dir: 10x faster start
     )
+
+
+def tables_key() -> str:
+    """What the prebuilt tables were made from: the grammar and lark's version."""
+    import hashlib
+
+    lark = _import_lark()
+    return hashlib.sha256(f"{lark.__version__}\n{grammar_text()}".encode()).hexdigest()
 
 
 @functools.cache
 def _parser():
-    return _build(cache=True)
+    # Lark's own cache (its cache option) would pickle.load a file at a predictable
+    # path in the shared temp dir, which another local user could plant.
+    # The tables are prebuilt into a module of the package instead: as fast
+    # to start, and nothing is read from outside the installed package.
+    try:
+        from symcount.grammar import tables
+    except ImportError:  # pragma: no cover - a source tree without the tables
+        tables = None
+    if tables is None or getattr(tables, "KEY", None) != tables_key():
+        return _build()  # stale tables (the grammar was edited): built, not trusted
+    from lark import Lark
+
+    return Lark.__new__(Lark)._load(tables.TABLES, postlex=_Continuations())
 
 
 def lark_parser():
     """A freshly built Lark object with its grammar (for tools such as
-    hypothesis's from_lark; a cached parser does not keep the grammar)."""
-    return _build(cache=False)
+    hypothesis's from_lark; a loaded parser does not keep the grammar)."""
+    return _build()
 
 
 FRAGMENTS = ("expression", "condition")  # start rules of option text (--let, --where)
@@ -348,7 +372,9 @@ def _describe_expected(expected) -> str:
         return ""
     if len(names) > 5:  # inside an expression almost anything may follow: name the useful few
         key = [n for n in ("')'", "']'", "','", "'->'", "end of line") if n in names]
-        return "expected " + ", ".join(key) + (", " if key else "") + "or an operator"
+        if not key:  # nothing closes here: a value is missing
+            return "expected a value (a number, a name or '(')"
+        return "expected " + ", ".join(key) + ", or an operator"
     return "expected " + " or ".join(
         [", ".join(names[:-1]), names[-1]] if len(names) > 1 else names
     )
@@ -529,11 +555,11 @@ def _make_builder():
             return ast.Name(str(items[0]), span=_span(meta))
 
         def int(self, meta, items):
-            digits = str(items[0]).replace("_", "")
-            if len(digits) > MAX_INT_DIGITS:
-                raise LimitError(
-                    f"number has {len(digits)} digits; the limit is {MAX_INT_DIGITS}", _span(meta)
-                )
+            digits = str(items[0]).replace("_", "").lstrip("0") or "0"
+            # one limit for a number written out and one computed (dims.MAX_MAGNITUDE);
+            # more digits than it has are refused unread (int() of a million is slow)
+            if len(digits) > MAX_INT_DIGITS or int(digits) > D.MAX_MAGNITUDE:
+                raise LimitError(D.TOO_LARGE, _span(meta))
             return ast.Num(int(digits), span=_span(meta))
 
         def decimal(self, meta, items):
@@ -545,7 +571,16 @@ def _make_builder():
             return ast.Dec(text, span=_span(meta))
 
         def string(self, meta, items):
-            return ast.Str(str(items[0])[1:-1], span=_span(meta))
+            text = str(items[0])[1:-1]
+            for i, ch in enumerate(text):
+                if is_control(ch) or ch == "\t":  # a name is printed: it must not drive a terminal
+                    col = meta.column + 1 + i
+                    raise SyntaxError_(
+                        f"control character {ch!r} in a string (names and strings are "
+                        "printed: no control characters)",
+                        Span(meta.line, col, meta.line, col + 1),
+                    )
+            return ast.Str(text, span=_span(meta))
 
         def tuple(self, meta, items):
             return ast.Seq(tuple(i for i in items if i is not None), "()", span=_span(meta))

@@ -29,7 +29,7 @@ from .syntax import Unexpected, parse_fragment
 
 MAX_CHARS = 2000
 MAX_DEPTH = 100
-MAX_DIGITS = 60
+MAX_DIGITS = 61  # longer is past dims.MAX_MAGNITUDE, refused unread; shorter, by value
 FUNCTIONS = ("floor", "ceil", "min", "max")
 COMPARISONS = ("==", "!=", "<=", ">=", "<", ">", "=")
 _OPERAND = frozenset({"NAME", "INT"})  # what can start an operand (a '(' alone may be a call)
@@ -93,7 +93,7 @@ def _unexpected(e: Unexpected) -> str:
     if e.kind == "function":
         return f"unknown function {e.value!r}; the functions are floor, ceil, min, max"
     if e.kind == "digits":
-        return f"number longer than {MAX_DIGITS} digits"
+        return D.TOO_LARGE
     if e.expected & _OPERAND:
         if e.token_type == "IN":  # in is a word of conditions, not a name
             return "unexpected 'in'"
@@ -198,6 +198,8 @@ def to_value(node, env: dict | None = None):
     while stack:
         n, done = stack.pop()
         if isinstance(n, ast.Num):
+            if abs(n.value) > D.MAX_MAGNITUDE:  # as a literal of the model language is
+                raise LimitError(D.TOO_LARGE)
             out.append(n.value)
         elif isinstance(n, ast.Name):
             out.append(env[n.id] if n.id in env else D.symbol(n.id))
@@ -222,6 +224,6 @@ def _apply(n, args):
     except ZeroDivisionError:
         raise ArgumentError("division by zero") from None
     except OverflowError:
-        raise LimitError(f"number too large (limit {D.MAX_MAGNITUDE:.0e})") from None
+        raise LimitError(D.TOO_LARGE) from None
     except ValueError as e:
         raise ArgumentError(str(e)) from None

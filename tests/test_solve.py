@@ -260,7 +260,7 @@ ERRORS = [
     (
         [STACKED, "--params", "9", "--where", "u in 1..10**100**100"],
         2,
-        "--where 'u in 1..10**100**100': number too large (limit 1e+60)",
+        "--where 'u in 1..10**100**100': number too large (limit 10**60)",
     ),
     (
         [STACKED, "--params", "9", "--where", "u == x"],

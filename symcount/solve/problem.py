@@ -107,7 +107,7 @@ def _target(params, at_most, at_least) -> tuple[int, str]:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SolveError(f"the target must be a non-negative integer, not {value!r}")
     if value > D.MAX_MAGNITUDE:
-        raise SolveError("the target is larger than any count symcount handles (10^60)")
+        raise SolveError(f"the target is larger than any count symcount handles ({D.TOO_LARGE})")
     return value, mode
 
 
@@ -161,10 +161,7 @@ class _Problem:
     def build(cls, model, unknowns, q, values, let, multiple_of, where):
         from ..algebra import relations_from, substitute
 
-        values = dict(values or {})
-        for k, v in values.items():
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise SolveError(f"the value of {k} must be a positive integer, not {v!r}")
+        values = {k: D.given_value(k, v, expressions=False) for k, v in (values or {}).items()}
         rel = relations_from(let or {}, values)
         asked = _unknown_list(unknowns)
         for name in asked:
