@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from fractions import Fraction
 
 from . import dims as D
@@ -77,3 +78,65 @@ def shape_json(s):
     if isinstance(s, list):
         return [shape_json(x) for x in s]
     return [json_value(d) for d in s]
+
+
+# Text a user gave (names, model names, string arguments) is shown, never acted
+# on: a terminal obeys ESC, CSI, OSC (which can retitle it or worse), BEL and
+# CR; a bidi override (U+202E) or a line separator (U+2028) reorders or breaks
+# what a reader sees; a lone surrogate cannot even be written out. These are
+# Unicode's control (Cc: C0, DEL, C1), format (Cf), separator (Zl, Zp) and
+# surrogate (Cs) characters, shown escaped as Python writes them.
+_UNSAFE_ASCII = re.compile(r"[\x00-\x1f\x7f]")
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+_SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _escape_char(c: str) -> str:
+    short = _SHORT_ESCAPES.get(c)
+    if short is not None:
+        return short
+    n = ord(c)
+    if n < 0x100:
+        return f"\\x{n:02x}"
+    if n < 0x10000:
+        return f"\\u{n:04x}"
+    return f"\\U{n:08x}"
+
+
+def text(s, *, ascii: bool = False) -> str:
+    """User-given text as every renderer shows it: control, format and
+    separator characters escaped (``\\x1b``, ``\\r``, ``\\u202e``), the rest
+    as it is; with ``ascii``, every other non-ASCII character too (``\\u4e2d``),
+    for LaTeX, which plain pdflatex cannot typeset otherwise. Printable text
+    comes back unchanged, and escaping twice changes nothing more."""
+    s = str(s)
+    if s.isascii():
+        if _UNSAFE_ASCII.search(s) is None:
+            return s
+        return _UNSAFE_ASCII.sub(lambda m: _escape_char(m.group()), s)
+    import unicodedata
+
+    out = []
+    for c in s:
+        if c < "\x80":
+            out.append(_escape_char(c) if c < " " or c == "\x7f" else c)
+        elif ascii or unicodedata.category(c) in _UNSAFE_CATEGORIES:
+            out.append(_escape_char(c))
+        else:
+            out.append(c)
+    return "".join(out)
+
+
+def width(s: str) -> int:
+    """The columns a terminal gives ``s``: two for a wide (CJK) character,
+    none for a combining mark; what a table pads and wraps by."""
+    if s.isascii():
+        return len(s)
+    import unicodedata
+
+    n = 0
+    for c in s:
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf"):
+            continue
+        n += 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+    return n

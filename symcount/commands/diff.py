@@ -252,7 +252,8 @@ def render(keras_model, torch_model, *, expand=False, width=None, ascii=False) -
     )
     lines += _totals(keras_model, torch_model)
     lines += _why(keras_model, torch_model)
-    return "\n".join(lines) + "\n"
+    # the names are user text: shown, never acted on (the table's cells are escaped in draw)
+    return "\n".join(P.text(line) for line in lines) + "\n"
 
 
 def to_dict(keras_model, torch_model, *, expand=False) -> dict:
