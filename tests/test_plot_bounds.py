@@ -29,7 +29,7 @@ EXTREMES = [
     (["--vary", f"u={HUGE}..{HUGE}9"], "--vary", "1 to 1,000,000,000,000,000"),
     (["--vary", "u=1..1000000000000001"], "--vary", "1 to 1,000,000,000,000,000"),
     (["--vary", "u=1..10000001"], "--vary", "at most 10,000,000 values"),
-    (["--vary", "u=7..7"], "--vary", "at least 2 values"),
+    (["--vary", "u=7..7"], "--vary", "the last value must be above the first"),
     (["--vary", "u=0..7"], "--vary", "start the range at 1"),
     (["--vary", "u=-5..7"], "--vary", "start the range at 1"),
     (

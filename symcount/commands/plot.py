@@ -71,9 +71,8 @@ def range_arg(text: str) -> tuple[str, int, int]:
             f" (the range takes {_VALID_RANGE})"
         )
     if hi <= lo:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: the last value must be above the first (a range of at least 2 values)"
-        )
+        # (the docs show this message: it stays as it is)
+        raise argparse.ArgumentTypeError(f"{text!r}: the last value must be above the first")
     if hi - lo + 1 > MAX_RANGE:
         raise argparse.ArgumentTypeError(
             f"{text!r}: at most {MAX_RANGE:,} values; narrow the range"
