@@ -76,6 +76,45 @@ def nasty_model(name: str, source: str = "model m\ninput(4, u) -> Dense(3) -> De
     return m
 
 
+def nasty_symbol_model(name: str):
+    """A model whose symbol is called ``name``: the counts and the shapes
+    print it (through the rows' own substitution: no text is read)."""
+    import dataclasses
+
+    sp = pytest.importorskip("sympy")
+    m = symcount.parse("model m\ninput(4, u) -> Dense(3) -> Dense(2)")
+    mapping = {sp.Symbol("u", integer=True, positive=True): sp.Symbol(name)}
+    rows = [r.subs(mapping) for r in m.rows]
+    assert rows[0].params != m.rows[0].params  # the symbol was replaced
+    return dataclasses.replace(m, rows=rows, symbols=[name], _totals=None, _graph=None)
+
+
+@pytest.mark.parametrize("render", ["summary", "ascii", "explain", "markdown", "csv", "html"])
+def test_a_hostile_symbol_name_is_escaped_too(name, render):
+    m = nasty_symbol_model(name)
+    out = {
+        "summary": lambda: summary(m),
+        "ascii": lambda: summary(m, ascii=True),
+        "explain": lambda: explain(m),
+        "markdown": lambda: to_markdown(m),
+        "csv": lambda: to_csv(m),
+        "html": lambda: m._repr_html_(),
+    }[render]()
+    assert raw_controls(out) == []
+    if render == "html":
+        assert "script" not in _tags(out)
+    if render == "csv":
+        rows = list(csv.reader(io.StringIO(out)))
+        assert all(c[:1] not in ("=", "+", "-", "@") for r in rows for c in r)
+
+
+def test_a_hostile_symbol_name_in_latex(name):
+    m = nasty_symbol_model(name)
+    for out in (model_latex(m), explain_latex(m), m._repr_latex_()):
+        assert raw_controls(out) == [] and out.isascii()
+    assert not any(cmd in m._repr_latex_() for cmd in _TEXT_ONLY)
+
+
 @pytest.fixture(params=IDS)
 def name(request):
     return NASTY[request.param]
@@ -259,6 +298,7 @@ def test_notebook_latex_is_math_mode_safe(name):
         assert raw_controls(out) == []
         assert out.isascii()
         assert not any(cmd in out for cmd in _TEXT_ONLY), out
+        assert re.search(r"<[A-Za-z/!?]", out) is None  # no HTML tag, were it read as HTML
 
 
 def test_latex_text_escapes_every_special_and_non_ascii(name):
@@ -317,6 +357,15 @@ def _gallery():
     return m
 
 
+def _symbol_gallery():
+    """One model with a row per hostile name, each counting a symbol of that name."""
+    import dataclasses
+
+    models = [nasty_symbol_model(name) for name in NASTY.values()]
+    rows = [m.rows[0] for m in models]
+    return dataclasses.replace(models[0], rows=rows, symbols=list(NASTY.values()))
+
+
 def _pdflatex(tmp_path, source: str) -> subprocess.CompletedProcess:
     tex = tmp_path / "doc.tex"
     tex.write_text(source, encoding="utf-8")
@@ -336,8 +385,9 @@ def _errors(r) -> list[str]:
 
 @needs_pdflatex
 @pytest.mark.parametrize("render", ["summary", "explain"])
-def test_standalone_latex_compiles_with_every_hostile_name(tmp_path, render):
-    m = _gallery()
+@pytest.mark.parametrize("gallery", [_gallery, _symbol_gallery], ids=["names", "symbols"])
+def test_standalone_latex_compiles_with_every_hostile_name(tmp_path, render, gallery):
+    m = gallery()
     doc = (model_latex if render == "summary" else explain_latex)(m, standalone=True)
     r = _pdflatex(tmp_path, doc)
     assert r.returncode == 0, _errors(r)
@@ -346,8 +396,9 @@ def test_standalone_latex_compiles_with_every_hostile_name(tmp_path, render):
 
 
 @needs_pdflatex
-def test_notebook_latex_compiles_with_every_hostile_name(tmp_path):
-    m = _gallery()
+@pytest.mark.parametrize("gallery", [_gallery, _symbol_gallery], ids=["names", "symbols"])
+def test_notebook_latex_compiles_with_every_hostile_name(tmp_path, gallery):
+    m = gallery()
     body = "\n".join([m._repr_latex_(), *(r._repr_latex_() for r in m.rows)])
     doc = "\\documentclass{article}\n\\usepackage{amsmath}\n\\begin{document}\n"
     r = _pdflatex(tmp_path, doc + body + "\n\\end{document}\n")

@@ -61,15 +61,17 @@ def text(s: str) -> str:
 
 
 # In math mode (MathJax's too) the text-mode \\textbackslash, \\textasciitilde
-# and \\textasciicircum are errors, and spaces vanish.
+# and \\textasciicircum are errors, and spaces vanish. A notebook may put the
+# LaTeX into a page as HTML before MathJax reads it: "<{}script" is no tag.
 _MATH_ESCAPES = {
     **_TEXT_ESCAPES,
     "\\": r"\backslash{}",
     "~": r"\sim{}",
     "^": r"\hat{}",
     " ": r"\ ",
+    "<": "<{}",
 }
-_MATH_SPECIAL = re.compile(r"[\\&%$#_{}~^ ]")
+_MATH_SPECIAL = re.compile(r"[\\&%$#_{}~^ <]")
 
 
 def math_text(s: str) -> str:
