@@ -85,13 +85,22 @@ def shape_json(s):
 # CR; a bidi override (U+202E) or a line separator (U+2028) reorders or breaks
 # what a reader sees; a lone surrogate cannot even be written out. These are
 # Unicode's control (Cc: C0, DEL, C1), format (Cf), separator (Zl, Zp) and
-# surrogate (Cs) characters, shown escaped as Python writes them.
-_UNSAFE_ASCII = re.compile(r"[\x00-\x1f\x7f]")
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+# surrogate (Cs) characters, shown escaped as Python writes them. Listed, not
+# looked up character by character, so that checking a table's lines costs
+# one regex search each (tests/test_hostile_names.py checks the list against
+# unicodedata; 13439-1343F are format characters from Unicode 15 on).
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2"
+    "\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ud800-\udfff"
+    "\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+_NOT_PRINTABLE_ASCII = re.compile("[^\x20-\x7e]")
 _SHORT_ESCAPES = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
 
 
-def _escape_char(c: str) -> str:
+def _escape(m) -> str:
+    c = m.group()
     short = _SHORT_ESCAPES.get(c)
     if short is not None:
         return short
@@ -109,22 +118,10 @@ def text(s, *, ascii: bool = False) -> str:
     as it is; with ``ascii``, every other non-ASCII character too (``\\u4e2d``),
     for LaTeX, which plain pdflatex cannot typeset otherwise. Printable text
     comes back unchanged, and escaping twice changes nothing more."""
-    s = str(s)
-    if s.isascii():
-        if _UNSAFE_ASCII.search(s) is None:
-            return s
-        return _UNSAFE_ASCII.sub(lambda m: _escape_char(m.group()), s)
-    import unicodedata
-
-    out = []
-    for c in s:
-        if c < "\x80":
-            out.append(_escape_char(c) if c < " " or c == "\x7f" else c)
-        elif ascii or unicodedata.category(c) in _UNSAFE_CATEGORIES:
-            out.append(_escape_char(c))
-        else:
-            out.append(c)
-    return "".join(out)
+    if s.__class__ is not str:
+        s = str(s)
+    pattern = _NOT_PRINTABLE_ASCII if ascii else _UNSAFE
+    return s if pattern.search(s) is None else pattern.sub(_escape, s)
 
 
 def width(s: str) -> int:

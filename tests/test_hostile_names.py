@@ -141,6 +141,16 @@ def test_text_escapes_controls_and_keeps_the_rest(raw, shown):
     assert P.text(shown) == shown  # escaping twice changes nothing more
 
 
+def test_the_escaped_set_is_unicodes_control_format_and_separator_characters():
+    """printing lists the characters it escapes (a regex, fast); the list
+    is exactly what this Python's Unicode database calls Cc, Cf, Cs, Zl or
+    Zp, plus code points it leaves unassigned (newer Unicode's format ones)."""
+    listed = {c for c in map(chr, range(0x110000)) if P._UNSAFE.match(c)}
+    wanted = {c for c in map(chr, range(0x110000)) if unicodedata.category(c) in _UNSAFE}
+    assert wanted <= listed
+    assert {unicodedata.category(c) for c in listed - wanted} <= {"Cn"}
+
+
 def test_text_ascii_escapes_every_non_ascii_character():
     assert P.text("中é\x1b", ascii=True) == "\\u4e2d\\xe9\\x1b"
     assert P.text("\U0001f600", ascii=True) == "\\U0001f600"

@@ -30,13 +30,24 @@ def to_json(model) -> str:
 # Markdown that a name could carry: HTML (``<script>``), entities, a cell's
 # end (``|``), code, emphasis, links, strikethrough and math. ``_`` is escaped
 # only where it could open or close emphasis: ``conv2d_1`` reads as it is.
-_MD_SPECIAL = re.compile(r"[\\`*\[\]<>&|~$]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_SPECIAL = re.compile(r"[\\`*\[\]<>&|~$]")
+_MD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def _md_escape(m) -> str:
+    c = m.group()
+    return _MD_ENTITIES.get(c) or "\\" + c
 
 
 def md_text(text: str) -> str:
     """User text as plain Markdown: shown, never read as markup or HTML."""
-    return _MD_SPECIAL.sub(lambda m: _MD_ENTITIES.get(m.group(), "\\" + m.group()), P.text(text))
+    text = P.text(text)
+    if _MD_SPECIAL.search(text) is not None:
+        text = _MD_SPECIAL.sub(_md_escape, text)
+    if "_" in text:
+        text = _MD_EDGE_UNDERSCORE.sub(r"\\_", text)
+    return text
 
 
 _BACKTICKS = re.compile(r"`+")
@@ -46,12 +57,11 @@ def md_code(text: str, *, table: bool = True) -> str:
     """Text as a code span (where nothing is markup), fenced by more backticks
     than it holds; in a table, ``|`` still ends the cell, so it is escaped."""
     text = P.text(text)
-    if table:
+    if table and "|" in text:
         text = text.replace("|", "\\|")
-    runs = _BACKTICKS.findall(text)
-    if not runs:
+    if "`" not in text:
         return f"`{text}`"
-    fence = "`" * (max(len(r) for r in runs) + 1)
+    fence = "`" * (max(len(r) for r in _BACKTICKS.findall(text)) + 1)
     return f"{fence} {text} {fence}"
 
 

@@ -202,7 +202,7 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
         align += "l"
     lines = []
     if model.name:
-        lines.append(f'Model: "{model.name}"')
+        lines.append(P.text(f'Model: "{model.name}"'))
     lines += draw(
         header,
         body,
@@ -211,7 +211,7 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
         min_widths=SUMMARY_MIN_WIDTHS,
         box=ASCII if ascii else UNICODE,
     )
-    lines += [" " + t for t in totals_lines(model)]
+    lines += [" " + t for t in totals_lines(model)]  # escaped there
     if model.symbols:
-        lines.append(" Symbols: " + ", ".join(model.symbols))
-    return "\n".join(P.text(line) for line in lines) + "\n"
+        lines.append(P.text(" Symbols: " + ", ".join(model.symbols)))
+    return "\n".join(lines) + "\n"
