@@ -21,6 +21,8 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symcount
 from symcount import printing as P
@@ -455,3 +457,44 @@ def test_cli_never_echoes_a_raw_control_character(tmp_path, name, args):
     assert "Traceback" not in r.stderr
     assert r.returncode in (0, 2), r.stderr
     assert raw_controls(r.stdout) == [] and raw_controls(r.stderr) == []
+
+
+# any text at all ------------------------------------------------------------------
+
+# every code point, surrogates included, weighted toward the ones that matter
+ANY_TEXT = st.text(
+    st.one_of(
+        st.characters(min_codepoint=0, max_codepoint=0x10FFFF),
+        st.sampled_from("\x1b\x07\r\n\t\x00\x7f\x85\x9b\u2028\u202e\ud800`|<>&~\\%$#_{}^=+-@ 中"),
+    ),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(name=ANY_TEXT)
+def test_any_name_in_every_format(name):
+    m = nasty_model(name)
+    for out in (
+        summary(m),
+        summary(m, ascii=True, width=40),
+        explain(m),
+        to_markdown(m),
+        to_csv(m),
+        m._repr_html_(),
+        m.rows[0]._repr_html_(),
+        m.rows[0]._repr_markdown_(),
+    ):
+        assert raw_controls(out) == []
+    for out in (model_latex(m, standalone=True), explain_latex(m), m._repr_latex_()):
+        assert out.isascii() and raw_controls(out) == []
+    assert not any(cmd in m._repr_latex_() for cmd in _TEXT_ONLY)
+    d = json.loads(to_json(m))
+    assert d["model"] == name and d["layers"][0]["name"] == name
+    (_, first, _) = list(csv.reader(io.StringIO(to_csv(m))))
+    assert first[0] == csv_text(name) and first[0][:1] not in ("=", "+", "-", "@")
+    rows = [line for line in to_markdown(m).split("\n") if line.startswith("|")]
+    assert all(_unescaped_pipes(line) == 4 for line in rows)
+    table = [line for line in summary(m).split("\n") if line and line[0] in "┏┃┡│├└"]
+    assert len({P.width(line) for line in table}) == 1
