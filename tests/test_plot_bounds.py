@@ -84,7 +84,7 @@ def test_the_largest_drawable_counts_draw(capsys, tmp_path, log):
 
 
 @pytest.mark.parametrize(
-    ("size", "dpi"), [((1.5, 1.5), 10), ((1000, 1.5), 10), ((1.5, 8), 1200), ((100, 100), 100)]
+    ("size", "dpi"), [((1.5, 1.5), 10), ((1000, 1.5), 10), ((1.5, 8), 1200), ((100, 1.5), 100)]
 )
 def test_the_extreme_valid_sizes_draw(capsys, tmp_path, size, dpi):
     out_file = tmp_path / "edge.png"
