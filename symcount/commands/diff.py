@@ -243,6 +243,8 @@ def render(keras_model, torch_model, *, expand=False, width=None, ascii=False) -
     lines = []
     if keras_model.name:
         lines.append(f'Model: "{keras_model.name}"  (Keras, and each layer\'s PyTorch equivalent)')
+    # the names are user text: shown, never acted on (draw escapes the table's cells)
+    lines = [P.text(line) for line in lines]
     lines += draw(
         ["Layer (type)", "PyTorch equivalent", "Keras", "PyTorch", "PyTorch - Keras"],
         body,
@@ -250,8 +252,8 @@ def render(keras_model, torch_model, *, expand=False, width=None, ascii=False) -
         width=width or DEFAULT_WIDTH,
         box=ASCII if ascii else UNICODE,
     )
-    lines += _totals(keras_model, torch_model)
-    lines += _why(keras_model, torch_model)
+    lines += [P.text(line) for line in _totals(keras_model, torch_model)]
+    lines += [P.text(line) for line in _why(keras_model, torch_model)]
     return "\n".join(lines) + "\n"
 
 

@@ -25,7 +25,14 @@ from .args import positive_count
 
 FORMATS = ("png", "svg", "pdf")
 MAX_RANGE = 10_000_000  # values of the varied symbol evaluated for the curve and the fit
+MAX_VALUE = 10**15  # the varied symbol's largest value: exact in the float64 the curve is drawn in
 MAX_PIXELS = 10_000  # per side of a PNG
+MIN_INCHES = 1.5  # per side: smaller, the axes' labels and ticks do not fit (tight_layout fails)
+MAX_INCHES = 1_000.0  # per side (and at most MAX_PIXELS at the figure's dpi)
+MIN_DPI, MAX_DPI = 10, 1200
+MAX_DRAWN = (
+    1e200  # a count above this cannot be drawn (float64 axes, log margins included, overflow)
+)
 
 EPILOG = """\
 examples:
@@ -41,6 +48,7 @@ exactly). Every other symbol needs a value (--set). Needs matplotlib:
 pip install 'symcount[plot]'."""
 
 _RANGE = re.compile(r"\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*\Z")
+_VALID_RANGE = f"integers from 1 to {MAX_VALUE:,}, at most {MAX_RANGE:,} values"
 _SIZE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*[xX]\s*(\d+(?:\.\d+)?)\s*\Z")
 
 
@@ -49,12 +57,21 @@ def range_arg(text: str) -> tuple[str, int, int]:
     m = _RANGE.match(text)
     if m is None:
         raise argparse.ArgumentTypeError(f"{text!r} is not NAME=FIRST..LAST (e.g. --vary u=1..512)")
-    name, lo, hi = m.group(1), int(m.group(2)), int(m.group(3))
+    name = m.group(1)
+    # more digits than MAX_VALUE has: out of range, and never handed to int()
+    digits = len(str(MAX_VALUE))
+    lo, hi = (int(g) if len(g) <= digits + 1 else None for g in (m.group(2), m.group(3)))
+    if lo is None or hi is None or max(lo, hi) > MAX_VALUE:
+        raise argparse.ArgumentTypeError(
+            f"{_short(text)}: a value is out of range; the range takes {_VALID_RANGE}"
+        )
     if lo < 1:
         raise argparse.ArgumentTypeError(
             f"{text!r}: symbols are positive sizes; start the range at 1 or more"
+            f" (the range takes {_VALID_RANGE})"
         )
     if hi <= lo:
+        # (the docs show this message: it stays as it is)
         raise argparse.ArgumentTypeError(f"{text!r}: the last value must be above the first")
     if hi - lo + 1 > MAX_RANGE:
         raise argparse.ArgumentTypeError(
@@ -63,24 +80,63 @@ def range_arg(text: str) -> tuple[str, int, int]:
     return name, lo, hi
 
 
+def _short(text: str, limit: int = 60) -> str:
+    """An option's value as the error repeats it: quoted, and cut when long."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
+
+_VALID_SIZE = f"each side from {MIN_INCHES:g} to {MAX_INCHES:,g} inches"
+
+
 def size_arg(text: str) -> tuple[float, float]:
     """``6.4x4.8`` (inches) -> (6.4, 4.8)."""
     m = _SIZE.match(text)
-    if m is None or float(m.group(1)) <= 0 or float(m.group(2)) <= 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT in inches (e.g. 8x5)")
-    return float(m.group(1)), float(m.group(2))
+    if m is None:
+        raise argparse.ArgumentTypeError(
+            f"{_short(text)} is not WIDTHxHEIGHT in inches (e.g. 8x5; {_VALID_SIZE})"
+        )
+    size = float(m.group(1)), float(m.group(2))
+    if not all(MIN_INCHES <= side <= MAX_INCHES for side in size):
+        raise argparse.ArgumentTypeError(f"{_short(text)}: give {_VALID_SIZE}")
+    return size
 
 
 def dpi_arg(text: str) -> int:
     try:
-        n = int(text)
+        n = int(text) if len(text) <= 10 else MAX_DPI + 1
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a whole number of dots per inch"
+            f"{_short(text)} is not a whole number of dots per inch"
         ) from None
-    if not 10 <= n <= 1200:
-        raise argparse.ArgumentTypeError(f"{text!r}: give between 10 and 1200 dots per inch")
+    if not MIN_DPI <= n <= MAX_DPI:
+        raise argparse.ArgumentTypeError(
+            f"{_short(text)}: give between {MIN_DPI} and {MAX_DPI} dots per inch"
+        )
     return n
+
+
+def check_figure(first: int, last: int, size, dpi: int, budget=None) -> None:
+    """What a figure can draw, for the Python API as for the options (which
+    check each on its own): the range, the size in inches and in pixels, the budget."""
+
+    def error(message: str):
+        return ArgumentError(message).at(None, filename="symcount plot")
+
+    if not (isinstance(first, int) and isinstance(last, int) and 1 <= first < last <= MAX_VALUE):
+        raise error(f"--vary {first}..{last}: the range takes {_VALID_RANGE}")
+    if last - first + 1 > MAX_RANGE:
+        raise error(f"--vary {first}..{last}: at most {MAX_RANGE:,} values; narrow the range")
+    width, height = size
+    if not all(MIN_INCHES <= side <= MAX_INCHES for side in (width, height)):
+        raise error(f"--size {width:g}x{height:g}: give {_VALID_SIZE}")
+    if not (isinstance(dpi, int) and MIN_DPI <= dpi <= MAX_DPI):
+        raise error(f"--dpi {dpi}: give between {MIN_DPI} and {MAX_DPI} dots per inch")
+    if max(width, height) * dpi > MAX_PIXELS:
+        raise error(
+            f"--size {width:g}x{height:g} at --dpi {dpi} is over {MAX_PIXELS:,} pixels a side"
+        )
+    if budget is not None and not (isinstance(budget, int) and 1 <= budget <= MAX_DRAWN):
+        raise error(f"--budget: give a whole number from 1 to {MAX_DRAWN:g}")
 
 
 # the numbers -----------------------------------------------------------------------
@@ -181,10 +237,32 @@ def curve(expr, name: str, xs):
     from .. import dims as D
 
     if not D.is_symbolic(expr):
-        return np.full(len(xs), float(expr))
+        return np.full(len(xs), _drawable(expr))
     fn = D.sp().lambdify([D.symbol(name)], expr, modules="numpy", dummify=True)
-    ys = np.asarray(fn(xs.astype(np.float64)), dtype=np.float64)
-    return np.broadcast_to(ys, xs.shape).copy()
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        ys = np.asarray(fn(xs.astype(np.float64)), dtype=np.float64)
+    ys = np.broadcast_to(ys, xs.shape).copy()
+    bad = ~(np.abs(ys) <= MAX_DRAWN)  # inf and nan too
+    if bad.any():
+        at = int(xs[np.argmax(bad)])
+        raise ArgumentError(
+            f"--vary {name}: the count is too large to draw from {name} = {at:,} on"
+            f" (above {MAX_DRAWN:g}); narrow the range"
+        ).at(None, filename="symcount plot")
+    return ys
+
+
+def _drawable(v) -> float:
+    """A constant count as the float a figure draws, if it is one."""
+    try:
+        f = float(v)
+    except OverflowError:
+        f = float("inf")
+    if not abs(f) <= MAX_DRAWN:
+        raise ArgumentError(f"the count is too large to draw (above {MAX_DRAWN:g})").at(
+            None, filename="symcount plot"
+        )
+    return f
 
 
 def exact_at(expr, name: str, k: int) -> int:
@@ -268,6 +346,7 @@ def figure(
 
     from .. import printing as P
 
+    check_figure(first, last, size, dpi, budget)
     quantities = plotted(counts, trainable)
     series = [(q, model.sum(q.name)) for q in quantities]
     check_symbol(model, name, [expr for _, expr in series])
@@ -309,11 +388,23 @@ def figure(
             ax.xaxis.set_major_formatter(FuncFormatter(_format_short))
     ax.set_xlabel(name)
     ax.set_ylabel("parameters")
-    ax.set_title(f"{model.name or 'model'}: parameters against {name}")
+    ax.set_title(f"{_plain(model.name or 'model')}: parameters against {name}")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small")
-    fig.tight_layout()
+    import warnings
+
+    with warnings.catch_warnings():  # a long title may not fit: the figure is still right
+        warnings.simplefilter("ignore", UserWarning)
+        fig.tight_layout()
     return fig, info
+
+
+def _plain(text: str) -> str:
+    """User text in a figure: escaped (printing.text), and no $ that would
+    start matplotlib's mathtext (an unbalanced one is an error)."""
+    from .. import printing as P
+
+    return P.text(text).replace("$", r"\$")
 
 
 # the command -----------------------------------------------------------------------
@@ -400,6 +491,8 @@ def run(args, parser) -> str:
         parser.error(
             f"--size {width:g}x{height:g} at --dpi {args.dpi} is over {MAX_PIXELS:,} pixels a side"
         )
+    if args.budget is not None and args.budget > MAX_DRAWN:
+        parser.error(f"--budget: give a whole number from 1 to {MAX_DRAWN:g}")
     from ..cli import _model
 
     model = _model(args, parser)
@@ -450,4 +543,6 @@ def report(info: PlotInfo, path: str, ext: str, px_w: int, px_h: int) -> str:
                 f"budget {info.budget:,}: {info.symbol} = {f.value} gives {f.count:,} ({gap})"
             )
     lines += [f"note: {n}" for n in info.notes]
-    return "\n".join(lines) + "\n"
+    from .. import printing as P
+
+    return "\n".join(P.text(line) for line in lines) + "\n"  # the path is user text

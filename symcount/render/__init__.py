@@ -13,11 +13,13 @@ from .. import printing as P
 __all__ = ["label", "total_items", "totals", "totals_lines"]
 
 
-def label(row, depth: int = 0) -> str:
+def label(row, depth: int = 0, escape=P.text) -> str:
     """``conv2d_1 (Conv2D)``, as the first column of Keras's summary; rows
     inside blocks are indented, repeated passes show their multiplier and a
-    shared layer how many times it is called."""
-    text = f"{'  ' * depth}{row.name} ({row.type})"
+    shared layer how many times it is called. The name and the type are
+    user text, shown through ``escape`` (the format's own escaping, which
+    must escape what :func:`symcount.printing.text` does)."""
+    text = f"{'  ' * depth}{escape(row.name)} ({escape(row.type)})"
     if row.multiplier != 1:
         text += f" x{P.expr(row.multiplier)}"
     if row.calls > 1:
@@ -46,4 +48,4 @@ def totals(model) -> list[tuple[str, object]]:
 
 def totals_lines(model) -> list[str]:
     """``Total params: 2,663,678`` and the rest of :func:`totals`, as text."""
-    return [f"{title}: {P.number(v)}" for title, v in totals(model)]
+    return [P.text(f"{title}: {P.number(v)}") for title, v in totals(model)]

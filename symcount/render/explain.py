@@ -134,7 +134,7 @@ def explain(model, *, layer: str | None = None) -> str:
     """The whole model, or the one layer called ``layer``."""
     lines = []
     if layer is not None:
-        return "\n".join(layer_lines(model.row(layer))) + "\n"
+        return "\n".join(P.text(line) for line in layer_lines(model.row(layer))) + "\n"
     if model.name:
         lines += [f'Model: "{model.name}"', ""]
     for r in model.rows:
@@ -146,4 +146,5 @@ def explain(model, *, layer: str | None = None) -> str:
         lines.append(total)
     if model.symbols:
         lines.append("Symbols: " + ", ".join(model.symbols))
-    return "\n".join(lines) + "\n"
+    # user text (names, notes) anywhere in a line is shown, never acted on
+    return "\n".join(P.text(line) for line in lines) + "\n"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from .. import printing as P
 from ..quantities import REGISTRY
 from . import label, totals
@@ -25,42 +27,90 @@ def to_json(model) -> str:
     return json.dumps(model.to_dict()) + "\n"
 
 
-def _md_cell(text: str, *, code: bool) -> str:
-    text = text.replace("|", "\\|")
-    return f"`{text}`" if code else text
+# Markdown that a name could carry: HTML (``<script>``), entities, a cell's
+# end (``|``), code, emphasis, links, strikethrough and math. ``_`` is escaped
+# only where it could open or close emphasis: ``conv2d_1`` reads as it is.
+_MD_SPECIAL = re.compile(r"[\\`*\[\]<>&|~$]")
+_MD_EDGE_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_MD_ENTITIES = {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
+
+
+def _md_escape(m) -> str:
+    c = m.group()
+    return _MD_ENTITIES.get(c) or "\\" + c
+
+
+def md_text(text: str) -> str:
+    """User text as plain Markdown: shown, never read as markup or HTML."""
+    text = P.text(text)
+    if _MD_SPECIAL.search(text) is not None:
+        text = _MD_SPECIAL.sub(_md_escape, text)
+    if "_" in text:
+        text = _MD_EDGE_UNDERSCORE.sub(r"\\_", text)
+    return text
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def md_code(text: str, *, table: bool = True) -> str:
+    """Text as a code span (where nothing is markup), fenced by more backticks
+    than it holds; in a table, ``|`` still ends the cell, so it is escaped."""
+    text = P.text(text)
+    if table and "|" in text:
+        text = text.replace("|", "\\|")
+    if "`" not in text:
+        return f"`{text}`"
+    fence = "`" * (max(len(r) for r in _BACKTICKS.findall(text)) + 1)
+    return f"{fence} {text} {fence}"
 
 
 def _md_value(v) -> str:
     """Numbers as Keras prints them; expressions as code (``*`` is emphasis)."""
     text = P.number(v)
-    return _md_cell(text, code=not isinstance(v, int))
+    return text if isinstance(v, int) else md_code(text)
 
 
 def to_markdown(model) -> str:
     """A GitHub table, then the totals."""
     lines = []
     if model.name:
-        lines += [f"**Model:** `{model.name}`", ""]
+        lines += [f"**Model:** {md_code(model.name, table=False)}", ""]
     columns = [q for q in model.quantities if q.column]
     heads = ["Layer (type)", "Output Shape", *(q.column for q in columns)]
     lines += ["| " + " | ".join(heads) + " |", "|---|---|" + "---:|" * len(columns)]
     for r in model.rows:
         cells = [
-            _md_cell(label(r), code=False),
-            _md_cell(P.shape(r.output_shape), code=True),
+            label(r, escape=md_text),
+            md_code(P.shape(r.output_shape)),
             *(_md_value(r.count(q.name)) for q in columns),
         ]
         lines.append("| " + " | ".join(cells) + " |")
     lines.append("")
     for name, v in totals(model):
-        lines.append(f"- **{name}:** {_md_value(v)}")
+        lines.append(f"- **{md_text(name)}:** {_md_value(v)}")
     if model.symbols:
-        lines.append("- **Symbols:** " + ", ".join(f"`{s}`" for s in model.symbols))
+        lines.append("- **Symbols:** " + ", ".join(md_code(s, table=False) for s in model.symbols))
     return "\n".join(lines) + "\n"
 
 
+# OWASP's advice against formula injection: a spreadsheet runs a cell that
+# starts with one of these (=cmd|' /C calc'!A0), so a text cell that does is
+# written after a ', which the spreadsheet shows as text. Numbers are written
+# as numbers: a count is a JSON integer (never negative), and an expression
+# is text (u**2 - u, or -u + 3 written '-u + 3).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def csv_text(text: str) -> str:
+    """A text cell: control characters escaped, and never read as a formula."""
+    text = P.text(text)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
 def _csv_value(v):
-    return P.json_value(v)
+    v = P.json_value(v)
+    return csv_text(v) if isinstance(v, str) else v
 
 
 def to_csv(model) -> str:
@@ -75,5 +125,5 @@ def to_csv(model) -> str:
     w.writerow(csv_columns(model))
     for r in model.rows:
         values = [_csv_value(r.count(q.name)) for q in quantities]
-        w.writerow([r.name, r.type, P.shape(r.output_shape), *values])
+        w.writerow([csv_text(r.name), csv_text(r.type), csv_text(P.shape(r.output_shape)), *values])
     return buf.getvalue()

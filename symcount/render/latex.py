@@ -15,10 +15,27 @@ import re
 from .. import printing as P
 from ..formula import Formula
 from . import label, total_items
-from .latex_printer import GREEK, formula_latex, integer, math, paren, symbol, text, value_item
+from .latex_printer import (
+    GREEK,
+    formula_latex,
+    integer,
+    math,
+    math_text,
+    paren,
+    symbol,
+    text,
+    value_item,
+)
 from .latex_printer import terms as latex_terms
 
-__all__ = ["GREEK", "integer", "math", "symbol", "text"]  # the printer's, read from here too
+__all__ = [
+    "GREEK",
+    "integer",
+    "math",
+    "math_text",
+    "symbol",
+    "text",
+]  # the printer's, read from here too
 
 TABLE_ROWS_PER_PAGE = 40  # more rows than this: a longtable, which breaks across pages
 LINE_CHARS = 80  # a display wider than this (in characters shown) is broken at + and -
@@ -229,7 +246,8 @@ def summary_table(model, *, formulas: bool = True, expand: bool = False) -> str:
 
 
 def _comment(model) -> str:
-    what = f"model {model.name}" if model.name else "a model"
+    # a name could end the comment (a newline) and start TeX: escaped like any text
+    what = f"model {P.text(model.name, ascii=True)}" if model.name else "a model"
     return f"% symcount: {what} ({model.convention} convention)"
 
 

@@ -45,13 +45,39 @@ _TEXT_ESCAPES = {
     "}": r"\}",
     "~": r"\textasciitilde{}",
     "^": r"\textasciicircum{}",
+    # the OT1 font of plain pdflatex would print these three as ¡, ¿ and —
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+    "|": r"\textbar{}",
 }
-_TEXT_SPECIAL = re.compile(r"[\\&%$#_{}~^]")
+_TEXT_SPECIAL = re.compile(r"[\\&%$#_{}~^<>|]")
 
 
 def text(s: str) -> str:
-    """Plain text with LaTeX's special characters escaped."""
-    return _TEXT_SPECIAL.sub(lambda m: _TEXT_ESCAPES[m.group()], s)
+    """Plain text (text mode) with LaTeX's special characters escaped; every
+    character plain pdflatex has no glyph for (controls, CJK, any non-ASCII)
+    written as its escape (``\\u4e2d``), so a document with any name compiles."""
+    return _TEXT_SPECIAL.sub(lambda m: _TEXT_ESCAPES[m.group()], P.text(s, ascii=True))
+
+
+# In math mode (MathJax's too) the text-mode \\textbackslash, \\textasciitilde
+# and \\textasciicircum are errors, and spaces vanish. A notebook may put the
+# LaTeX into a page as HTML before MathJax reads it: "<{}script" is no tag.
+_MATH_ESCAPES = {
+    **_TEXT_ESCAPES,
+    "\\": r"\backslash{}",
+    "~": r"\sim{}",
+    "^": r"\hat{}",
+    " ": r"\ ",
+    "<": "<{}",
+}
+_MATH_SPECIAL = re.compile(r"[\\&%$#_{}~^ <]")
+
+
+def math_text(s: str) -> str:
+    """Text inside math (``\\mathtt{...}``, ``\\mathrm{...}``), escaped as
+    :func:`text` is, with math mode's own commands; valid in LaTeX and MathJax."""
+    return _MATH_SPECIAL.sub(lambda m: _MATH_ESCAPES[m.group()], P.text(s, ascii=True))
 
 
 # symbols and numbers -----------------------------------------------------------
@@ -65,7 +91,7 @@ def _piece(part: str, *, sub: bool) -> str:
         return "\\" + part
     if len(part) == 1 or part.isdigit():
         return part
-    return r"\text{" + text(part) + "}" if sub else r"\mathrm{" + text(part) + "}"
+    return r"\text{" + text(part) + "}" if sub else r"\mathrm{" + math_text(part) + "}"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -73,7 +99,7 @@ def symbol(name: str) -> str:
     """A symbol's name as a paper writes it (see the module docstring)."""
     parts = name.split("_")
     if "" in parts or not name.isascii():
-        return r"\mathrm{" + text(name) + "}"
+        return r"\mathrm{" + math_text(name) + "}"
     if len(parts) == 1:
         m = _TRAILING_DIGITS.match(name)
         if m and (len(m.group(1)) == 1 or m.group(1) in GREEK):  # u1 -> u_{1}
@@ -81,7 +107,7 @@ def symbol(name: str) -> str:
         return _piece(name, sub=False)
     base, subs = parts[0], parts[1:]
     if len(base) > 1 and base not in GREEK:  # num_heads: one word
-        return r"\mathrm{" + text(name) + "}"
+        return r"\mathrm{" + math_text(name) + "}"
     return f"{_piece(base, sub=False)}_{{{','.join(_piece(s, sub=True) for s in subs)}}}"
 
 

@@ -12,6 +12,7 @@ tables for papers.
 from __future__ import annotations
 
 import html
+import re
 
 from .. import printing as P
 from . import label, totals
@@ -24,7 +25,9 @@ _STYLE = "text-align:left"
 
 
 def _e(text: str) -> str:
-    return html.escape(text, quote=False)
+    """User text in HTML: control characters escaped, then <, > and & (no
+    text goes into an attribute, so quotes stay as they are)."""
+    return html.escape(P.text(text), quote=False)
 
 
 def _code(text: str) -> str:
@@ -105,7 +108,7 @@ def model_html(model) -> str:
 def _mathjax_label(row, depth: int = 0) -> str:
     """``\\mathtt{conv2d\\_1}\\ \\text{(Conv2D)}``: valid in MathJax and in LaTeX."""
     kind = "".join(c for c in row.type if c.isalnum() or c in " -.")
-    text = r"\quad " * depth + r"\mathtt{" + L.text(row.name) + r"}\ \text{(" + kind + ")}"
+    text = r"\quad " * depth + r"\mathtt{" + L.math_text(row.name) + r"}\ \text{(" + kind + ")}"
     if row.multiplier != 1:
         text += r" \times " + L.value(row.multiplier)
     if row.calls > 1:
@@ -138,7 +141,7 @@ def row_html(row) -> str:
     from .explain import layer_lines
 
     lines = layer_lines(row)
-    return '<pre class="symcount-row">' + _e("\n".join(lines)) + "</pre>"
+    return '<pre class="symcount-row">' + "\n".join(_e(line) for line in lines) + "</pre>"
 
 
 def row_latex(row) -> str:
@@ -147,13 +150,20 @@ def row_latex(row) -> str:
     value = L.value(row.params)
     if steps.rsplit(" = ", 1)[-1] != value:
         steps += " = " + value
-    return r"$$ N_{\mathtt{" + L.text(row.name) + "}} = " + steps + " $$"
+    return r"$$ N_{\mathtt{" + L.math_text(row.name) + "}} = " + steps + " $$"
 
 
 def row_markdown(row) -> str:
     from .explain import layer_lines
 
-    return "```\n" + "\n".join(layer_lines(row)) + "\n```\n"
+    return _fenced([P.text(line) for line in layer_lines(row)])
+
+
+def _fenced(lines: list[str]) -> str:
+    """A code block whose fence no line of it can close (a name with ```)."""
+    longest = max([0, *(len(r) for line in lines for r in re.findall("`+", line))])
+    fence = "`" * max(3, longest + 1)
+    return fence + "\n" + "\n".join(lines) + "\n" + fence + "\n"
 
 
 # solve results ----------------------------------------------------------------------------
@@ -171,13 +181,16 @@ def _solution_cells(result):
 
 def _solve_heading(result) -> str:
     """The text's lines above the solutions: the count, the target, notes, the verdict."""
-    lines = result.text().rstrip("\n").split("\n")
+    lines = result.text().rstrip("\n").split("\n")  # escaped by the text renderer
     return "\n".join(line for line in lines if not line.startswith("  "))
 
 
 def solve_html(result) -> str:
     """The question (count, target, constraints) and the solutions as a table."""
-    out = ['<div class="symcount-solve">', f"<pre>{_e(_solve_heading(result))}</pre>"]
+    out = [
+        '<div class="symcount-solve">',
+        "<pre>" + "\n".join(_e(line) for line in _solve_heading(result).split("\n")) + "</pre>",
+    ]
     if not result.solutions:
         out.append("</div>")
         return "\n".join(out)
@@ -217,10 +230,12 @@ def solve_latex(result) -> str:
 
 
 def solve_markdown(result) -> str:
-    lines = ["```", _solve_heading(result), "```", ""]
+    from .formats import md_code
+
+    lines = [_fenced(_solve_heading(result).split("\n")).rstrip("\n"), ""]
     if not result.solutions:
         return "\n".join(lines)
     lines += ["| Values | Count | Distance |", "|---|---:|---|"]
     for values, count, gap in _solution_cells(result):
-        lines.append(f"| `{values}` | {count:,} | {gap} |")
+        lines.append(f"| {md_code(values)} | {count:,} | {gap} |")
     return "\n".join(lines) + "\n"

@@ -74,11 +74,11 @@ def solve_text(result) -> str:
             lines.append(f"no values fit {side} the target with these constraints")
         else:
             lines.append("no values satisfy the constraints")
-        return "\n".join(lines) + "\n"
+        return "\n".join(P.text(line) for line in lines) + "\n"
     lines.append(_heading(result))
     cells = [
         (
-            ", ".join(f"{k} = {v}" for k, v in s.values.items()),
+            P.text(", ".join(f"{k} = {v}" for k, v in s.values.items())),
             P.number(s.count),
             _distance(s),
         )
@@ -89,4 +89,4 @@ def solve_text(result) -> str:
     w2 = max(len(c[2]) for c in cells)
     for a, b, c in cells:
         lines.append(f"  {a.ljust(w0)}  {b.rjust(w1)}  {c.rjust(w2)}".rstrip())
-    return "\n".join(lines) + "\n"
+    return "\n".join(P.text(line) for line in lines) + "\n"

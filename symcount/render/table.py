@@ -72,19 +72,20 @@ _BREAK = re.compile(r"(?<=[ ,*])")
 def wrap(text: str, width: int) -> list[str]:
     """Greedy wrap of one cell: break after a space, a comma or ``*``;
     split a piece that is still too long."""
-    if len(text) <= width:
+    if P.width(text) <= width:
         return [text]
     pieces: list[str] = []
     for tok in _BREAK.split(text):
-        while len(tok) > width:
-            pieces.append(tok[:width])
-            tok = tok[width:]
+        while P.width(tok) > width:
+            head = _head(tok, width)
+            pieces.append(head)
+            tok = tok[len(head) :]
         if tok:
             pieces.append(tok)
     lines: list[str] = []
     cur = ""
     for piece in pieces:
-        if cur and len((cur + piece).rstrip()) > width:
+        if cur and P.width((cur + piece).rstrip()) > width:
             lines.append(cur.rstrip())
             cur = piece.lstrip()
         else:
@@ -92,6 +93,22 @@ def wrap(text: str, width: int) -> list[str]:
     if cur.strip() or not lines:
         lines.append(cur.rstrip())
     return lines
+
+
+def _head(tok: str, width: int) -> str:
+    """The longest start of ``tok`` that fits ``width`` columns (at least one character)."""
+    if tok.isascii():
+        return tok[:width]
+    end, used = 0, 0
+    while end < len(tok) and used + P.width(tok[end]) <= width:
+        used += P.width(tok[end])
+        end += 1
+    return tok[: max(end, 1)]
+
+
+def _pad(text: str, width: int, align: str) -> str:
+    fill = " " * max(0, width - P.width(text))
+    return fill + text if align == "r" else text + fill
 
 
 def fit_widths(natural: list[int], available: int) -> list[int]:
@@ -115,9 +132,12 @@ def draw(
     box: Box = UNICODE,
 ) -> list[str]:
     """A boxed table; ``align`` is one of ``l``/``r`` per column."""
+    # every cell may hold user text: escaped before it is measured
+    header = [P.text(c) for c in header]
+    rows = [[P.text(c) for c in r] for r in rows]
     n = len(header)
     mins = list(min_widths) + [0] * (n - len(min_widths))
-    natural = [max([len(header[i]), mins[i]] + [len(r[i]) for r in rows]) for i in range(n)]
+    natural = [max([P.width(header[i]), mins[i]] + [P.width(r[i]) for r in rows]) for i in range(n)]
     widths = fit_widths(natural, max(width, MIN_WIDTH) - (3 * n + 1))
 
     def rule(chars: str) -> str:
@@ -133,8 +153,7 @@ def draw(
             parts = []
             for i, cell in enumerate(wrapped):
                 text = cell[k] if k < len(cell) else ""
-                text = text.rjust(widths[i]) if align[i] == "r" else text.ljust(widths[i])
-                parts.append(f" {text} ")
+                parts.append(f" {_pad(text, widths[i], align[i])} ")
             out.append(left + sep.join(parts) + right)
         return out
 
@@ -183,7 +202,7 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
         align += "l"
     lines = []
     if model.name:
-        lines.append(f'Model: "{model.name}"')
+        lines.append(P.text(f'Model: "{model.name}"'))
     lines += draw(
         header,
         body,
@@ -192,7 +211,7 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
         min_widths=SUMMARY_MIN_WIDTHS,
         box=ASCII if ascii else UNICODE,
     )
-    lines += [" " + t for t in totals_lines(model)]
+    lines += [" " + t for t in totals_lines(model)]  # escaped there
     if model.symbols:
-        lines.append(" Symbols: " + ", ".join(model.symbols))
+        lines.append(P.text(" Symbols: " + ", ".join(model.symbols)))
     return "\n".join(lines) + "\n"
