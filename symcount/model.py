@@ -123,7 +123,7 @@ class Row:
         return d
 
     def __repr__(self) -> str:
-        return f"<Row {self.name} ({self.type}): params={P.expr(self.params)}>"
+        return f"<Row {P.text(self.name)} ({P.text(self.type)}): params={P.expr(self.params)}>"
 
 
 @dataclass(slots=True)
@@ -238,7 +238,7 @@ class Model:
 
     def __repr__(self) -> str:
         return (
-            f"<Model {self.name or '(unnamed)'}: {len(self.rows)} layers, "
+            f"<Model {P.text(self.name) if self.name else '(unnamed)'}: {len(self.rows)} layers, "
             f"total={P.expr(self.total)}>"
         )
 

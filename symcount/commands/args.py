@@ -5,15 +5,23 @@ from __future__ import annotations
 import argparse
 import re
 
+MAX_OPTION = 10**15  # no option counts past this (and int() of 5,000 digits refuses)
+
+
+def short(text: str, limit: int = 60) -> str:
+    """An option's value as an error repeats it: quoted, and cut when long."""
+    return repr(text if len(text) <= limit else text[:limit] + "...")
+
 
 def positive(text: str) -> int:
     """A positive integer option value (``--limit 5``, ``--width 120``)."""
-    try:
-        n = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not an integer") from None
+    if not re.fullmatch(r"\s*[+-]?[0-9]+\s*", text):
+        raise argparse.ArgumentTypeError(f"{short(text)} is not an integer")
+    if len(text.strip().lstrip("+-")) > 16 or int(text) > MAX_OPTION:
+        raise argparse.ArgumentTypeError(f"{short(text)} is too large (at most 10**15)")
+    n = int(text)
     if n < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} must be positive")
+        raise argparse.ArgumentTypeError(f"{short(text)} must be positive")
     return n
 
 

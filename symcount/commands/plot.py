@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from ..errors import ArgumentError, SymcountError, did_you_mean
 from .args import positive_count
+from .args import short as _short
 
 FORMATS = ("png", "svg", "pdf")
 MAX_RANGE = 10_000_000  # values of the varied symbol evaluated for the curve and the fit
@@ -78,11 +79,6 @@ def range_arg(text: str) -> tuple[str, int, int]:
             f"{text!r}: at most {MAX_RANGE:,} values; narrow the range"
         )
     return name, lo, hi
-
-
-def _short(text: str, limit: int = 60) -> str:
-    """An option's value as the error repeats it: quoted, and cut when long."""
-    return repr(text if len(text) <= limit else text[:limit] + "...")
 
 
 _VALID_SIZE = f"each side from {MIN_INCHES:g} to {MAX_INCHES:,g} inches"
