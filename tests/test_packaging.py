@@ -43,7 +43,15 @@ def test_wheel_contains_the_grammar(wheel):
     assert "symcount/grammar/symcount.lark" in names
     assert "symcount/ops/conv.py" in names
     assert "symcount/conventions/torch.py" in names
-    assert "symcount/solve/problem.py" in names  # every subpackage is listed in pyproject
+    assert "symcount/grammar/tables.py" in names  # the prebuilt parser tables
+    assert "_symcount_cli.py" in names  # the command's entry point
+    # every module of the source tree (a subpackage missing from pyproject's list is left out)
+    source = {
+        str(f.relative_to(ROOT))
+        for f in (ROOT / "symcount").rglob("*.py")
+        if "__pycache__" not in f.parts
+    }
+    assert source <= set(names), sorted(source - set(names))
 
 
 def test_installed_wheel_parses_without_the_source_tree(wheel, tmp_path):

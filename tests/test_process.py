@@ -184,3 +184,33 @@ def _timed(cmd, env) -> float:
     t = time.perf_counter()
     subprocess.run(cmd, capture_output=True, env=env, check=True)
     return time.perf_counter() - t
+
+
+INTERRUPT_WHILE_IMPORTING = """
+import builtins, sys
+real = builtins.__import__
+def interrupted(name, *args, **kwargs):  # Ctrl-C arriving while symcount is imported
+    if name.startswith("symcount"):
+        raise KeyboardInterrupt
+    return real(name, *args, **kwargs)
+builtins.__import__ = interrupted
+from _symcount_cli import main
+sys.exit(main())
+"""
+
+
+def test_ctrl_c_while_symcount_is_imported_exits_130_quietly():
+    # what the installed `symcount` command runs: _symcount_cli.main, which
+    # imports the package itself, so an interrupt during that import is caught
+    p = subprocess.run(
+        [sys.executable, "-c", INTERRUPT_WHILE_IMPORTING], capture_output=True, text=True
+    )
+    assert (p.returncode, p.stderr) == (cli.EXIT_INTERRUPTED, "symcount: interrupted\n")
+
+
+def test_the_installed_command_runs_the_launcher():
+    import shutil
+
+    script = shutil.which("symcount", path=str(Path(sys.executable).parent))
+    assert script is not None
+    assert "_symcount_cli" in Path(script).read_text()
