@@ -76,6 +76,24 @@ INSERTS = [
 ]
 
 
+# layer names given by name=: plain, and what breaks a terminal, a
+# spreadsheet, Markdown, HTML or LaTeX
+NAMES = [
+    "n",
+    "conv0",
+    "'a b'",
+    "'<i>x</i>'",
+    "'=1+2'",
+    "'\x1b]0;PWNED\x07'",
+    "'a\rb'",
+    "'~\\x'",
+    "'\u6f22\u5b57'",
+    "'  '",
+    "'x|y'",
+    "'{}'",
+]
+
+
 # seeds -----------------------------------------------------------------------
 
 
@@ -264,6 +282,8 @@ _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 def mutate(text: str, rnd: random.Random) -> str:
     for _ in range(rnd.choice([1, 1, 1, 2, 2, 3, 5])):
         text = rnd.choice(MUTATIONS)(text, rnd)
+    if rnd.random() < 0.03:  # rare: while a limit is missing, each may cost the time limit
+        text = m_stress(text, rnd)
     return text
 
 
@@ -350,6 +370,20 @@ def m_splice(text, rnd):
     piece = text[i : i + rnd.randrange(1, 40)]
     j = _pos(text, rnd)
     return text[:j] + piece + text[j:]
+
+
+def m_stress(text, rnd):
+    """A number made a long sum or a deep nest (the limits' edges), or a
+    statement wrapped in nested repeats and residuals."""
+    found = list(_NUMBER.finditer(text))
+    how = rnd.choice(["sum", "nest", "blocks"])
+    if how == "blocks" or not found:
+        depth = rnd.choice([3, 3, 3, 65, 65, 200, 200, 200, 200, 40])
+        return "input(4)\n" + "repeat 2 { " * depth + "Dense(2)" + " }" * depth + "\n" + text
+    m = rnd.choice(found)
+    n = rnd.choice([199, 201, 1000, 10_000])
+    piece = " + ".join(["1"] * n) if how == "sum" else "(" * n + m.group() + ")" * n
+    return text[: m.start()] + piece + text[m.end() :]
 
 
 MUTATIONS = [
@@ -508,10 +542,8 @@ def _spec_program(convention, name, rule, round_, rnd) -> str:
             keywords.append(f"{arg.name}={value}")
     if rnd.random() < 0.05:
         keywords.append(f"{rnd.choice(sorted(rule.ignored) or ['bogus'])}=zeros")
-    if rnd.random() < 0.05:
-        keywords.append(
-            f"name={rnd.choice(['n', 'conv0', repr('a b'), repr('<i>x</i>'), repr('=1+2')])}"
-        )
+    if rnd.random() < 0.1:
+        keywords.append(f"name={rnd.choice(NAMES)}")
     call = f"{name}({', '.join(positional + keywords)})"
     header = "convention torch\n" if convention == "torch" else ""
     shape = rnd.choice(INPUTS[convention])
