@@ -56,9 +56,7 @@ def _foreign(step: str, exc: BaseException) -> Other:
 
 
 # quoted text, numbers, generated layer names (dense_1) and layer types (Conv2D)
-_PARTICULAR = re.compile(
-    r"'[^']*'|\"[^\"]*\"|-?\d[\d_,.e+]*|\b[a-z]+_\d+\b|\b[A-Z][A-Za-z0-9_]*[a-z][A-Za-z0-9_]*\b"
-)
+_PARTICULAR = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d[\d_,.e+]*|\b[a-z]+_\d+\b|\b\w*[A-Z]\w*\b")
 
 
 def _shape_of(message: str) -> str:

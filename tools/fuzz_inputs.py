@@ -422,6 +422,7 @@ INPUTS = {
         "input(t, f)",
         "input(h, w, c)",
         "input(None, 8)",
+        "input(None, 6, 6)",
     ],
     "torch": [
         "input(8)",
@@ -432,6 +433,7 @@ INPUTS = {
         "input(c, h, w)",
         "input(None, 8)",
         "input(3, None, 6)",
+        "input(None, 6, 6)",
     ],
 }
 
