@@ -72,7 +72,6 @@ def test_a_hung_or_crashed_input_is_killed_and_counted():
 def test_campaign_finds_nothing(tmp_path):
     out = Path(os.environ.get("SYMCOUNT_FUZZ_OUT") or tmp_path / "findings")
     report = fuzz.campaign(COUNT, SEED, jobs=2, time_limit=10.0, memory_mb=2048, out=out)
-    print(report.table())
     assert report.count == COUNT
     if report.total_others:
         pytest.fail(f"{report.table()}\nreproducers in {out}", pytrace=False)
