@@ -35,7 +35,8 @@ def test_the_families_share_the_count():
 
 
 def test_inputs_are_the_same_for_the_same_seed():
-    from fuzz_inputs import grammar_chunk, mutations, spec_cases
+    from fuzz_calls import spec_cases
+    from fuzz_inputs import grammar_chunk, mutations
 
     assert mutations(50, 3) == mutations(50, 3) != mutations(50, 4)
     assert spec_cases(50, 3) == spec_cases(50, 3) != spec_cases(50, 4)

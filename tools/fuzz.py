@@ -4,8 +4,8 @@ reproducer.
 
     python tools/fuzz.py --count 30000 --seed 0 --jobs 2 --time-limit 10 --out DIR
 
-The inputs (tools/fuzz_inputs.py) are grammar-generated programs, mutations
-of every shipped example and golden input, calls built from each layer
+The inputs (tools/fuzz_inputs.py, tools/fuzz_calls.py) are grammar-generated
+programs, mutations of every shipped example and golden input, calls built from each layer
 rule's argument specification, odd values given to the API, and a sample
 through the ``symcount`` command. Each runs in one of ``--jobs`` worker
 processes under a memory limit (RLIMIT_AS); an input that outlives
@@ -36,6 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
+import fuzz_calls  # noqa: E402
 import fuzz_check  # noqa: E402
 import fuzz_inputs  # noqa: E402
 
@@ -87,13 +88,13 @@ def build_cases(count: int, seed: int, pool: Pool) -> list[tuple[str, str, dict]
             )
     for key, text in fuzz_inputs.mutations(n["mutation"], seed):
         cases.append(("mutation", key, {"text": text}))
-    for key, text in fuzz_inputs.spec_cases(n["spec"], seed):
+    for key, text in fuzz_calls.spec_cases(n["spec"], seed):
         cases.append(("spec", key, {"text": text}))
-    for key, payload in fuzz_inputs.value_cases(n["values"], seed):
+    for key, payload in fuzz_calls.value_cases(n["values"], seed):
         cases.append(("values", key, payload))
     texts = [c[2]["text"] for c in cases if c[0] in ("grammar", "mutation", "spec")]
     texts = texts or [t for _, t in fuzz_inputs.seeds()]
-    for key, payload in fuzz_inputs.cli_cases(n["cli"], seed, texts):
+    for key, payload in fuzz_calls.cli_cases(n["cli"], seed, texts):
         cases.append(("cli", key, payload))
     return cases
 
