@@ -16,10 +16,9 @@ from hypothesis import strategies as st
 import symcount
 from symcount import dims as D
 from symcount.conventions import convention_of, rules_for
-from symcount.conventions.base import Layer, layer
+from symcount.conventions.base import Layer, Registry, layer
 from symcount.conventions.binding import bind
 from symcount.conventions.keras import Keras
-from symcount.conventions.registry import Registry
 from symcount.ops import OPS
 from symcount.ops.base import parse_weight
 from symcount.ops.spec import REQUIRED

@@ -10,8 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..ops.spec import a as arg
-from .base import Convention, Layer, layer, rows, weight_table
-from .registry import torch as registry
+from .base import Convention, Layer, Registry, layer, rows, weight_table
 
 # --- dense, embedding, activations, dropouts, flattening ----------------------------
 
@@ -522,4 +521,4 @@ class Torch(Convention):
 
 
 CONVENTION = Torch
-Torch.register(registry)
+registry = Torch.register(Registry("torch"))
