@@ -151,7 +151,7 @@ def test_ops_and_conventions_never_import_formula():
     """An op describes a formula it does not derive (ops.spec.Copies); the
     model's formula.py writes it out, so formula.py can sit above the ops."""
     below = [n for n in MODULES if n.startswith(("symcount.ops", "symcount.conventions"))]
-    assert len(below) > 20
+    assert len(below) > 15  # both packages seen (19 modules today)
     assert [n for n in below if "symcount.formula" in GRAPH[n]] == []
 
 

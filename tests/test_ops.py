@@ -5,6 +5,7 @@ counted, not unrolled."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from typing import ClassVar
@@ -16,10 +17,10 @@ from hypothesis import strategies as st
 import symcount
 from symcount import dims as D
 from symcount.conventions import convention_of, rules_for
-from symcount.conventions.base import Layer, layer
-from symcount.conventions.binding import bind
+from symcount.conventions.base import Layer, Registry, layer
+from symcount.conventions.binding import as_pads, bind
 from symcount.conventions.keras import Keras
-from symcount.conventions.registry import Registry
+from symcount.errors import ArgumentError
 from symcount.ops import OPS
 from symcount.ops.base import parse_weight
 from symcount.ops.spec import REQUIRED
@@ -156,3 +157,27 @@ def test_a_huge_num_layers_ends_quickly():
     code = "import symcount; print(symcount.parse('convention torch; input(3, 4) -> LSTM(4, num_layers=1e52)').total > 0)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "True", out.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "rank", "want"),
+    [
+        (1, 1, ((1, 1),)),
+        ((1, 2), 1, ((1, 2),)),  # a 1-D layer's one pair, bare
+        (2, 2, ((2, 2), (2, 2))),
+        ((1, (2, 3)), 2, ((1, 1), (2, 3))),
+        (((0, 1), (2, 0), 4), 3, ((0, 1), (2, 0), (4, 4))),
+        (0, 3, ((0, 0),) * 3),
+        ((1, 2, 3), 1, "padding must be an integer or a pair (before, after)"),
+        ((1,), 1, "padding must be an integer or a pair (before, after)"),
+        ((1, 2, 3), 2, "padding must be an integer, a tuple of 2 integers, or a tuple of 2 pairs"),
+        (((1, 2, 3), 1), 2, "each entry of padding must be a pair (before, after)"),
+        (-1, 2, "padding must be"),  # as_dim's own message
+    ],
+)
+def test_pads_are_before_and_after_pairs_per_axis(value, rank, want):
+    if isinstance(want, str):
+        with pytest.raises(ArgumentError, match=re.escape(want)):
+            as_pads(value, "padding", rank)
+    else:
+        assert as_pads(value, "padding", rank) == want

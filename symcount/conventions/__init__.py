@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 
 from ..errors import ArgumentError, Span
-from .registry import Registry
+from .base import Registry
 
 MODULES = {"keras": "keras", "torch": "torch"}  # a convention's name -> its module of tables
 

@@ -6,6 +6,7 @@ file: ``class Mine(Keras): LAYERS = {**Keras.LAYERS, ...}``.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections.abc import Mapping
@@ -15,7 +16,41 @@ from typing import ClassVar
 from ..ops import OPS
 from ..ops.base import Args, Entry
 from ..ops.spec import Arg, LayerRule, parse_args
-from .registry import Registry, snake_case
+
+
+def snake_case(name: str) -> str:
+    """Keras's to_snake_case, for generated layer names."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+class Registry:
+    """The rules a convention's tables compile to, by layer name (what the
+    evaluator, binding and `symcount layers` read), and the few habits that
+    differ between frameworks: how layers are auto-named and how state is
+    reported (both set by Convention.register)."""
+
+    def __init__(self, convention: str):
+        self.convention = convention
+        self.rules: dict[str, LayerRule] = {}
+        self.aliases: dict[str, list[str]] = {}  # a layer's other names (Convolution2D)
+        self.state_as_buffers = False  # PyTorch: running stats are buffers
+        self.name_base = snake_case  # type name -> the stem of generated names
+
+    def add(self, rule: LayerRule, aliases=()) -> None:
+        """``rule`` under its name and under each alias (the same function)."""
+        for n in (rule.name, *aliases):
+            if n in self.rules:
+                raise ValueError(f"duplicate rule {n}")
+            self.rules[n] = rule if n == rule.name else dataclasses.replace(rule, name=n)
+        self.aliases[rule.name] = list(aliases)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.rules
+
+    def get(self, name: str) -> LayerRule | None:
+        return self.rules.get(name)
 
 
 @dataclass(frozen=True)

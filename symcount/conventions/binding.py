@@ -40,25 +40,17 @@ def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
             f"{'s' if len(order) != 1 else ''} ({names}); got {len(args)}",
             span,
         )
-    given: dict[str, tuple] = {}
-    for spec, (value, span) in zip(order, args, strict=False):
-        given[spec.name] = (value, span)
+    given = {spec.name: arg for spec, arg in zip(order, args, strict=False)}
     for key, (value, span) in kwargs.items():
         if key in given:
             raise ArgumentError(f"{rule.name} got {key!r} both by position and by keyword", span)
         if rule.arg(key) is None and key not in rule.ignored and key not in COMMON_KEYWORDS:
-            valid = rule.keywords
-            hint = did_you_mean(key, valid)
             listed = ", ".join(x.name for x in rule.args) or "(none)"
+            more = " (and value-only ones: initializers, regularizers, ...)" if rule.ignored else ""
             raise ArgumentError(
-                f"{rule.name} has no keyword {key!r}; its keywords are {listed}"
-                + (
-                    " (and value-only ones: initializers, regularizers, ...)"
-                    if rule.ignored
-                    else ""
-                ),
+                f"{rule.name} has no keyword {key!r}; its keywords are {listed}{more}",
                 span,
-                hint=hint,
+                hint=did_you_mean(key, rule.keywords),
             )
         given[key] = (value, span)
     ns = SimpleNamespace()
@@ -91,10 +83,8 @@ def coerce(spec: Arg, value):
         return None
     if kind == "dim":
         return as_dim(value, spec.name)
-    if kind == "dims":
-        return as_dims(value, spec.name, spec.rank)
-    if kind == "dims0":
-        return as_dims(value, spec.name, spec.rank, zero_ok=True)
+    if kind in ("dims", "dims0"):
+        return as_dims(value, spec.name, spec.rank, zero_ok=kind == "dims0")
     if kind in TORCH_KINDS:
         return TORCH_KINDS[kind](value, spec)
     if kind == "pads":
@@ -110,18 +100,13 @@ def coerce(spec: Arg, value):
             return value
         raise ArgumentError(f"{spec.name} must be true or false, not {describe(value)}")
     if kind == "enum":
-        text = value.name if isinstance(value, Word) else value
-        if isinstance(text, str):
-            low = text.lower()
-            if low in spec.choices:
-                return low
-            hint = did_you_mean(low, spec.choices)
-            raise ArgumentError(
-                f"{spec.name} must be one of {', '.join(spec.choices)}; got {text!r}", hint=hint
-            )
-        raise ArgumentError(
-            f"{spec.name} must be one of {', '.join(spec.choices)}, not {describe(value)}"
-        )
+        text, choices = value.name if isinstance(value, Word) else value, ", ".join(spec.choices)
+        if not isinstance(text, str):
+            raise ArgumentError(f"{spec.name} must be one of {choices}, not {describe(value)}")
+        if text.lower() in spec.choices:
+            return text.lower()
+        hint = did_you_mean(text.lower(), spec.choices)
+        raise ArgumentError(f"{spec.name} must be one of {choices}; got {text!r}", hint=hint)
     if kind == "number":
         if D.is_num(value):
             if spec.name == "rate" and not 0 <= value <= 1:
@@ -129,14 +114,10 @@ def coerce(spec: Arg, value):
             return value
         raise ArgumentError(f"{spec.name} must be a number, not {describe(value)}")
     if kind == "shape":
-        items = value if isinstance(value, tuple) else (value,)
-        out = []
-        for v in items:
-            if v is None or (D.is_num(v) and v == -1):
-                out.append(None if v is None else -1)
-            else:
-                out.append(as_dim(v, spec.name))
-        return tuple(out)
+        return tuple(
+            None if v is None else -1 if D.is_num(v) and v == -1 else as_dim(v, spec.name)
+            for v in (value if isinstance(value, tuple) else (value,))
+        )
     if kind == "layer":
         if isinstance(value, LayerSpec):
             return value
@@ -225,31 +206,24 @@ def as_dims(value, name: str, rank: int | None, *, zero_ok: bool = False) -> tup
 
 
 def as_pads(value, name: str, rank: int) -> tuple:
-    """Padding/cropping as ((before, after), ...) per spatial axis."""
-    if rank == 1:
-        if isinstance(value, tuple):
-            if len(value) != 2:
-                raise ArgumentError(f"{name} must be an integer or a pair (before, after)")
-            b, e = (as_dim(v, name, zero_ok=True) for v in value)
-            return ((b, e),)
-        p = as_dim(value, name, zero_ok=True)
-        return ((p, p),)
+    """Padding/cropping as ((before, after), ...) per spatial axis; one
+    integer means every side, and a 1-D layer takes its one pair bare."""
+    if rank == 1 and isinstance(value, tuple):
+        if len(value) != 2:
+            raise ArgumentError(f"{name} must be an integer or a pair (before, after)")
+        value = (value,)
     if not isinstance(value, tuple):
-        p = as_dim(value, name, zero_ok=True)
-        return ((p, p),) * rank
+        value = (value,) * rank
     if len(value) != rank:
         raise ArgumentError(
             f"{name} must be an integer, a tuple of {rank} integers, or a tuple of {rank} pairs"
         )
     out = []
     for v in value:
-        if isinstance(v, tuple):
-            if len(v) != 2:
-                raise ArgumentError(f"each entry of {name} must be a pair (before, after)")
-            out.append(tuple(as_dim(x, name, zero_ok=True) for x in v))
-        else:
-            p = as_dim(v, name, zero_ok=True)
-            out.append((p, p))
+        pair = v if isinstance(v, tuple) else (v, v)
+        if len(pair) != 2:
+            raise ArgumentError(f"each entry of {name} must be a pair (before, after)")
+        out.append(tuple(as_dim(x, name, zero_ok=True) for x in pair))
     return tuple(out)
 
 

@@ -15,9 +15,9 @@ import dataclasses
 import functools
 
 from ..ops.spec import Out
-from .registry import Registry, keras, snake_case
-from .to_torch import canonical, inner_equivalent
-from .torch_modules import Equivalent, none, op_text
+from .base import Registry
+from .keras import registry as keras
+from .to_torch import Equivalent, canonical, inner_equivalent, none, op_text
 
 
 def equivalent_of(name: str, shape, p, out: Out) -> Equivalent:
@@ -44,7 +44,7 @@ def _noting(rule):
 @functools.cache
 def noting_rules() -> Registry:
     """Keras's rules, each also noting its layer's PyTorch equivalent (built once)."""
-    rules = Registry("keras+torch", name_base=snake_case)
+    rules = Registry("keras+torch")
     rules.rules = {name: _noting(rule) for name, rule in keras.rules.items()}
     rules.aliases = keras.aliases
     return rules

@@ -8,8 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..ops.spec import words
-from .base import Convention, Layer, layer, rows
-from .registry import keras as registry
+from .base import Convention, Layer, Registry, layer, rows
 
 DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
 
@@ -379,4 +378,4 @@ class Keras(Convention):
 
 
 CONVENTION = Keras
-Keras.register(registry)
+registry = Keras.register(Registry("keras"))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from ..ops.base import SPATIAL
 from ..ops.spec import a as arg
-from .base import Convention, Layer, layer, rows, weight_table
-from .registry import torch as registry
+from .base import Convention, Layer, Registry, layer, rows, weight_table
 
 # --- dense, embedding, activations, dropouts, flattening ----------------------------
 
@@ -120,8 +120,6 @@ CORE_LAYERS = {
 
 
 # --- convolutions, pooling, padding, upsampling, shuffles ----------------------------
-
-SPATIAL = {1: "(C, L)", 2: "(C, H, W)", 3: "(C, D, H, W)"}
 
 
 def _conv(r, transpose=False):
@@ -522,4 +520,4 @@ class Torch(Convention):
 
 
 CONVENTION = Torch
-Torch.register(registry)
+registry = Torch.register(Registry("torch"))

@@ -43,14 +43,11 @@ def _split_embed(shapes, q, k, v, a: Args, e: Entry):
         e.arg_error(a, "heads", f"embed_dim ({d}) must be divisible by num_heads ({h})")
     kdim = a.kdim if a.kdim is not None else d
     vdim = a.vdim if a.vdim is not None else d
+    chain = " (in a chain, key and value are the incoming tensor)" if len(shapes) == 1 else ""
     for key, dim, t, what in (("kdim", kdim, k, "key"), ("vdim", vdim, v, "value")):
         if t[1] is not None and D.equal(dim, t[1]) is False:
-            chain = (
-                " (in a chain, key and value are the incoming tensor)" if len(shapes) == 1 else ""
-            )
-            e.arg_error(
-                a, key, f"{key}={P.expr(dim)} but the {what} has {P.expr(t[1])} features{chain}"
-            )
+            got = f"the {what} has {P.expr(t[1])} features{chain}"
+            e.arg_error(a, key, f"{key}={P.expr(dim)} but {got}")
     if len(shapes) > 2 and D.equal(k[0], v[0]) is False:
         fail(f"key and value must have the same length; got {P.expr(k[0])} and {P.expr(v[0])}")
     return d, kdim, vdim
@@ -181,9 +178,8 @@ def transformer(shapes, a: Args, e: Entry) -> Out:
     d = a.d_model
     for what, s in (("source", src), ("target", tgt)):
         if s[1] is not None and D.equal(s[1], d) is False:
-            e.arg_error(
-                a, "d_model", f"d_model={P.expr(d)} but the {what} has {P.expr(s[1])} features"
-            )
+            got = f"the {what} has {P.expr(s[1])} features"
+            e.arg_error(a, "d_model", f"d_model={P.expr(d)} but {got}")
     _nhead(a, e, d)
     weights = []
     for part, n in (("encoder", a.encoders), ("decoder", a.decoders)):

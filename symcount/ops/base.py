@@ -193,20 +193,12 @@ def batch_axis(e: Entry, a: Args, key: str, shape) -> int:
     dim, name = getattr(a, key), e.arg_names.get(key, key)
     full = len(shape) + 1
     if not -full <= dim < full:
-        e.arg_error(
-            a,
-            key,
-            f"{name}={dim} is out of range for an input of {full} axes "
-            f"(batch included: {-full} to {full - 1})",
-        )
+        where = f"(batch included: {-full} to {full - 1})"
+        e.arg_error(a, key, f"{name}={dim} is out of range for an input of {full} axes {where}")
     idx = dim + full if dim < 0 else dim
     if idx == 0:
-        e.arg_error(
-            a,
-            key,
-            f"{e.name}: {name}={dim} is the batch axis; symcount's shapes leave the batch out, "
-            "so a layer may not change it",
-        )
+        why = "symcount's shapes leave the batch out, so a layer may not change it"
+        e.arg_error(a, key, f"{e.name}: {name}={dim} is the batch axis; {why}")
     return idx - 1
 
 

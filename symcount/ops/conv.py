@@ -184,12 +184,9 @@ def conv_transpose(x, a: Args, e: Entry) -> Out:
 def _output_padding(a: Args, e: Entry, o, s, d):
     if e.flag("padding") == "explicit":
         if D.is_num(o) and D.is_num(s) and D.is_num(d) and o >= max(s, d):
-            e.arg_error(
-                a,
-                "output_padding",
-                f"output padding must be smaller than either stride or dilation: "
-                f"output_padding {o}, stride {s}, dilation {d}",
-            )
+            values = f"output_padding {o}, stride {s}, dilation {d}"
+            why = f"output padding must be smaller than either stride or dilation: {values}"
+            e.arg_error(a, "output_padding", why)
     elif D.is_num(o) and D.is_num(s) and o >= s:
         bad_arg(f"output_padding ({o}) must be smaller than strides ({s})")
 

@@ -125,12 +125,8 @@ def prelu(x, a: Args, e: Entry) -> Out:
         n = a.slopes
         c = x[0] if len(x) >= 1 else 1
         if not (D.is_num(n) and n == 1) and D.equal(n, c) is False:
-            e.arg_error(
-                a,
-                "slopes",
-                f"{e.name}({e.arg_names['slopes']}={P.expr(n)}) needs 1 or the input's channels "
-                f"({P.expr(c)})",
-            )
+            layer = f"{e.name}({e.arg_names['slopes']}={P.expr(n)})"
+            e.arg_error(a, "slopes", f"{layer} needs 1 or the input's channels ({P.expr(c)})")
         return Out(tuple(x), e.weights_of("alpha", slopes=n))
     labels = ["d_" + str(i + 1) for i in range(len(x))]
     dims = list(zip(labels, x, strict=True))

@@ -108,23 +108,15 @@ def _trailing(x, a: Args, e: Entry):
     given = a.normalized
     if given is None:
         return (need_known(x[-1], f"{e.name}'s last axis"),)
-    name = e.arg_names["normalized"]
+    name, shown = e.arg_names["normalized"], P.shape(given, batch=False)
     if len(given) > len(x):
-        e.arg_error(
-            a,
-            "normalized",
-            f"{name}={P.shape(given, batch=False)} has more axes than the input {P.shape(x)}",
-        )
+        e.arg_error(a, "normalized", f"{name}={shown} has more axes than the input {P.shape(x)}")
     tail = x[len(x) - len(given) :]
     for want, have in zip(given, tail, strict=True):
         if have is not None and D.equal(want, have) is not True:
-            e.arg_error(
-                a,
-                "normalized",
-                f"{name}={P.shape(given, batch=False)} but the input's last "
-                f"axes are {P.shape(tail, batch=False)}",
-                hint=f"leave {name} out to normalize the last axis: {e.name}()",
-            )
+            last = f"the input's last axes are {P.shape(tail, batch=False)}"
+            hint = f"leave {name} out to normalize the last axis: {e.name}()"
+            e.arg_error(a, "normalized", f"{name}={shown} but {last}", hint=hint)
     return given
 
 

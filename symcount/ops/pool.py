@@ -68,11 +68,8 @@ def pool(x, a: Args, e: Entry) -> Out:
     out = []
     for n, k, s, pad, d in zip(spatial, a.kernel, strides, a.padding, dilation, strict=True):
         if D.is_num(pad) and D.is_num(k) and 2 * pad > k:
-            e.arg_error(
-                a,
-                "padding",
-                f"pad should be at most half of kernel size, but got pad={pad} and kernel_size={k}",
-            )
+            got = f"pad={pad} and kernel_size={k}"
+            e.arg_error(a, "padding", f"pad should be at most half of kernel size, but got {got}")
         if a.rank == 3 and a.kind != "max" and D.is_num(n) and D.is_num(k) and n < k:
             fail(f"{e.name}: the input ({n}) is smaller than the kernel ({k}) on an axis")
         length = pool_length(n, k, s, pad, d, a.ceil_mode)

@@ -151,11 +151,8 @@ def pad(x, a: Args, e: Entry) -> Out:
 def _check_pad(a: Args, e: Entry, kind: str, n, before, after):
     numeric = D.is_num(n) and D.is_num(before) and D.is_num(after)
     if numeric and n + min(before, 0) + min(after, 0) < 0:
-        e.arg_error(
-            a,
-            "padding",
-            f"negative padding ({before}, {after}) crops more than the axis's length {n}",
-        )
+        crops = f"crops more than the axis's length {n}"
+        e.arg_error(a, "padding", f"negative padding ({before}, {after}) {crops}")
     limits(a, e, kind.lower(), n, (before, after), PAD_LIMITS)
 
 
@@ -218,22 +215,16 @@ def _resample(x, a: Args, e: Entry):
         need = SPATIAL[LINEAR_MODES[mode]]
         e.arg_error(a, "mode", f"mode={mode} needs an input of shape {need}; got {P.shape(x)}")
     if align is not None and mode not in LINEAR_MODES:
-        e.arg_error(
-            a,
-            "align_corners",
-            "align_corners can only be set with the interpolating modes: linear, bilinear, "
-            "bicubic, trilinear",
-        )
+        why = "align_corners can only be set with the interpolating modes"
+        e.arg_error(a, "align_corners", f"{why}: linear, bilinear, bicubic, trilinear")
+    key = "size" if size is not None else "scale"
     if (size is None) == (scale is None):
-        e.arg_error(
-            a, "size" if size is not None else "scale", "give exactly one of size and scale_factor"
-        )
+        e.arg_error(a, key, "give exactly one of size and scale_factor")
     values = size if size is not None else scale
     if not isinstance(values, tuple):
         values = (values,) * n
     if len(values) != n:
         what = "size" if size is not None else "scale_factor"
-        key = "size" if size is not None else "scale"
         e.arg_error(a, key, f"{what} has {len(values)} entries but the input has {n} spatial axes")
     if size is not None:
         out = values

@@ -206,10 +206,7 @@ class LayerRule:
     call_kwargs: frozenset[str] = frozenset()  # keywords of a call: wte(x, reverse=true)
 
     def arg(self, name: str) -> Arg | None:
-        for x in self.args:
-            if x.name == name:
-                return x
-        return None
+        return next((x for x in self.args if x.name == name), None)
 
     @property
     def keywords(self) -> list[str]:
