@@ -263,6 +263,11 @@ class BlocksMixin:
         return _group_output(out, stage.span, row)
 
     def unroll(self, stage: Stage, n: int, tensor: Tensor) -> tuple[Tensor, list]:
+        # Known from the text alone: n passes of at least this many layers each.
+        # Past the limit, say so before unrolling (nested `repeat 2` doubles the
+        # work at every level and would run for minutes to reach the limit).
+        fewest, calls = _fewest_layers(stage.body)
+        self.check_layers(stage.span, "" if calls else EMPTY_PASS, n * fewest)
         rows, out, done = [], tensor, 0
         while done < n:
             before = (self.total_rows, len(self.names), len(self.inputs))
@@ -564,3 +569,39 @@ def _changed_axis(a, b):
         if D.equal(x, y) is not True:
             return (f"axis {i + 1}", P.expr(x), P.expr(y))
     return None
+
+
+def _fewest_layers(body) -> tuple[int, bool]:
+    """The fewest layers one run of ``body`` counts toward the limit, read from
+    the syntax alone, and whether it calls anything (a layer, a block): every
+    run counts at least one (EMPTY_PASS), and a ``repeat`` with a literal
+    count k at least k times its own body's (if it is unrolled: a larger one
+    counts by passes, at least one). Without recursion: the syntax tree is
+    as deep as the text's nesting (bounded)."""
+    total = {}  # id(body) -> its fewest
+    calls = False
+    todo = [(body, False)]
+    while todo:
+        b, ready = todo.pop()
+        stages = [stage for stmt in b for stage in _stages(stmt)]
+        inner = [
+            (_unrolled(stage.count.value), stage.body)
+            for stage in stages
+            if isinstance(stage, ast.Repeat) and isinstance(stage.count, ast.Num)
+        ] + [(1, stage.body) for stage in stages if isinstance(stage, ast.Residual)]
+        if not ready:
+            calls = calls or any(isinstance(stage, ast.Call) for stage in stages)
+            todo.append((b, True))
+            todo.extend((ib, False) for _, ib in inner if id(ib) not in total)
+            continue
+        total[id(b)] = max(1, sum(k * total[id(ib)] for k, ib in inner))
+    return total[id(body)], calls
+
+
+def _unrolled(k: int) -> int:
+    return k if k <= MAX_UNROLL else 1
+
+
+def _stages(stmt) -> tuple:
+    value = getattr(stmt, "value", stmt)  # let x = ..., x = ...: the pipeline
+    return value.stages if isinstance(value, ast.Pipeline) else ()

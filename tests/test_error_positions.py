@@ -144,7 +144,9 @@ def _nested(opening: str, inner: str, closing: str, n: int = 70) -> str:
 
 
 LONG = [
-    ("input(3) -> " + _nested("repeat 2 { ", "Dense(2)", " }"), "blocks nested deeper than 64"),
+    ("input(3) -> " + _nested("repeat 1 { ", "Dense(2)", " }"), "blocks nested deeper than 64"),
+    # 2**n layers: refused by the outer repeat before any is made
+    ("input(3) -> " + _nested("repeat 2 { ", "Dense(2)", " }"), "more than 200,000 layers"),
     ("input(3) -> " + _nested("residual { ", "Dense(3)", " }"), "blocks nested deeper than 64"),
     ("block f(x) { f(x) }\ninput(3) -> f(3)", "blocks nested deeper than 64"),
     ("input(" + _nested("(", "3", ")", 300) + ")", "brackets nested deeper than 200"),
