@@ -81,7 +81,7 @@ def _check_error(step: str, e, text: str, *, positioned: bool = True) -> None:
     _safe(f"{step}: error text", shown)
     if e.span is None:
         return
-    lines = text.split("\n")  # the lexer's lines: only \n ends one
+    lines = re.split(r"\r\n|\r|\n", text)  # the product's lines (symcount.errors)
     if not 1 <= e.span.line <= len(lines):
         raise Other(f"{step}: error line out of the input", shown)
     real = _visible(lines[e.span.line - 1])
@@ -91,11 +91,17 @@ def _check_error(step: str, e, text: str, *, positioned: bool = True) -> None:
             raise Other(f"{step}: the excerpt shows another line than the error's", shown)
 
 
+_FENCED = re.compile(r"^(`{3,})[^\n`]*\n.*?^\1[ \t]*$", re.M | re.S)  # CommonMark fences
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`).+?(?<!`)\1(?!`)", re.S)
+
+
 def _safe(what: str, text: str, *, html: bool = False, markdown: bool = False) -> None:
     m = _CONTROL.search(text)
     if m:
         raise Other(f"{what}: raw control character in the output", repr(text[:300]))
     if html or markdown:
+        if markdown:  # code is shown as written: a tag there is text, not HTML
+            text = _CODE_SPAN.sub("", _FENCED.sub("", text))
         for tag in _TAG.findall(text):
             if markdown or tag.lower() not in HTML_TAGS:
                 raise Other(f"{what}: raw HTML tag <{tag.lower()}> in the output", text[:300])
