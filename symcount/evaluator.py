@@ -33,13 +33,14 @@ from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsM
 from .graph_builder import GraphBuilder, LazyGraph, input_name
 from .model import Model, Row
 from .ops.spec import Out
+from .repeats import RepeatsMixin
 from .values import BlockCall, BlockDef, LayerSpec, Stage, Tensor, Word, describe
 
 MAX_LAYERS = 200_000
 CONVENTIONS = ("keras", "torch")
 
 
-class Evaluator(ExpressionsMixin, BlocksMixin):
+class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin):
     def __init__(self, values: dict | None = None, convention: str | None = None):
         self.overrides = dict(values or {})
         self.used_overrides: set[str] = set()

@@ -465,3 +465,19 @@ def test_cli_does_not_import_sympy_for_a_numeric_model():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "False"
+
+
+def test_lark_is_imported_without_the_regex_module():
+    # lark imports `regex` whenever it is installed, for an option symcount
+    # never uses (syntax._import_lark); it stays importable for everyone else
+    code = (
+        "import sys; from symcount import cli; import io, contextlib\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    assert cli.main(['summary', {MNIST!r}]) == 0\n"
+        "print('lark' in sys.modules, 'regex' in sys.modules)\n"
+        "import importlib.util\n"
+        "print(importlib.util.find_spec('regex') is None or __import__('regex') is not None)\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.split() == ["True", "False", "True"]

@@ -25,7 +25,7 @@ LAYERS = [
     ("ops", "symcount.ops symcount.formula"),
     ("conventions", "symcount.conventions"),
     ("model", "symcount.quantities symcount.graph symcount.graph_builder symcount.model"),
-    ("evaluation", "symcount.expressions symcount.evaluator symcount.blocks"),
+    ("evaluation", "symcount.expressions symcount.evaluator symcount.blocks symcount.repeats"),
     ("render", "symcount.render"),
     ("analysis", "symcount.algebra symcount.solve"),
     ("api", "symcount symcount.api"),
