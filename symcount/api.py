@@ -16,9 +16,9 @@ import io
 from pathlib import Path
 
 from . import dims as D
-from . import quantities as Q
 from .errors import LimitError, SymcountError
 from .model import Model, Row
+from .model import quantities as Q
 
 
 def parse(
@@ -35,7 +35,7 @@ def parse(
     Raises a :class:`SymcountError` (with line, column and caret) for any
     mistake in the input.
     """
-    from .evaluator import Evaluator
+    from .evaluation.evaluator import Evaluator
 
     return run_program(
         text, lambda: Evaluator(values=check_values(values), convention=convention), filename
@@ -46,7 +46,7 @@ def run_program(text: str, evaluator, filename: str | None = None) -> Model:
     """Parse ``text`` and run it on ``evaluator()`` (a fresh Evaluator, or a
     subclass such as diff's); a mistake is raised with the text's line,
     column and caret."""
-    from .syntax import parse_program
+    from .language.syntax import parse_program
 
     # No change to process-wide state (the recursion limit): parsing and
     # evaluation are iterative where input can be long, and depth is bounded
@@ -97,7 +97,7 @@ def read_limited(f, what: str) -> str:
     text stream without one (a StringIO) to syntax.MAX_SOURCE_CHARS. Past the
     limit a LimitError (UnicodeDecodeError for text that is not UTF-8). A
     byte order mark is run_program's to drop."""
-    from . import syntax as S
+    from .language import syntax as S
 
     if f is None:  # sys.stdin of a process started with it closed
         raise OSError("it is closed")
@@ -122,43 +122,43 @@ def check_values(values) -> dict:
 
 
 class _ModelMethods:
-    """Model's algebra (symcount.algebra), solving (symcount.solve), LaTeX and
+    """Model's algebra (symcount.analysis.algebra), solving (symcount.analysis.solve), LaTeX and
     Jupyter display: attached to :class:`~symcount.model.Model` below."""
 
     def simplify(self) -> Model:
         """Every count, total and output-shape entry simplified (floors stay exact)."""
-        from .algebra import transform_model
+        from .analysis.algebra import transform_model
 
         return transform_model(self, "simplify")
 
     def expand(self) -> Model:
         """Every count multiplied out into a sum of terms."""
-        from .algebra import transform_model
+        from .analysis.algebra import transform_model
 
         return transform_model(self, "expand")
 
     def factor(self) -> Model:
         """Every count factored (``4*u*(f + u + 1)``)."""
-        from .algebra import transform_model
+        from .analysis.algebra import transform_model
 
         return transform_model(self, "factor")
 
     def collect(self) -> Model:
         """Counts expanded and collected in powers of their symbols."""
-        from .algebra import transform_model
+        from .analysis.algebra import transform_model
 
         return transform_model(self, "collect")
 
     def leading(self, of: str = "total"):
         """The dominant term(s) of a count as the symbols grow (``12*L*d**2``)."""
-        from .algebra import leading
+        from .analysis.algebra import leading
 
         return leading(self.sum(Q.lookup(of).name))
 
     def solve(self, unknowns=None, **kw):
         """Sizes that give a count: ``m.solve("u", params=59910)``; see
-        :func:`symcount.solve.solve` for budgets and constraints."""
-        from .solve import solve
+        :func:`symcount.analysis.solve.solve` for budgets and constraints."""
+        from .analysis.solve import solve
 
         return solve(self, unknowns, **kw)
 

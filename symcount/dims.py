@@ -432,6 +432,6 @@ def _expanded_terms(e, memo) -> int:
 
 
 # The language's operators and functions, shared by the model language
-# (symcount.expressions) and option text such as --let (symcount.userexpr).
+# (symcount.evaluation.expressions) and option text such as --let (symcount.language.userexpr).
 OPERATORS = {"+": add, "-": sub, "*": mul, "/": div, "//": floordiv, "%": mod, "**": power}
 FUNCTIONS = {"ceil": ceil, "floor": floor, "min": minimum, "max": maximum}

@@ -15,9 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symcount
-from symcount import algebra, cli, exact, solve, timelimit, userexpr
+from symcount import cli, exact, timelimit
 from symcount import dims as D
+from symcount.analysis import algebra, solve
 from symcount.errors import ArgumentError, SymcountError
+from symcount.language import userexpr
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

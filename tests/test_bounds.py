@@ -174,7 +174,7 @@ def test_too_deep_is_a_limit_error(no_recursion_limit_change, text, message):
 
 
 def test_diff_translation_needs_no_recursion_limit(no_recursion_limit_change):
-    from symcount.commands.diff import translate
+    from symcount.cli.diff import translate
 
     long = translate("let x = " + " + ".join(["u"] * 2000) + "\ninput(5, x) -> LSTM(x)")
     assert long.total == translate("input(5, 2000*u) -> LSTM(2000*u)").total
@@ -205,8 +205,8 @@ def test_operator_chains_evaluate_as_sympy_does(steps, first):
         sign, factors = (1 if op == "+" else -1), [leaf(x)]
     terms.append(sign * D.sp().Mul(*factors))
     want = D.normalize(D.sp().Add(*terms))
-    from symcount.evaluator import Evaluator
-    from symcount.syntax import parse_program
+    from symcount.evaluation.evaluator import Evaluator
+    from symcount.language.syntax import parse_program
 
     (let,) = parse_program(f"let x = {text}").statements
     (expr,) = let.value.stages

@@ -1,4 +1,4 @@
-"""Formula objects (symcount.formula), the LaTeX printer (render.latex_printer)
+"""Formula objects (symcount.model.formula), the LaTeX printer (render.latex_printer)
 and option text read by the language's grammar (userexpr via syntax)."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 import symcount
 from symcount import dims as D
-from symcount import formula as F
-from symcount import syntax, userexpr
 from symcount.errors import ArgumentError
+from symcount.language import syntax, userexpr
+from symcount.model import formula as F
 from symcount.ops.spec import Copies, Factor, W, Weight
 from symcount.render import latex as L
 from symcount.render import latex_printer as LP
@@ -137,7 +137,7 @@ def test_numeric_formulas_need_no_sympy():
     import sys
 
     code = (
-        "import sys, symcount\nfrom symcount.formula import derive\n"
+        "import sys, symcount\nfrom symcount.model.formula import derive\n"
         "m = symcount.parse('input(28, 28, 24) -> Conv2D(36, 3)')\n"
         "f = derive(m.rows[0].weights); f.general, f.numbers, f.count\n"
         "from symcount.render.latex_printer import formula_latex; formula_latex(f, numbers=True)\n"
@@ -197,7 +197,7 @@ def test_a_long_sum_breaks_at_its_terms():
 
 
 def test_options_parse_to_the_languages_nodes():
-    from symcount import ast
+    from symcount.language import ast
 
     node = userexpr.parse_expr("64*h")
     assert isinstance(node, ast.BinOp) and node.op == "*"
@@ -235,3 +235,13 @@ def test_the_language_still_reads_one_dot_two():
     # the option grammar's '..' does not change the language: 1. and .5 are decimals
     m = symcount.parse("input(10) -> Dropout(.5) -> Dropout(1.) -> Dense(2)")
     assert m.total == 22
+
+
+def test_a_label_that_is_a_sum_is_parenthesised_in_the_general_form():
+    # torch's layers after the first: the factor's label is `num_layers - 1`
+    from symcount.render.explain import explain
+
+    out = explain(symcount.parse("convention torch\ninput(t, 8) -> LSTM(8, h, num_layers=L)"))
+    assert "(num_layers - 1)*4*hidden_size*hidden_size = (L - 1)*4*h*h" in out
+    assert "2*(num_layers - 1)*hidden_size" in out
+    assert "num_layers - 1*" not in out

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.lark import from_lark
 
 import symcount
-from symcount.syntax import lark_parser
+from symcount.language.syntax import lark_parser
 
 # Names that exercise real layers, functions, constants and symbols. Spaces
 # around them keep generated text tokenizing the way the grammar meant it.

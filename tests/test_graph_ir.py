@@ -1,4 +1,4 @@
-"""The graph IR (symcount.graph): what the evaluator builds, the builder an
+"""The graph IR (symcount.model.graph): what the evaluator builds, the builder an
 importer uses, the JSON edges and places, a block's bare `input`, the layer
 limit for bodies without layers, and one model read from many threads."""
 
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import symcount
 from symcount import LimitError
 from symcount import dims as D
-from symcount.graph_builder import GraphBuilder, input_name
+from symcount.model.builder import GraphBuilder, input_name
 from symcount.ops.spec import W
 from symcount.render.explain import explain
 
@@ -369,7 +369,7 @@ def _reachable(root, limit=200_000):
 
 
 def test_a_model_keeps_no_evaluator():
-    from symcount.evaluator import Evaluator
+    from symcount.evaluation.evaluator import Evaluator
 
     model = symcount.parse(THREADED)  # block formulas not worked out yet
     assert not any(isinstance(x, Evaluator) for x in _reachable(model))

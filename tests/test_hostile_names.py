@@ -26,12 +26,12 @@ from hypothesis import strategies as st
 
 import symcount
 from symcount import printing as P
-from symcount.commands import diff
+from symcount.analysis.solve.result import Solution, SolveResult
+from symcount.cli import diff
 from symcount.render.explain import explain
 from symcount.render.formats import csv_text, md_code, md_text, to_csv, to_json, to_markdown
 from symcount.render.latex import explain_latex, model_latex
 from symcount.render.table import summary
-from symcount.solve.result import Solution, SolveResult
 
 NASTY = {
     "csi colour": "\x1b[31mred\x1b[0m",

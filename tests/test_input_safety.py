@@ -18,8 +18,8 @@ import sympy
 
 import symcount
 from symcount import dims as D
-from symcount import syntax
 from symcount.errors import ArgumentError, LimitError
+from symcount.language import syntax
 
 ROOT = Path(__file__).resolve().parent.parent
 EVIL = "__import__('os').system('echo PWNED')"

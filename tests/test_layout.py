@@ -21,15 +21,15 @@ MAX_LINES = 600
 # methods), so it sits on top.
 LAYERS = [
     ("base", "symcount.errors symcount.dims symcount.printing symcount.timelimit symcount.exact"),
-    ("language", "symcount.ast symcount.syntax symcount.userexpr symcount.values"),
-    ("ops", "symcount.ops symcount.formula"),
+    ("language", "symcount.language"),
+    ("ops", "symcount.ops"),
     ("conventions", "symcount.conventions"),
-    ("model", "symcount.quantities symcount.graph symcount.graph_builder symcount.model"),
-    ("evaluation", "symcount.expressions symcount.evaluator symcount.blocks symcount.repeats"),
+    ("model", "symcount.model"),
+    ("evaluation", "symcount.evaluation"),
     ("render", "symcount.render"),
-    ("analysis", "symcount.algebra symcount.solve"),
+    ("analysis", "symcount.analysis"),
     ("api", "symcount symcount.api"),
-    ("cli", "symcount.cli symcount.commands symcount.__main__"),
+    ("cli", "symcount.cli symcount.__main__"),
 ]
 
 
@@ -152,7 +152,21 @@ def test_ops_and_conventions_never_import_formula():
     model's formula.py writes it out, so formula.py can sit above the ops."""
     below = [n for n in MODULES if n.startswith(("symcount.ops", "symcount.conventions"))]
     assert len(below) > 15  # both packages seen (19 modules today)
-    assert [n for n in below if "symcount.formula" in GRAPH[n]] == []
+    assert [n for n in below if "symcount.model.formula" in GRAPH[n]] == []
+
+
+def test_each_role_is_a_package():
+    """Only the base modules and the API sit at the top; every other module
+    lives in its role's package, which is its layer."""
+    top = {n for n in MODULES if n.count(".") == 1}
+    base = set(LAYERS[0][1].split())
+    assert top == base | {"symcount.api", "symcount.__main__"} | {
+        f"symcount.{role}" for role, _ in LAYERS[1:] if role != "api"
+    }
+    for name in MODULES:
+        role = LAYERS[layer_of(name)][0]
+        if role not in ("base", "api") and name != "symcount.__main__":
+            assert name.split(".")[1] == role, name
 
 
 # the checks themselves, on made-up graphs and names
@@ -171,9 +185,9 @@ def test_cycles_finds_each_strongly_connected_component():
         ("symcount.api", "api"),
         ("symcount.errors", "base"),
         ("symcount.render.latex", "render"),
-        ("symcount.solve.problem", "analysis"),
+        ("symcount.analysis.solve.problem", "analysis"),
         ("symcount.ops.conv", "ops"),
-        ("symcount.commands.diff", "cli"),
+        ("symcount.cli.diff", "cli"),
     ],
 )
 def test_layer_of(name, layer):
@@ -181,8 +195,8 @@ def test_layer_of(name, layer):
 
 
 def test_every_module_has_a_layer_and_is_read():
-    assert "symcount.model" in GRAPH["symcount.evaluator"]  # a top-level import
-    assert "symcount.algebra" in GRAPH["symcount.api"]  # one inside a function
+    assert "symcount.model" in GRAPH["symcount.evaluation.evaluator"]  # a top-level import
+    assert "symcount.analysis.algebra" in GRAPH["symcount.api"]  # one inside a function
     for name in MODULES:
         layer_of(name)
 

@@ -211,7 +211,7 @@ def test_every_torch_equivalent_matches_real_torch():
 
     import torch
 
-    from symcount.commands.diff import equivalent, translate
+    from symcount.cli.diff import equivalent, translate
 
     compared, mismatches, kinds = 0, [], Counter()
     for src in _keras_configs():
@@ -255,7 +255,7 @@ def test_the_seed_batchnorm_question_in_real_frameworks():
     installed, real Keras: the numbers symcount diff prints."""
     from torch import nn
 
-    from symcount.commands.diff import translate
+    from symcount.cli.diff import translate
 
     path = EXAMPLES / "torch_vs_keras_bn.sc"
     mine = translate(path.read_text())

@@ -148,17 +148,17 @@ def test_shared_and_repeated_rows_in_mathjax():
     check_parses(tex, mathjax=True)
 
 
-# solve results (symcount.solve) ----------------------------------------------------------
+# solve results (symcount.analysis.solve) ----------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
 def stacked():
-    pytest.importorskip("symcount.solve")
+    pytest.importorskip("symcount.analysis.solve")
     return symcount.load("examples/stacked_lstm_symbolic.sc")
 
 
 def test_solve_nearest(stacked):
-    from symcount.solve import solve
+    from symcount.analysis.solve import solve
 
     r = solve(stacked, "u", params=60_000)
     rows = cells(N.solve_html(r))
@@ -177,7 +177,7 @@ def test_solve_nearest(stacked):
 
 
 def test_solve_exact_and_budget(stacked):
-    from symcount.solve import solve
+    from symcount.analysis.solve import solve
 
     r = solve(stacked, "u", params=59_910)
     assert cells(N.solve_html(r))[1] == ["u = 64", "59,910", "exact"]
@@ -188,7 +188,7 @@ def test_solve_exact_and_budget(stacked):
 
 
 def test_solve_with_no_solution_shows_why(stacked):
-    from symcount.solve import solve
+    from symcount.analysis.solve import solve
 
     r = solve(stacked, "u", at_most=10)
     html = N.solve_html(r)

@@ -57,7 +57,7 @@ def test_wheel_contains_the_grammar(wheel):
 def test_installed_wheel_parses_without_the_source_tree(wheel, tmp_path):
     zipfile.ZipFile(wheel).extractall(tmp_path / "site")
     code = (
-        "import symcount, symcount.syntax as s; "
+        "import symcount, symcount.language.syntax as s; "
         "assert 'site' in symcount.__file__, symcount.__file__; "
         "print(symcount.parse('input(514) -> Dense(514) -> Dense(257)').total)"
     )

@@ -12,7 +12,7 @@ import pytest
 
 import symcount
 from symcount import cli
-from symcount.commands import plot as PL
+from symcount.cli import plot as PL
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKED = str(ROOT / "examples" / "stacked_lstm_symbolic.sc")

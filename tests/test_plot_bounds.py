@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("matplotlib")
 
 from symcount import cli
-from symcount.commands import plot as PL
+from symcount.cli import plot as PL
 
 MODEL = "input(u) -> Dense(u)"
 HUGE = "9" * 5000  # more digits than int() reads

@@ -1,4 +1,4 @@
-"""Quantities as a registry (symcount.quantities): a throwaway quantity,
+"""Quantities as a registry (symcount.model.quantities): a throwaway quantity,
 declared in a few lines and registered for one test, appears in every output
 and survives every operation; today's four keep their outputs."""
 
@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 import symcount
 from symcount import cli
 from symcount import dims as D
-from symcount import quantities as Q
-from symcount.commands import diff as DF
-from symcount.formula import count
+from symcount.cli import diff as DF
+from symcount.model import quantities as Q
+from symcount.model.formula import count
 from symcount.render import formats as F
 from symcount.render import latex as L
 from symcount.render import notebook as N
@@ -187,7 +187,7 @@ def test_subs(extra):
 def test_algebra_rewrites_every_quantity(extra, how):
     m = symcount.parse("input(t, f) -> LSTM(u) -> Dense(v * (u + 1))")
     new = getattr(m, how)()
-    from symcount.algebra import transform
+    from symcount.analysis.algebra import transform
 
     for q in Q.REGISTRY:
         assert new.totals[q.name] == transform(m.totals[q.name], how)
@@ -224,7 +224,7 @@ def test_solve_command_takes_a_registered_quantity(extra, capsys):
 
 def test_plot_data(extra):
     pytest.importorskip("matplotlib")
-    from symcount.commands import plot as PL
+    from symcount.cli import plot as PL
 
     m = symcount.parse(MLP).subs(f=5)
     fig, info = PL.figure(m, "u", 1, 10, counts=["bias_entries", "total"], budget=9)

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 import symcount
 from symcount import cli
+from symcount.analysis.solve import Solution, SolveResult
 from symcount.errors import ArgumentError, SolveError, SymcountError
-from symcount.solve import Solution, SolveResult
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -395,8 +395,8 @@ MONOTONE = [
 @pytest.mark.parametrize(("text", "direction"), MONOTONE)
 def test_monotone_directions(text, direction):
     from symcount import dims as D
-    from symcount import userexpr
-    from symcount.solve import _monotone
+    from symcount.analysis.solve import _monotone
+    from symcount.language import userexpr
 
     e = userexpr.to_value(userexpr.parse_expr(text))
     got = _monotone(e, D.symbol("u")) if D.is_symbolic(e) else 1

@@ -8,8 +8,8 @@ import time
 import pytest
 
 import symcount
-from symcount import algebra
 from symcount import printing as P
+from symcount.analysis import algebra
 from symcount.errors import LimitError, SolveError
 from symcount.render.table import summary
 from symcount.timelimit import Timeout, time_limit

@@ -13,7 +13,7 @@ import pytest
 
 import symcount
 from symcount.cli import main
-from symcount.commands.diff import difference, equivalent, translate
+from symcount.cli.diff import difference, equivalent, translate
 
 EXAMPLES = Path(__file__).parent.parent / "examples"
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import symcount
-from symcount.commands.diff import translate
+from symcount.cli.diff import translate
 from symcount.conventions import rules_for
 from symcount.ops.spec import REQUIRED
 

@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from symcount import syntax  # noqa: E402
+from symcount.language import syntax  # noqa: E402
 
 
 def tables_module_text() -> str:

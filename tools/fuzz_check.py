@@ -188,7 +188,7 @@ def render_all(model, text: str) -> None:
 
 def run_diff(text: str) -> None:
     from symcount import SymcountError
-    from symcount.commands import diff
+    from symcount.cli import diff
 
     try:
         keras_model, torch_model = diff.evaluate(text)

@@ -127,7 +127,7 @@ def rules(convention: str) -> dict:
 def vocabulary() -> list[str]:
     """Every name a program may use: layers of both tables, their keywords,
     functions, constants, enumeration words and symbols."""
-    from symcount.expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES
+    from symcount.evaluation.expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES
 
     names = set(SYMBOLS) | set(WORDS) | set(CONSTANTS) | set(FUNCTIONS) | set(INPUT_NAMES)
     names |= {"keras", "torch", "name", "trainable", "x1", "y"}
@@ -154,7 +154,7 @@ def grammar_parser():
     (a pipeline alone, a call's arguments) for the programs built around them."""
     from lark import Lark
 
-    from symcount import syntax
+    from symcount.language import syntax
 
     return Lark(
         syntax.grammar_text(),

@@ -6,8 +6,8 @@ from types import SimpleNamespace
 
 from .. import dims as D
 from ..errors import ArgumentError, did_you_mean
+from ..language.values import LayerSpec, Word, as_dim, describe
 from ..ops.spec import REQUIRED, Arg, LayerRule, words
-from ..values import LayerSpec, Word, as_dim, describe
 
 # Accepted by every Keras layer; they never change shapes or counts, except
 # trainable and the input-shape keywords, which the evaluator reads.

@@ -7,7 +7,7 @@ from __future__ import annotations
 from .. import dims as D
 from .. import printing as P
 from ..errors import ArgumentError
-from ..values import as_dim
+from ..language.values import as_dim
 from .base import Args, Entry, op, resolve_axis
 from .spec import Out, fail, need_known
 

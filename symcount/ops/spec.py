@@ -176,7 +176,7 @@ class Copies:
     """A count declared rather than derived from an op's own weights: ``times``
     copies of the formula of ``weights``. ``times`` is an int (Bidirectional's
     two directions: ``2*...``) or a labelled Factor (``num_layers*...``).
-    An op only describes it; :func:`symcount.formula.declared` writes it out."""
+    An op only describes it; :func:`symcount.model.formula.declared` writes it out."""
 
     weights: tuple[Weight, ...]
     times: int | Factor

@@ -29,7 +29,7 @@ def label(row, depth: int = 0, escape=P.text) -> str:
 
 def total_items(model) -> list[tuple[object, object]]:
     """(quantity, value) of the totals every renderer shows: each quantity the
-    model lists (symcount.quantities), unless it is shown only when non-zero
+    model lists (symcount.model.quantities), unless it is shown only when non-zero
     (``Buffers``, under a convention that has them) and is zero."""
     out = []
     for q in model.quantities:

@@ -9,8 +9,8 @@ with the numbers put in, and the value; then one line per weight.
 from __future__ import annotations
 
 from .. import printing as P
-from ..blocks import resolve_formula
-from ..formula import Formula, derive, weight_formula
+from ..evaluation.blocks import resolve_formula
+from ..model.formula import Formula, derive, weight_formula
 from . import label, totals_lines
 
 MAX_SUM_TERMS = 12  # beyond this many layers the total is not spelled out as a sum

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from .. import printing as P
-from ..quantities import REGISTRY
+from ..model.quantities import REGISTRY
 from . import label, totals
 
 CSV_LEADING = ("name", "type", "output_shape")  # then one column per quantity listed

@@ -13,7 +13,7 @@ import functools
 import re
 
 from .. import printing as P
-from ..formula import Formula
+from ..model.formula import Formula
 from . import label, total_items
 from .latex_printer import (
     GREEK,
@@ -162,7 +162,7 @@ def _rows(model, expand: bool):
 
 
 def totals_rows(model) -> list[tuple[str, str, object]]:
-    """(row title, name in equations, value) of the totals (symcount.quantities)."""
+    """(row title, name in equations, value) of the totals (symcount.model.quantities)."""
     return [(q.title.removesuffix(" params"), q.tex_name, v) for q, v in total_items(model)]
 
 
@@ -284,7 +284,7 @@ def _has_weights(row) -> bool:
 
 
 def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
-    from ..formula import weight_formula
+    from ..model.formula import weight_formula
 
     frozen, buffers = frozen or row.frozen, buffers or row.state_as_buffers
     indent = r"\quad " * depth

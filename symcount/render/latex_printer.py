@@ -296,7 +296,7 @@ def printer_class():
 
         _print_Dummy = _print_Symbol
 
-        def _print_Label(self, expr):  # a formula's label symbol (symcount.formula)
+        def _print_Label(self, expr):  # a formula's label symbol (symcount.model.formula)
             return _label(Factor(expr.label, expr.value), self._settings.get("numbers", False))
 
         def _print_Add(self, expr):
@@ -372,7 +372,7 @@ def printer_class():
         # formulas ---------------------------------------------------------------
 
         def _print_Formula(self, formula, numbers: bool = False):
-            """A count's formula (symcount.formula): its labels, or with
+            """A count's formula (symcount.model.formula): its labels, or with
             ``numbers`` each label as its value, in the formula's own order."""
             return formula_item(formula, numbers)
 
@@ -498,7 +498,7 @@ def terms(v) -> list[str]:
 
 
 def _ast_item(node) -> Item:
-    from .. import ast
+    from ..language import ast
 
     if isinstance(node, ast.Num):
         return num(node.value)
@@ -523,7 +523,7 @@ def _ast_item(node) -> Item:
 
 def _left_chain(node, ops) -> list:
     """``a - b + c`` (a left-leaning tree) as [("+", a), ("-", b), ("+", c)]."""
-    from .. import ast
+    from ..language import ast
 
     out = []
     while isinstance(node, ast.BinOp) and node.op in ops:
@@ -535,7 +535,7 @@ def _left_chain(node, ops) -> list:
 
 @functools.lru_cache(maxsize=4096)
 def math_item(s: str) -> Item:
-    from ..syntax import Unexpected, parse_fragment
+    from ..language.syntax import Unexpected, parse_fragment
 
     try:
         return _ast_item(parse_fragment(s, "expression"))

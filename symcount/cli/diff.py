@@ -63,7 +63,7 @@ def register(subparsers, add_model_args) -> None:
 
 
 def run(args, parser) -> str:
-    from ..cli import _read, _source, _values
+    from . import _read, _source, _values
 
     if args.convention == "torch":
         parser.error("diff reads a model written in Keras vocabulary (convention keras)")
@@ -91,8 +91,8 @@ def run(args, parser) -> str:
 
 def _convention_span(text: str):
     """Where the file's ``convention`` line names its convention (for the caret)."""
-    from ..ast import ConventionStmt
-    from ..syntax import parse_program
+    from ..language.ast import ConventionStmt
+    from ..language.syntax import parse_program
 
     stmts = parse_program(text).statements
     return next((s.name_span for s in stmts if isinstance(s, ConventionStmt)), None)
@@ -109,7 +109,7 @@ def evaluate(text: str, *, values=None, filename=None):
     """(the Keras model, its torch.nn equivalent) of ``text``, from one evaluation."""
     from ..api import check_values, run_program
     from ..conventions.equivalents import noting_rules, split
-    from ..evaluator import Evaluator
+    from ..evaluation.evaluator import Evaluator
 
     class Noting(Evaluator):
         """Keras's rules, each noting its layer's equivalent (a file saying
@@ -167,7 +167,7 @@ def signed(v) -> str:
     return P.number(v)
 
 
-# Each side lists the quantities (symcount.quantities) its convention names
+# Each side lists the quantities (symcount.model.quantities) its convention names
 # (Quantity.side): the first, the total, leads; a part of it reads "12 frozen",
 # any other quantity "buffers: 12"; zeros are left out of a row's cell.
 
@@ -204,7 +204,7 @@ def torch_cell(row, quantities=None) -> str:
 
 
 def _default() -> list:
-    from ..quantities import REGISTRY
+    from ..model.quantities import REGISTRY
 
     return REGISTRY.shown()
 

@@ -3,12 +3,12 @@ best fit under it, saved as PNG, SVG or PDF (matplotlib, the ``plot`` extra).
 
 The curve is the model's own closed form, evaluated with ``lambdify``
 (``dummify=True``) over NumPy arrays, so 10^6 points cost milliseconds; the
-value marked under a budget is found exactly by :func:`symcount.solve.solve`
+value marked under a budget is found exactly by :func:`symcount.analysis.solve.solve`
 (:func:`budget_fit`).
 
 Python::
 
-    from symcount.commands.plot import figure
+    from symcount.cli.plot import figure
     fig, info = figure(symcount.load("examples/stacked_lstm_symbolic.sc"), "u", 1, 512,
                        budget=60_000)
     fig.savefig("u.png")
@@ -274,7 +274,7 @@ def exact_at(expr, name: str, k: int) -> int:
 def plotted(counts=None, trainable: bool = False) -> list:
     """The quantities a figure draws: ``counts`` (names, labels or aliases)
     or the total, then the trainable count with ``trainable``."""
-    from .. import quantities as Q
+    from ..model import quantities as Q
 
     names = [*(counts or ["params"]), *(["trainable"] if trainable else [])]
     out = []
@@ -295,9 +295,9 @@ def budget_fit(
     model, name: str, first: int, last: int, budget: int, of: str = "params"
 ) -> Fit | None:
     """The value in first..last whose count ``of`` (the total) is closest to
-    ``budget`` without passing it; None if none fits. :func:`symcount.solve.solve`
+    ``budget`` without passing it; None if none fits. :func:`symcount.analysis.solve.solve`
     finds it exactly (``at_most``, with the range as a condition)."""
-    from ..solve import solve
+    from ..analysis.solve import solve
 
     where = [f"{name} in {first}..{last}"]
     best = solve(model, name, at_most=budget, of=of, where=where).best
@@ -334,7 +334,7 @@ def figure(
 ):
     """A matplotlib Figure of the model's total against ``name`` over
     first..last (no pyplot, no global state), and a :class:`PlotInfo`.
-    ``counts``: the quantities drawn (symcount.quantities; default the
+    ``counts``: the quantities drawn (symcount.model.quantities; default the
     total, and the trainable count with ``trainable``); the first is solid and
     is the one ``budget`` applies to."""
     Figure = _matplotlib()
@@ -489,7 +489,7 @@ def run(args, parser) -> str:
         )
     if args.budget is not None and args.budget > MAX_DRAWN:
         parser.error(f"--budget: give a whole number from 1 to {MAX_DRAWN:g}")
-    from ..cli import _model
+    from . import _model
 
     model = _model(args, parser)
     path, ext = _output(args, model, name, parser)
@@ -520,7 +520,7 @@ def run(args, parser) -> str:
 def report(info: PlotInfo, path: str, ext: str, px_w: int, px_h: int) -> str:
     """``wrote u.png (640x480 px): total params for u = 1..512 (512 points)`` and the fit."""
     size = f"{px_w}x{px_h} px" if ext == "png" else ext.upper()
-    from ..quantities import lookup
+    from ..model.quantities import lookup
 
     what = " and ".join(lookup(c).spoken for c in info.counts)
     lines = [

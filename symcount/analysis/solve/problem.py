@@ -8,12 +8,12 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 
-from .. import dims as D
-from .. import printing as P
-from .. import quantities as Q
-from ..errors import SolveError, SymcountError
-from ..exact import compile_exact
-from ..timelimit import Deadline, Timeout, time_limit
+from ... import dims as D
+from ... import printing as P
+from ...errors import SolveError, SymcountError
+from ...exact import compile_exact
+from ...model import quantities as Q
+from ...timelimit import Deadline, Timeout, time_limit
 from .pieces import _pieces
 from .result import Solution, SolveResult
 from .search import _choose, _search
@@ -48,10 +48,10 @@ def solve(
     ``unknowns``: a name, a list of names, or a comma-separated string;
     None means the model's only symbol. ``values`` fixes other symbols,
     ``let`` relates them (``{"d": "64*h"}``: strings are parsed by
-    :mod:`symcount.userexpr`, never evaluated). ``multiple_of``: an int for
+    :mod:`symcount.language.userexpr`, never evaluated). ``multiple_of``: an int for
     every unknown, or ``{name: int}``. ``where``: conditions such as
     ``"d % h == 0"`` or ``"u in 1..4096"``. ``of`` (or ``count``): which
-    quantity (symcount.quantities: ``total``, ``trainable``,
+    quantity (symcount.model.quantities: ``total``, ``trainable``,
     ``non_trainable``, ``buffers``, or any registered one).
     """
     target, mode = _target(params, at_most, at_least)
@@ -382,8 +382,8 @@ def _condition(text, names, derived, fixed, domains):
     """A condition as (checks, text to show): a range or a bound on one
     unknown narrows its domain (no check, shown with the domain); a multiple
     of a number becomes its step; anything else is a check."""
-    from ..userexpr import Condition, modulo_of, name_of, parse_condition, to_value
-    from ..userexpr import names as used
+    from ...language.userexpr import Condition, modulo_of, name_of, parse_condition, to_value
+    from ...language.userexpr import names as used
 
     c = text if isinstance(text, Condition) else parse_condition(str(text))
     mentioned = used(c.left) | (

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .. import dims as D
+from ..errors import ArgumentError, LimitError
 from . import ast
-from . import dims as D
-from .errors import ArgumentError, LimitError
 from .syntax import Unexpected, parse_fragment
 
 MAX_CHARS = 2000

@@ -12,12 +12,12 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from . import dims as D
-from . import printing as P
+from .. import dims as D
+from .. import printing as P
+from ..errors import Span
+from ..ops.spec import Factor, Formula, Weight
 from . import quantities as Q
-from .errors import Span
-from .graph_builder import LazyGraph
-from .ops.spec import Factor, Formula, Weight
+from .builder import LazyGraph
 
 if TYPE_CHECKING:
     from .graph import Graph
@@ -45,7 +45,7 @@ class Row:
     source: Span | None = None  # where its (first) call is written
 
     def count(self, name: str):
-        """This row's value of the quantity ``name`` (symcount.quantities),
+        """This row's value of the quantity ``name`` (symcount.model.quantities),
         computed once; the algebra's rewritten rows carry their own."""
         counts = self._counts
         if counts is None:
@@ -144,7 +144,7 @@ class Model:
 
     @property
     def graph(self) -> Graph | None:
-        """The model as layers, calls and tensors (:mod:`symcount.graph`)."""
+        """The model as layers, calls and tensors (:mod:`symcount.model.graph`)."""
         g = self._graph
         return g.get() if isinstance(g, LazyGraph) else g
 

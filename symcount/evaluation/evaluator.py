@@ -3,7 +3,7 @@
 Iterative over statements and stages (no recursion per layer), so a model of
 100,000 layers needs no deep stack.
 
-Two views come out of one walk: the graph (symcount.graph: a layer, each of
+Two views come out of one walk: the graph (symcount.model.graph: a layer, each of
 its calls, the tensors between them) and the summary's rows (a layer's first
 call, blocks and repeats as group rows), built side by side. Which layers
 have been applied is the evaluator's own record (``applied``), never written
@@ -14,13 +14,11 @@ from __future__ import annotations
 
 from collections import ChainMap
 
-from . import ast
-from . import dims as D
-from . import printing as P
-from .blocks import BlocksMixin
-from .conventions import rules_for
-from .conventions.binding import bind
-from .errors import (
+from .. import dims as D
+from .. import printing as P
+from ..conventions import rules_for
+from ..conventions.binding import bind
+from ..errors import (
     ArgumentError,
     LimitError,
     ShapeError,
@@ -29,12 +27,14 @@ from .errors import (
     UnknownLayerError,
     did_you_mean,
 )
+from ..language import ast
+from ..language.values import BlockCall, BlockDef, LayerSpec, Stage, Tensor, Word, describe
+from ..model import Model, Row
+from ..model.builder import GraphBuilder, LazyGraph, input_name
+from ..ops.spec import Out
+from .blocks import BlocksMixin
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsMixin, _InputValue
-from .graph_builder import GraphBuilder, LazyGraph, input_name
-from .model import Model, Row
-from .ops.spec import Out
 from .repeats import RepeatsMixin
-from .values import BlockCall, BlockDef, LayerSpec, Stage, Tensor, Word, describe
 
 MAX_LAYERS = 200_000
 CONVENTIONS = ("keras", "torch")

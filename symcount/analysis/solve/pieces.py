@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import itertools
 
-from .. import dims as D
-from ..errors import SolveError
-from ..exact import compile_exact
-from ..timelimit import Deadline
+from ... import dims as D
+from ...errors import SolveError
+from ...exact import compile_exact
+from ...timelimit import Deadline
 from .search import CAP, _first
 
 MAX_SCAN = 2_000_000  # values a non-monotonic count is scanned over

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from . import ast
-from . import dims as D
-from .errors import ArgumentError, LimitError, Span, did_you_mean
-from .values import BlockDef, LayerSpec, Stage, Tensor, Word, as_dim, describe
+from .. import dims as D
+from ..errors import ArgumentError, LimitError, Span, did_you_mean
+from ..language import ast
+from ..language.values import BlockDef, LayerSpec, Stage, Tensor, Word, as_dim, describe
 
 FUNCTIONS = D.FUNCTIONS
 CONSTANTS = {"true": True, "True": True, "false": False, "False": False, "None": None}

@@ -7,9 +7,9 @@ import re
 from importlib import resources
 from pathlib import Path
 
+from .. import dims as D
+from ..errors import LimitError, Span, SyntaxError_, is_control
 from . import ast
-from . import dims as D
-from .errors import LimitError, Span, SyntaxError_, is_control
 
 MAX_SOURCE_CHARS = 2_000_000
 # A file or standard input is read up to this many bytes, then refused: the

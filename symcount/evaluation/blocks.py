@@ -24,15 +24,15 @@ from _thread import allocate_lock  # threading's Lock, without importing threadi
 from collections import ChainMap
 from collections.abc import Mapping
 
-from . import ast
-from . import dims as D
-from . import printing as P
-from .errors import ArgumentError, LimitError, SymcountError, did_you_mean
+from .. import dims as D
+from .. import printing as P
+from ..errors import ArgumentError, LimitError, SymcountError, did_you_mean
+from ..language import ast
+from ..language.values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
+from ..model import Row
+from ..model.builder import NoGraph
+from ..model.formula import Formula, declared
 from .expressions import FUNCTIONS, INPUT_NAMES
-from .formula import Formula, declared
-from .graph_builder import NoGraph
-from .model import Row
-from .values import BlockCall, BlockDef, Deferred, LayerSpec, Stage, Tensor, Word
 
 EMPTY_PASS = " (a block call or repeat pass that applies no layer counts as one)"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 
-from ..quantities import REGISTRY
+from ..model.quantities import REGISTRY
 from .args import count, positive
 
 EPILOG = """\
@@ -119,8 +119,8 @@ def register(subparsers, add_model_args) -> None:
 
 def run(args, parser) -> str:
     from .. import cli
-    from ..algebra import let_texts
-    from ..solve import solve
+    from ..analysis.algebra import let_texts
+    from ..analysis.solve import solve
 
     lets = getattr(args, "lets", None) or []
     # the model as written, with --set values; relations go to the solver, which
@@ -136,7 +136,7 @@ def run(args, parser) -> str:
         params=args.params,
         at_most=args.at_most,
         at_least=args.at_least,
-        count=args.count,  # a quantity's name (symcount.quantities)
+        count=args.count,  # a quantity's name (symcount.model.quantities)
         values=cli._values(args, parser),  # already in the model; conditions may name them
         let=let_texts(lets),
         multiple_of=multiple_of or None,

@@ -10,13 +10,13 @@ import argparse
 import re
 import sys
 
-from . import __version__
-from .commands.args import positive
-from .commands.output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
-from .commands.output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
-from .commands.output import EXIT_OUTPUT as EXIT_OUTPUT
-from .commands.output import guarded, say, write
-from .errors import SymcountError
+from .. import __version__
+from ..errors import SymcountError
+from .args import positive
+from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
+from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
+from .output import EXIT_OUTPUT as EXIT_OUTPUT
+from .output import guarded, say, write
 
 EXIT_USAGE = 2  # bad input: the model, a --set value, a file, an option
 
@@ -252,7 +252,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Commands beyond summary/explain/layers live in symcount/commands/<name>.py, each
+# Commands beyond summary/explain/layers live in symcount/cli/<name>.py, each
 # with ``register(subparsers, add_model_args)`` (adding a parser whose defaults
 # set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
 # module level, so start-up stays lean.
@@ -262,7 +262,7 @@ COMMAND_MODULES: tuple[str, ...] = ("solve", "plot", "diff")
 def _command_module(name: str):
     import importlib
 
-    return importlib.import_module(f"symcount.commands.{name}")
+    return importlib.import_module(f"symcount.cli.{name}")
 
 
 # commands ----------------------------------------------------------------------
@@ -277,7 +277,7 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
     if args.file is None:
         parser.error("no model: give a FILE, '-' for standard input, or -e TEXT")
     if args.file == "-":
-        from .api import read_limited
+        from ..api import read_limited
 
         try:
             text = read_limited(sys.stdin, "standard input")
@@ -293,7 +293,7 @@ def _source(args, parser: argparse.ArgumentParser) -> tuple[str | None, str | No
 
 def _read(path: str) -> str:
     """A model file's text; a file that cannot be read is a user error (exit 2)."""
-    from .api import read_source
+    from ..api import read_source
 
     try:
         return read_source(path)
@@ -329,23 +329,23 @@ def _model(args, parser):
     model = symcount.parse(text, filename=display, **kw)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
-        from .algebra import substitute
+        from ..analysis.algebra import substitute
 
         model = substitute(model, symbolic)
     how = getattr(args, "rewrite", None)
     if how:
-        from .algebra import transform_model
+        from ..analysis.algebra import transform_model
 
         model = transform_model(model, how)
     return model
 
 
 def _relations(args, values: dict, display: str) -> dict:
-    """--let NAME=EXPR, parsed by symcount.userexpr (never evaluated as Python)."""
+    """--let NAME=EXPR, parsed by symcount.language.userexpr (never evaluated as Python)."""
     lets = getattr(args, "lets", None)
     if not lets:
         return {}
-    from .algebra import let_texts, relations_from
+    from ..analysis.algebra import let_texts, relations_from
 
     try:
         return relations_from(let_texts(lets), values)
@@ -354,7 +354,7 @@ def _relations(args, values: dict, display: str) -> dict:
 
 
 def _width(args) -> int:
-    from .render.table import output_width
+    from ..render.table import output_width
 
     return output_width(args.width)
 
@@ -371,13 +371,13 @@ def cmd_summary(args, parser) -> str:
     latex = _latex_wanted(args, parser)
     model = _model(args, parser)
     if latex:
-        from .render.latex import model_latex
+        from ..render.latex import model_latex
 
         return model_latex(model, standalone=args.standalone, expand=args.expand)
     if args.leading and args.format != "text":
         parser.error("--leading goes with the text format")
     if args.format == "text":
-        from .render.table import summary
+        from ..render.table import summary
 
         text = summary(
             model,
@@ -386,7 +386,7 @@ def cmd_summary(args, parser) -> str:
             expand=args.expand,
         )
         return text + _leading(args, parser, model) if args.leading else text
-    from .render import formats
+    from ..render import formats
 
     render = {"json": formats.to_json, "markdown": formats.to_markdown, "csv": formats.to_csv}
     return render[args.format](model)
@@ -395,7 +395,7 @@ def cmd_summary(args, parser) -> str:
 def _leading(args, parser, model) -> str:
     """The total's leading term, found on the model with its symbols left free
     (--set values only give the point where its error is measured)."""
-    from .algebra import leading_report, leading_text
+    from ..analysis.algebra import leading_report, leading_text
 
     values = _values(args, parser)
     relations = _relations(args, values, model.filename)
@@ -413,12 +413,12 @@ def _leading(args, parser, model) -> str:
 def cmd_explain(args, parser) -> str:
     latex = _latex_wanted(args, parser)
     model = _model(args, parser)
-    from .render.explain import explain
+    from ..render.explain import explain
 
     if args.layer is not None:
         names = [r.name for _, r in model.walk(expand=True)]
         if args.layer not in names:
-            from .errors import ArgumentError, did_you_mean
+            from ..errors import ArgumentError, did_you_mean
 
             raise ArgumentError(
                 f"--layer: the model has no layer {args.layer!r}; its layers are "
@@ -427,14 +427,14 @@ def cmd_explain(args, parser) -> str:
                 hint=did_you_mean(args.layer, names),
             ).at(None, filename=model.filename)
     if latex:
-        from .render.latex import explain_latex
+        from ..render.latex import explain_latex
 
         return explain_latex(model, layer=args.layer, standalone=args.standalone)
     return explain(model, layer=args.layer)
 
 
 def _default_text(v) -> str:
-    from . import printing as P
+    from .. import printing as P
 
     if isinstance(v, str):
         return v
@@ -446,7 +446,7 @@ def _default_text(v) -> str:
 
 
 def _signature(rule) -> str:
-    from .ops.spec import REQUIRED
+    from ..ops.spec import REQUIRED
 
     parts = []
     for arg in rule.args:
@@ -458,7 +458,7 @@ def _signature(rule) -> str:
 
 
 def _layer_detail(rule, aliases: list[str]) -> list[str]:
-    from .ops.spec import REQUIRED
+    from ..ops.spec import REQUIRED
 
     lines = [_signature(rule)]
     if rule.doc:
@@ -484,7 +484,7 @@ def _layer_detail(rule, aliases: list[str]) -> list[str]:
 
 
 def cmd_layers(args, parser) -> str:
-    from .conventions import rules_for
+    from ..conventions import rules_for
 
     try:
         registry = rules_for(args.convention)
@@ -499,7 +499,7 @@ def cmd_layers(args, parser) -> str:
         for name in args.names:
             rule = rules.get(name)
             if rule is None:
-                from .errors import UnknownLayerError, did_you_mean
+                from ..errors import UnknownLayerError, did_you_mean
 
                 raise UnknownLayerError(
                     f"{name!r} is not a {args.convention} layer",

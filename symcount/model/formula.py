@@ -24,10 +24,10 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from . import dims as D
-from . import printing as P
-from .ops.spec import Copies, Factor, Weight
-from .ops.spec import Formula as Written
+from .. import dims as D
+from .. import printing as P
+from ..ops.spec import Copies, Factor, Weight
+from ..ops.spec import Formula as Written
 
 
 @functools.cache
@@ -221,9 +221,7 @@ def _text_of(t, numbers: bool) -> str:
 def _text(t, numbers: bool) -> str:
     """The structure as text, in its own order."""
     if isinstance(t, Factor):
-        if not numbers:
-            return t.label
-        text = P.expr(t.value)
+        text = t.label if not numbers else P.expr(t.value)  # a label can be `num_layers - 1`
         return text if _atomic(text) else f"({text})"
     if isinstance(t, int):
         return str(t)

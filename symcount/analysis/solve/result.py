@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import printing as P
-from ..quantities import lookup
+from ... import printing as P
+from ...model.quantities import lookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class SolveResult:
     """What :func:`solve` returns; ``solutions`` are sorted closest first."""
 
     expression: object  # the count solved, after values and relations (SymPy or int)
-    of: str  # the quantity's label (symcount.quantities): "total", "trainable", ...
+    of: str  # the quantity's label (symcount.model.quantities): "total", "trainable", ...
     unknowns: tuple
     target: int
     mode: str  # "exact", "at_most" or "at_least"
@@ -67,7 +67,7 @@ class SolveResult:
         }
 
     def text(self) -> str:
-        from ..render.solve import solve_text
+        from ...render.solve import solve_text
 
         return solve_text(self)
 
@@ -76,16 +76,16 @@ class SolveResult:
 
     # rich display in Jupyter (symcount.render.notebook)
     def _repr_html_(self) -> str:
-        from ..render.notebook import solve_html
+        from ...render.notebook import solve_html
 
         return solve_html(self)
 
     def _repr_latex_(self) -> str:
-        from ..render.notebook import solve_latex
+        from ...render.notebook import solve_latex
 
         return solve_latex(self)
 
     def _repr_markdown_(self) -> str:
-        from ..render.notebook import solve_markdown
+        from ...render.notebook import solve_markdown
 
         return solve_markdown(self)

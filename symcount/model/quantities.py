@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dims as D
+from .. import dims as D
 from .formula import count
 
 PER_LAYER = "layer"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import dims as D
-from .errors import ArgumentError, Span
+from .. import dims as D
+from ..errors import ArgumentError, Span
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,13 @@ never unrolled; and the layer limit checked before the work is done."""
 
 from __future__ import annotations
 
-from . import ast
-from . import dims as D
-from . import printing as P
+from .. import dims as D
+from .. import printing as P
+from ..errors import ShapeError
+from ..language import ast
+from ..language.values import Stage, Tensor
+from ..model import Row
 from .blocks import EMPTY_PASS, MAX_UNROLL, group_output
-from .errors import ShapeError
-from .model import Row
-from .values import Stage, Tensor
 
 
 class RepeatsMixin:

@@ -1,4 +1,4 @@
-"""Recording a graph (symcount.graph) as it is evaluated or imported.
+"""Recording a graph (symcount.model.graph) as it is evaluated or imported.
 
 The builder makes the graph's nodes; the nodes never know the builder. It is
 kept apart from them so that evaluating a model, which records every call,
@@ -12,11 +12,11 @@ from _thread import allocate_lock  # threading's Lock, without importing threadi
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import Span
+from ..errors import Span
 
 if TYPE_CHECKING:
+    from ..ops.spec import Weight
     from .graph import Graph, Layer
-    from .ops.spec import Weight
 
 
 def input_name(index: int) -> str:

@@ -23,10 +23,10 @@ import dataclasses
 import functools
 from fractions import Fraction
 
-from . import dims as D
-from . import quantities as Q
-from .errors import ArgumentError, LimitError, SymcountError
-from .timelimit import Timeout, time_limit
+from .. import dims as D
+from ..errors import ArgumentError, LimitError, SymcountError
+from ..model import quantities as Q
+from ..timelimit import Timeout, time_limit
 
 HOW = ("simplify", "expand", "factor", "collect")
 PIECE_TERMS = 200  # a sum with more terms is rewritten term by term
@@ -113,7 +113,7 @@ def transform_model(model, how: str):
 
 def substitute(model, mapping: dict):
     """The model with symbols replaced by numbers or expressions
-    (``{"d": 64*h}``, values built by :mod:`symcount.userexpr`); the symbol
+    (``{"d": 64*h}``, values built by :mod:`symcount.language.userexpr`); the symbol
     list is updated (``d`` leaves it, ``h`` joins it)."""
     if not mapping:
         return model
@@ -143,10 +143,10 @@ def let_texts(texts, *, what: str = "--let") -> dict:
 
 
 def relations_from(let: dict, values: dict | None = None) -> dict:
-    """``{"d": "64*h"}`` (text, parsed by :mod:`symcount.userexpr`, or a
+    """``{"d": "64*h"}`` (text, parsed by :mod:`symcount.language.userexpr`, or a
     number or expression) -> ``{"d": 64*h}``; names in ``values`` take their
     values, so ``d=64*h`` with ``h=12`` gives ``d = 768``."""
-    from .userexpr import parse_expr, to_value
+    from ..language.userexpr import parse_expr, to_value
 
     values = values or {}
     out = {}
@@ -291,7 +291,7 @@ def _at(v, mapping):
 
 def leading_text(report: dict, values: dict | None = None) -> str:
     """``Leading term (as u grows): 14*u**2`` and, with values, its error."""
-    from . import printing as P
+    from .. import printing as P
 
     syms = report["symbols"]
     if not syms:

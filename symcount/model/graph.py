@@ -16,10 +16,10 @@ call that made ``t``. A :class:`Graph` never changes, so a
 :class:`~symcount.model.Model` carrying one can be read from many threads.
 
 The evaluator builds the graph from the text; anything else (an importer)
-builds the same graph with a :class:`~symcount.graph_builder.GraphBuilder`
+builds the same graph with a :class:`~symcount.model.builder.GraphBuilder`
 (which makes these nodes; this module never imports it), without writing text::
 
-    from symcount.graph_builder import GraphBuilder
+    from symcount.model.builder import GraphBuilder
     from symcount.ops.spec import W
 
     b = GraphBuilder("keras")
@@ -45,9 +45,9 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from . import dims as D
-from .errors import Span
-from .ops.spec import Factor, Weight
+from .. import dims as D
+from ..errors import Span
+from ..ops.spec import Factor, Weight
 
 __all__ = ["Call", "Graph", "Group", "Layer", "Tensor"]
 

@@ -1,0 +1,1 @@
+"""Analysis: counts rewritten (simplify, factor, --let, leading terms) and solved for sizes."""

@@ -1,1 +1,0 @@
-"""CLI commands beyond summary, explain and layers; see symcount.cli.COMMAND_MODULES."""

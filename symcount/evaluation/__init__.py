@@ -1,0 +1,1 @@
+"""Evaluation: the syntax tree walked into rows and a graph."""
