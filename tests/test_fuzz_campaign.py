@@ -43,15 +43,26 @@ def test_inputs_are_the_same_for_the_same_seed():
     assert grammar_chunk(3, 1, 5) == grammar_chunk(3, 1, 5)
 
 
-def test_a_finding_is_counted_and_kept(tmp_path):
-    """The judge: a result, a positioned error and an error without a
-    position (a value given to the API is no position in the text)."""
+def test_a_finding_is_counted_and_kept(tmp_path, monkeypatch):
+    """The judge: a result, a positioned error, an error without a position
+    (a value given to the API is no position in the text), and anything
+    else (here a parse made to fail the way a bug would)."""
     from fuzz_check import ERROR, OTHER, RESULT, check
+
+    import symcount
 
     assert check("mutation", {"text": "input(3) -> Dense(2)"}, 10)[0] == RESULT
     assert check("mutation", {"text": "input(3) -> Dense(2"}, 10)[0] == ERROR
     assert check("values", {"text": "input(u) -> Dense(2)", "values": {"u": 0}}, 10)[0] == ERROR
-    assert check("values", {"text": "input(u) -> Dense(2)", "subs": {"u": 2.5}}, 10)[0] == OTHER
+    # a float for a size: refused by the library (issue 10), so a clean error
+    assert check("values", {"text": "input(u) -> Dense(2)", "subs": {"u": 2.5}}, 10)[0] == ERROR
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug")
+
+    monkeypatch.setattr(symcount, "parse", broken)
+    verdict = check("mutation", {"text": "input(3) -> Dense(2)"}, 10)
+    assert verdict[0] == OTHER and "TypeError" in " ".join(verdict[1:])
 
 
 def test_a_hung_or_crashed_input_is_killed_and_counted():
