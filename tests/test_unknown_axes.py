@@ -140,6 +140,17 @@ def test_time_distributed_of_a_merge_is_a_positioned_error():
     assert (e.span.line, e.span.column) == (1, 16)
 
 
+@pytest.mark.parametrize("backward", ["Add()", "Dense(4)", "MultiHeadAttention(2, 4)"])
+def test_bidirectional_with_a_backward_layer_that_is_no_rnn_is_a_positioned_error(backward):
+    # found by the fuzz campaign: Add() as the backward layer ended in a TypeError
+    with pytest.raises(SymcountError) as info:
+        symcount.parse(f"input(t, f) -> Bidirectional(LSTM(4), backward_layer={backward})")
+    e = info.value
+    assert "wraps a recurrent layer (SimpleRNN, LSTM, GRU" in e.message
+    assert e.message.endswith(f"not {backward.split('(')[0]}")
+    assert (e.span.line, e.span.column) == (1, 16)
+
+
 @pytest.mark.parametrize(
     ("layer", "shape", "out"),
     [

@@ -16,9 +16,11 @@ RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D
 def bidirectional(shape, p: Args, e: Entry) -> Out:
     """Two copies of an RNN, one reading forward and one backward; outputs merged."""
     inner, ctx = p.layer, p.ctx
-    if inner.type_name not in RNN_TYPES:
-        bad_arg(f"{e.name} wraps a recurrent layer ({', '.join(RNN_TYPES)}), not {inner.type_name}")
     back = p.backward_layer or inner
+    for layer in (inner, back):
+        if layer.type_name not in RNN_TYPES:
+            kinds = ", ".join(RNN_TYPES)
+            bad_arg(f"{e.name} wraps a recurrent layer ({kinds}), not {layer.type_name}")
     fwd_spec = dataclasses.replace(inner, name=f"forward_{inner.name}")
     bwd_spec = dataclasses.replace(
         back, name=f"backward_{back.name if p.backward_layer else inner.name}"
