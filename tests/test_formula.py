@@ -1,5 +1,5 @@
 """Formula objects (symcount.model.formula), the LaTeX printer (render.latex_printer)
-and option text read by the language's grammar (userexpr via syntax)."""
+and option text read by the language's grammar (userexpr via fragments)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 import symcount
 from symcount import dims as D
 from symcount.errors import ArgumentError
-from symcount.language import syntax, userexpr
+from symcount.language import fragments, userexpr
 from symcount.model import formula as F
 from symcount.ops.spec import Copies, Factor, W, Weight
 from symcount.render import latex as L
@@ -204,7 +204,7 @@ def test_options_parse_to_the_languages_nodes():
     c = userexpr.parse_condition("d % h == 0")
     assert c.op == "==" and userexpr.modulo_of(c.left)[0] == "d"
     assert userexpr.name_of(userexpr.parse_condition("L <= 48").left) == "L"
-    assert syntax.parse_fragment("u in 1..4096", "condition")[0] == "in"
+    assert fragments.parse_fragment("u in 1..4096", "condition")[0] == "in"
 
 
 def test_a_long_sum_of_option_text_is_not_a_recursion():

@@ -67,3 +67,31 @@ def test_installed_wheel_parses_without_the_source_tree(wheel, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "397065"
+
+
+def test_a_source_tree_runs_uninstalled_with_its_prebuilt_tables(tmp_path):
+    # PYTHONPATH=checkout, no install (benchmarks/compare.py runs two commits
+    # so): the grammar and the prebuilt tables are found beside the package.
+    # A bare venv that sees this interpreter's packages but not an editable
+    # symcount (whose import hook would supply the grammar itself).
+    import sysconfig
+    import venv
+
+    venv.create(tmp_path / "venv", with_pip=False)
+    site = next((tmp_path / "venv" / "lib").glob("python*/site-packages"))
+    (site / "base.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    code = (
+        "import symcount; from symcount.language import syntax; "
+        f"assert symcount.__file__.startswith({str(ROOT)!r}), symcount.__file__; "
+        "print(symcount.parse('input(514) -> Dense(257)').total, hasattr(syntax._parser(), 'grammar'))"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [str(tmp_path / "venv" / "bin" / "python"), "-c", code],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["132355", "False"]  # loaded from the tables, not built

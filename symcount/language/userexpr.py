@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from .. import dims as D
 from ..errors import ArgumentError, LimitError
 from . import ast
-from .syntax import Unexpected, parse_fragment
+from .fragments import Unexpected, parse_fragment
 
 MAX_CHARS = 2000
 MAX_DEPTH = 100

@@ -535,7 +535,7 @@ def _left_chain(node, ops) -> list:
 
 @functools.lru_cache(maxsize=4096)
 def math_item(s: str) -> Item:
-    from ..language.syntax import Unexpected, parse_fragment
+    from ..language.fragments import Unexpected, parse_fragment
 
     try:
         return _ast_item(parse_fragment(s, "expression"))
