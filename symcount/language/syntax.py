@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from importlib import resources
 from pathlib import Path
 
 from .. import dims as D
@@ -19,14 +18,20 @@ MAX_DEPTH = 200  # brackets and operators nested deeper than this are refused
 MAX_INT_DIGITS = 61  # the digits of dims.MAX_MAGNITUDE
 
 
-_SOURCE_GRAMMAR = Path(__file__).resolve().parents[2] / "grammar"  # in a source tree
+_HERE = Path(__file__).resolve().parent
+_INSTALLED_GRAMMAR = _HERE.parent / "grammar"  # symcount/grammar/, as installed
+_SOURCE_GRAMMAR = _HERE.parents[1] / "grammar"  # grammar/ beside symcount/, in a source tree
 
 
 def grammar_text() -> str:
-    try:
-        return resources.files("symcount.grammar").joinpath("symcount.lark").read_text("utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # running from a source tree
-        return (_SOURCE_GRAMMAR / "symcount.lark").read_text("utf-8")
+    # read as a file where there is one (no importlib.resources machinery at
+    # start-up); through importlib.resources for an install inside a zip
+    for where in (_INSTALLED_GRAMMAR, _SOURCE_GRAMMAR):
+        if (where / "symcount.lark").is_file():
+            return (where / "symcount.lark").read_text("utf-8")
+    from importlib import resources
+
+    return resources.files("symcount.grammar").joinpath("symcount.lark").read_text("utf-8")
 
 
 class _Continuations:
