@@ -221,7 +221,9 @@ def _text_of(t, numbers: bool) -> str:
 def _text(t, numbers: bool) -> str:
     """The structure as text, in its own order."""
     if isinstance(t, Factor):
-        text = t.label if not numbers else P.expr(t.value)  # a label can be `num_layers - 1`
+        if not numbers:  # a label can be a difference: `num_layers - 1`
+            return f"({t.label})" if " - " in t.label or " + " in t.label else t.label
+        text = P.expr(t.value)
         return text if _atomic(text) else f"({text})"
     if isinstance(t, int):
         return str(t)
