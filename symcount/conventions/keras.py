@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from ..ops.spec import words
 from .base import Convention, Layer, Registry, layer, rows
+from .framework_layers import KERAS
 
 DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
 
@@ -272,6 +273,7 @@ OTHER_LAYERS = {
 
 class Keras(Convention):
     name = "keras"
+    framework, framework_layers = "Keras", KERAS
     FLAGS: ClassVar[dict] = {
         "layout": "channels_last",
         "arg_spans": False,  # a rule's argument errors point at the layer
