@@ -51,9 +51,9 @@ def test_every_unsupported_real_layer_says_so_without_a_suggestion(convention, f
         ("keras", "Dnse", "'Dnse' is not a keras layer", "did you mean 'Dense'?"),
         (
             "keras",
-            "Normalizaton",
-            "'Normalizaton' is not a keras layer",
-            "did you mean 'Normalization'? (a Keras layer that symcount does not support yet)",
+            "Discretizaton",
+            "'Discretizaton' is not a keras layer",
+            "did you mean 'Discretization'? (a Keras layer that symcount does not support yet)",
         ),
         (
             "keras",
@@ -78,7 +78,7 @@ def test_a_misspelling_gets_the_closest_name(convention, written, message, hint)
 def test_a_supported_layer_is_in_its_framework_list():
     # the lists are the frameworks' exports; a row for a name they lack is symcount's own
     # (keras_hub's layers, torch's merges): a check that the lists are not empty or wrong
-    assert {"Dense", "Conv2D", "LSTM", "Normalization"} <= KERAS
+    assert {"Dense", "Conv2D", "LSTM", "Discretization"} <= KERAS
     assert {"Linear", "Conv2d", "LSTM", "Fold"} <= TORCH
 
 
