@@ -20,6 +20,15 @@ CASES = [
     ("input(10, 12, 3) -> RandomCrop(14, 6)", [14, 6, 3], 0, 0),
     ("input(10, 12, 3) -> RandomRotation(0.2) -> RandomZoom(0.1, 0.1)", [10, 12, 3], 0, 0),
     ("input(7) -> Rescaling(1/255, offset=-1)", [7], 0, 0),
+    ("input(None, 12, 4) -> AdaptiveAveragePooling2D(3)", [3, 3, 4], 0, 0),
+    ("input(10, 12, 4) -> AdaptiveMaxPooling2D((3, 5))", [3, 5, 4], 0, 0),
+    (
+        "input(4, 10, 12, 5) -> AdaptiveMaxPooling3D(2, data_format=channels_first)",
+        [4, 2, 2, 2],
+        0,
+        0,
+    ),
+    ("input(l, 4) -> AdaptiveAveragePooling1D(n)", ["n", 4], 0, 0),
 ]
 
 
@@ -40,6 +49,7 @@ def test_preprocessing_counts(source, shape, trainable, frozen):
         ("input(5, 3, 2) -> Normalization(axis=(-3, 1))", "axis 1 names an axis already kept"),
         ("input(10, 12) -> Resizing(4, 6)", "expects an input of shape (H, W, C)"),
         ("input(2, 10, 12, 3) -> CenterCrop(4, 6)", "expects an input of shape (H, W, C)"),
+        ("input(10, 4) -> AdaptiveAveragePooling2D(3)", "expects an input of rank 4"),
     ],
 )
 def test_preprocessing_refuses(source, message):

@@ -116,6 +116,15 @@ def _global_pool(r, kind):
     )
 
 
+def _adaptive_pool(r, kind):
+    return layer(
+        "adaptive_pool",
+        f"output_size>size:dims({r})! {DF}",
+        fixed={"rank": r},
+        doc=f"{kind} over windows that split each spatial axis into output_size. No weights.",
+    )
+
+
 def _padding(rank, crop=False):
     name, doc = ("cropping", "Removes") if crop else ("padding", "Adds zeros")
     one = 0 if crop and rank == 2 else 1  # ((1, 1), ...): before and after each spatial axis
@@ -415,6 +424,7 @@ class Keras(Convention):
         **{f"SeparableConv{r}D": _separable(r) for r in (1, 2)},
         **{f"{k}Pooling{r}D": _pool(r, k) for r in (1, 2, 3) for k in SHORT},
         **{f"Global{k}Pooling{r}D": _global_pool(r, k) for r in (1, 2, 3) for k in SHORT},
+        **{f"Adaptive{k}Pooling{r}D": _adaptive_pool(r, k) for r in (1, 2, 3) for k in SHORT},
         "Flatten": layer(
             "flatten",
             DF,

@@ -503,6 +503,12 @@ def _operation(x, a: Args, name: str):
     return op_text(OPERATIONS[name]) if name in OPERATIONS else None
 
 
+@to_torch("adaptive_pool")
+def _adaptive_pool(x, a: Args, name: str):
+    kind = "Max" if "Max" in name else "Avg"
+    return op_text(f"Adaptive{kind}Pool{a.rank}d({value_text(_one(a.size))})")
+
+
 @to_torch("normalization")
 def _normalization(x, a: Args, name: str):
     return none(

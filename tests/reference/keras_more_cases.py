@@ -114,6 +114,18 @@ def _gen_normalization(rng, name):
     return [], kwargs, shape
 
 
+def _gen_adaptive_pool(rng, name):
+    n = int(name[-2])
+    kwargs = {}
+    df = _data_format(rng, kwargs)
+    sizes = [rng.randint(1, 8) for _ in range(n)]
+    size = sizes[0] if n == 1 or coin(rng) else sizes
+    spatial = [None if coin(rng, 0.1) else rng.randint(1, 16 if n < 3 else 8) for _ in range(n)]
+    c = rng.randint(1, 8)
+    shape = [c, *spatial] if df == "channels_first" else [*spatial, c]
+    return [size], kwargs, shape
+
+
 SAMPLERS = {
     "Rescaling": _gen_rescaling,
     "Resizing": _gen_size,
@@ -121,4 +133,7 @@ SAMPLERS = {
     "RandomCrop": _gen_size,
     "Normalization": _gen_normalization,
     **dict.fromkeys(_AUGMENT, _gen_augment),
+    **{
+        f"Adaptive{k}Pooling{n}D": _gen_adaptive_pool for k in ("Average", "Max") for n in (1, 2, 3)
+    },
 }
