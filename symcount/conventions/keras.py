@@ -326,6 +326,14 @@ PREPROCESSING_LAYERS = {
     "RandomCrop": layer(
         "resize", f"{SIZE} seed {DF}", doc="A random (height, width) crop. No weights."
     ),
+    "CategoryEncoding": layer(
+        "encode", "num_tokens>tokens:dim! output_mode:multi_hot|one_hot|count=multi_hot sparse"
+    ),
+    "Discretization": layer(
+        "encode",
+        "bin_boundaries>boundaries num_bins>bins:dim epsilon:number=0.01",
+        "output_mode:int|one_hot|multi_hot|count=int sparse",
+    ),
     "Normalization": layer(
         "normalization",
         "axis:axes?=-1 mean variance invert:bool=false",

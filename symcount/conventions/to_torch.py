@@ -475,6 +475,8 @@ OPERATIONS = {
     "Resizing": "F.interpolate",
     # torch.nn has no image transforms: torchvision's have no parameters either
     **{name: "a torchvision transform" for name in AUGMENT},
+    "CategoryEncoding": "F.one_hot",
+    "Discretization": "torch.bucketize",
     "CenterCrop": "a torchvision transform",
     "RandomCrop": "a torchvision transform",
 }
@@ -493,6 +495,7 @@ ACTIVATIONS = {  # Keras's activation words, as torch modules
 @to_torch(
     *("identity", "dropout", "flatten", "reshape", "permute", "repeat_vector", "function"),
     *("unit_norm", "elementwise", "concat", "dot", "global_pool", "pad", "upsample", "resize"),
+    "encode",
 )
 def _operation(x, a: Args, name: str):
     if name == "Activation":

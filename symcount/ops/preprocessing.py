@@ -41,3 +41,33 @@ def normalization(x, a: Args, e: Entry) -> Out:
     kept.sort()
     dims = [(single if len(kept) == 1 else f"{many}_{n + 1}", x[i]) for n, i in enumerate(kept)]
     return Out(tuple(x), e.weights_of("mean", "var", "count", state=True, dims=dims))
+
+
+@op("encode")
+def encode(x, a: Args, e: Entry) -> Out:
+    """Integer or bucketed inputs as one-hot, multi-hot or count vectors of
+    num_tokens entries (int: the bucket indices, the same shape). No weights."""
+    n = _tokens(a, e)
+    mode = a.output_mode
+    if mode == "int":
+        return Out(tuple(x))
+    if mode == "one_hot":
+        return Out((*x[:-1], n) if x and x[-1] == 1 else (*x, n))
+    if not x:  # Keras: a batch of scalars stays one
+        return Out(())
+    if len(x) > 1:
+        # Keras's symbolic shape here, (batch, *x[:-1], n), is not what its computation
+        # gives (an axis goes missing): symcount refuses rather than pick one
+        fail(f"{e.name} with output_mode={mode} takes an input of rank 2 (batch included)")
+    return Out((*x[:-1], n))
+
+
+def _tokens(a: Args, e: Entry):
+    if not hasattr(a, "bins"):
+        return a.tokens
+    if (a.boundaries is None) == (a.bins is None):
+        bad_arg(f"{e.name}: give exactly one of bin_boundaries and num_bins")
+    if a.bins is not None:
+        return a.bins
+    b = a.boundaries
+    return len(b) + 1 if isinstance(b, tuple | list) else 2

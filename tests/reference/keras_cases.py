@@ -886,7 +886,7 @@ def sample_cases(seed: int, per_layer: int) -> list[dict]:
 # building in real Keras
 # ---------------------------------------------------------------------------
 
-_INT_INPUT_LAYERS = {"Embedding"}
+_INT_INPUT_LAYERS = {"Embedding", "CategoryEncoding"}
 
 
 def _keras():

@@ -126,6 +126,30 @@ def _gen_adaptive_pool(rng, name):
     return [size], kwargs, shape
 
 
+def _gen_category_encoding(rng, name):
+    kwargs = {}
+    if coin(rng, 0.7):
+        kwargs["output_mode"] = rng.choice(["multi_hot", "one_hot", "count"])
+    # multi_hot and count: rank 1 only (Keras's symbolic shape of more is not its eager one)
+    rank = rng.randint(1, 3) if kwargs.get("output_mode") == "one_hot" else 1
+    return [rng.randint(1, 20)], kwargs, [rng.choice([1, rng.randint(1, 6)]) for _ in range(rank)]
+
+
+def _gen_discretization(rng, name):
+    kwargs = {}
+    if coin(rng, 0.6):
+        kwargs["bin_boundaries"] = sorted(
+            round(rng.uniform(-2, 2), 2) for _ in range(rng.randint(1, 5))
+        )
+    if "bin_boundaries" not in kwargs or coin(rng, 0.15):  # both: rejected
+        kwargs["num_bins"] = rng.randint(2, 8)
+    mode = rng.choice(["int", "one_hot", "multi_hot", "count"])
+    if mode != "int" or coin(rng, 0.5):
+        kwargs["output_mode"] = mode
+    rank = 1 if mode in ("multi_hot", "count") else rng.randint(1, 3)
+    return [], kwargs, [rng.choice([1, rng.randint(1, 6)]) for _ in range(rank)]
+
+
 SAMPLERS = {
     "Rescaling": _gen_rescaling,
     "Resizing": _gen_size,
@@ -133,6 +157,8 @@ SAMPLERS = {
     "RandomCrop": _gen_size,
     "Normalization": _gen_normalization,
     **dict.fromkeys(_AUGMENT, _gen_augment),
+    "CategoryEncoding": _gen_category_encoding,
+    "Discretization": _gen_discretization,
     **{
         f"Adaptive{k}Pooling{n}D": _gen_adaptive_pool for k in ("Average", "Max") for n in (1, 2, 3)
     },
