@@ -32,6 +32,7 @@ CASES = [
     ("input(5) -> CategoryEncoding(7, output_mode=one_hot)", [5, 7], 0, 0),
     ("input(4, 1) -> CategoryEncoding(7, output_mode=one_hot)", [4, 7], 0, 0),
     ("input(5) -> CategoryEncoding(t)", ["t"], 0, 0),
+    ("input(3, None) -> CategoryEncoding(7, output_mode=one_hot)", [3, None, 7], 0, 0),
     ("input(4, 5) -> Discretization(bin_boundaries=[0.5])", [4, 5], 0, 0),
     ("input(3) -> Discretization(num_bins=6, output_mode=count)", [6], 0, 0),
 ]
@@ -56,6 +57,7 @@ def test_preprocessing_counts(source, shape, trainable, frozen):
         ("input(2, 10, 12, 3) -> CenterCrop(4, 6)", "expects an input of shape (H, W, C)"),
         ("input(10, 4) -> AdaptiveAveragePooling2D(3)", "expects an input of rank 4"),
         ("input(4, 5) -> CategoryEncoding(7)", "takes an input of rank 2"),
+        ("input(n) -> CategoryEncoding(7, output_mode=one_hot)", "if the last axis is 1"),
         ("input(4) -> Discretization()", "give exactly one of bin_boundaries and num_bins"),
         ("input(4) -> Discretization(bin_boundaries=[1.0], num_bins=2)", "exactly one of"),
     ],

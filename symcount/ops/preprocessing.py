@@ -4,6 +4,7 @@ that keep the shape (Rescaling, RandomFlip, ...) run the identity op."""
 
 from __future__ import annotations
 
+from .. import dims as D
 from .. import printing as P
 from .base import Args, Entry, layout, op, resolve_axis
 from .spec import Out, bad_arg, fail
@@ -52,7 +53,10 @@ def encode(x, a: Args, e: Entry) -> Out:
     if mode == "int":
         return Out(tuple(x))
     if mode == "one_hot":
-        return Out((*x[:-1], n) if x and x[-1] == 1 else (*x, n))
+        last = D.equal(x[-1], 1) if x and x[-1] is not None else False
+        if last is None:  # Keras replaces a last axis of length 1, else adds one
+            fail(f"{e.name} with output_mode=one_hot needs to know if the last axis is 1")
+        return Out((*x[:-1], n) if last else (*x, n))
     if not x:  # Keras: a batch of scalars stays one
         return Out(())
     if len(x) > 1:
