@@ -56,7 +56,12 @@ def symbolize(case: dict) -> tuple[dict, dict]:
         }
 
     out = walk_layer({"layer": case["layer"], "args": case["args"], "kwargs": case["kwargs"]})
-    out["input_shape"] = [None if d is None else sym(d) for d in case["input_shape"]]
+    shape = case["input_shape"]
+    out["input_shape"] = [None if d is None else sym(d) for d in shape]
+    if case["kwargs"].get("output_mode") == "one_hot" and shape and shape[-1] is not None:
+        # one_hot replaces a last axis of length 1 and adds one to any other: which one
+        # a symbol is, is what symcount cannot know (it refuses: a test of its own)
+        out["input_shape"][-1] = values.pop(str(out["input_shape"][-1]))
     return out, values
 
 

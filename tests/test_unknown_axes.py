@@ -46,6 +46,7 @@ EXTRA = {
     "Upsample": ["scale_factor=2"],
     "UpsamplingNearest2d": ["scale_factor=2"],
     "UpsamplingBilinear2d": ["scale_factor=2"],
+    "Discretization": ["num_bins=3"],
 }
 
 

@@ -37,6 +37,25 @@ class Registry:
         self.aliases: dict[str, list[str]] = {}  # a layer's other names (Convolution2D)
         self.state_as_buffers = False  # PyTorch: running stats are buffers
         self.name_base = snake_case  # type name -> the stem of generated names
+        self.framework = convention  # the framework's own name, for messages (Keras)
+        self.framework_layers: frozenset[str] = frozenset()  # every layer it exports
+
+    def unknown(self, name: str, others=()) -> tuple[str, str | None]:
+        """The message and hint for a layer name with no rule: a real layer of
+        the framework is said to be one (never a did-you-mean for another
+        layer, whose count would differ); else the closest name, by spelling,
+        among the rules, ``others`` and the framework's unsupported layers."""
+        from ..errors import did_you_mean
+
+        if name in self.framework_layers:
+            return f"`{name}` is a {self.framework} layer that symcount does not support yet", None
+        missing = self.framework_layers - self.rules.keys()
+        hint = did_you_mean(name, [*self.rules, *others, *sorted(missing)])
+        close = hint and hint.split("'")[1]
+        if close in missing:
+            hint += f" (a {self.framework} layer that symcount does not support yet)"
+        tail = "" if hint else "; `symcount layers` lists the layers it knows"
+        return f"{name!r} is not a {self.convention} layer{tail}", hint
 
     def add(self, rule: LayerRule, aliases=()) -> None:
         """``rule`` under its name and under each alias (the same function)."""
@@ -133,6 +152,8 @@ class Convention:
 
     name = "base"
     state_as_buffers = False  # PyTorch: running statistics are buffers
+    framework = "base"  # the framework's own name, in messages
+    framework_layers: frozenset[str] = frozenset()  # its exported layer classes
     # merges: torch has no modules for them (x + y), the language needs them
     LAYERS: ClassVar[dict[str, Layer]] = {
         "Add": _elementwise("Elementwise sum of its inputs. No weights."),
@@ -168,6 +189,7 @@ class Convention:
         """Compile the tables into the rules the evaluator and binding read."""
         registry.state_as_buffers = cls.state_as_buffers
         registry.name_base = cls.name_base
+        registry.framework, registry.framework_layers = cls.framework, cls.framework_layers
         for name, entry in cls.entries().items():
             row = entry.layer
             registry.add(

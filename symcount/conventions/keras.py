@@ -9,6 +9,7 @@ from typing import ClassVar
 
 from ..ops.spec import words
 from .base import Convention, Layer, Registry, layer, rows
+from .framework_layers import KERAS
 
 DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
 
@@ -112,6 +113,15 @@ def _global_pool(r, kind):
         fixed={"rank": r},
         aliases=(f"Global{SHORT[kind]}Pool{r}D",),
         doc=f"{kind} over all spatial axes: (channels,), or keepdims. No weights.",
+    )
+
+
+def _adaptive_pool(r, kind):
+    return layer(
+        "adaptive_pool",
+        f"output_size>size:dims({r})! {DF}",
+        fixed={"rank": r},
+        doc=f"{kind} over windows that split each spatial axis into output_size. No weights.",
     )
 
 
@@ -270,8 +280,73 @@ OTHER_LAYERS = {
 }
 
 
+# --- preprocessing and augmentation (ops/preprocessing.py) -------------------------
+
+SIZE = "height:dim! width:dim!"
+FILL = "fill_mode interpolation seed fill_value"
+RANGE = "value_range seed"
+# Image augmentations: they change values, never the shape (Keras's compute_output_shape
+# is the identity at every rank); their arguments are accepted and ignored.
+AUGMENT = {
+    "RandomFlip": "mode seed",
+    "RandomRotation": f"factor! {FILL}",
+    "RandomZoom": f"height_factor! width_factor {FILL}",
+    "RandomTranslation": f"height_factor! width_factor! {FILL}",
+    "RandomContrast": f"factor! {RANGE}",
+    "RandomBrightness": f"factor! {RANGE}",
+    "RandomHue": f"factor! {RANGE}",
+    "RandomSaturation": f"factor! {RANGE}",
+    "RandomSharpness": f"factor! {RANGE}",
+    "RandomPosterization": f"factor! {RANGE}",
+    "RandomShear": "x_factor y_factor interpolation fill_mode fill_value",
+    "RandomGrayscale": "factor",
+    "RandomInvert": "factor value_range",
+    "RandomColorJitter": "value_range brightness_factor contrast_factor saturation_factor "
+    "hue_factor",
+    "RandomGaussianBlur": "factor kernel_size sigma value_range",
+    "RandomErasing": "factor scale fill_value value_range",
+    "RandomPerspective": "factor scale interpolation fill_value",
+    "RandomElasticTransform": "factor scale interpolation fill_mode fill_value value_range",
+    "AutoContrast": "value_range",
+    "Solarization": "addition_factor threshold_factor value_range",
+    "Equalization": "value_range bins",
+}
+PREPROCESSING_LAYERS = {
+    "Rescaling": _same("scale:number! offset:number=0.0"),
+    **{k: _same(v, ignored={"seed", "data_format"}) for k, v in AUGMENT.items()},
+    "Resizing": layer(
+        "resize",
+        f"{SIZE} interpolation crop_to_aspect_ratio:bool=false pad_to_aspect_ratio:bool=false",
+        f"fill_mode fill_value antialias:bool=false {DF}",
+        doc="An image to (height, width) (resized, cropped or padded). No weights.",
+    ),
+    "CenterCrop": layer(
+        "resize", f"{SIZE} {DF}", doc="The center (height, width) of an image. No weights."
+    ),
+    "RandomCrop": layer(
+        "resize", f"{SIZE} seed {DF}", doc="A random (height, width) crop. No weights."
+    ),
+    "CategoryEncoding": layer(
+        "encode", "num_tokens>tokens:dim! output_mode:multi_hot|one_hot|count=multi_hot sparse"
+    ),
+    "Discretization": layer(
+        "encode",
+        "bin_boundaries>boundaries num_bins>bins:dim epsilon:number=0.01",
+        "output_mode:int|one_hot|multi_hot|count=int sparse",
+    ),
+    "Normalization": layer(
+        "normalization",
+        "axis:axes?=-1 mean variance invert:bool=false",
+        weights="mean(*dims) var=variance(*dims) count()",
+        doc="mean and variance over the kept axes (axis; None: one of each) and a count, "
+        "non-trainable; none when mean and variance are given.",
+    ),
+}
+
+
 class Keras(Convention):
     name = "keras"
+    framework, framework_layers = "Keras", KERAS
     FLAGS: ClassVar[dict] = {
         "layout": "channels_last",
         "arg_spans": False,  # a rule's argument errors point at the layer
@@ -344,6 +419,7 @@ class Keras(Convention):
         **NORM_LAYERS,
         **RNN_LAYERS,
         **OTHER_LAYERS,
+        **PREPROCESSING_LAYERS,
         "PReLU": layer(
             "prelu",
             "alpha_initializer alpha_regularizer alpha_constraint shared_axes:axes",
@@ -356,6 +432,7 @@ class Keras(Convention):
         **{f"SeparableConv{r}D": _separable(r) for r in (1, 2)},
         **{f"{k}Pooling{r}D": _pool(r, k) for r in (1, 2, 3) for k in SHORT},
         **{f"Global{k}Pooling{r}D": _global_pool(r, k) for r in (1, 2, 3) for k in SHORT},
+        **{f"Adaptive{k}Pooling{r}D": _adaptive_pool(r, k) for r in (1, 2, 3) for k in SHORT},
         "Flatten": layer(
             "flatten",
             DF,

@@ -28,6 +28,7 @@ from ..ops import OPS
 from ..ops.base import Args, resolve_axis
 from ..ops.spec import REQUIRED, Out, words
 from .base import op_args
+from .keras import AUGMENT
 from .keras import registry as keras
 
 
@@ -470,6 +471,14 @@ OPERATIONS = {
     **{f"ZeroPadding{r}D": f"ZeroPad{r}d" for r in (1, 2, 3)},
     **{f"Cropping{r}D": f"ZeroPad{r}d (negative)" for r in (1, 2, 3)},
     **{f"UpSampling{r}D": "Upsample" for r in (1, 2, 3)},
+    "Rescaling": "x * scale + offset",
+    "Resizing": "F.interpolate",
+    # torch.nn has no image transforms: torchvision's have no parameters either
+    **{name: "a torchvision transform" for name in AUGMENT},
+    "CategoryEncoding": "F.one_hot",
+    "Discretization": "torch.bucketize",
+    "CenterCrop": "a torchvision transform",
+    "RandomCrop": "a torchvision transform",
 }
 ACTIVATIONS = {  # Keras's activation words, as torch modules
     **{
@@ -485,7 +494,8 @@ ACTIVATIONS = {  # Keras's activation words, as torch modules
 
 @to_torch(
     *("identity", "dropout", "flatten", "reshape", "permute", "repeat_vector", "function"),
-    *("unit_norm", "elementwise", "concat", "dot", "global_pool", "pad", "upsample"),
+    *("unit_norm", "elementwise", "concat", "dot", "global_pool", "pad", "upsample", "resize"),
+    "encode",
 )
 def _operation(x, a: Args, name: str):
     if name == "Activation":
@@ -494,6 +504,20 @@ def _operation(x, a: Args, name: str):
     if name == "Dropout":
         return op_text(f"Dropout({value_text(a.rate)})")
     return op_text(OPERATIONS[name]) if name in OPERATIONS else None
+
+
+@to_torch("adaptive_pool")
+def _adaptive_pool(x, a: Args, name: str):
+    kind = "Max" if "Max" in name else "Avg"
+    return op_text(f"Adaptive{kind}Pool{a.rank}d({value_text(_one(a.size))})")
+
+
+@to_torch("normalization")
+def _normalization(x, a: Args, name: str):
+    return none(
+        "torch.nn has no Normalization: a model keeps its mean and variance as buffers "
+        "(register_buffer) or as constants (torchvision's Normalize)"
+    )
 
 
 @to_torch("pool")

@@ -12,6 +12,7 @@ from typing import ClassVar
 from ..ops.base import SPATIAL
 from ..ops.spec import a as arg
 from .base import Convention, Layer, Registry, layer, rows, weight_table
+from .framework_layers import TORCH
 
 # --- dense, embedding, activations, dropouts, flattening ----------------------------
 
@@ -473,6 +474,7 @@ ATTENTION_LAYERS = {
 class Torch(Convention):
     name = "torch"
     state_as_buffers = True
+    framework, framework_layers = "torch.nn", TORCH
     FLAGS: ClassVar[dict] = {
         "layout": "channels_first",
         "padding": "explicit",  # 'same' and integers resolve to pads, as ATen does

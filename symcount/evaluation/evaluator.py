@@ -528,14 +528,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin):
                 return name
 
     def unknown_layer(self, name: str, span: Span) -> SymcountError:
-        choices = list(self.rules.rules) + list(FUNCTIONS) + list(INPUT_NAMES)
-        hint = did_you_mean(name, choices)
-        return UnknownLayerError(
-            f"{name!r} is not a {self.convention} layer"
-            + ("" if hint else "; `symcount layers` lists the layers it knows"),
-            span,
-            hint=hint,
-        )
+        message, hint = self.rules.unknown(name, [*FUNCTIONS, *INPUT_NAMES])
+        return UnknownLayerError(message, span, hint=hint)
 
     def symbol_names(self) -> list[str]:
         found: set[str] = set()

@@ -10,6 +10,7 @@ from . import (  # noqa: F401  (importing registers the ops)
     merge,
     norm,
     pool,
+    preprocessing,
     recurrent,
     reshape,
     wrappers,

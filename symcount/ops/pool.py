@@ -4,7 +4,7 @@ adaptive. No weights."""
 from __future__ import annotations
 
 from .. import dims as D
-from .base import SPATIAL, Args, Entry, join, need_rank, op, positive, spatial_split
+from .base import SPATIAL, Args, Entry, join, layout, need_rank, op, positive, spatial_split
 from .spec import Out, fail
 
 
@@ -98,7 +98,11 @@ def global_pool(x, a: Args, e: Entry) -> Out:
 def adaptive_pool(x, a: Args, e: Entry) -> Out:
     """To a fixed output size per spatial axis (None keeps an axis's length)."""
     rank = a.rank
-    need_rank(e, x, (rank, rank + 1), "pool_rank", SPATIAL[rank])
+    keras = hasattr(a, "data_format")  # Keras: batched only, and its data_format
+    if keras:
+        need_rank(e, x, (rank + 1,))
+    else:
+        need_rank(e, x, (rank, rank + 1), "pool_rank", SPATIAL[rank])
     size = a.size
     if not isinstance(size, tuple):
         size = (size,) * rank
@@ -106,6 +110,8 @@ def adaptive_pool(x, a: Args, e: Entry) -> Out:
         e.arg_error(a, "size", f"output_size must be an integer or a tuple of {rank} entries")
     if rank == 1 and None in size:
         e.arg_error(a, "size", f"{e.name} needs a length, not None")
+    if keras and layout(a, e) == "channels_last":
+        return Out((*size, x[-1]))
     lead, spatial = x[:-rank], x[-rank:]
     out = (*lead, *(n if s is None else s for n, s in zip(spatial, size, strict=True)))
     if getattr(a, "return_indices", False):

@@ -27,6 +27,7 @@ import sys
 import time
 import warnings
 
+from tests.reference.keras_more_cases import SAMPLERS as MORE_SAMPLERS
 from tests.reference.sampling import coin as _coin
 from tests.reference.sampling import compact as _compact
 from tests.reference.sampling import factor_into as _factor_into
@@ -94,6 +95,7 @@ LAYERS: list[str] = [
     "Bidirectional",
     "TimeDistributed",
     "MultiHeadAttention",
+    *MORE_SAMPLERS,
 ]
 
 RESULT_KEYS = (
@@ -849,6 +851,7 @@ for _n in (1, 2, 3):
     _SAMPLERS[f"ConvLSTM{_n}D"] = _gen_convlstm
     _SAMPLERS[f"SpatialDropout{_n}D"] = _gen_spatial_dropout
 _SAMPLERS.pop("ConvLSTM3D")
+_SAMPLERS.update(MORE_SAMPLERS)
 del _n, _p
 
 assert set(_SAMPLERS) == set(LAYERS), set(_SAMPLERS) ^ set(LAYERS)
@@ -883,7 +886,7 @@ def sample_cases(seed: int, per_layer: int) -> list[dict]:
 # building in real Keras
 # ---------------------------------------------------------------------------
 
-_INT_INPUT_LAYERS = {"Embedding"}
+_INT_INPUT_LAYERS = {"Embedding", "CategoryEncoding"}
 
 
 def _keras():
