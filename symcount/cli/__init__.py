@@ -499,12 +499,10 @@ def cmd_layers(args, parser) -> str:
         for name in args.names:
             rule = rules.get(name)
             if rule is None:
-                from ..errors import UnknownLayerError, did_you_mean
+                from ..errors import UnknownLayerError
 
-                raise UnknownLayerError(
-                    f"{name!r} is not a {args.convention} layer",
-                    hint=did_you_mean(name, list(rules)),
-                ).at(None, filename="symcount layers")
+                message, hint = registry.unknown(name)
+                raise UnknownLayerError(message, hint=hint).at(None, filename="symcount layers")
             out += _layer_detail(rule, aliases.get(name, []))
             out.append("")
         return "\n".join(out)
