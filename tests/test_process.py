@@ -110,14 +110,20 @@ def test_both_closed_is_a_status_only():
 
 
 def _started(argv: list[str], prelude: str = "") -> subprocess.Popen:
-    """symcount.cli.main(argv) in a child that says 'ready' on stderr just
-    before main starts: what follows is symcount's own start-up (lark,
-    SymPy, the model), which Ctrl-C may interrupt anywhere."""
+    """symcount.cli.main(argv) in a child that says 'ready' on stderr as the
+    command starts, inside main's guard (a signal between a 'ready' written
+    before main and main's first line would be the test's own race): what
+    follows is symcount's own start-up (lark, SymPy, the model), which
+    Ctrl-C may interrupt anywhere."""
     code = (
         "import os, sys\n"
         f"{prelude}\n"
         "import symcount.cli\n"
-        "os.write(2, b'ready\\n')\n"
+        "command = symcount.cli.run\n"
+        "def run(argv):\n"
+        "    os.write(2, b'ready\\n')\n"
+        "    return command(argv)\n"
+        "symcount.cli.run = run\n"
         f"sys.exit(symcount.cli.main({argv!r}))\n"
     )
     p = subprocess.Popen(
