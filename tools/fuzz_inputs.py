@@ -152,19 +152,9 @@ GRAMMAR_CHUNK = 200  # programs per hypothesis run: its engine slows as one run 
 def grammar_parser():
     """The language's parser as syntax.py builds it, with more start rules
     (a pipeline alone, a call's arguments) for the programs built around them."""
-    from lark import Lark
-
     from symcount.language import syntax
 
-    return Lark(
-        syntax.grammar_text(),
-        parser="lalr",
-        lexer="basic",
-        propagate_positions=True,
-        maybe_placeholders=True,
-        postlex=syntax._Continuations(),
-        start=["start", "pipeline", "arglist"],
-    )
+    return syntax._build(start=["start", "pipeline", "arglist"])
 
 
 def _shuffled(names) -> list[str]:

@@ -85,7 +85,9 @@ def _import_lark():
     return lark
 
 
-def _build():
+def _build(**options):
+    """The parser built from the grammar; ``options``: more of Lark's (tools
+    and tests ask for other start rules, or lark's own cache)."""
     Lark = _import_lark().Lark
 
     return Lark(
@@ -95,6 +97,7 @@ def _build():
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=_Continuations(),
+        **options,
     )
 
 
