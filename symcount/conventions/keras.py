@@ -5,6 +5,7 @@ strings (:func:`symcount.ops.spec.parse_args`): ``name:kind(rank)=default``,
 
 from __future__ import annotations
 
+import dataclasses
 from typing import ClassVar
 
 from ..ops.spec import words
@@ -250,6 +251,20 @@ RNN_LAYERS = {
 }
 
 
+# --- language features (ops/indexing.py; evaluation/tensors.py) ------------------------
+
+# x[:, 0] is recorded by Keras 3 as a GetItem op (named get_item, get_item_1, ...);
+# the RNNs' calls take initial_state=[h, c] (the rows above, with that call keyword).
+LANGUAGE_LAYERS = {
+    "GetItem": layer("get_item", "index!", doc="x[:, 0], x[:, 1:], x[..., :k]: no weights."),
+    **{
+        name: dataclasses.replace(row, call_kwargs=row.call_kwargs | {"initial_state"})
+        for name, row in RNN_LAYERS.items()
+        if name in ("SimpleRNN", "LSTM", "GRU")
+    },
+}
+
+
 # --- attention and wrappers (ops/attention.py, ops/wrappers.py) --------------------
 
 ATTENTION_MESSAGES = {
@@ -420,6 +435,7 @@ class Keras(Convention):
         **RNN_LAYERS,
         **OTHER_LAYERS,
         **PREPROCESSING_LAYERS,
+        **LANGUAGE_LAYERS,
         "PReLU": layer(
             "prelu",
             "alpha_initializer alpha_regularizer alpha_constraint shared_axes:axes",

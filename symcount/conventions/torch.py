@@ -471,6 +471,20 @@ ATTENTION_LAYERS = {
 }
 
 
+# --- language features (ops/indexing.py) --------------------------------------------
+
+# x[:, 0] on a torch tensor: the row Keras has, with torch's rule that a slice's
+# step is positive
+LANGUAGE_LAYERS = {
+    "GetItem": layer(
+        "get_item",
+        "index!",
+        flags={"positive_step": True},
+        doc="x[:, 0], x[:, 1:], x[..., :k]: no weights.",
+    ),
+}
+
+
 class Torch(Convention):
     name = "torch"
     state_as_buffers = True
@@ -518,6 +532,7 @@ class Torch(Convention):
         **RNN_LAYERS,
         **ATTENTION_LAYERS,
         **SPATIAL_LAYERS,
+        **LANGUAGE_LAYERS,
     }
 
 

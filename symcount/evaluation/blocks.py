@@ -441,4 +441,6 @@ def _show(v) -> str:
         return "(" + ", ".join(_show(x) for x in v) + ")"
     if isinstance(v, LayerSpec):
         return v.name
+    if isinstance(v, Tensor):
+        return v.read_as or "a tensor"
     return P.expr(v) if not isinstance(v, str) else repr(v)

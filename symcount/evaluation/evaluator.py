@@ -35,12 +35,13 @@ from ..ops.spec import Out
 from .blocks import BlocksMixin
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsMixin, _InputValue
 from .repeats import RepeatsMixin
+from .tensors import TensorsMixin
 
 MAX_LAYERS = 200_000
 CONVENTIONS = ("keras", "torch")
 
 
-class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin):
+class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
     def __init__(self, values: dict | None = None, convention: str | None = None):
         self.overrides = dict(values or {})
         self.used_overrides: set[str] = set()
@@ -112,12 +113,16 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin):
         if isinstance(stmt, ast.Pipeline):
             self.current = self.pipeline(stmt)
         elif isinstance(stmt, ast.AssignStmt):
+            self.check_tensor_name(stmt.name, stmt.span)
             value = self.pipeline(stmt.value)
             self.name_tensor(value, stmt.value, stmt.name)
             self.env[stmt.name] = value
             self.current = value
         elif isinstance(stmt, ast.LetStmt):
+            self.check_tensor_name(stmt.name, stmt.span)
             self.let(stmt)
+        elif isinstance(stmt, ast.UnpackStmt):
+            self.unpack(stmt)
         elif isinstance(stmt, ast.ModelStmt):
             if self.name is not None:
                 raise ArgumentError("the model is already named " + repr(self.name), stmt.span)
@@ -250,7 +255,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin):
             if self.rules.get(node.id) is not None:
                 return self.construct(node.id, (), (), node.span)
             raise self.unknown_layer(node.id, node.span)
-        if isinstance(node, ast.Call):
+        if isinstance(node, (ast.Call, ast.Index)):
             return self.value(node)
         value = self.value(node)
         raise ArgumentError(f"expected a layer here, not {describe(value)}", node.span)
@@ -338,7 +343,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin):
         if any(isinstance(sh, list) for sh in shapes):
             raise ShapeError(f"{spec.type_name}: an input has several parts", span)
         shape = shapes if high > 1 else shapes[0]
-        kwargs = self.call_keywords(spec, call_kwargs or {})
+        kwargs = self.keyword_shapes(self.call_keywords(spec, call_kwargs or {}))
         applied = self.applied_row(spec)
         if applied is not None:
             return self.apply_again(spec, applied, shape, kwargs, span, site, tensors)

@@ -15,6 +15,18 @@ CONSTANTS = {"true": True, "True": True, "false": False, "False": False, "None":
 INPUT_NAMES = ("input", "Input")
 
 
+def is_tensor_list(v) -> bool:
+    """A list or tuple of tensors, ``[h, c]``."""
+    return isinstance(v, tuple) and bool(v) and all(isinstance(t, Tensor) for t in v)
+
+
+def tensor_as_number(node) -> str:
+    """The message for a tensor where a number belongs."""
+    what = f"{node.id!r} is a tensor" if isinstance(node, ast.Name) else "this is a tensor"
+    example = node.id if isinstance(node, ast.Name) else "x"
+    return f"{what}, not a number; for one of its sizes write {example}.shape[-1]"
+
+
 class _InputValue:
     __slots__ = ("shape", "span")
 
@@ -74,6 +86,12 @@ class ExpressionsMixin:
                 raise ArgumentError(f"bad number {node.text!r}", node.span) from None
         if isinstance(node, ast.Call):
             return self.call(node)
+        if isinstance(node, ast.Attr):
+            return self.attribute(node)
+        if isinstance(node, ast.Index):
+            return self.subscript(node)
+        if isinstance(node, (ast.Slice, ast.EllipsisItem)):
+            raise ArgumentError("a slice or '...' belongs inside x[...]", node.span)
         raise AssertionError(node)  # pragma: no cover
 
     def name_value(self, node: ast.Name):
@@ -96,6 +114,8 @@ class ExpressionsMixin:
             if v.name in self.rules or v.name in INPUT_NAMES:
                 raise ArgumentError(f"{v.name!r} is a layer, not a number", node.span)
             return D.symbol(v.name)
+        if isinstance(v, Tensor):
+            raise ArgumentError(tensor_as_number(node), node.span)
         if isinstance(v, bool) or not (D.is_num(v) or D.is_symbolic(v)):
             raise ArgumentError(f"expected a number, not {describe(v)}", node.span)
         return v
@@ -158,13 +178,23 @@ class ExpressionsMixin:
         if self.rules.get(fname) is None:
             raise self.unknown_layer(fname, node.func.span)
         tensors, args, kwargs = self.call_args(node)
-        spec = self.construct(fname, args, kwargs, node.span)
+        try:
+            spec = self.construct(fname, args, kwargs, node.span)
+        except ArgumentError:
+            if tensors and self.rules.get(fname).inputs[1] == 1:
+                # Dense(f) where f is a tensor: a number was meant (a block's parameter?)
+                raise ArgumentError(tensor_as_number(node.args[0]), node.args[0].span) from None
+            raise
         if tensors:  # Concatenate(a, b): apply at once
             return self.apply(spec, tensors, span=node.span)
         return spec
 
-    def call_args(self, node: ast.Call):
-        """Leading tensor arguments are inputs; the rest configure the layer."""
+    def call_args(self, node: ast.Call, applying: bool = False):
+        """Leading tensor arguments are inputs; the rest configure the layer.
+        ``applying``: a call of a made layer, ``Layer(...)(...)``, where a
+        single list of tensors is the inputs (``Concatenate()([a, b])``, as
+        Keras writes it) and call keywords may take tensors
+        (``initial_state=[h, c]``, ``attention_mask=m``)."""
         tensors, args = [], []
         for x in node.args:
             v = self.value(x)
@@ -172,24 +202,25 @@ class ExpressionsMixin:
                 if args:
                     raise ArgumentError("tensors must come before the other arguments", x.span)
                 tensors.append(v)
+            elif applying and len(node.args) == 1 and is_tensor_list(v):
+                tensors.extend(v)
             else:
                 args.append((v, x.span))
         kwargs = {k.name: (self.value(k.value), k.span) for k in node.kwargs}
         for key, (v, kspan) in kwargs.items():
-            if isinstance(v, Tensor):
-                raise ArgumentError(f"pass tensors by position, not as {key}=", kspan)
+            if not applying and (isinstance(v, Tensor) or is_tensor_list(v)):
+                raise ArgumentError(
+                    f"pass tensors by position, not as {key}= (a layer's call keywords take "
+                    "tensors: Layer(...)(x, key=t))",
+                    kspan,
+                )
         return tensors, args, kwargs
 
     def call_target(self, target, node: ast.Call, span: Span):
         """``enc(x)``, ``wte(h, reverse=true)``, ``conv_bn(64)``, ``Layer(...)(a, b)``."""
-        tensors, args, kwargs = self.call_args(node)
         if isinstance(target, BlockDef):
-            call = self.bind_block(target, args, kwargs, node.span)
-            if not tensors:
-                return call
-            if len(tensors) > 1:
-                raise ArgumentError(f"block {target.name} takes one input tensor", node.span)
-            return self.apply_block(call, tensors[0])
+            return self.block_call(target, node)
+        tensors, args, kwargs = self.call_args(node, applying=True)
         if isinstance(target, LayerSpec):
             if args:
                 raise ArgumentError(
@@ -236,6 +267,11 @@ class ExpressionsMixin:
             spans = [x.span for x in node.args]
         if not items:
             raise ArgumentError("input needs a shape, e.g. input(28, 28, 1)", node.span)
+        if any(isinstance(v, Tensor) for v in items):
+            raise ArgumentError(
+                "input takes a shape, not a tensor (for a tensor's sizes write x.shape[1])",
+                node.span,
+            )
         return _InputValue(self.shape_items(items, spans, "input"), node.span)
 
     def shape_items(self, items, spans, what) -> tuple:

@@ -68,6 +68,36 @@ class Call(Node):
     kwargs: tuple[Kwarg, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class Attr(Node):
+    """``x.shape``: an attribute of a value (only a tensor's ``shape`` has one)."""
+
+    base: Node
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Slice(Node):
+    """``a:b:c`` inside brackets; a part left out is None."""
+
+    start: Node | None
+    stop: Node | None
+    step: Node | None
+
+
+@dataclass(frozen=True, slots=True)
+class EllipsisItem(Node):
+    """``...`` inside brackets: every axis not otherwise named."""
+
+
+@dataclass(frozen=True, slots=True)
+class Index(Node):
+    """``x[:, 0]``, ``x.shape[-1]``: items are expressions, Slices or EllipsisItems."""
+
+    base: Node
+    items: tuple[Node, ...]
+
+
 # Statements ------------------------------------------------------------------
 
 
@@ -102,6 +132,15 @@ class LetStmt(Node):
 class AssignStmt(Node):
     name: str
     value: Pipeline
+
+
+@dataclass(frozen=True, slots=True)
+class UnpackStmt(Node):
+    """``out, h, c = enc -> LSTM(64, return_state=true)``: one name per output."""
+
+    names: tuple[str, ...]
+    name_spans: tuple[Span, ...] = field(compare=False, repr=False)
+    value: Pipeline | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -175,6 +175,9 @@ _EXPECT_NAMES = {
     "POW": "'**'",
     "ARROW": "'->'",
     "FLOORDIV": "'//'",
+    "DOT": "'.'",
+    "COLON": "':'",
+    "ELLIPSIS": "'...'",
     "$END": "end of input",
     "MODEL": "'model'",
     "CONVENTION": "'convention'",
@@ -230,6 +233,9 @@ def parse_program(text: str) -> ast.Program:
             span = _tok_span(tok)
             shown = "end of line" if tok.type == "_NL" else repr(str(tok))
             what = f"unexpected {shown}"
+        keyword = _keyword_as_name(text, tok, e.expected)
+        if keyword is not None:
+            raise keyword from None
         hint = _describe_expected(e.expected)
         raise SyntaxError_(
             what + (f"; {hint}" if hint else ""), span, hint=_unclosed(text, span, e.expected)
@@ -255,6 +261,83 @@ def parse_program(text: str) -> ast.Program:
         if isinstance(e.orig_exc, RecursionError):
             raise RecursionError from None
         raise
+
+
+# The language's keywords (reserved by the lexer), and a name to suggest instead.
+KEYWORDS = {
+    "MODEL": "net",
+    "CONVENTION": "conv_name",
+    "SYMBOLS": "syms",
+    "LET": "let_",
+    "OUTPUT": "out",
+    "BLOCK": "blk",
+    "REPEAT": "rep",
+    "RESIDUAL": "res",
+}
+
+
+def _keyword_as_name(text: str, tok, expected) -> SyntaxError_ | None:
+    """A keyword written where a name belongs (``output = Dense(10)(x)``,
+    ``let model = ...``, ``block repeat(n)``): say so, at the keyword. The
+    parser meets it either at the keyword (a name was expected) or just
+    after it (``output =``: the '=' cannot follow the keyword)."""
+    keyword = None
+    if tok.type in KEYWORDS and ("NAME" in expected):
+        keyword = tok
+    elif tok.type in ("EQUAL", "COMMA"):
+        previous = None
+        try:
+            for t in _parser().lex(text):
+                if (t.line, t.column) >= (tok.line, tok.column):
+                    break
+                if t.type != "_NL":
+                    previous = t
+        except Exception:  # a lexing error further on: the plain message
+            return None
+        if previous is not None and previous.type in KEYWORDS:
+            keyword = previous
+    if keyword is None:
+        return None
+    before, after, depth, first = _around(text, keyword)
+    if first == "symbols":
+        what = "name a symbol"
+    elif depth > 0:
+        what = "name a keyword argument" if after == "=" else "be used as a name"
+    elif before == "block":
+        what = "name a block"
+    elif after in ("=", ",") or before in ("let", ","):
+        what = "name a tensor"
+    else:
+        what = "be used as a name"
+    return SyntaxError_(
+        f"{str(keyword)!r} is a keyword of the symcount language and cannot {what}; "
+        f"choose another name (e.g. {KEYWORDS[keyword.type]})",
+        _tok_span(keyword),
+    )
+
+
+def _around(text: str, tok):
+    """The tokens just before and after ``tok`` (None at a statement's edge),
+    the depth of brackets it is in, and its statement's first token."""
+    before, depth, seen, first = None, 0, False, None
+    try:
+        for t in _parser().lex(text):
+            if seen:
+                after = None if t.type in ("_NL", "SEMICOLON") else str(t)
+                return before, after, depth, first
+            if (t.line, t.column) == (tok.line, tok.column):
+                seen = True
+                continue
+            if before is None and depth == 0:
+                first = str(t)
+            before = None if t.type in ("_NL", "SEMICOLON") else str(t)
+            if t.type in ("LPAR", "LSQB"):
+                depth += 1
+            elif t.type in ("RPAR", "RSQB"):
+                depth = max(0, depth - 1)
+    except Exception:  # a lexing error further on: what was seen so far
+        pass
+    return before, None, depth, first
 
 
 def _unclosed(text: str, span: Span, expected) -> str | None:
@@ -316,6 +399,20 @@ def _make_builder():
         def assign_stmt(self, meta, items):
             return ast.AssignStmt(str(items[0]), items[1], span=_span(meta))
 
+        def unpack_stmt(self, meta, items):
+            names = [t for t in items[:-1] if t is not None]
+            seen = set()
+            for t in names:
+                if str(t) in seen and str(t) != "_":  # `_` may be repeated: names nothing
+                    raise SyntaxError_(f"{str(t)!r} is named twice", _tok_span(t))
+                seen.add(str(t))
+            return ast.UnpackStmt(
+                tuple(str(t) for t in names),
+                tuple(_tok_span(t) for t in names),
+                items[-1],
+                span=_span(meta),
+            )
+
         def output_stmt(self, meta, items):
             return ast.OutputStmt(tuple(items), span=_span(meta))
 
@@ -375,6 +472,24 @@ def _make_builder():
                 else:
                     args.append(a)
             return ast.Call(func, tuple(args), tuple(kwargs), span=_span(meta))
+
+        def attr(self, meta, items):
+            return ast.Attr(items[0], str(items[1]), span=_span(meta))
+
+        def index(self, meta, items):
+            return ast.Index(
+                items[0], tuple(i for i in items[1:] if i is not None), span=_span(meta)
+            )
+
+        def at(self, meta, items):
+            return items[0]
+
+        def slice(self, meta, items):
+            start, stop, step = [*items, None, None, None][:3]
+            return ast.Slice(start, stop, step, span=_span(meta))
+
+        def ellipsis(self, meta, items):
+            return ast.EllipsisItem(span=_span(meta))
 
         def arglist(self, meta, items):
             return items

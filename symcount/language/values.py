@@ -47,6 +47,18 @@ class Tensor:
         return self.name or self.label
 
 
+@dataclass(frozen=True, slots=True)
+class TensorShape:
+    """``x.shape``: a tensor's sizes with the batch axis first (None), as the
+    frameworks give them; ``x.shape[-1]`` is a number."""
+
+    dims: tuple
+    label: str
+
+    def describe(self) -> str:
+        return f"the shape of {self.label}"
+
+
 def describe(value) -> str:
     """How a value is named in error messages."""
     if isinstance(value, bool):

@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (importing registers the ops)
     attention,
     conv,
     core,
+    indexing,
     merge,
     norm,
     pool,

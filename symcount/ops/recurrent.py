@@ -17,7 +17,7 @@ from .. import printing as P
 from .base import Args, Entry, join, kernel_axes, need_rank, op, positive, split
 from .conv import lengths, strided_dilation
 from .norm import refuse
-from .spec import Out, need_known
+from .spec import Out, fail, need_known
 
 # Up to this many layers are listed one by one, as torch names them
 # (weight_ih_l0, weight_ih_l1, ...); more are one entry with a count axis.
@@ -89,11 +89,37 @@ def rnn(x, a: Args, e: Entry) -> Out:
     notes = [e.layer.extra["note"]] if "note" in e.layer.extra else []
     if getattr(a, "reset_after", False) and a.bias and not e.flag("two_biases"):
         notes.append("reset_after=true: separate input and recurrent biases, hence 2 bias rows")
+    _initial_state(a, e)
     if step:
         return Out((u,), weights, notes=notes)
     if e.flag("whole_sequence"):  # torch: the last layer's hidden states, (T, dirs*H_out)
         return Out((x[0], D.mul(n_dir, h_out[1])), weights, notes=notes)
     return Out(_outputs(x, (u,), a), weights, notes=notes)
+
+
+def _initial_state(a: Args, e: Entry) -> None:
+    """``LSTM(u)(x, initial_state=[h, c])``: the states an RNN's call starts
+    from, each (units,): two for an LSTM, one for a GRU or SimpleRNN. Keras
+    builds the model with any list and fails when it runs; symcount says so
+    when it reads it."""
+    # diff runs the op again without a call (no ctx, or one without keywords)
+    states = getattr(getattr(a, "ctx", None), "call_kwargs", {}).get("initial_state")
+    if states is None:
+        return
+    states = states if isinstance(states, list) else [states]
+    want = 2 if a.gates == 4 else 1
+    if len(states) != want:
+        what = "h and c" if want == 2 else "h"
+        fail(
+            f"initial_state takes {want} tensor{'s' if want > 1 else ''} ({what}), got "
+            f"{len(states)}"
+        )
+    for i, shape in enumerate(states):
+        if isinstance(shape, list) or len(shape) != 1 or D.equal(shape[0], a.units) is False:
+            fail(
+                f"initial_state[{i}] must have shape (None, {P.expr(a.units)}) (units), "
+                f"got {P.shape(shape) if not isinstance(shape, list) else 'several tensors'}"
+            )
 
 
 def _outputs(seq_shape, last, a: Args):

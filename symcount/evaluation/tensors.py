@@ -1,0 +1,216 @@
+"""Tensors as values a program computes with: several outputs unpacked
+(``out, h, c = ...``), a tensor's sizes (``x.shape[-1]``), indexing
+(``x[:, 0]``), tensors given to blocks (``up(16, skip)``) and to a call's
+keywords (``initial_state=[h, c]``)."""
+
+from __future__ import annotations
+
+from .. import dims as D
+from .. import printing as P
+from ..errors import ArgumentError, ShapeError
+from ..language import ast
+from ..language.values import BlockDef, Tensor, TensorShape, describe
+from .expressions import INPUT_NAMES, is_tensor_list
+
+# What each several-output layer returns, for the unpacking message.
+RETURNS = {
+    "LSTM": "the output and the states h and c",
+    "GRU": "the output and the state h",
+    "SimpleRNN": "the output and the state h",
+    "Bidirectional": "the forward and the backward outputs",
+}
+
+
+class TensorsMixin:
+    """The Evaluator's tensor-valued expressions and statements."""
+
+    # names ------------------------------------------------------------------
+
+    def check_tensor_name(self, name: str, span) -> None:
+        if name in INPUT_NAMES:
+            raise ArgumentError(
+                f"{name!r} names a model's input (input(...)) and, inside a block, the "
+                "block's input: it cannot name a tensor; choose another name (e.g. inp)",
+                span,
+            )
+
+    def unpack(self, stmt: ast.UnpackStmt) -> None:
+        """``out, h, c = enc -> LSTM(64, return_state=true)``."""
+        for name, span in zip(stmt.names, stmt.name_spans, strict=True):
+            self.check_tensor_name(name, span)
+        value = self.pipeline(stmt.value)
+        parts = value.parts or [value]
+        if len(parts) != len(stmt.names):
+            row = value.producer
+            what = f"{row.name} ({row.type})" if row is not None else "this chain"
+            detail = RETURNS.get(row.type) if row is not None and len(parts) > 1 else None
+            raise ShapeError(
+                f"{len(stmt.names)} names for {len(parts)} tensor"
+                f"{'s' if len(parts) != 1 else ''}: {what} returns {len(parts)}"
+                + (f" ({detail})" if detail else "")
+                + (
+                    "; an RNN returns its states with return_state=true"
+                    if len(parts) == 1 and row is not None and row.type in RETURNS
+                    else ""
+                ),
+                stmt.span,
+            )
+        for name, part in zip(stmt.names, parts, strict=True):
+            if name == "_":  # Python's name for a value not kept
+                continue
+            if part.name is None:
+                part.name = name
+                if part.node is not None:
+                    self.graph.name(part.node, name)
+            self.env[name] = part
+        self.current = value
+
+    # x.shape, x.shape[-1], x[:, 0] ---------------------------------------------
+
+    def attribute(self, node: ast.Attr):
+        base = self.value(node.base)
+        if isinstance(base, Tensor):
+            if node.name != "shape":
+                raise ArgumentError(
+                    f"a tensor has no attribute {node.name!r}; it has .shape", node.span
+                )
+            if base.parts is not None:
+                raise ArgumentError(self.several(node.base), node.span)
+            return TensorShape((None, *base.shape), _label(node.base))
+        if isinstance(node.base, ast.Name) and node.base.id in INPUT_NAMES:
+            raise ArgumentError(
+                f"{node.base.id}.{node.name}: bare {node.base.id!r} names a block's input, "
+                "inside a block",
+                node.span,
+            )
+        raise ArgumentError(f"{describe(base)} has no attribute {node.name!r}", node.span)
+
+    @staticmethod
+    def several(node) -> str:
+        return (
+            f"{_label(node)} is several tensors (a layer with several outputs): "
+            "unpack them first, e.g. out, h, c = ..."
+        )
+
+    def subscript(self, node: ast.Index):
+        base = self.value(node.base)
+        if isinstance(base, TensorShape):
+            return self.shape_item(base, node)
+        if isinstance(base, Tensor):
+            if base.parts is not None:
+                raise ArgumentError(self.several(node.base), node.span)
+            index = tuple(self.index_item(i) for i in node.items)
+            spec = self.construct("GetItem", [(index, node.span)], {}, node.span)
+            return self.apply(spec, [base], span=node.span)
+        raise ArgumentError(
+            f"only a tensor or its shape can be indexed, not {describe(base)}", node.span
+        )
+
+    def index_item(self, item):
+        if isinstance(item, ast.EllipsisItem):
+            return Ellipsis
+        if isinstance(item, ast.Slice):
+            return slice(
+                *(
+                    None if x is None else self.index_number(x)
+                    for x in (item.start, item.stop, item.step)
+                )
+            )
+        if isinstance(item, ast.Name) and item.id == "None" and "None" not in self.env:
+            return None
+        return self.index_number(item)
+
+    def index_number(self, node):
+        v = self.number(node)
+        if D.is_num(v) and not D.is_int(v):
+            raise ArgumentError(f"an index must be a whole number, not {v}", node.span)
+        return int(v) if D.is_num(v) else v
+
+    def shape_item(self, shape: TensorShape, node: ast.Index):
+        if len(node.items) != 1 or isinstance(node.items[0], ast.EllipsisItem):
+            raise ArgumentError(
+                f"{shape.label}.shape takes one index, e.g. {shape.label}.shape[-1]", node.span
+            )
+        item = node.items[0]
+        dims = shape.dims
+        if isinstance(item, ast.Slice):
+            picked = dims[
+                slice(
+                    *(
+                        None if x is None else self._literal(x)
+                        for x in (item.start, item.stop, item.step)
+                    )
+                )
+            ]
+            if None in picked:
+                raise ArgumentError(
+                    f"{shape.label}.shape{_text(node)} holds None (the batch axis or an axis of "
+                    "unknown length), which is no number",
+                    node.span,
+                )
+            return tuple(picked)
+        i = self._literal(item)
+        if not -len(dims) <= i < len(dims):
+            raise ArgumentError(
+                f"{shape.label}.shape[{i}] is out of range: {shape.label} has {len(dims)} axes "
+                f"(the batch axis, shape[0], included): {P.shape(dims[1:])}",
+                node.span,
+            )
+        d = dims[i]
+        if d is None:
+            axis = i % len(dims)
+            what = (
+                "the batch axis, unknown until the model runs"
+                if axis == 0
+                else ("an axis of unknown length")
+            )
+            raise ArgumentError(
+                f"{shape.label}.shape[{i}] is None ({what}), not a number", node.span
+            )
+        return d
+
+    def _literal(self, node) -> int:
+        v = self.value(node)
+        if isinstance(v, bool) or not (D.is_num(v) and D.is_int(v)):
+            raise ArgumentError(
+                f"a shape's index must be a literal whole number, not {describe(v)}", node.span
+            )
+        return int(v)
+
+    # tensors given to blocks --------------------------------------------------
+
+    def block_call(self, block: BlockDef, node: ast.Call):
+        """``up(16, skip)``: the arguments bind to the parameters in order, and
+        a tensor may be one. A leading tensor is the block's input when the
+        block takes fewer parameters than the call gives (``vision(img)``)."""
+        args = [(self.value(x), x.span) for x in node.args]
+        kwargs = {k.name: (self.value(k.value), k.span) for k in node.kwargs}
+        source = None
+        if args and isinstance(args[0][0], Tensor) and len(args) > len(block.params):
+            source = args.pop(0)[0]
+        call = self.bind_block(block, args, kwargs, node.span)
+        return call if source is None else self.apply_block(call, source)
+
+    # tensors given to a call's keywords ---------------------------------------
+
+    @staticmethod
+    def keyword_shapes(kwargs: dict) -> dict:
+        """A call's keywords as its rule reads them: a tensor as its shape, a
+        list of tensors as a list of shapes."""
+        out = {}
+        for key, v in kwargs.items():
+            if isinstance(v, Tensor):
+                out[key] = v.shape
+            elif is_tensor_list(v):
+                out[key] = [t.shape for t in v]
+            else:
+                out[key] = v
+        return out
+
+
+def _label(node) -> str:
+    return node.id if isinstance(node, ast.Name) else "the tensor"
+
+
+def _text(node: ast.Index) -> str:
+    return "[...]"
