@@ -276,6 +276,11 @@ KEYWORDS = {
 }
 
 
+# what cannot follow a keyword used as the language uses it: where one of these
+# comes just after it, the keyword was meant as a name (`output = ...`, `x = repeat`)
+_CANNOT_FOLLOW = ("EQUAL", "COMMA", "RPAR", "RSQB", "$END", "_NL", "SEMICOLON", "ARROW", "DOT")
+
+
 def _keyword_as_name(text: str, tok, expected) -> SyntaxError_ | None:
     """A keyword written where a name belongs (``output = Dense(10)(x)``,
     ``let model = ...``, ``block repeat(n)``): say so, at the keyword. The
@@ -284,11 +289,12 @@ def _keyword_as_name(text: str, tok, expected) -> SyntaxError_ | None:
     keyword = None
     if tok.type in KEYWORDS and ("NAME" in expected):
         keyword = tok
-    elif tok.type in ("EQUAL", "COMMA"):
+    elif tok.type in _CANNOT_FOLLOW:
         previous = None
+        end = tok.type == "$END"
         try:
             for t in _parser().lex(text):
-                if (t.line, t.column) >= (tok.line, tok.column):
+                if not end and (t.line, t.column) >= (tok.line, tok.column):
                     break
                 if t.type != "_NL":
                     previous = t
