@@ -96,6 +96,18 @@ BAD = [
     ("x = input(3); let y = 3; y[0]", 1, 26, "y[0]"),
     ("x = input(3); Dense(3, foo=x)", 1, 24, "foo=x"),
     ("convention torch\nx = input(7, 4); x[:, ::-1]", 2, 18, "x[:, ::-1]"),
+    (
+        "block up(f, skip) { u = Dense(f); Concatenate(u, skip) }\ninput(3) -> up(4, 3)",
+        1,
+        50,
+        "skip",
+    ),
+    (
+        "block up(f, skip) { u = Dense(f); Concatenate()([u, skip]) }\ninput(3) -> up(4, 3)",
+        1,
+        53,
+        "skip",
+    ),
 ]
 
 

@@ -20,6 +20,20 @@ def is_tensor_list(v) -> bool:
     return isinstance(v, tuple) and bool(v) and all(isinstance(t, Tensor) for t in v)
 
 
+def _some_tensors(v) -> bool:
+    return isinstance(v, tuple) and any(isinstance(t, Tensor) for t in v)
+
+
+def not_a_tensor(node, value) -> str:
+    """The message for a value that is no tensor where a layer's input belongs."""
+    what = (
+        f"{node.id!r} is {describe(value)}"
+        if isinstance(node, ast.Name)
+        else (f"this is {describe(value)}")
+    )
+    return f"{what}, not a tensor (a layer's inputs are tensors)"
+
+
 def tensor_as_number(node) -> str:
     """The message for a tensor where a number belongs."""
     what = f"{node.id!r} is a tensor" if isinstance(node, ast.Name) else "this is a tensor"
@@ -178,6 +192,10 @@ class ExpressionsMixin:
         if self.rules.get(fname) is None:
             raise self.unknown_layer(fname, node.func.span)
         tensors, args, kwargs = self.call_args(node)
+        low = self.rules.get(fname).inputs[0]
+        if tensors and args and len(tensors) < low:  # Concatenate(u, skip) with skip a number
+            at = node.args[len(tensors)]
+            raise ArgumentError(not_a_tensor(at, args[0][0]), at.span)
         try:
             spec = self.construct(fname, args, kwargs, node.span)
         except ArgumentError:
@@ -204,6 +222,9 @@ class ExpressionsMixin:
                 tensors.append(v)
             elif applying and len(node.args) == 1 and is_tensor_list(v):
                 tensors.extend(v)
+            elif applying and len(node.args) == 1 and _some_tensors(v):
+                bad = next(i for i, t in zip(x.items, v, strict=False) if not isinstance(t, Tensor))
+                raise ArgumentError(not_a_tensor(bad, v[x.items.index(bad)]), bad.span)
             else:
                 args.append((v, x.span))
         kwargs = {k.name: (self.value(k.value), k.span) for k in node.kwargs}
