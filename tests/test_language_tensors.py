@@ -96,6 +96,14 @@ BAD = [
     ("x = input(3); let y = 3; y[0]", 1, 26, "y[0]"),
     ("x = input(3); Dense(3, foo=x)", 1, 24, "foo=x"),
     ("convention torch\nx = input(7, 4); x[:, ::-1]", 2, 18, "x[:, ::-1]"),
+    ("a = input(3); b = input(3); a -> Add(a, b)", 1, 34, "Add(a, b)"),
+    ("a = input(3); b = input(3); a -> Add()(a, b)", 1, 34, "Add()(a, b)"),
+    (
+        "block up(f, skip) { Dense(f) -> Concatenate(input, skip) }\nx = input(4)\nx -> up(4, x)",
+        1,
+        33,
+        "Concatenate(input, skip)",
+    ),
     (
         "block up(f, skip) { u = Dense(f); Concatenate(u, skip) }\ninput(3) -> up(4, 3)",
         1,
@@ -432,3 +440,31 @@ def test_indexing_is_a_get_item_row_named_as_keras_names_it():
 def test_indexing_a_symbolic_axis(index, shape):
     m = symcount.parse(f"x = input(T, d)\nx[{index}]")
     assert tuple(str(d) for d in m.rows[-1].output_shape) == tuple(str(d) for d in shape)
+
+
+def test_shape_reads_match_keras_squeeze_excite_and_expansion():
+    """keras.applications' squeeze-and-excite (filters = inputs.shape[-1]) and
+    MobileNetV2's expansion (Conv2D(6 * inputs.shape[-1], 1)), built in Keras."""
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    layers = keras.layers
+    for c, r in ((32, 4), (24, 8), (96, 16)):
+        inputs = keras.Input((8, 8, c))
+        filters = inputs.shape[-1]
+        s = layers.GlobalAveragePooling2D(keepdims=True)(inputs)
+        s = layers.Dense(filters // r, activation="relu")(s)
+        s = layers.Dense(filters, activation="sigmoid")(s)
+        x = layers.Multiply()([inputs, s])
+        x = layers.Conv2D(6 * x.shape[-1], 1)(x)
+        real = keras.Model(inputs, x)
+        ours = symcount.parse(
+            "block se(r) {\n"
+            "  s = GlobalAveragePooling2D(keepdims=true) -> Dense(input.shape[-1] // r)\n"
+            "  s = s -> Dense(input.shape[-1], activation=sigmoid)\n"
+            "  Multiply()([input, s])\n"
+            "}\n"
+            f"x = input(8, 8, {c}) -> se({r})\n"
+            "x -> Conv2D(6 * x.shape[-1], 1)"
+        )
+        assert ours.total == real.count_params()
+        assert ours.rows[-1].output_shape == tuple(real.output.shape[1:])

@@ -70,6 +70,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         self.applied: dict[LayerSpec, tuple] = {}  # spec -> (graph layer id, its row)
         self.layer_rows: list[Row] = []  # by graph layer id
         self.lazy = None  # what block formulas need of this run (blocks.FormulaContext)
+        self.after_arrow = None  # the stage after '->' being evaluated
 
     # statements ---------------------------------------------------------
 
@@ -198,9 +199,18 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
     # pipelines ----------------------------------------------------------
 
     def pipeline(self, pipe: ast.Pipeline) -> Tensor:
+        saved = self.after_arrow
+        try:
+            return self._pipeline(pipe)
+        finally:
+            self.after_arrow = saved
+
+    def _pipeline(self, pipe: ast.Pipeline) -> Tensor:
         tensor = None
         for i, stage in enumerate(pipe.stages):
+            self.after_arrow = stage if i else None  # a stage after '->', as it is evaluated
             value = self.stage(stage)
+            self.after_arrow = None
             if isinstance(value, _InputValue):
                 if i:
                     raise ShapeError("input(...) can only start a chain", stage.span)

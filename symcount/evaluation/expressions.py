@@ -204,6 +204,7 @@ class ExpressionsMixin:
                 raise ArgumentError(tensor_as_number(node.args[0]), node.args[0].span) from None
             raise
         if tensors:  # Concatenate(a, b): apply at once
+            self.check_not_after_arrow(node, fname)
             return self.apply(spec, tensors, span=node.span)
         return spec
 
@@ -251,6 +252,7 @@ class ExpressionsMixin:
                 )
             if not tensors:
                 return Stage("call", node.span, spec=target, call_kwargs=kwargs)
+            self.check_not_after_arrow(node, target.type_name)
             return self.apply(target, tensors, kwargs, node.span)
         raise ArgumentError(f"{describe(target)} cannot be called", span)
 

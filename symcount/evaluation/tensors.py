@@ -191,6 +191,24 @@ class TensorsMixin:
         call = self.bind_block(block, args, kwargs, node.span)
         return call if source is None else self.apply_block(call, source)
 
+    def check_not_after_arrow(self, node: ast.Call, name: str) -> None:
+        """``... -> Concatenate(input, skip)``: a layer given its input tensors
+        takes no tensor from '->'; say so before it runs on the wrong ones."""
+        if self.after_arrow is not node:
+            return
+        names = [x.id for x in node.args if isinstance(x, ast.Name)]
+        inside = (
+            " (inside a block, `input` is the block's input, not the tensor arriving by '->')"
+            if "input" in names and self.body_inputs
+            else ""
+        )
+        raise ShapeError(
+            f"{name} is given its input tensors here, so it cannot also take the one "
+            f"arriving by '->'{inside}; name that tensor and pass it: "
+            f"u = ... then {name}(u, ...)",
+            node.span,
+        )
+
     # tensors given to a call's keywords ---------------------------------------
 
     @staticmethod
