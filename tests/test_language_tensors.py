@@ -86,6 +86,8 @@ BAD = [
     ("x = input(7, 4); x[:, 9]", 1, 18, "x[:, 9]"),
     ("x = input(7, 4); x[0]", 1, 18, "x[0]"),
     ("x = input(7, 4); x[:, 0, 0, 0]", 1, 18, "x[:, 0, 0, 0]"),
+    ("x = input(n, 4); x[:, n]", 1, 18, "x[:, n]"),
+    ("x = input(n, 4); x[:, a - 3:]", 1, 18, "x[:, a - 3:]"),
     ("x = input(7, 4); x[:, 1.5]", 1, 23, "1.5"),
     ("x = input(7, 4); x -> Dense(x.shape[0])", 1, 29, "x.shape[0]"),
     ("x = input(7, 4); x -> Dense(x.shape[3])", 1, 29, "x.shape[3]"),
@@ -431,13 +433,18 @@ def test_indexing_is_a_get_item_row_named_as_keras_names_it():
     [
         (":, 1:", ("T - 1", "d")),
         (":, 0", ("d",)),
-        ("..., :2", ("T", 2)),
+        ("..., :2", ("T", "Min(2, d)")),
         (":, ::2", ("ceiling(T/2)", "d")),
         (":, :-1", ("T - 1", "d")),
         (":, None", (1, "T", "d")),
+        (":, :k", ("Min(T, k)", "d")),
+        (":, T - 1:", (1, "d")),
+        (":, -k:", ("Max(0, T - Max(0, T - k))", "d")),
     ],
 )
 def test_indexing_a_symbolic_axis(index, shape):
+    """Python's clipping kept where the symbols' signs do not decide it (:k on
+    T entries keeps Min(T, k)); a symbol is positive, so 1: keeps T - 1."""
     m = symcount.parse(f"x = input(T, d)\nx[{index}]")
     assert tuple(str(d) for d in m.rows[-1].output_shape) == tuple(str(d) for d in shape)
 
@@ -468,3 +475,20 @@ def test_shape_reads_match_keras_squeeze_excite_and_expansion():
         )
         assert ours.total == real.count_params()
         assert ours.rows[-1].output_shape == tuple(real.output.shape[1:])
+
+
+def test_a_call_keywords_tensors_are_listed_as_inputs():
+    """As Keras's summary connects lstm_1 to the input and lstm's two states."""
+    m = symcount.load("examples/seq2seq_lstm.sc")
+    assert [r.inputs for r in m.rows] == [
+        ("encoder_inputs",),
+        ("decoder_inputs", "state_h", "state_c"),
+        ("decoder_lstm_out",),
+    ]
+
+
+def test_a_shape_sliced_is_a_tuple():
+    m = symcount.parse("x = input(4, 6)\ny = x -> Flatten\ny -> Reshape(x.shape[1:])")
+    assert m.rows[-1].output_shape == (4, 6)
+    with pytest.raises(SymcountError, match="holds None"):
+        symcount.parse("x = input(4, 6)\nx -> Reshape(x.shape[0:])")

@@ -353,13 +353,15 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         if any(isinstance(sh, list) for sh in shapes):
             raise ShapeError(f"{spec.type_name}: an input has several parts", span)
         shape = shapes if high > 1 else shapes[0]
-        kwargs = self.keyword_shapes(self.call_keywords(spec, call_kwargs or {}))
+        given = self.call_keywords(spec, call_kwargs or {})
+        kwargs = self.keyword_shapes(given)
         applied = self.applied_row(spec)
         if applied is not None:
             return self.apply_again(spec, applied, shape, kwargs, span, site, tensors)
         self.count_layer(span)
         row = self.run_rule(spec, shape, kwargs)
-        row.inputs = tuple([t.name or t.label for t in tensors])
+        # a call keyword's tensors (initial_state=[h, c]) are inputs too, as Keras lists them
+        row.inputs = tuple([t.read_as for t in [*tensors, *self.keyword_tensors(given)]])
         row.source = site
         layer = self.graph.layer(
             spec.name,

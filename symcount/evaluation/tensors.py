@@ -212,6 +212,14 @@ class TensorsMixin:
     # tensors given to a call's keywords ---------------------------------------
 
     @staticmethod
+    def keyword_tensors(kwargs: dict) -> list:
+        """The tensors a call's keywords were given, in order."""
+        out = []
+        for v in kwargs.values():
+            out += [v] if isinstance(v, Tensor) else list(v) if is_tensor_list(v) else []
+        return out
+
+    @staticmethod
     def keyword_shapes(kwargs: dict) -> dict:
         """A call's keywords as its rule reads them: a tensor as its shape, a
         list of tensors as a list of shapes."""

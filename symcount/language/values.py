@@ -143,6 +143,8 @@ def as_dim(value, name: str, *, zero_ok: bool = False):
                 f"{name} must be {'non-negative' if zero_ok else 'a positive integer'}, not {value}"
             )
         return value
+    if not D.is_symbolic(value):  # a tensor, a shape, a block: no number
+        raise ArgumentError(f"{name} must be a positive integer, not {describe(value)}")
     if getattr(value, "is_integer", None) is False:
         raise ArgumentError(f"{name} must be an integer expression, not {value}")
     if not zero_ok and D.known_nonpositive(value):

@@ -6,8 +6,9 @@ read it (Keras 3 records it as a ``GetItem`` op; torch indexes the tensor).
 symcount's shapes leave the batch axis out, so it must be kept whole (``:``).
 An axis given a number goes; a slice keeps ``len(range(start, stop, step))``
 entries; ``None`` adds an axis of 1; ``...`` stands for the axes not named.
-A symbolic axis is taken to be long enough for the slice's bounds (``x[:, 1:]``
-of ``T`` entries keeps ``T - 1``).
+With symbols the clipping stays where their signs do not decide it (``:k`` of
+``T`` entries keeps ``Min(T, k)``; ``1:`` keeps ``T - 1``, a symbol being at
+least 1).
 """
 
 from __future__ import annotations
@@ -49,13 +50,18 @@ def _whole(item) -> bool:
     )
 
 
-def _position(i, n, what: str):
-    """A start or stop bound on an axis of ``n`` entries, as Python clips it (step > 0)."""
+def _position(i, n):
+    """A start or stop bound on an axis of ``n`` entries, clipped to 0..n as
+    Python clips it (step > 0); symbolic, the clip is a Min or Max that
+    SymPy drops where the symbols' signs decide it (``1`` on ``T`` is 1)."""
     if D.is_num(i) and D.is_num(n):
         return min(max(i + n, 0), n) if i < 0 else min(i, n)
-    if D.is_num(i) and i < 0:
-        return D.add(n, i)
-    return i
+    negative = i < 0 if D.is_num(i) else i.is_negative
+    if negative is None and not i.is_nonnegative:  # Python reads -k and k differently
+        fail(f"a slice bound of unknown sign ({P.expr(i)}): give it as a number or a symbol")
+    if negative:
+        return D.maximum(D.add(n, i), 0)
+    return D.minimum(i, n)
 
 
 def _slice_length(s: slice, n, step_positive: bool):
@@ -74,12 +80,25 @@ def _slice_length(s: slice, n, step_positive: bool):
         return len(range(*slice(s.start, s.stop, step).indices(int(n))))
     if step < 0:
         fail("a negative step on a symbolic axis or with symbolic bounds is not supported")
-    start = 0 if s.start is None else _position(s.start, n, "start")
-    stop = n if s.stop is None else _position(s.stop, n, "stop")
-    length = D.sub(stop, start)
-    if D.is_num(length):
-        length = max(0, length)
+    start = 0 if s.start is None else _position(s.start, n)
+    stop = n if s.stop is None else _position(s.stop, n)
+    length = D.maximum(D.sub(stop, start), 0)
     return length if step == 1 else D.ceildiv(length, step)
+
+
+def _check_index(item, n, axis: int) -> None:
+    if not (D.is_int(item) if D.is_num(item) else getattr(item, "is_integer", True)):
+        fail(f"an index must be a whole number, not {P.expr(item)}")
+    if n is None:
+        return
+    if D.is_num(item) and D.is_num(n):
+        out = not -n <= item < n
+    elif D.is_num(item) and item < 0:  # -k on a symbolic axis: needs n >= k, unknown
+        out = False
+    else:  # i on an axis of n entries needs n - i >= 1
+        out = D.known_nonpositive(D.sub(n, item))
+    if out:
+        fail(f"index {P.expr(item)} is out of range for axis {axis} of size {P.expr(n)}")
 
 
 @op("get_item")
@@ -110,10 +129,7 @@ def get_item(x, a: Args, e: Entry) -> Out:
         if isinstance(item, slice):
             out.append(_slice_length(item, n, step_positive))
         else:
-            if not (D.is_int(item) if D.is_num(item) else getattr(item, "is_integer", True)):
-                fail(f"an index must be a whole number, not {P.expr(item)}")
-            if D.is_num(item) and D.is_num(n) and not -n <= item < n:
-                fail(f"index {item} is out of range for axis {axis} of size {n}")
+            _check_index(item, n, axis)
         axis += 1
     for d in out:
         if d is not None and D.is_num(d) and d == 0:
