@@ -134,17 +134,18 @@ class TensorsMixin:
         item = node.items[0]
         dims = shape.dims
         if isinstance(item, ast.Slice):
-            picked = dims[
-                slice(
-                    *(
-                        None if x is None else self._literal(x)
-                        for x in (item.start, item.stop, item.step)
-                    )
-                )
+            bounds = [
+                None if x is None else self._literal(x) for x in (item.start, item.stop, item.step)
             ]
+            if bounds[2] == 0:
+                raise ArgumentError("a slice's step cannot be zero", item.step.span)
+            picked = dims[slice(*bounds)]
             if None in picked:
+                shown = ":".join(
+                    "" if b is None else str(b) for b in bounds[: 3 if bounds[2] else 2]
+                )
                 raise ArgumentError(
-                    f"{shape.label}.shape{_text(node)} holds None (the batch axis or an axis of "
+                    f"{shape.label}.shape[{shown}] holds None (the batch axis or an axis of "
                     "unknown length), which is no number",
                     node.span,
                 )
@@ -236,7 +237,3 @@ class TensorsMixin:
 
 def _label(node) -> str:
     return node.id if isinstance(node, ast.Name) else "the tensor"
-
-
-def _text(node: ast.Index) -> str:
-    return "[...]"
