@@ -305,6 +305,8 @@ def _keyword_as_name(text: str, tok, expected) -> SyntaxError_ | None:
     if keyword is None:
         return None
     before, after, depth, first = _around(text, keyword)
+    if before is None and after is None:  # `output` alone: a statement missing its rest
+        return None
     if first == "symbols":
         what = "name a symbol"
     elif depth > 0:
