@@ -256,7 +256,7 @@ RNN_LAYERS = {
 # x[:, 0] is recorded by Keras 3 as a GetItem op (named get_item, get_item_1, ...);
 # the RNNs' calls take initial_state=[h, c] (the rows above, with that call keyword).
 LANGUAGE_LAYERS = {
-    "GetItem": layer("get_item", "index!", doc="x[:, 0], x[:, 1:], x[..., :k]: no weights."),
+    "GetItem": layer("get_item", "index", doc="x[:, 0], x[:, 1:], x[..., :k]: no weights."),
     **{
         name: dataclasses.replace(row, call_kwargs=row.call_kwargs | {"initial_state"})
         for name, row in RNN_LAYERS.items()

@@ -478,7 +478,7 @@ ATTENTION_LAYERS = {
 LANGUAGE_LAYERS = {
     "GetItem": layer(
         "get_item",
-        "index!",
+        "index",
         flags={"positive_step": True},
         doc="x[:, 0], x[:, 1:], x[..., :k]: no weights.",
     ),

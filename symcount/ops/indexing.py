@@ -104,7 +104,8 @@ def _check_index(item, n, axis: int) -> None:
 @op("get_item")
 def get_item(x, a: Args, e: Entry) -> Out:
     """Basic indexing (numbers, slices, None, ...): no weights."""
-    index = a.index if isinstance(a.index, tuple) else (a.index,)
+    # GetItem() written as a call, with no index: x[()], the tensor itself
+    index = () if a.index is None else a.index if isinstance(a.index, tuple) else (a.index,)
     full = _expand(index, len(x) + 1)
     step_positive = bool(e.flag("positive_step"))
     out: list = []
