@@ -159,7 +159,7 @@ class ExpressionsMixin:
             raise self.unknown_layer(fname, node.func.span)
         tensors, args, kwargs = self.call_args(node)
         spec = self.construct(fname, args, kwargs, node.span)
-        if tensors:  # Concatenate(a, b): apply at once
+        if tensors or spec.rule.inputs[1] == 0:  # Concatenate(a, b), Parameter(...): at once
             return self.apply(spec, tensors, span=node.span)
         return spec
 
