@@ -25,6 +25,7 @@ RULES = rules_for("torch")
 
 # Literal by nature: axes (batch = 0), -1 sizes, indices, LPPool's power.
 LITERAL = {"dim", "start_dim", "end_dim", "unflattened_size", "padding_idx", "norm_type"}
+LITERAL |= {"dim0", "dim1", "dims"}  # Transpose's and Permute's axes
 KEYS = ("output_shape", "trainable", "non_trainable", "buffers")
 
 
@@ -68,7 +69,10 @@ def symbolize(case: dict) -> tuple[dict, dict]:
         names = [a.name for a in RULES.get(v["layer"]).args]
         return {
             **v,
-            "args": [walk(x, names[i]) for i, x in enumerate(v.get("args", []))],
+            # past the declared arguments: the values a last *name argument takes
+            "args": [
+                walk(x, names[min(i, len(names) - 1)]) for i, x in enumerate(v.get("args", []))
+            ],
             "kwargs": {k: walk(x, k) for k, x in v.get("kwargs", {}).items()},
         }
 

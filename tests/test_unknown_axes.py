@@ -51,8 +51,8 @@ EXTRA = {
 
 
 def call(name: str, rule) -> str:
-    if name == "Permute":
-        return "Permute((1,))"
+    if name == "Permute":  # Keras's counts from 1; torch's (every dim, *dims) from the batch
+        return "Permute(0, 1)" if rule.args[0].rest else "Permute((1,))"
     args = []
     for x in rule.args:
         if x.default is not REQUIRED:
@@ -77,6 +77,8 @@ def inputs(rank: int):
 def program(convention: str, name: str, rule, shape: str) -> str:
     head = "convention torch\n" if convention == "torch" else ""
     layer = call(name, rule)
+    if rule.inputs[1] == 0:  # a source (Parameter): beside an input, on its own line
+        return f"{head}input({shape})\n{layer}"
     if rule.inputs[0] > 1:  # a merge: two tensors of that shape
         return f"{head}a = input({shape})\nb = input({shape})\n{layer.replace('(', '(a, b, ', 1)}"
     return f"{head}input({shape}) -> {layer}".replace(", )", ")")

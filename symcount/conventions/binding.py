@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from types import SimpleNamespace
 
 from .. import dims as D
@@ -32,6 +33,7 @@ def positional(rule: LayerRule, args, kwargs) -> tuple[Arg, ...]:
 def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
     """``args``: [(value, span)]; ``kwargs``: {name: (value, span)}."""
     order = positional(rule, args, kwargs)
+    order, args = gathered(order, args)
     if len(args) > len(order):
         names = ", ".join(x.name for x in order) or "none"
         span = args[len(order)][1]
@@ -73,6 +75,26 @@ def bind(rule: LayerRule, args, kwargs) -> SimpleNamespace:
             setattr(ns, key, given[key][0])
     ns._spans = {key: span for key, (_, span) in given.items()}  # for errors about one argument
     return ns
+
+
+def gathered(order, args):
+    """``(order, args)`` with a ``*name`` argument's positional values as one
+    tuple (``Permute(0, 2, 1)``; one value alone as it is: ``Permute((0, 2, 1))``);
+    the arguments after it take keywords only."""
+    k = next((i for i, x in enumerate(order) if x.rest), None)
+    if k is None:
+        return order, args
+    order = order[: k + 1]
+    if len(args) <= k + 1:
+        return order, args
+    rest = args[k:]
+    first, last = rest[0][1], rest[-1][1]
+    span = first
+    if first is not None and last is not None:
+        span = dataclasses.replace(
+            first, end_line=last.end_line, end_column=last.end_column, end=last.end
+        )
+    return order, [*args[:k], (tuple(v for v, _ in rest), span)]
 
 
 def coerce(spec: Arg, value):

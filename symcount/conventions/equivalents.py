@@ -15,6 +15,7 @@ import dataclasses
 import functools
 
 from ..ops.spec import Out
+from . import to_torch_params  # noqa: F401  (registers Parameter's and LayerScale's)
 from .base import Registry
 from .keras import registry as keras
 from .to_torch import Equivalent, canonical, inner_equivalent, none, op_text
@@ -38,6 +39,7 @@ def _noting(rule):
         out.notes = [*(n for n in out.notes if not isinstance(n, Equivalent)), eq]
         return out
 
+    fn.entry = getattr(rule.fn, "entry", None)  # the op it runs (a Parameter's merges read it)
     return dataclasses.replace(rule, fn=fn)
 
 

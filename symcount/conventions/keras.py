@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import ClassVar
 
+from ..ops.parameter import KERAS_MESSAGES as PARAMETER_MESSAGES
 from ..ops.spec import words
 from .base import Convention, Layer, Registry, layer, rows
 from .framework_layers import KERAS
@@ -359,6 +360,32 @@ PREPROCESSING_LAYERS = {
 }
 
 
+# --- parameters (ops/parameter.py) -------------------------------------------------
+
+PARAMS_LAYERS = {
+    "Parameter": layer(
+        "parameter",
+        "*shape:dims!",
+        doc="A weight of the given shape, as a custom layer's add_weight makes it (keras_hub's "
+        "class token (1, 1, d)); no input. It meets a batch by broadcasting, as keras.ops "
+        "does (Add, Multiply; Concatenate with a leading 1). Not a keras.layers class.",
+    ),
+    "LayerScale": layer(
+        "layer_scale",
+        "init_values:number! projection_dim>dim:dim!",
+        weights="gamma(dim)",
+        doc="keras.applications' ConvNeXt layer: x * gamma, gamma (projection_dim,) on the "
+        "last axis.",
+    ),
+    "StochasticDepth": layer(
+        "identity",
+        "drop_path_rate:number!",
+        doc="keras.applications' ConvNeXt layer: drops whole residual paths while training. "
+        "Same shape, no weights.",
+    ),
+}
+
+
 class Keras(Convention):
     name = "keras"
     framework, framework_layers = "Keras", KERAS
@@ -387,6 +414,7 @@ class Keras(Convention):
         "gives None)",
         **NORM_MESSAGES,
         **ATTENTION_MESSAGES,
+        **PARAMETER_MESSAGES,
     }
 
     LAYERS: ClassVar[dict[str, Layer]] = {
@@ -467,6 +495,7 @@ class Keras(Convention):
             doc="Joins its inputs along axis; the other axes must agree. No weights.",
         ),
         "Dot": layer("dot", "axes:axes=-1 normalize:bool=false"),
+        **PARAMS_LAYERS,
     }
 
 

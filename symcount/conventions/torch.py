@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..ops.base import SPATIAL
+from ..ops.parameter import TORCH_MESSAGES as PARAMETER_MESSAGES
 from ..ops.spec import a as arg
 from .base import Convention, Layer, Registry, layer, rows, weight_table
 from .framework_layers import TORCH
@@ -485,6 +486,52 @@ LANGUAGE_LAYERS = {
 }
 
 
+# --- parameters and tensor methods (ops/parameter.py, ops/tensor.py) ----------------
+
+VIEW_MESSAGES = {
+    "one_unknown": "only one dimension can be inferred",
+    "no_none": "view sizes cannot be None (write -1 for the one to infer)",
+    "indivisible": "shape '{raw}' is invalid for input of size {n} (per sample: the batch "
+    "axis is kept and not written)",
+    "mismatch": "shape '{raw}' is invalid for input of size {n} (per sample: the batch axis is "
+    "kept and not written)",
+}
+
+
+def _view(name: str) -> Layer:
+    return layer(
+        "reshape",
+        "*sizes:shape!",
+        extra={"messages": VIEW_MESSAGES},
+        doc=f"x.{name}(B, *sizes): the sizes after the batch axis, which is kept (one may be "
+        "-1). No weights.",
+    )
+
+
+PARAMS_LAYERS = {
+    "Parameter": layer(
+        "parameter",
+        "*shape:dims! requires_grad:bool=true",
+        doc="nn.Parameter of the given shape (ViT's cls_token (1, 1, d)), named by name=; no "
+        "input. It meets a batch by broadcasting (Add, Multiply; Concatenate with a leading 1, "
+        "as cls_token.expand(B, -1, -1)).",
+    ),
+    "Transpose": layer(
+        "transpose",
+        "dim0:axis! dim1:axis!",
+        doc="x.transpose(dim0, dim1): swaps two axes (batch = 0, which stays). No weights.",
+    ),
+    "Permute": layer(
+        "permute",
+        "*dims:axes!",
+        flags={"torch_dims": True},
+        doc="x.permute(*dims): every axis, the batch (0) first. No weights.",
+    ),
+    "View": _view("view"),
+    "Reshape": _view("reshape"),
+}
+
+
 class Torch(Convention):
     name = "torch"
     state_as_buffers = True
@@ -523,6 +570,7 @@ class Torch(Convention):
         **NORM_MESSAGES,
         **RNN_MESSAGES,
         **ATTENTION_MESSAGES,
+        **PARAMETER_MESSAGES,
     }
 
     LAYERS: ClassVar[dict[str, Layer]] = {
@@ -533,6 +581,7 @@ class Torch(Convention):
         **ATTENTION_LAYERS,
         **SPATIAL_LAYERS,
         **LANGUAGE_LAYERS,
+        **PARAMS_LAYERS,
     }
 
 

@@ -31,6 +31,7 @@ from ..language import ast
 from ..language.values import BlockCall, BlockDef, LayerSpec, Stage, Tensor, Word, describe
 from ..model import Model, Row
 from ..model.builder import GraphBuilder, LazyGraph, input_name
+from ..ops.parameter import check_inputs
 from ..ops.spec import Out
 from .blocks import BlocksMixin
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsMixin, _InputValue
@@ -352,7 +353,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         shapes = [t.shape for t in tensors]
         if any(isinstance(sh, list) for sh in shapes):
             raise ShapeError(f"{spec.type_name}: an input has several parts", span)
-        shape = shapes if high > 1 else shapes[0]
+        refused = check_inputs(spec.rule, shapes)  # a Parameter where a batch is needed
+        if refused:
+            raise ShapeError(f"{spec.name} ({spec.type_name}): {refused}", span)
+        shape = shapes if high != 1 else shapes[0]  # a source (Parameter) takes none
         given = self.call_keywords(spec, call_kwargs or {})
         kwargs = self.keyword_shapes(given)
         applied = self.applied_row(spec)

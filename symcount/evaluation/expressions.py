@@ -205,6 +205,7 @@ class ExpressionsMixin:
             raise
         if tensors:  # Concatenate(a, b): apply at once
             self.check_not_after_arrow(node, fname)
+        if tensors or spec.rule.inputs[1] == 0:  # Parameter(...), a source: at once too
             return self.apply(spec, tensors, span=node.span)
         return spec
 

@@ -10,10 +10,12 @@ from . import (  # noqa: F401  (importing registers the ops)
     indexing,
     merge,
     norm,
+    parameter,
     pool,
     preprocessing,
     recurrent,
     reshape,
+    tensor,
     wrappers,
 )
 from .base import OPS, Args, Entry, op  # noqa: F401

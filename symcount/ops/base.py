@@ -141,7 +141,9 @@ class Entry:
     # messages ---------------------------------------------------------------
 
     def message(self, key: str, **values) -> str:
-        return self.convention.MESSAGES[key].format(layer=self.name, **values)
+        # a row may word a message its own way (torch's View, where Unflatten shares the op)
+        text = self.layer.extra.get("messages", {}).get(key) or self.convention.MESSAGES[key]
+        return text.format(layer=self.name, **values)
 
     def fail(self, key: str, **values):
         fail(self.message(key, **values))

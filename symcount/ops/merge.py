@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
+from . import parameter
 from .base import Args, Entry, batch_axis, op, resolve_axis
 from .spec import Out, bad_arg, fail
 
@@ -22,6 +23,8 @@ def _same_rank(shapes):
 @op("elementwise", inputs=MANY)
 def elementwise(shapes, a: Args, e: Entry) -> Out:
     """Keras's elementwise merge shape: equal axes, or 1 against anything."""
+    if any(parameter.is_parameter(s) for s in shapes):  # broadcast, the batch axis included
+        return Out(parameter.broadcast(shapes, e))
     _same_rank(shapes)
     out = list(shapes[0])
     for s in shapes[1:]:
@@ -41,6 +44,8 @@ def elementwise(shapes, a: Args, e: Entry) -> Out:
 def concat(shapes, a: Args, e: Entry) -> Out:
     """Joins its inputs along one axis (batch counted as 0); the other axes must
     agree. Unknown (None) lengths stay unknown when joined."""
+    if any(parameter.is_parameter(s) for s in shapes):  # each expanded over the batch
+        shapes = parameter.expanded(shapes, e)
     _same_rank(shapes)
     if e.flag("arg_spans") is False:  # Keras: a bad axis is a shape error at the layer
         idx = resolve_axis(a.axis, len(shapes[0]), e.name)

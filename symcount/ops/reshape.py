@@ -10,6 +10,7 @@ from .. import dims as D
 from .. import printing as P
 from .base import SPATIAL, Args, Entry, batch_axis, join, need_rank, op, positive, spatial_split
 from .spec import Out, bad_arg, fail
+from .tensor import torch_order
 
 
 @op("flatten")
@@ -78,6 +79,8 @@ def unflatten(x, a: Args, e: Entry) -> Out:
 def permute(x, a: Args, e: Entry) -> Out:
     """Reorders the axes; dims count from 1 (the batch axis is 0)."""
     order = a.dims if isinstance(a.dims, tuple) else (a.dims,)
+    if e.flag("torch_dims"):  # torch's x.permute(0, 2, 1): the batch is dim 0
+        order = torch_order(x, a, e, a.dims)
     if sorted(order) != list(range(1, len(x) + 1)):
         bad_arg(f"dims must be a permutation of 1..{len(x)} for this input; got {order}")
     return Out(tuple(x[i - 1] for i in order))

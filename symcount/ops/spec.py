@@ -17,7 +17,10 @@ makes it required, ``=v`` gives its default (an int, a float, true/false,
 None, else a word; with a rank, an int means every axis, as that argument
 reads it: ``(1, 1)``, or ``((1, 1), (1, 1))`` for pads). A word that does
 not read so (an unknown kind, an enum default not among its choices, a
-repeated name) fails at import, naming the row.
+repeated name) fails at import, naming the row. A word written ``*name``
+takes every positional value left, as one tuple (torch's
+``x.permute(0, 2, 1)``, ``nn.Parameter(torch.zeros(1, 1, 768))``); the
+words after it are keywords only, as in Python.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class Arg:
     choices: tuple[str, ...] = ()
     rank: int | None = None
     allow_none: bool = False
+    rest: bool = False  # ``*name``: the positional values left, as one tuple
 
 
 def words(text: str) -> frozenset[str]:
@@ -73,7 +77,7 @@ a = Arg  # a(name, kind, default, ...): an argument a spec string cannot say (1/
 
 # the kinds Arg's docstring lists, one a line: what parse_args accepts
 KINDS = frozenset(x.split()[0] for x in Arg.__doc__.split("checked:")[1].splitlines() if x.strip())
-_WORD = re.compile(r"(\w+)(?:>(\w+))?(?::([\w|-]+)(?:\((\d+)\))?)?(\?)?(?:(!)|=(\S+))?")
+_WORD = re.compile(r"(\*)?(\w+)(?:>(\w+))?(?::([\w|-]+)(?:\((\d+)\))?)?(\?)?(?:(!)|=(\S+))?")
 
 
 def parse_args(*parts: str | Arg, names: dict | None = None) -> tuple[Arg, ...]:
@@ -87,6 +91,8 @@ def parse_args(*parts: str | Arg, names: dict | None = None) -> tuple[Arg, ...]:
     for n in names:
         if names.count(n) > 1:
             raise ValueError(f"argument {n!r} given twice")
+    if sum(x.rest for x in out) > 1:
+        raise ValueError("only one argument can take the positional values left (*name)")
     return tuple(out)
 
 
@@ -94,7 +100,7 @@ def _parse_arg(word: str, names: dict | None) -> Arg:
     m = _WORD.fullmatch(word)
     if m is None:
         raise ValueError(f"cannot read the argument {word!r}")
-    name, op_name, kind, rank, none, required, default = m.groups()
+    star, name, op_name, kind, rank, none, required, default = m.groups()
     if op_name and names is not None:
         names[name] = op_name
     kind, choices = kind or "value", ()
@@ -107,7 +113,7 @@ def _parse_arg(word: str, names: dict | None) -> Arg:
         raise ValueError(f"{word!r}: the default {value!r} is not one of its choices")
     if rank and isinstance(value, int) and not isinstance(value, bool):
         value = ((value, value) if kind == "pads" else value,) * int(rank)
-    return Arg(name, kind, value, choices, int(rank) if rank else None, bool(none))
+    return Arg(name, kind, value, choices, int(rank) if rank else None, bool(none), bool(star))
 
 
 def _literal(text: str):

@@ -28,6 +28,8 @@ import time
 import warnings
 
 from tests.reference.keras_more_cases import SAMPLERS as MORE_SAMPLERS
+from tests.reference.params_cases import SAMPLERS as PARAMS_SAMPLERS
+from tests.reference.params_cases import layer_class as application_layer
 from tests.reference.sampling import coin as _coin
 from tests.reference.sampling import compact as _compact
 from tests.reference.sampling import factor_into as _factor_into
@@ -96,6 +98,7 @@ LAYERS: list[str] = [
     "TimeDistributed",
     "MultiHeadAttention",
     *MORE_SAMPLERS,
+    *PARAMS_SAMPLERS,
 ]
 
 RESULT_KEYS = (
@@ -852,6 +855,7 @@ for _n in (1, 2, 3):
     _SAMPLERS[f"SpatialDropout{_n}D"] = _gen_spatial_dropout
 _SAMPLERS.pop("ConvLSTM3D")
 _SAMPLERS.update(MORE_SAMPLERS)
+_SAMPLERS.update(PARAMS_SAMPLERS)
 del _n, _p
 
 assert set(_SAMPLERS) == set(LAYERS), set(_SAMPLERS) ^ set(LAYERS)
@@ -908,7 +912,7 @@ def _to_keras_value(v):
 def build_layer(spec: dict):
     """Construct (not build) a Keras layer from {"layer", "args", "kwargs"}."""
     keras = _keras()
-    cls = getattr(keras.layers, spec["layer"])
+    cls = getattr(keras.layers, spec["layer"], None) or application_layer(spec["layer"])
     args = [_to_keras_value(a) for a in spec.get("args", [])]
     kwargs = {k: _to_keras_value(v) for k, v in spec.get("kwargs", {}).items()}
     return cls(*args, **kwargs)

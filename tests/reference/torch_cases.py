@@ -31,6 +31,8 @@ import warnings
 from tests.reference.sampling import coin as _coin
 from tests.reference.sampling import compact as _compact
 from tests.reference.sampling import factor_into as _factor
+from tests.reference.torch_params_cases import SAMPLERS as PARAMS_SAMPLERS
+from tests.reference.torch_params_cases import module_class as tensor_method
 
 ACTIVATIONS = [
     "ReLU",
@@ -112,6 +114,7 @@ LAYERS: list[str] = [
         for k in ("Zero", "Constant", "Reflection", "Replication", "Circular")
         for n in (1, 2, 3)
     ],
+    *PARAMS_SAMPLERS,
 ]
 
 RESULT_KEYS = ("output_shape", "trainable", "non_trainable", "buffers", "weights", "error")
@@ -950,6 +953,7 @@ for _name in LAYERS:
     elif "Pad" in _name:
         _SAMPLERS[_name] = _gen_pad
 
+_SAMPLERS.update(PARAMS_SAMPLERS)
 assert set(_SAMPLERS) == set(LAYERS), set(_SAMPLERS) ^ set(LAYERS)
 
 
@@ -995,7 +999,7 @@ def _value(v):
 
 def build_module(spec: dict):
     nn = _torch().nn
-    cls = getattr(nn, spec["layer"])
+    cls = getattr(nn, spec["layer"], None) or tensor_method(spec["layer"])
     args = [_value(a) for a in spec.get("args", [])]
     kwargs = {k: _value(v) for k, v in spec.get("kwargs", {}).items()}
     return cls(*args, **kwargs)
