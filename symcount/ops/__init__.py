@@ -5,14 +5,18 @@ Conventions (:mod:`symcount.conventions`) are tables over these ops.
 
 from . import (  # noqa: F401  (importing registers the ops)
     attention,
+    cells,
     conv,
     core,
+    einsum,
+    image,
     merge,
     norm,
     pool,
     preprocessing,
     recurrent,
     reshape,
+    spectral,
     wrappers,
 )
 from .base import OPS, Args, Entry, op  # noqa: F401
