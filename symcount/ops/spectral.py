@@ -5,6 +5,7 @@ keeps as a non-trainable weight, (1, the kernel's last axis)."""
 
 from __future__ import annotations
 
+from .. import printing as P
 from .base import Args, Entry, op
 from .spec import Factor, Out, Weight, bad_arg
 
@@ -26,4 +27,5 @@ def spectral_norm(shape, p: Args, e: Entry) -> Out:
     kernel = next(w for w in out.weights if w.name in KERNELS)
     u = Weight("vector_u", ((Factor("1", 1),), kernel.dims[-1]), trainable=False)
     weights = [w.renamed(f"{inner.name}/") for w in out.weights] + [u]
-    return Out(out.shape, weights, children=[(inner, out)])
+    note = f"vector_u {P.shape(u.shape, batch=False)}: the power iteration's vector, non-trainable"
+    return Out(out.shape, weights, notes=[note], children=[(inner, out)])
