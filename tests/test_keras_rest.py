@@ -26,6 +26,15 @@ CASES = [
     ("input(5, 3) -> RNN(StackedRNNCells([SimpleRNNCell(8)]))", [8], 96, 0),
     ("input(5, 3) -> RNN(LSTMCell(8, trainable=false))", [8], 0, 384),
     ("input(t, f) -> RNN(LSTMCell(u))", ["u"], "4*u*(f + u + 1)", 0),
+    ("input(5, 3) -> Bidirectional(RNN(LSTMCell(8)))", [16], 768, 0),
+    (
+        "input(5, 3) -> Bidirectional(RNN([LSTMCell(8), GRUCell(3)], return_sequences=true), "
+        "merge_mode=sum)",
+        [5, 3],
+        1002,
+        0,
+    ),
+    ("input(4, 5, 3) -> TimeDistributed(RNN(LSTMCell(8)))", [4, 8], 384, 0),
     ("input(32) -> EinsumDense('ab,bc->ac', 64, bias_axes='c')", [64], 32 * 64 + 64, 0),
     ("input(5, 32) -> EinsumDense('abc,cd->abd', (None, 64))", [None, 64], 2048, 0),
     ("input(5, 32) -> EinsumDense('abc,cd->abd', (5, 64), bias_axes='bd')", [5, 64], 2368, 0),

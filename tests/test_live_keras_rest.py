@@ -104,3 +104,32 @@ def test_rnn_weight_paths_match_kerass():
     row = symcount.parse("input(5, 3) -> RNN(StackedRNNCells([LSTMCell(8), GRUCell(4)]))").rows[-1]
     assert [(w.name, tuple(w.shape)) for w in row.weights] == theirs
     assert row.params == sum(math.prod(w.shape) for w in layer.weights)
+
+
+@pytest.mark.parametrize(
+    ("source", "build", "shape"),
+    [
+        (
+            "Bidirectional(RNN(LSTMCell(8)))",
+            lambda L: L.Bidirectional(L.RNN(L.LSTMCell(8))),
+            (5, 3),
+        ),
+        (
+            "Bidirectional(RNN([LSTMCell(8), GRUCell(3)], return_sequences=true), merge_mode=sum)",
+            lambda L: L.Bidirectional(
+                L.RNN([L.LSTMCell(8), L.GRUCell(3)], return_sequences=True), merge_mode="sum"
+            ),
+            (5, 3),
+        ),
+        (
+            "TimeDistributed(RNN(SimpleRNNCell(8)))",
+            lambda L: L.TimeDistributed(L.RNN(L.SimpleRNNCell(8))),
+            (4, 5, 3),
+        ),
+    ],
+)
+def test_a_wrapped_rnn_matches_keras(source, build, shape):
+    layer = build(keras.layers)
+    out = layer(keras.Input(shape))
+    row = symcount.parse(f"input{shape} -> {source}").rows[-1]
+    assert (tuple(row.output_shape), row.params) == (tuple(out.shape[1:]), layer.count_params())
