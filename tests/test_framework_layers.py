@@ -51,9 +51,9 @@ def test_every_unsupported_real_layer_says_so_without_a_suggestion(convention, f
         ("keras", "Dnse", "'Dnse' is not a keras layer", "did you mean 'Dense'?"),
         (
             "keras",
-            "EinsumDens",
-            "'EinsumDens' is not a keras layer",
-            "did you mean 'EinsumDense'? (a Keras layer that symcount does not support yet)",
+            "MelSpectrogam",
+            "'MelSpectrogam' is not a keras layer",
+            "did you mean 'MelSpectrogram'? (a Keras layer that symcount does not support yet)",
         ),
         (
             "keras",

@@ -15,7 +15,10 @@ import dataclasses
 import functools
 
 from ..ops.spec import Out
-from . import to_torch_params  # noqa: F401  (registers Parameter's and LayerScale's)
+from . import (
+    to_torch_params,  # noqa: F401  (registers Parameter's and LayerScale's)
+    to_torch_rest,  # noqa: F401  (registers the remaining Keras layers' equivalents)
+)
 from .base import Registry
 from .keras import registry as keras
 from .to_torch import Equivalent, canonical, inner_equivalent, none, op_text

@@ -386,6 +386,63 @@ PARAMS_LAYERS = {
 }
 
 
+# --- RNN and its cells, EinsumDense, SpectralNormalization (ops/cells.py, ops/einsum.py) ---
+
+CELL_VALUE_ARGS = value_args("kernel", "recurrent", "bias") | words(
+    "activation recurrent_activation unit_forget_bias dropout recurrent_dropout seed"
+)
+
+
+def _cell(cell: str, gates: int, tail: str = "") -> Layer:
+    """A cell's row: the weights of the recurrent layer it is one step of."""
+    row = _rnn(cell, gates, tail=tail)
+    return layer(
+        "rnn_cell",
+        "units:dim! activation",
+        "recurrent_activation" if gates > 1 else "",
+        f"use_bias>bias:bool=true {tail}",
+        fixed={"gates": gates},
+        weights=dict(row.weights),
+        ignored=CELL_VALUE_ARGS,
+        doc=f"One step of {cell}, run by RNN: its weights ({cell}'s).",
+    )
+
+
+# the layers with a kernel (or embeddings) of their own, which SpectralNormalization wraps
+SPECTRAL_WRAPS = words(
+    "Dense EinsumDense Embedding Conv1D Conv2D Conv3D Conv1DTranspose Conv2DTranspose "
+    "Conv3DTranspose DepthwiseConv1D DepthwiseConv2D"
+) | {f"Convolution{r}D{t}" for r in (1, 2, 3) for t in ("", "Transpose")}
+REST_LAYERS = {
+    "LSTMCell": _cell("LSTM", 4),
+    "GRUCell": _cell("GRU", 3, "reset_after:bool=true"),
+    "SimpleRNNCell": _cell("SimpleRNN", 1),
+    "StackedRNNCells": layer(
+        "rnn_cell", "cells!", doc="Cells run one after another at each step, by RNN."
+    ),
+    "EinsumDense": layer(
+        "einsum_dense",
+        "equation! output_shape:shape! activation bias_axes",
+        ignored=DENSE_VALUE_ARGS | {"gptq_unpacked_column_size"},
+    ),
+    "SpectralNormalization": layer(
+        "spectral_norm",
+        "layer:layer! power_iterations>iterations:dim=1",
+        extra={"wraps": SPECTRAL_WRAPS},
+    ),
+    "RandomColorDegeneration": layer(
+        "rgb_image",
+        f"factor! value_range {DF} seed",
+        doc="Changes values only: no weights, same shape (an RGB image, 3 channels).",
+    ),
+    "RNN": layer(
+        "rnn_layer",
+        f"cell! {RETURNS} go_backwards:bool=false stateful:bool=false unroll:bool=false",
+        "zero_output_for_mask:bool=false",
+    ),
+}
+
+
 class Keras(Convention):
     name = "keras"
     framework, framework_layers = "Keras", KERAS
@@ -464,6 +521,7 @@ class Keras(Convention):
         **OTHER_LAYERS,
         **PREPROCESSING_LAYERS,
         **LANGUAGE_LAYERS,
+        **REST_LAYERS,
         "PReLU": layer(
             "prelu",
             "alpha_initializer alpha_regularizer alpha_constraint shared_axes:axes",

@@ -5,8 +5,11 @@ Conventions (:mod:`symcount.conventions`) are tables over these ops.
 
 from . import (  # noqa: F401  (importing registers the ops)
     attention,
+    cells,
     conv,
     core,
+    einsum,
+    image,
     indexing,
     merge,
     norm,
@@ -15,6 +18,7 @@ from . import (  # noqa: F401  (importing registers the ops)
     preprocessing,
     recurrent,
     reshape,
+    spectral,
     tensor,
     wrappers,
 )

@@ -9,7 +9,7 @@ from .. import dims as D
 from .base import Args, Entry, need_rank, op
 from .spec import Copies, Out, bad_arg, fail
 
-RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
+RNN_TYPES = ("SimpleRNN", "LSTM", "GRU", "RNN", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D")
 
 
 @op("bidirectional")

@@ -28,6 +28,7 @@ import time
 import warnings
 
 from tests.reference.keras_more_cases import SAMPLERS as MORE_SAMPLERS
+from tests.reference.keras_rest_cases import SAMPLERS as REST_SAMPLERS
 from tests.reference.params_cases import SAMPLERS as PARAMS_SAMPLERS
 from tests.reference.params_cases import layer_class as application_layer
 from tests.reference.sampling import coin as _coin
@@ -99,6 +100,7 @@ LAYERS: list[str] = [
     "MultiHeadAttention",
     *MORE_SAMPLERS,
     *PARAMS_SAMPLERS,
+    *REST_SAMPLERS,
 ]
 
 RESULT_KEYS = (
@@ -856,6 +858,7 @@ for _n in (1, 2, 3):
 _SAMPLERS.pop("ConvLSTM3D")
 _SAMPLERS.update(MORE_SAMPLERS)
 _SAMPLERS.update(PARAMS_SAMPLERS)
+_SAMPLERS.update(REST_SAMPLERS)
 del _n, _p
 
 assert set(_SAMPLERS) == set(LAYERS), set(_SAMPLERS) ^ set(LAYERS)
@@ -921,7 +924,9 @@ def build_layer(spec: dict):
 def _int_input(spec: dict) -> bool:
     if spec["layer"] in _INT_INPUT_LAYERS:
         return True
-    if spec["layer"] in ("TimeDistributed", "Bidirectional") and spec.get("args"):
+    if spec["layer"] in ("TimeDistributed", "Bidirectional", "SpectralNormalization") and spec.get(
+        "args"
+    ):
         inner = spec["args"][0]
         return isinstance(inner, dict) and _int_input(inner)
     return False
@@ -972,10 +977,7 @@ def keras_reference(case: dict, check_eager: bool = True) -> dict:
         out["error"] = f"{type(e).__name__}: {_clean_message(str(e))[:200]}"
         return out
 
-    if isinstance(y, (list, tuple)):
-        out["output_shape"] = [_shape_list(t.shape[1:]) for t in y]
-    else:
-        out["output_shape"] = _shape_list(y.shape[1:])
+    out["output_shape"] = _output_shapes(y)
     out["trainable"] = int(sum(math.prod(w.shape) for w in layer.trainable_weights))
     out["non_trainable"] = int(sum(math.prod(w.shape) for w in layer.non_trainable_weights))
     weights = []
@@ -1020,8 +1022,14 @@ def eager_output_shape(case: dict, fill: int = 16):
         shape = (2, *(fill if d is None else d for d in case["input_shape"]))
         x = keras.ops.zeros(shape, dtype=dtype)
         y = layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+    return _output_shapes(y)
+
+
+def _output_shapes(y):
+    """A tensor's shape without the batch axis; a list of them (nested as
+    Keras nests them: a stacked cell's states) for several outputs."""
     if isinstance(y, (list, tuple)):
-        return [_shape_list(t.shape[1:]) for t in y]
+        return [_output_shapes(t) for t in y]
     return _shape_list(y.shape[1:])
 
 
