@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from ..ops.spec import words
-from .base import Convention, Layer, Registry, layer, rows
+from .base import Convention, Layer, Registry, layer, rows, snake_case
 from .framework_layers import KERAS
 
 DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
@@ -280,6 +280,50 @@ OTHER_LAYERS = {
 }
 
 
+# --- grouped-query and score attention (ops/attention.py) ---------------------------
+
+CLASS_NAMES = {"GroupQueryAttention": "GroupedQueryAttention"}  # exported name -> class
+ATTENTION_CALL = words("attention_mask use_causal_mask query_mask value_mask key_mask")
+ATTENTION_LAYERS = {
+    "GroupQueryAttention": layer(
+        "grouped_query_attention",
+        "head_dim:dim! num_query_heads>query_heads:dim! num_key_value_heads>kv_heads:dim!",
+        "dropout:number=0.0 use_bias>bias:bool=true sliding_window:dim flash_attention>flash:bool?",
+        "kernel_initializer bias_initializer kernel_regularizer bias_regularizer",
+        "activity_regularizer kernel_constraint bias_constraint use_gate>gate:bool=false seed",
+        weights="q=query/kernel(d_q, query_heads, head_dim) q_bias=query/bias(query_heads, head_dim) "
+        "k=key/kernel(d_k, kv_heads, head_dim) k_bias=key/bias(kv_heads, head_dim) "
+        "g=gate/kernel(d_q, query_heads, head_dim) g_bias=gate/bias(query_heads, head_dim) "
+        "v=value/kernel(d_v, kv_heads, head_dim) v_bias=value/bias(kv_heads, head_dim) "
+        "o=attention_output/kernel(query_heads, head_dim, d_q) o_bias=attention_output/bias(d_q)",
+        aliases=("GroupedQueryAttention",),
+        call_kwargs=ATTENTION_CALL | {"return_attention_scores"},
+        doc="Query projections into num_query_heads heads, key and value projections into "
+        "num_key_value_heads heads, head_dim wide, and an output projection back to the "
+        "query's features; each with a bias when use_bias (use_gate adds a gate projection).",
+    ),
+    "Attention": layer(
+        "score_attention",
+        "use_scale>scale:bool=false score_mode>mode:dot|concat=dot dropout:number=0.0 seed",
+        weights="scale() concat=concat_score_weight()",
+        call_kwargs=words("return_attention_scores use_causal_mask"),
+        doc="Dot-product (Luong) attention: a scalar scale with use_scale, a scalar "
+        "concat_score_weight with score_mode=concat; output: the query's axes, the value's "
+        "features.",
+    ),
+    "AdditiveAttention": layer(
+        "score_attention",
+        "use_scale>scale:bool=true dropout:number=0.0",
+        fixed={"mode": "additive"},
+        weights="scale(d_q)",
+        ignored={"seed", "score_mode"},
+        call_kwargs=words("return_attention_scores use_causal_mask"),
+        doc="Additive (Bahdanau) attention: one scale per query feature with use_scale; "
+        "output: the query's axes, the value's features.",
+    ),
+}
+
+
 # --- preprocessing and augmentation (ops/preprocessing.py) -------------------------
 
 SIZE = "height:dim! width:dim!"
@@ -358,6 +402,12 @@ class Keras(Convention):
     }
     LABELS: ClassVar[dict[str, str]] = {"c_in/groups": "(c_in/groups)"}
 
+    @staticmethod
+    def name_base(type_name: str) -> str:
+        """Keras names a layer after its class: GroupQueryAttention is exported
+        from the class GroupedQueryAttention (grouped_query_attention)."""
+        return snake_case(CLASS_NAMES.get(type_name, type_name))
+
     MESSAGES: ClassVar[dict[str, str]] = {
         "no_features": "{layer} needs an input of rank 2 or more (batch included)",
         "rank": "expects an input of rank {want} (batch included); got shape {batched}",
@@ -419,6 +469,7 @@ class Keras(Convention):
         **NORM_LAYERS,
         **RNN_LAYERS,
         **OTHER_LAYERS,
+        **ATTENTION_LAYERS,
         **PREPROCESSING_LAYERS,
         "PReLU": layer(
             "prelu",
