@@ -27,6 +27,7 @@ import sys
 import time
 import warnings
 
+from tests.reference import keras_attention_cases as attention
 from tests.reference.keras_more_cases import SAMPLERS as MORE_SAMPLERS
 from tests.reference.sampling import coin as _coin
 from tests.reference.sampling import compact as _compact
@@ -96,6 +97,7 @@ LAYERS: list[str] = [
     "TimeDistributed",
     "MultiHeadAttention",
     *MORE_SAMPLERS,
+    *attention.SAMPLERS,
 ]
 
 RESULT_KEYS = (
@@ -852,6 +854,7 @@ for _n in (1, 2, 3):
     _SAMPLERS[f"SpatialDropout{_n}D"] = _gen_spatial_dropout
 _SAMPLERS.pop("ConvLSTM3D")
 _SAMPLERS.update(MORE_SAMPLERS)
+_SAMPLERS.update(attention.SAMPLERS)
 del _n, _p
 
 assert set(_SAMPLERS) == set(LAYERS), set(_SAMPLERS) ^ set(LAYERS)
@@ -869,16 +872,17 @@ def sample_cases(seed: int, per_layer: int) -> list[dict]:
     for name in LAYERS:
         rng = random.Random(f"{seed}/{name}")
         for i in range(per_layer):
-            args, kwargs, shape = _SAMPLERS[name](rng, name)
-            cases.append(
-                {
-                    "id": f"{name}-{i:04d}",
-                    "layer": name,
-                    "args": args,
-                    "kwargs": kwargs,
-                    "input_shape": shape,
-                }
-            )
+            args, kwargs, shape, *extra = _SAMPLERS[name](rng, name)
+            case = {
+                "id": f"{name}-{i:04d}",
+                "layer": name,
+                "args": args,
+                "kwargs": kwargs,
+                "input_shape": shape,
+            }
+            # the attention samplers' other inputs and call keywords, where drawn
+            case.update({k: v for k, v in (extra[0] if extra else {}).items() if v})
+            cases.append(case)
     return cases
 
 
@@ -962,8 +966,8 @@ def keras_reference(case: dict, check_eager: bool = True) -> dict:
             layer = build_layer(case)
             dtype = "int32" if _int_input(case) else "float32"
             x = keras.Input(shape=tuple(case["input_shape"]), dtype=dtype)
-            # MultiHeadAttention: self-attention (query = value = x)
-            y = layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+            others = [keras.Input(shape=tuple(s)) for s in case.get("other_inputs", [])]
+            y = _call(layer, case, x, others)
     except Exception as e:  # Keras rejected the configuration
         out["error"] = f"{type(e).__name__}: {_clean_message(str(e))[:200]}"
         return out
@@ -1000,6 +1004,13 @@ def keras_reference(case: dict, check_eager: bool = True) -> dict:
     return out
 
 
+def _call(layer, case: dict, x, others: list):
+    if case["layer"] in attention.SAMPLERS:
+        return attention.call(layer, case, [x, *others])
+    # MultiHeadAttention: self-attention (query = value = x)
+    return layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+
+
 def eager_output_shape(case: dict, fill: int = 16):
     """Diagnostic: run a fresh layer eagerly on zeros (None dims -> `fill`, batch 2).
 
@@ -1013,9 +1024,11 @@ def eager_output_shape(case: dict, fill: int = 16):
         warnings.simplefilter("ignore")
         layer = build_layer(case)
         dtype = "int32" if _int_input(case) else "float32"
-        shape = (2, *(fill if d is None else d for d in case["input_shape"]))
-        x = keras.ops.zeros(shape, dtype=dtype)
-        y = layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+        x, *others = (
+            keras.ops.zeros((2, *(fill if d is None else d for d in s)), dtype=dtype)
+            for s in [case["input_shape"], *case.get("other_inputs", [])]
+        )
+        y = _call(layer, case, x, others)
     if isinstance(y, (list, tuple)):
         return [_shape_list(t.shape[1:]) for t in y]
     return _shape_list(y.shape[1:])
