@@ -187,3 +187,57 @@ def test_symbolic_counts_equal_keras_at_several_points(src, layer, arg_names, kw
         shapes, _, trainable = run_keras(case)
         at = model.subs(point)
         assert (at.total, at.rows[0].output_shape) == (trainable, shapes[0]), (src, point)
+
+
+# symcount diff: the equivalents, in real torch ---------------------------------------
+
+MHA_EQUIVALENTS = [
+    "input(5, 32) -> GroupQueryAttention(8, 4, 4)",
+    "q = input(5, 32)\nv = input(7, 32)\nk = input(7, 6)\nGroupQueryAttention(8, 4, 4)(q, v, k)",
+    "input(5, 12) -> GroupQueryAttention(4, 3, 3, use_bias=false)",
+]
+
+
+@pytest.mark.parametrize("src", MHA_EQUIVALENTS)
+def test_gqa_with_as_many_kv_heads_is_torch_multihead_attention(src):
+    torch = pytest.importorskip("torch")
+    from symcount.cli.diff import equivalent, translate
+
+    keras_row = symcount.parse(src).rows[-1]
+    row = translate(src).rows[-1]
+    m = equivalent(row).modules[0]
+    module = getattr(torch.nn, m.type)(*m.args, **m.kwargs)
+    assert m.type == "MultiheadAttention"
+    assert sum(p.numel() for p in module.parameters()) == row.params == keras_row.params
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        "input(5, 8) -> GroupQueryAttention(4, 4, 2)",
+        "input(5, 8) -> GroupQueryAttention(2, 4, 4, use_gate=true)",
+        "input(5, 8) -> AdditiveAttention()",
+        "input(5, 8) -> Attention(use_scale=true)",
+        'input(5, 8) -> Attention(score_mode="concat")',
+    ],
+)
+def test_no_torch_module_says_why(src):
+    from symcount.cli.diff import equivalent, translate
+
+    eq = equivalent(translate(src).rows[-1])
+    assert eq.missing and "torch" in eq.why
+
+
+def test_dot_attention_is_torch_sdpa_with_scale_one():
+    """Keras's Attention() computes softmax(q k^T) v, unscaled: what the
+    equivalent's text says, F.scaled_dot_product_attention(q, k, v, scale=1.0)."""
+    torch = pytest.importorskip("torch")
+    from symcount.cli.diff import equivalent, translate
+
+    src = "q = input(5, 8)\nv = input(7, 6)\nk = input(7, 8)\nAttention()(q, v, k)"
+    assert "scale=1.0" in equivalent(translate(src).rows[-1]).text
+    g = torch.Generator().manual_seed(0)
+    q, v, k = (torch.randn(2, *s, generator=g) for s in ((5, 8), (7, 6), (7, 8)))
+    ours = keras.layers.Attention()([q, v, k])
+    theirs = torch.nn.functional.scaled_dot_product_attention(q, k, v, scale=1.0)
+    assert torch.allclose(torch.as_tensor(ours), theirs, atol=1e-5)

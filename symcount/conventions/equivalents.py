@@ -15,6 +15,7 @@ import dataclasses
 import functools
 
 from ..ops.spec import Out
+from . import to_torch_attention  # noqa: F401  (registers the Keras attention layers' equivalents)
 from .base import Registry
 from .keras import registry as keras
 from .to_torch import Equivalent, canonical, inner_equivalent, none, op_text
@@ -47,6 +48,7 @@ def noting_rules() -> Registry:
     rules = Registry("keras+torch")
     rules.rules = {name: _noting(rule) for name, rule in keras.rules.items()}
     rules.aliases = keras.aliases
+    rules.name_base = keras.name_base  # Keras's generated names (grouped_query_attention)
     return rules
 
 
