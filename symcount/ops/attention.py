@@ -195,15 +195,15 @@ def transformer(shapes, a: Args, e: Entry) -> Out:
 # --- Keras's grouped-query and score attention (Keras only) ------------------
 
 
-def _keras_tensors(shapes, e: Entry, rank: tuple[int, ...]):
-    """(query, key, value), each of ``rank`` axes (batch excluded), and whether
-    a key was given: Keras calls these (query, value[, key])."""
+def _keras_tensors(shapes, e: Entry, rank: int, exact: bool):
+    """(query, key, value), each of ``rank`` axes (or more, unless ``exact``;
+    batch excluded), and whether a key was given: Keras calls these
+    (query, value[, key])."""
     for what, s in zip(e.flag("attention_inputs"), shapes, strict=False):
-        if len(s) not in rank:
-            want = " or more" if len(rank) > 1 else ""
+        if len(s) < rank or (exact and len(s) > rank):
             fail(
-                f"the {what} must have rank {rank[0] + 1}{want} (batch, sequence, features); "
-                f"got {P.shape(s)}"
+                f"the {what} must have rank {rank + 1}{'' if exact else ' or more'} "
+                f"(batch, sequence, features); got {P.shape(s)}"
             )
     q, k, v = _inputs(shapes, e)
     return q, k, v, len(shapes) > 2
@@ -217,6 +217,10 @@ def _cross_labels(cross: bool) -> dict:
     )
 
 
+def _text(dim) -> str:
+    return "None" if dim is None else P.expr(dim)
+
+
 def _scores_wanted(a: Args) -> bool:
     return a.ctx is not None and a.ctx.call_kwargs.get("return_attention_scores") is True
 
@@ -226,7 +230,7 @@ def grouped_query_attention(shapes, a: Args, e: Entry) -> Out:
     """Query projections into num_query_heads heads, key and value projections
     into num_key_value_heads heads (each shared by a group of query heads), all
     head_dim wide, and an output projection back to the query's features."""
-    q, k, v, keyed = _keras_tensors(shapes, e, (2,))
+    q, k, v, keyed = _keras_tensors(shapes, e, 2, exact=True)
     u, kv = a.query_heads, a.kv_heads
     names = e.arg_names
     if D.is_num(u) and D.is_num(kv) and u % kv:
@@ -250,8 +254,7 @@ def grouped_query_attention(shapes, a: Args, e: Entry) -> Out:
     if keyed and D.equal(v[0], k[0]) is False:
         fail(
             "the value and the key must have the same length (Keras's rule: every axis "
-            f"but the last equal); got {P.expr(v[0]) if v[0] is not None else 'None'} and "
-            f"{P.expr(k[0]) if k[0] is not None else 'None'}"
+            f"but the last equal); got {_text(v[0])} and {_text(k[0])}"
         )
     lab = _cross_labels(len(shapes) > 1)
     present = {"q", "k", "v", "o"} | ({"g"} if a.gate else set())
@@ -281,16 +284,15 @@ def score_attention(shapes, a: Args, e: Entry) -> Out:
     """Scores of each query against each key (a dot product, or additive:
     tanh of their sum, summed), softmaxed, weigh the values: the output has the
     query's axes and the value's features. Its only weights are scales."""
-    q, k, v, _ = _keras_tensors(shapes, e, tuple(range(2, 10)))
+    q, k, v, _ = _keras_tensors(shapes, e, 2, exact=False)
     if len({len(q), len(k), len(v)}) > 1:
-        fail(
-            f"the query, value and key must have the same rank; got {', '.join(map(P.shape, shapes))}"
-        )
+        got = ", ".join(map(P.shape, shapes))
+        fail(f"the query, value and key must have the same rank; got {got}")
     additive = a.mode in ("concat", "additive")  # AdditiveAttention fixes mode="additive"
     # the value's rows are weighed by the scores over the key's rows: the same count
     if None not in (k[-2], v[-2]) and D.equal(k[-2], v[-2]) is False:
         fail(
-            f"the key and the value must have the same length; got {P.expr(k[-2])} and {P.expr(v[-2])}"
+            f"the key and the value must have the same length; got {_text(k[-2])} and {_text(v[-2])}"
         )
     if additive and not _broadcasts(q[-1], k[-1]):
         fail(
@@ -302,16 +304,15 @@ def score_attention(shapes, a: Args, e: Entry) -> Out:
             "dot-product scores need the query and the key to have the same number of features; "
             f"got {P.expr(q[-1])} and {P.expr(k[-1])}"
         )
-    for i, dim in enumerate(q[:-2]):  # leading axes: the key's and value's must broadcast to q's
+    for i, dim in enumerate(q[:-2]):  # leading axes: the key's and value's broadcast to q's
         for what, t in (("key", k), ("value", v)):
             if (
-                t[i] is not None
-                and dim is not None
+                None not in (t[i], dim)
                 and D.equal(t[i], dim) is False
                 and D.equal(t[i], 1) is False
             ):
                 fail(
-                    f"axis {i + 1} of the {what} ({P.expr(t[i])}) must be the query's ({P.expr(dim)}) or 1"
+                    f"axis {i + 1} of the {what} ({_text(t[i])}) must be the query's ({_text(dim)}) or 1"
                 )
     present = {"scale"} if a.scale else set()
     if a.mode == "concat":
