@@ -4,6 +4,7 @@ symcount source, and the comparison of symcount's answer with Keras's."""
 from __future__ import annotations
 
 import symcount
+from tests.reference import keras_attention_cases as attention
 
 
 def value_source(v) -> str:
@@ -31,9 +32,14 @@ def layer_source(d: dict) -> str:
     return f"{d['layer']}({', '.join(parts)})"
 
 
+def dims_source(shape) -> str:
+    return ", ".join("None" if d is None else str(d) for d in shape)
+
+
 def case_source(case: dict) -> str:
-    dims = ", ".join("None" if d is None else str(d) for d in case["input_shape"])
-    return f"input({dims}) -> {layer_source(case)}"
+    if "other_inputs" in case or "call_kwargs" in case:  # attention applied to tensors
+        return attention.source(case, layer_source(case), dims_source)
+    return f"input({dims_source(case['input_shape'])}) -> {layer_source(case)}"
 
 
 def flat_shapes(shape):
@@ -56,6 +62,8 @@ def compare(case: dict) -> list[str]:
     try:
         got = symcount.parse(src).to_dict()["layers"][0]
     except symcount.SymcountError as e:
+        if "eager_error" in case:  # Keras builds it but cannot run it: refusing it is right
+            return []
         return [f"symcount rejects what Keras accepts: {src}\n{e}"]
     problems = []
     want = {**case, "output_shape": flat_shapes(case["output_shape"])}

@@ -16,6 +16,7 @@ import functools
 
 from ..ops.spec import Out
 from . import (
+    to_torch_attention,  # noqa: F401  (registers the Keras attention layers' equivalents)
     to_torch_params,  # noqa: F401  (registers Parameter's and LayerScale's)
     to_torch_rest,  # noqa: F401  (registers the remaining Keras layers' equivalents)
 )
@@ -52,6 +53,7 @@ def noting_rules() -> Registry:
     rules = Registry("keras+torch")
     rules.rules = {name: _noting(rule) for name, rule in keras.rules.items()}
     rules.aliases = keras.aliases
+    rules.name_base = keras.name_base  # Keras's generated names (grouped_query_attention)
     return rules
 
 

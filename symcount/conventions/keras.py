@@ -10,10 +10,10 @@ from typing import ClassVar
 
 from ..ops.parameter import KERAS_MESSAGES as PARAMETER_MESSAGES
 from ..ops.spec import words
-from .base import Convention, Layer, Registry, layer, rows
+from .base import Convention, Layer, Registry, layer, rows, snake_case
 from .framework_layers import KERAS
-
-DF = "data_format:channels_last|channels_first?"  # None: the convention's layout
+from .keras_common import DF, same_shape
+from .keras_preprocessing import PREPROCESSING_LAYERS
 
 
 def value_args(*weights: str) -> frozenset[str]:
@@ -32,10 +32,6 @@ EMBEDDING_VALUE_ARGS = words(
     "embeddings_initializer embeddings_regularizer embeddings_constraint mask_zero"
 )
 EMBEDDING = "input_dim>vocab:dim! output_dim>dim:dim!"
-
-
-def _same(*args, ignored=(), op="identity"):
-    return layer(op, *args, ignored=ignored, doc="Changes values only: no weights, same shape.")
 
 
 def _window(r, paddings="valid|same"):
@@ -296,66 +292,46 @@ OTHER_LAYERS = {
 }
 
 
-# --- preprocessing and augmentation (ops/preprocessing.py) -------------------------
+# --- grouped-query and score attention (ops/attention.py) ---------------------------
 
-SIZE = "height:dim! width:dim!"
-FILL = "fill_mode interpolation seed fill_value"
-RANGE = "value_range seed"
-# Image augmentations: they change values, never the shape (Keras's compute_output_shape
-# is the identity at every rank); their arguments are accepted and ignored.
-AUGMENT = {
-    "RandomFlip": "mode seed",
-    "RandomRotation": f"factor! {FILL}",
-    "RandomZoom": f"height_factor! width_factor {FILL}",
-    "RandomTranslation": f"height_factor! width_factor! {FILL}",
-    "RandomContrast": f"factor! {RANGE}",
-    "RandomBrightness": f"factor! {RANGE}",
-    "RandomHue": f"factor! {RANGE}",
-    "RandomSaturation": f"factor! {RANGE}",
-    "RandomSharpness": f"factor! {RANGE}",
-    "RandomPosterization": f"factor! {RANGE}",
-    "RandomShear": "x_factor y_factor interpolation fill_mode fill_value",
-    "RandomGrayscale": "factor",
-    "RandomInvert": "factor value_range",
-    "RandomColorJitter": "value_range brightness_factor contrast_factor saturation_factor "
-    "hue_factor",
-    "RandomGaussianBlur": "factor kernel_size sigma value_range",
-    "RandomErasing": "factor scale fill_value value_range",
-    "RandomPerspective": "factor scale interpolation fill_value",
-    "RandomElasticTransform": "factor scale interpolation fill_mode fill_value value_range",
-    "AutoContrast": "value_range",
-    "Solarization": "addition_factor threshold_factor value_range",
-    "Equalization": "value_range bins",
-}
-PREPROCESSING_LAYERS = {
-    "Rescaling": _same("scale:number! offset:number=0.0"),
-    **{k: _same(v, ignored={"seed", "data_format"}) for k, v in AUGMENT.items()},
-    "Resizing": layer(
-        "resize",
-        f"{SIZE} interpolation crop_to_aspect_ratio:bool=false pad_to_aspect_ratio:bool=false",
-        f"fill_mode fill_value antialias:bool=false {DF}",
-        doc="An image to (height, width) (resized, cropped or padded). No weights.",
+CLASS_NAMES = {"GroupQueryAttention": "GroupedQueryAttention"}  # exported name -> class
+ATTENTION_CALL = words("attention_mask use_causal_mask query_mask value_mask key_mask")
+ATTENTION_LAYERS = {
+    "GroupQueryAttention": layer(
+        "grouped_query_attention",
+        "head_dim:dim! num_query_heads>query_heads:dim! num_key_value_heads>kv_heads:dim!",
+        "dropout:number=0.0 use_bias>bias:bool=true sliding_window:dim flash_attention>flash:bool?",
+        "kernel_initializer bias_initializer kernel_regularizer bias_regularizer",
+        "activity_regularizer kernel_constraint bias_constraint use_gate>gate:bool=false seed",
+        weights="q=query/kernel(d_q, query_heads, head_dim) q_bias=query/bias(query_heads, head_dim) "
+        "k=key/kernel(d_k, kv_heads, head_dim) k_bias=key/bias(kv_heads, head_dim) "
+        "g=gate/kernel(d_q, query_heads, head_dim) g_bias=gate/bias(query_heads, head_dim) "
+        "v=value/kernel(d_v, kv_heads, head_dim) v_bias=value/bias(kv_heads, head_dim) "
+        "o=attention_output/kernel(query_heads, head_dim, d_q) o_bias=attention_output/bias(d_q)",
+        aliases=("GroupedQueryAttention",),
+        call_kwargs=ATTENTION_CALL | {"return_attention_scores"},
+        doc="Query projections into num_query_heads heads, key and value projections into "
+        "num_key_value_heads heads, head_dim wide, and an output projection back to the "
+        "query's features; each with a bias when use_bias (use_gate adds a gate projection).",
     ),
-    "CenterCrop": layer(
-        "resize", f"{SIZE} {DF}", doc="The center (height, width) of an image. No weights."
+    "Attention": layer(
+        "score_attention",
+        "use_scale>scale:bool=false score_mode>mode:dot|concat=dot dropout:number=0.0 seed",
+        weights="scale() concat=concat_score_weight()",
+        call_kwargs=words("return_attention_scores use_causal_mask"),
+        doc="Dot-product (Luong) attention: a scalar scale with use_scale, a scalar "
+        "concat_score_weight with score_mode=concat; output: the query's axes, the value's "
+        "features.",
     ),
-    "RandomCrop": layer(
-        "resize", f"{SIZE} seed {DF}", doc="A random (height, width) crop. No weights."
-    ),
-    "CategoryEncoding": layer(
-        "encode", "num_tokens>tokens:dim! output_mode:multi_hot|one_hot|count=multi_hot sparse"
-    ),
-    "Discretization": layer(
-        "encode",
-        "bin_boundaries>boundaries num_bins>bins:dim epsilon:number=0.01",
-        "output_mode:int|one_hot|multi_hot|count=int sparse",
-    ),
-    "Normalization": layer(
-        "normalization",
-        "axis:axes?=-1 mean variance invert:bool=false",
-        weights="mean(*dims) var=variance(*dims) count()",
-        doc="mean and variance over the kept axes (axis; None: one of each) and a count, "
-        "non-trainable; none when mean and variance are given.",
+    "AdditiveAttention": layer(
+        "score_attention",
+        "use_scale>scale:bool=true dropout:number=0.0",
+        fixed={"mode": "additive"},
+        weights="scale(d_q)",
+        ignored={"seed", "score_mode"},
+        call_kwargs=words("return_attention_scores use_causal_mask"),
+        doc="Additive (Bahdanau) attention: one scale per query feature with use_scale; "
+        "output: the query's axes, the value's features.",
     ),
 }
 
@@ -457,6 +433,12 @@ class Keras(Convention):
     }
     LABELS: ClassVar[dict[str, str]] = {"c_in/groups": "(c_in/groups)"}
 
+    @staticmethod
+    def name_base(type_name: str) -> str:
+        """Keras names a layer after its class: GroupQueryAttention is exported
+        from the class GroupedQueryAttention (grouped_query_attention)."""
+        return snake_case(CLASS_NAMES.get(type_name, type_name))
+
     MESSAGES: ClassVar[dict[str, str]] = {
         "no_features": "{layer} needs an input of rank 2 or more (batch included)",
         "rank": "expects an input of rank {want} (batch included); got shape {batched}",
@@ -502,23 +484,26 @@ class Keras(Convention):
             doc="keras_hub's embedding that also projects back to the vocabulary: "
             "``wte(h, reverse=true)`` reuses the same matrix (tied weights, as in GPT-2).",
         ),
-        "Dropout": _same("rate:number! noise_shape seed", op="dropout"),
-        "SpatialDropout1D": _same("rate:number! seed", op="dropout"),
-        **rows("SpatialDropout2D SpatialDropout3D", _same(f"rate:number! {DF} seed", op="dropout")),
-        "GaussianNoise": _same("stddev:number! seed"),
-        "GaussianDropout": _same("rate:number! seed", op="dropout"),
-        "AlphaDropout": _same("rate:number! noise_shape seed", op="dropout"),
-        "ActivityRegularization": _same("l1:number=0 l2:number=0"),
-        "Activation": _same("activation!"),
-        "ReLU": _same("max_value negative_slope:number=0 threshold:number=0"),
-        "LeakyReLU": _same("negative_slope:number=0.3", ignored={"alpha"}),
-        "ELU": _same("alpha:number=1.0"),
-        "Softmax": _same("axis:axes=-1"),
-        "Identity": _same(),
-        "Masking": _same("mask_value:number=0.0"),
+        "Dropout": same_shape("rate:number! noise_shape seed", op="dropout"),
+        "SpatialDropout1D": same_shape("rate:number! seed", op="dropout"),
+        **rows(
+            "SpatialDropout2D SpatialDropout3D", same_shape(f"rate:number! {DF} seed", op="dropout")
+        ),
+        "GaussianNoise": same_shape("stddev:number! seed"),
+        "GaussianDropout": same_shape("rate:number! seed", op="dropout"),
+        "AlphaDropout": same_shape("rate:number! noise_shape seed", op="dropout"),
+        "ActivityRegularization": same_shape("l1:number=0 l2:number=0"),
+        "Activation": same_shape("activation!"),
+        "ReLU": same_shape("max_value negative_slope:number=0 threshold:number=0"),
+        "LeakyReLU": same_shape("negative_slope:number=0.3", ignored={"alpha"}),
+        "ELU": same_shape("alpha:number=1.0"),
+        "Softmax": same_shape("axis:axes=-1"),
+        "Identity": same_shape(),
+        "Masking": same_shape("mask_value:number=0.0"),
         **NORM_LAYERS,
         **RNN_LAYERS,
         **OTHER_LAYERS,
+        **ATTENTION_LAYERS,
         **PREPROCESSING_LAYERS,
         **LANGUAGE_LAYERS,
         **REST_LAYERS,

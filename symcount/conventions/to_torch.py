@@ -28,8 +28,8 @@ from ..ops import OPS
 from ..ops.base import Args, resolve_axis
 from ..ops.spec import REQUIRED, Out, words
 from .base import op_args
-from .keras import AUGMENT
 from .keras import registry as keras
+from .keras_preprocessing import AUGMENT
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,3 +190,141 @@ def transformer(shapes, a: Args, e: Entry) -> Out:
         weights += e.weights_of(*norm, d_model=d)
     notes = [] if len(shapes) > 1 else ["source and target: the incoming tensor (in a chain)"]
     return Out(tuple(tgt), weights, notes=notes)
+
+
+# --- Keras's grouped-query and score attention (Keras only) ------------------
+
+
+def _keras_tensors(shapes, e: Entry, rank: int, exact: bool):
+    """(query, key, value), each of ``rank`` axes (or more, unless ``exact``;
+    batch excluded), and whether a key was given: Keras calls these
+    (query, value[, key])."""
+    for what, s in zip(e.flag("attention_inputs"), shapes, strict=False):
+        if len(s) < rank or (exact and len(s) > rank):
+            fail(
+                f"the {what} must have rank {rank + 1}{'' if exact else ' or more'} "
+                f"(batch, sequence, features); got {P.shape(s)}"
+            )
+    q, k, v = _inputs(shapes, e)
+    return q, k, v, len(shapes) > 2
+
+
+def _cross_labels(cross: bool) -> dict:
+    return (
+        dict(d_q="d_q", d_k="d_k", d_v="d_v")
+        if cross
+        else dict.fromkeys(("d_q", "d_k", "d_v"), "d")
+    )
+
+
+def _text(dim) -> str:
+    return "None" if dim is None else P.expr(dim)
+
+
+def _scores_wanted(a: Args) -> bool:
+    return a.ctx is not None and a.ctx.call_kwargs.get("return_attention_scores") is True
+
+
+@op("grouped_query_attention", inputs=(1, 3))
+def grouped_query_attention(shapes, a: Args, e: Entry) -> Out:
+    """Query projections into num_query_heads heads, key and value projections
+    into num_key_value_heads heads (each shared by a group of query heads), all
+    head_dim wide, and an output projection back to the query's features."""
+    q, k, v, keyed = _keras_tensors(shapes, e, 2, exact=True)
+    u, kv = a.query_heads, a.kv_heads
+    names = e.arg_names
+    if D.is_num(u) and D.is_num(kv) and u % kv:
+        e.arg_error(
+            a,
+            "kv_heads",
+            f"{names['query_heads']} ({u}) must be divisible by "
+            f"{names['kv_heads']} ({kv}): each key/value head serves a group of query heads",
+        )
+    if a.flash is True and a.dropout:
+        e.arg_error(a, "dropout", "dropout must be 0.0 when flash_attention is true (Keras's rule)")
+    d_q, d_v, d_k = (
+        need_known(s[-1], f"the feature axis of the {w}")
+        for s, w in ((q, "query"), (v, "value"), (k, "key"))
+    )
+    if D.equal(d_q, d_v) is False:
+        fail(
+            f"the query and the value must have the same number of features (Keras's rule); "
+            f"got {P.expr(d_q)} and {P.expr(d_v)}"
+        )
+    if keyed and D.equal(v[0], k[0]) is False:
+        fail(
+            "the value and the key must have the same length (Keras's rule: every axis "
+            f"but the last equal); got {_text(v[0])} and {_text(k[0])}"
+        )
+    lab = _cross_labels(len(shapes) > 1)
+    present = {"q", "k", "v", "o"} | ({"g"} if a.gate else set())
+    if a.bias:
+        present |= {f"{x}_bias" for x in present}
+    values = {key: (lab[key], dim) for key, dim in (("d_q", d_q), ("d_k", d_k), ("d_v", d_v))}
+    keys = (key for key in e.weights if key in present)
+    weights = e.weights_of(*keys, **values, query_heads=u, kv_heads=kv, head_dim=a.head_dim)
+    notes = [e.message("attention_self" if len(shapes) == 1 else "attention_cross")]
+    if not (D.is_num(u) and D.is_num(kv)):
+        notes.append(f"{names['query_heads']} must be a multiple of {names['kv_heads']}")
+    out = tuple(q)
+    if _scores_wanted(a):
+        return Out([out, (u, q[0], k[0])], weights, notes=notes)
+    return Out(out, weights, notes=notes)
+
+
+def _broadcasts(x, y) -> bool:
+    """Whether two axes can meet in an elementwise operation (equal, or one is 1)."""
+    if x is None or y is None:
+        return True
+    return not (D.equal(x, y) is False and D.equal(x, 1) is False and D.equal(y, 1) is False)
+
+
+@op("score_attention", inputs=(1, 3))
+def score_attention(shapes, a: Args, e: Entry) -> Out:
+    """Scores of each query against each key (a dot product, or additive:
+    tanh of their sum, summed), softmaxed, weigh the values: the output has the
+    query's axes and the value's features. Its only weights are scales."""
+    q, k, v, _ = _keras_tensors(shapes, e, 2, exact=False)
+    if len({len(q), len(k), len(v)}) > 1:
+        got = ", ".join(map(P.shape, shapes))
+        fail(f"the query, value and key must have the same rank; got {got}")
+    additive = a.mode in ("concat", "additive")  # AdditiveAttention fixes mode="additive"
+    # the value's rows are weighed by the scores over the key's rows: the same count
+    if None not in (k[-2], v[-2]) and D.equal(k[-2], v[-2]) is False:
+        fail(
+            f"the key and the value must have the same length; got {_text(k[-2])} and {_text(v[-2])}"
+        )
+    if additive and not _broadcasts(q[-1], k[-1]):
+        fail(
+            "additive scores add the query and the key: their last axes must be equal (or 1); "
+            f"got {P.expr(q[-1])} and {P.expr(k[-1])}"
+        )
+    if not additive and None not in (q[-1], k[-1]) and D.equal(q[-1], k[-1]) is False:
+        fail(
+            "dot-product scores need the query and the key to have the same number of features; "
+            f"got {P.expr(q[-1])} and {P.expr(k[-1])}"
+        )
+    for i, dim in enumerate(q[:-2]):  # leading axes: the key's and value's broadcast to q's
+        for what, t in (("key", k), ("value", v)):
+            if (
+                None not in (t[i], dim)
+                and D.equal(t[i], dim) is False
+                and D.equal(t[i], 1) is False
+            ):
+                fail(
+                    f"axis {i + 1} of the {what} ({_text(t[i])}) must be the query's ({_text(dim)}) or 1"
+                )
+    present = {"scale"} if a.scale else set()
+    if a.mode == "concat":
+        present.add("concat")
+    d_q = None
+    if "scale" in present and a.mode == "additive":
+        d_q = need_known(
+            q[-1], "the feature axis of the query (the scale has one entry per feature)"
+        )
+    lab = _cross_labels(len(shapes) > 1)
+    weights = e.weights_of(*(key for key in e.weights if key in present), d_q=(lab["d_q"], d_q))
+    out = (*q[:-1], v[-1])
+    if _scores_wanted(a):
+        return Out([out, (*q[:-1], k[-2])], weights)
+    return Out(out, weights)

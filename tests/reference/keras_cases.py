@@ -27,6 +27,7 @@ import sys
 import time
 import warnings
 
+from tests.reference import keras_attention_cases as attention
 from tests.reference.keras_more_cases import SAMPLERS as MORE_SAMPLERS
 from tests.reference.keras_rest_cases import SAMPLERS as REST_SAMPLERS
 from tests.reference.params_cases import SAMPLERS as PARAMS_SAMPLERS
@@ -99,6 +100,7 @@ LAYERS: list[str] = [
     "TimeDistributed",
     "MultiHeadAttention",
     *MORE_SAMPLERS,
+    *attention.SAMPLERS,
     *PARAMS_SAMPLERS,
     *REST_SAMPLERS,
 ]
@@ -857,6 +859,7 @@ for _n in (1, 2, 3):
     _SAMPLERS[f"SpatialDropout{_n}D"] = _gen_spatial_dropout
 _SAMPLERS.pop("ConvLSTM3D")
 _SAMPLERS.update(MORE_SAMPLERS)
+_SAMPLERS.update(attention.SAMPLERS)
 _SAMPLERS.update(PARAMS_SAMPLERS)
 _SAMPLERS.update(REST_SAMPLERS)
 del _n, _p
@@ -876,16 +879,17 @@ def sample_cases(seed: int, per_layer: int) -> list[dict]:
     for name in LAYERS:
         rng = random.Random(f"{seed}/{name}")
         for i in range(per_layer):
-            args, kwargs, shape = _SAMPLERS[name](rng, name)
-            cases.append(
-                {
-                    "id": f"{name}-{i:04d}",
-                    "layer": name,
-                    "args": args,
-                    "kwargs": kwargs,
-                    "input_shape": shape,
-                }
-            )
+            args, kwargs, shape, *extra = _SAMPLERS[name](rng, name)
+            case = {
+                "id": f"{name}-{i:04d}",
+                "layer": name,
+                "args": args,
+                "kwargs": kwargs,
+                "input_shape": shape,
+            }
+            # the attention samplers' other inputs and call keywords, where drawn
+            case.update({k: v for k, v in (extra[0] if extra else {}).items() if v})
+            cases.append(case)
     return cases
 
 
@@ -971,8 +975,8 @@ def keras_reference(case: dict, check_eager: bool = True) -> dict:
             layer = build_layer(case)
             dtype = "int32" if _int_input(case) else "float32"
             x = keras.Input(shape=tuple(case["input_shape"]), dtype=dtype)
-            # MultiHeadAttention: self-attention (query = value = x)
-            y = layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+            others = [keras.Input(shape=tuple(s)) for s in case.get("other_inputs", [])]
+            y = _call(layer, case, x, others)
     except Exception as e:  # Keras rejected the configuration
         out["error"] = f"{type(e).__name__}: {_clean_message(str(e))[:200]}"
         return out
@@ -1006,6 +1010,13 @@ def keras_reference(case: dict, check_eager: bool = True) -> dict:
     return out
 
 
+def _call(layer, case: dict, x, others: list):
+    if case["layer"] in attention.SAMPLERS:
+        return attention.call(layer, case, [x, *others])
+    # MultiHeadAttention: self-attention (query = value = x)
+    return layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+
+
 def eager_output_shape(case: dict, fill: int = 16):
     """Diagnostic: run a fresh layer eagerly on zeros (None dims -> `fill`, batch 2).
 
@@ -1019,9 +1030,11 @@ def eager_output_shape(case: dict, fill: int = 16):
         warnings.simplefilter("ignore")
         layer = build_layer(case)
         dtype = "int32" if _int_input(case) else "float32"
-        shape = (2, *(fill if d is None else d for d in case["input_shape"]))
-        x = keras.ops.zeros(shape, dtype=dtype)
-        y = layer(x, x) if case["layer"] == "MultiHeadAttention" else layer(x)
+        x, *others = (
+            keras.ops.zeros((2, *(fill if d is None else d for d in s)), dtype=dtype)
+            for s in [case["input_shape"], *case.get("other_inputs", [])]
+        )
+        y = _call(layer, case, x, others)
     return _output_shapes(y)
 
 
