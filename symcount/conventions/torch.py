@@ -13,6 +13,7 @@ from ..ops.base import SPATIAL
 from ..ops.spec import a as arg
 from .base import Convention, Layer, Registry, layer, rows, weight_table
 from .framework_layers import TORCH
+from .torch_attention import SDPA_LAYERS
 
 # --- dense, embedding, activations, dropouts, flattening ----------------------------
 
@@ -518,6 +519,7 @@ class Torch(Convention):
         **RNN_LAYERS,
         **ATTENTION_LAYERS,
         **SPATIAL_LAYERS,
+        **SDPA_LAYERS,
     }
 
 

@@ -13,6 +13,7 @@ from . import (  # noqa: F401  (importing registers the ops)
     preprocessing,
     recurrent,
     reshape,
+    sdpa,
     wrappers,
 )
 from .base import OPS, Args, Entry, op  # noqa: F401
