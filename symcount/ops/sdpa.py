@@ -120,15 +120,15 @@ def sdpa(shapes, a: Args, e: Entry) -> Out:
 @op("rotary")
 def rotary(x, a: Args, e: Entry) -> Out:
     """Rotates each head's pairs of features by the position: same shape; the
-    inverse frequencies (head_dim/2 of them) are buffers."""
+    inverse frequencies (head_dim/2 of them, and a copy) are buffers."""
     dim = a.dim
     if D.is_num(dim) and dim % 2:
         e.arg_error(a, "dim", f"head_dim must be even (the features rotate in pairs); got {dim}")
     if not x:
         fail(f"{e.name} needs a feature axis")
-    width = x[-1]
-    if width is not None and D.is_num(width) and D.is_num(dim) and width % dim:
-        fail(f"the input's {width} features are not whole heads of head_dim={dim}")
+    # no check of the width against head_dim: Hugging Face's module reads only the
+    # positions (model.rotary_emb(hidden_states, position_ids) on the embeddings),
+    # and the queries' and keys' split into heads is the attention's
     half = D.floordiv(dim, 2) if D.is_num(dim) else D.div(dim, 2)
     note = "inv_freq and original_inv_freq are buffers (the rotation frequencies, as Hugging "
     note += "Face keeps them), not parameters"

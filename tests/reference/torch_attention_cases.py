@@ -56,7 +56,7 @@ def _gen_rotary(rng, name):
     if d > 2 and coin(rng, 0.06):
         d -= 1  # odd: the pairs do not close, rejected (1 would broadcast to 2 features)
     heads = rng.randint(1, 4)
-    width = heads * d + (1 if coin(rng, 0.05) else 0)  # not whole heads: rejected
+    width = heads * d  # the rotation is applied to whole heads (the module reads no width)
     args, kwargs = ([d], {}) if coin(rng, 0.7) else ([], {"head_dim": d})
     if coin(rng, 0.3):
         kwargs["base"] = rng.choice([10000.0, 500000.0, 1000000.0])
