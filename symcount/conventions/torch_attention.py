@@ -25,4 +25,11 @@ SDPA_LAYERS = {
         "queries or keys (L, heads*head_dim): same shape; buffers inv_freq and "
         "original_inv_freq, head_dim/2 each. Share one (let) as a model does.",
     ),
+    "TiedLinear": layer(
+        "tied_linear",
+        "embedding>table:layer!",
+        doc="A bias-free Linear whose weight is an Embedding's table (lm_head.weight = "
+        "shared.weight, as tie_word_embeddings ties them): output (..., num_embeddings); "
+        "no weights of its own, the table counted once, in the Embedding.",
+    ),
 }

@@ -133,3 +133,23 @@ def rotary(x, a: Args, e: Entry) -> Out:
     note = "inv_freq and original_inv_freq are buffers (the rotation frequencies, as Hugging "
     note += "Face keeps them), not parameters"
     return Out(tuple(x), e.weights_of(*e.weights, state=True, half=half), notes=[note])
+
+
+@op("tied_linear")
+def tied_linear(x, a: Args, e: Entry) -> Out:
+    """An output projection whose weight is an Embedding's (tied): x @ table^T,
+    to (..., num_embeddings). No weights of its own: the table is counted once,
+    where the Embedding is."""
+    table = a.table
+    if table.type_name != "Embedding":
+        e.arg_error(a, "table", f"{e.name} ties to an Embedding, not a {table.type_name}")
+    vocab, dim = table.ns.num_embeddings, table.ns.embedding_dim
+    if not x:
+        fail(f"{e.name} needs a feature axis")
+    if x[-1] is not None and D.equal(x[-1], dim) is False:
+        fail(
+            f"the input has {P.expr(x[-1])} features but {table.name}'s rows are "
+            f"embedding_dim={P.expr(dim)} wide"
+        )
+    note = f"weight: {table.name}'s table ({P.expr(vocab)}, {P.expr(dim)}), tied: counted there"
+    return Out((*x[:-1], vocab), [], notes=[note])
