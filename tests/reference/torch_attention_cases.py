@@ -53,7 +53,7 @@ def _gen_sdpa(rng, name):
 
 def _gen_rotary(rng, name):
     d = 2 * rng.randint(1, 8)
-    if d > 2 and coin(rng, 0.06):
+    if d > 2 and coin(rng, 0.12):
         d -= 1  # odd: the pairs do not close, rejected (1 would broadcast to 2 features)
     heads = rng.randint(1, 4)
     width = heads * d  # the rotation is applied to whole heads (the module reads no width)
