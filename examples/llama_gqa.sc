@@ -11,7 +11,8 @@
 # counted once: called once on the embeddings, as LlamaModel.forward does,
 # then shared by every block); the attention is torch's scaled_dot_product_attention, causal,
 # Hkv < H heads for the keys and values. A final RMSNorm and lm_head, untied
-# (tie_word_embeddings=False, Llama-2's and Mistral's default).
+# (tie_word_embeddings=False, Llama-2's and Mistral's default; a tied model,
+# such as Llama-3.2-1B, ends in TiedLinear(embed_tokens, name=lm_head)).
 #
 #   symcount summary examples/llama_gqa.sc
 #     Total params: L*(2*D*H*d + 2*D*Hkv*d + 3*d*ff + 2*d) + 2*V*d + d    Buffers: D
@@ -44,6 +45,7 @@ block decoder_layer {
   residual { RMSNorm -> mlp }               # post_attention_layernorm
 }
 
-x = input(T) -> Embedding(V, d, name=embed_tokens)
+let embed_tokens = Embedding(V, d, name=embed_tokens)
+x = input(T) -> embed_tokens
 position_embeddings = x -> rope             # model.rotary_emb(hidden_states, position_ids)
 x -> repeat L { decoder_layer } -> RMSNorm(name=norm) -> Linear(V, bias=false, name=lm_head)

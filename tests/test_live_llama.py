@@ -73,6 +73,31 @@ CONFIGS = {
 }
 PUBLISHED = {"llama-2-7b": 6_738_415_616, "mistral-7b": 7_241_732_096}
 
+# tie_word_embeddings=True: lm_head.weight is embed_tokens.weight (Llama-3.2-1B's
+# sizes; its published count is 1,235,814,400), the example's head then tied
+TIED = {
+    "tiny-tied": dict(
+        vocab_size=61,
+        hidden_size=32,
+        intermediate_size=48,
+        num_attention_heads=4,
+        num_key_value_heads=1,
+        num_hidden_layers=2,
+    ),
+    "llama-3.2-1b": dict(
+        vocab_size=128256,
+        hidden_size=2048,
+        intermediate_size=8192,
+        num_attention_heads=32,
+        num_key_value_heads=8,
+        num_hidden_layers=16,
+        head_dim=64,
+        rope_parameters={"rope_type": "default", "rope_theta": 500000.0},
+    ),
+}
+UNTIED_HEAD = "Linear(V, bias=false, name=lm_head)"
+TIED_HEAD = "TiedLinear(embed_tokens, name=lm_head)"
+
 
 def build(kind: str, keywords: dict):
     config = getattr(transformers, f"{kind}Config")(**keywords)
@@ -81,13 +106,11 @@ def build(kind: str, keywords: dict):
         return model_class(config)
 
 
-@pytest.fixture(scope="module", params=list(CONFIGS))
-def pair(request):
-    kind, keywords = CONFIGS[request.param]
-    hf = build(kind, keywords)
+def sizes(hf) -> dict:
+    """The example's symbols, read off the model's config."""
     c = hf.config
     head = c.head_dim or c.hidden_size // c.num_attention_heads
-    values = {
+    return {
         "V": c.vocab_size,
         "d": c.hidden_size,
         "H": c.num_attention_heads,
@@ -97,7 +120,13 @@ def pair(request):
         "L": c.num_hidden_layers,
         "T": T,
     }
-    return request.param, hf, values
+
+
+@pytest.fixture(scope="module", params=list(CONFIGS))
+def pair(request):
+    kind, keywords = CONFIGS[request.param]
+    hf = build(kind, keywords)
+    return request.param, hf, sizes(hf)
 
 
 def numel(tensors) -> int:
@@ -172,3 +201,21 @@ def test_the_output_is_the_logits(pair):
     with torch.no_grad():
         logits = hf(input_ids=ids).logits
     assert tuple(logits.shape[1:]) == tuple(ours.output_shape) == (T, values["V"])
+
+
+@pytest.mark.parametrize("name", list(TIED))
+def test_a_tied_head_counts_the_embedding_once(name):
+    hf = build("Llama", {**TIED[name], "tie_word_embeddings": True})
+    assert hf.lm_head.weight is hf.model.embed_tokens.weight
+    text = EXAMPLE.read_text()
+    assert text.count(UNTIED_HEAD) == 1
+    values = sizes(hf)
+    ours = symcount.parse(text.replace(UNTIED_HEAD, TIED_HEAD)).subs(values)
+    assert ours.total == numel(hf.parameters())  # the matrix once, on both sides
+    assert ours.totals["buffers"] == numel(hf.buffers())
+    assert ours.row("lm_head").params == 0
+    assert tuple(ours.output_shape) == (T, values["V"])
+    if name == "llama-3.2-1b":
+        assert ours.total == 1_235_814_400
+    untied = symcount.load(EXAMPLE).subs(values)
+    assert untied.total - ours.total == values["V"] * values["d"]
