@@ -167,6 +167,21 @@ def test_tied_linear_takes_the_embeddings_table():
     assert "the input has 5 features but embedding's rows are embedding_dim=4 wide" in e.message
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "input(3) -> Embedding(9, 4) -> TiedLinear(Embedding(9, 4))",  # another, never applied
+        "let e = Embedding(9, 4); input(3, 4) -> TiedLinear(e) -> Linear(4); input(3) -> e",
+    ],
+)
+def test_a_head_tied_to_an_embedding_not_yet_applied_is_refused(text):
+    # its table would be counted nowhere, or twice
+    e = error(f"convention torch; {text}")
+    assert isinstance(e, ArgumentError)
+    assert "which the model has not applied yet" in e.message
+    assert under(f"convention torch; {text}", e).startswith(("Embedding(9, 4)", "e"))
+
+
 def test_own_layers_lists_every_torch_row_its_framework_lacks():
     torch, keras = rules_for("torch"), rules_for("keras")
     own = set(torch.rules) - TORCH - KERAS - set(keras.rules)

@@ -7,9 +7,12 @@ symcount's tensors are the projections as the Linear layers give them,
 left implicit, so the attention op is told the head counts (num_heads and,
 for grouped-query attention, num_key_value_heads) and splits the feature axis
 itself. torch's rules are checked on the heads: the query's and key's head
-widths equal, the key's and value's lengths equal, num_heads a multiple of
-num_key_value_heads (only with enable_gqa, as torch's function requires).
-The output is what the code reshapes back, ``(T_q, H*D_v)``.
+widths equal, the key's and value's lengths equal; fewer key/value heads
+need enable_gqa and must divide num_heads, else the head axes broadcast as
+batch axes do (equal, or one of them 1); an attn_mask broadcasts to
+(H, L, S). The output is what the code reshapes back, ``(T_q, H*D_v)``.
+
+TiedLinear is the head whose weight is an Embedding's (tie_word_embeddings).
 """
 
 from __future__ import annotations
@@ -143,6 +146,17 @@ def tied_linear(x, a: Args, e: Entry) -> Out:
     table = a.table
     if table.type_name != "Embedding":
         e.arg_error(a, "table", f"{e.name} ties to an Embedding, not a {table.type_name}")
+    evaluator = getattr(a.ctx, "ev", None)  # the model being read (None: a rule's probe)
+    if evaluator is not None and evaluator.applied_row(table) is None:
+        # its table would be counted nowhere (or, applied later, counted twice)
+        e.arg_error(
+            a,
+            "table",
+            f"{e.name} ties to {table.name}, which the model has not applied yet: its table is "
+            "counted where the Embedding is applied",
+            hint="bind it with let, apply it to the tokens, then tie the head to it: "
+            "let shared = Embedding(V, d) ... TiedLinear(shared)",
+        )
     vocab, dim = table.ns.num_embeddings, table.ns.embedding_dim
     if not x:
         fail(f"{e.name} needs a feature axis")
