@@ -197,6 +197,34 @@ def test_under_keras_they_say_where_they_belong_without_a_look_alike(name):
     assert e.hint == "it is used under `convention torch`"  # never "did you mean 'Embedding'?"
 
 
+AXES = ["4", "8", "None", "n"]
+QUERIES = [f"{a}, {b}" for a in AXES for b in AXES] + ["4", "4, 8, 2"]
+KEYS = ["4, 8", "None, 8", "n, 8", "4, None", "6, n"]
+
+
+def test_unknown_and_symbolic_axes_end_in_a_model_or_an_error():
+    """As tests/test_unknown_axes.py does for every other layer: rendered, or
+    symcount's own error, never a traceback."""
+    from symcount.render import explain, formats, table
+
+    ran = 0
+    for q in QUERIES:
+        for kv in KEYS:
+            for mask in ("", ", m"):
+                text = (
+                    "convention torch; let e = Embedding(9, 4); t = input(3) -> e\n"
+                    f"q = input({q}); kv = input({kv}); m = input(2, None, n)\n"
+                    f"ScaledDotProductAttention(2)(q, kv, kv{mask}) -> Linear(4) -> TiedLinear(e)"
+                )
+                try:
+                    model = symcount.parse(text)
+                    table.summary(model), explain.explain(model), formats.to_json(model)
+                except SymcountError:
+                    continue
+                ran += 1
+    assert ran > 40  # the sweep reaches the math
+
+
 # --- the recorded reference cases cover every option ------------------------------
 
 CASES = json.loads((Path(__file__).parent / "reference" / "torch_layers.json").read_text())["cases"]
