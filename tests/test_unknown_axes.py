@@ -38,6 +38,7 @@ INNER = {  # a wrapper's or a stack's inner layer
     "TransformerEncoder": "TransformerEncoderLayer(4, 2, 4)",
     "TransformerDecoder": "TransformerDecoderLayer(4, 2, 4)",
     "SpectralNormalization": "Dense(2)",
+    "TiedLinear": "Embedding(9, 4)",
 }
 # Keras layers whose required arguments no kind's value gives (a cell, an equation),
 # by name and first argument (torch's RNN is another layer)
@@ -135,6 +136,10 @@ NEVER_RUN: set = {
     # a cell runs only inside RNN (alone it is refused, whatever the input)
     *(("keras", n) for n in ("LSTMCell", "GRUCell", "SimpleRNNCell", "StackedRNNCells")),
     ("keras", "RandomColorDegeneration"),  # images of 3 channels; the sweep's axes are 4
+    # three tensors (the sweep gives two), and an applied Embedding to tie to:
+    # tests/test_sdpa.py sweeps them with None and symbolic axes
+    ("torch", "ScaledDotProductAttention"),
+    ("torch", "TiedLinear"),
 }
 
 

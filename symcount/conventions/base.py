@@ -16,6 +16,7 @@ from typing import ClassVar
 from ..ops import OPS
 from ..ops.base import Args, Entry
 from ..ops.spec import Arg, LayerRule, parse_args
+from .own_layers import OWN_LAYERS
 
 
 def snake_case(name: str) -> str:
@@ -49,6 +50,13 @@ class Registry:
 
         if name in self.framework_layers:
             return f"`{name}` is a {self.framework} layer that symcount does not support yet", None
+        for other, names in OWN_LAYERS.items():
+            if name in names and other != self.convention:  # not a look-alike's did-you-mean
+                text = f"`{name}` is a layer of symcount's convention {other}"
+                return (
+                    f"{text}, not a {self.convention} layer",
+                    f"it is used under `convention {other}`",
+                )
         missing = self.framework_layers - self.rules.keys()
         hint = did_you_mean(name, [*self.rules, *others, *sorted(missing)])
         close = hint and hint.split("'")[1]

@@ -14,6 +14,7 @@ from ..ops.parameter import TORCH_MESSAGES as PARAMETER_MESSAGES
 from ..ops.spec import a as arg
 from .base import Convention, Layer, Registry, layer, rows, weight_table
 from .framework_layers import TORCH
+from .torch_attention import SDPA_LAYERS
 
 # --- dense, embedding, activations, dropouts, flattening ----------------------------
 
@@ -582,6 +583,7 @@ class Torch(Convention):
         **SPATIAL_LAYERS,
         **LANGUAGE_LAYERS,
         **PARAMS_LAYERS,
+        **SDPA_LAYERS,
     }
 
 

@@ -555,8 +555,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
     def symbol_names(self) -> list[str]:
         found: set[str] = set()
         values = [v for shape in self.inputs for v in shape]
-        for r in self.rows:
-            values += [r.params, *_flat(r.output_shape)]
+        for r in self.rows:  # every quantity: a buffer's size may be its only use of a symbol
+            values += [*r.counts.values(), *_flat(r.output_shape)]
         for v in values:
             if D.is_symbolic(v):
                 found.update(s.name for s in v.free_symbols)

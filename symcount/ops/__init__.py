@@ -18,6 +18,7 @@ from . import (  # noqa: F401  (importing registers the ops)
     preprocessing,
     recurrent,
     reshape,
+    sdpa,
     spectral,
     tensor,
     wrappers,

@@ -28,6 +28,7 @@ import sys
 import time
 import warnings
 
+from tests.reference import torch_attention_cases as _attention
 from tests.reference.sampling import coin as _coin
 from tests.reference.sampling import compact as _compact
 from tests.reference.sampling import factor_into as _factor
@@ -925,6 +926,11 @@ _SAMPLERS = {
     "UpsamplingNearest2d": _gen_upsample,
     "UpsamplingBilinear2d": _gen_upsample,
 }
+
+# symcount's attention ops, torch's function and transformers' rotary module
+# (torch_attention_cases.py): sampled and built there
+LAYERS += list(_attention.SAMPLERS)
+_SAMPLERS.update(_attention.SAMPLERS)
 for _name in LAYERS:
     if _name in _SAMPLERS:
         continue
@@ -999,6 +1005,8 @@ def _value(v):
 
 def build_module(spec: dict):
     nn = _torch().nn
+    if spec["layer"] in _attention.BUILDERS:  # no torch.nn module: built as the code computes it
+        return _attention.build(spec)
     cls = getattr(nn, spec["layer"], None) or tensor_method(spec["layer"])
     args = [_value(a) for a in spec.get("args", [])]
     kwargs = {k: _value(v) for k, v in spec.get("kwargs", {}).items()}
@@ -1036,6 +1044,8 @@ def run_forward(module, case: dict, batch: int = 2):
     if layer == "MultiheadAttention":
         k, v = others or (x, x)
         y = module(x, k, v)[0]
+    elif layer in _attention.BUILDERS:  # query, then key, value and any attn_mask
+        y = module(x, *others)
     elif layer in ("TransformerDecoderLayer", "TransformerDecoder", "Transformer", "Bilinear"):
         y = module(x, *(others or [x]))
     else:
