@@ -95,6 +95,7 @@ BAD = [
     ("x = input(7, 4); x -> Dense(x.shape[3])", 1, 29, "x.shape[3]"),
     ("x = input(None, 4); x -> Dense(x.shape[1])", 1, 32, "x.shape[1]"),
     ("x = input(7, 4); x -> Dense(x.size)", 1, 29, "x.size"),
+    ("x = input(7, 4) -> Dense(x.shape[-1])", 1, 27, "x.shape"),
     ("x = input(7, 4); x -> Dense(x)", 1, 29, "x"),
     ("block b(f) { Dense(f) }\nx = input(3)\nx -> b(x)", 1, 20, "f"),
     ("x = input(3); let y = 3; y[0]", 1, 26, "y[0]"),
@@ -128,6 +129,13 @@ def test_mistakes_are_positioned(text, line, column, culprit):
     code, out, err = cli("summary", "-e", text)
     assert (code, out) == (2, "")
     assert positioned(err) == (line, column, culprit)
+
+
+def test_shape_of_a_name_not_yet_defined_says_so():
+    # x is named when its statement ends: inside its own chain it is still a word
+    code, _, err = cli("summary", "-e", "x = input(7, 4) -> Dense(x.shape[-1])")
+    assert code == 2
+    assert "no tensor named 'x' is defined here" in err
 
 
 # several outputs -------------------------------------------------------------

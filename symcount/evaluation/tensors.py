@@ -9,7 +9,7 @@ from .. import dims as D
 from .. import printing as P
 from ..errors import ArgumentError, ShapeError
 from ..language import ast
-from ..language.values import BlockDef, Tensor, TensorShape, describe
+from ..language.values import BlockDef, Tensor, TensorShape, Word, describe
 from .expressions import INPUT_NAMES, is_tensor_list
 
 # What each several-output layer returns, for the unpacking message.
@@ -81,6 +81,12 @@ class TensorsMixin:
             raise ArgumentError(
                 f"{node.base.id}.{node.name}: bare {node.base.id!r} names a block's input, "
                 "inside a block",
+                node.span,
+            )
+        if isinstance(base, Word) and node.name == "shape":  # x.shape before x = ... ends
+            raise ArgumentError(
+                f"no tensor named {base.name!r} is defined here: {base.name}.shape reads a "
+                "tensor named by an earlier statement",
                 node.span,
             )
         raise ArgumentError(f"{describe(base)} has no attribute {node.name!r}", node.span)
