@@ -95,7 +95,7 @@ BAD = [
     ("x = input(7, 4); x -> Dense(x.shape[3])", 1, 29, "x.shape[3]"),
     ("x = input(None, 4); x -> Dense(x.shape[1])", 1, 32, "x.shape[1]"),
     ("x = input(7, 4); x -> Dense(x.size)", 1, 29, "x.size"),
-    ("x = input(7, 4) -> Dense(x.shape[-1])", 1, 27, "x.shape"),
+    ("x = input(7, 4) -> Dense(x.shape[-1])", 1, 26, "x.shape"),
     ("x = input(7, 4); x -> Dense(x)", 1, 29, "x"),
     ("block b(f) { Dense(f) }\nx = input(3)\nx -> b(x)", 1, 20, "f"),
     ("x = input(3); let y = 3; y[0]", 1, 26, "y[0]"),
