@@ -199,13 +199,14 @@ def reference_cases():
     import differential
     import torch_differential
 
-    for file, module in (
-        ("keras_layers.json", differential),
-        ("torch_layers.json", torch_differential),
+    # the two files share ids (Permute-0000 is a case of each): torch's get a prefix
+    for file, module, prefix in (
+        ("keras_layers.json", differential, ""),
+        ("torch_layers.json", torch_differential, "torch-"),
     ):
         data = json.loads((ROOT / "tests" / "reference" / file).read_text())
         for case in data["cases"]:
-            yield case["id"], module.case_source(case)
+            yield prefix + case["id"], module.case_source(case)
 
 
 def main() -> int:
