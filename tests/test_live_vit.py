@@ -11,6 +11,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import symcount
 
@@ -183,6 +185,36 @@ def test_the_final_layernorm_and_the_pooler_match(pair):
     assert pooler.params == numel(hf.pooler.parameters())
     assert [c.type for c in pooler.children] == ["GetItem", "Linear", "Tanh"]
     assert pooler.children[1].name == "dense"
+
+
+@st.composite
+def small_configs(draw) -> dict:
+    """Small ViTConfigs, heads that need not divide the width (but at most as
+    many: HF's head_dim would be 0) and patches that need not tile the image."""
+    heads, patch = draw(st.integers(1, 6)), draw(st.integers(1, 9))
+    return dict(
+        hidden_size=draw(st.integers(heads, 24)),
+        num_attention_heads=heads,
+        num_hidden_layers=draw(st.integers(1, 2)),
+        intermediate_size=draw(st.integers(1, 16)),
+        patch_size=patch,
+        image_size=draw(st.integers(patch, 3 * patch + 2)),
+    )
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(small_configs())
+def test_random_configurations_match(symbolic, keywords):
+    config = transformers.ViTConfig(**keywords)
+    with torch.device("meta"):
+        hf = transformers.ViTModel(config)
+        out = hf(pixel_values=pixels(config))
+    ours = symbolic.subs(sizes(config))
+    assert ours.total == ours.trainable == numel(hf.parameters())
+    assert [tuple(t.shape) for t in ours.graph.outputs] == [
+        tuple(out.last_hidden_state.shape[1:]),
+        tuple(out.pooler_output.shape[1:]),
+    ]
 
 
 @pytest.mark.parametrize("name", list(CLASSIFIERS))
