@@ -11,6 +11,7 @@ import os
 import pytest
 
 import symcount
+from symcount.render.table import summary
 
 D8 = 72  # Dense(8) on 8 features: 8*8 + 8
 
@@ -147,3 +148,33 @@ def test_against_keras(keras, case):
         want = _keras_params(keras, text, L, M)
         assert symcount.parse(numeric(text, L, M)).totals["params"] == want
         assert at(model, L, M).totals["params"] == want
+
+
+# the calls a shared layer's row is marked with: as many as the repeat makes ------
+
+CALLS = [
+    ("let s = Dense(8)\ninput(8) -> repeat L { s }", "L", lambda L, M: L),
+    ("let s = Dense(8)\ninput(8) -> s -> repeat L { repeat M { s } }", "L*M + 1", None),
+    ("input(8) -> repeat L { let s = Dense(8)\n repeat M { s } }", "M", None),
+    ("let s = Dense(8)\ninput(8) -> repeat 3 { s }", "3", None),
+    ("input(8) -> repeat L { Dense(8) }", None, None),
+]
+
+
+@pytest.mark.parametrize("text,calls,_", CALLS)
+def test_shared_layer_calls(text, calls, _):
+    model = symcount.parse(text)
+    dense = [r for _, r in (x for row in model.rows for x in row.walk()) if r.type == "Dense"]
+    shown = [str(r.calls) for r in dense if r.calls != 1]
+    assert shown == ([calls] if calls else [])
+    if calls:
+        assert f"[shared: {calls} calls]" in summary(model, expand=True)
+
+
+def test_shared_calls_substitute_and_reach_json():
+    model = symcount.parse(CALLS[0][0])
+    row = model.rows[0].children[0].children[0]
+    assert str(row.calls) == "L"
+    assert model.to_dict()["layers"][0]["layers"][0]["layers"][0]["calls"] == "L"
+    sub = model.subs({"L": 5}).rows[0].children[0].children[0]
+    assert sub.calls == 5

@@ -95,8 +95,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         outputs = self.outputs or ([self.current] if self.current is not None else [])
         for t in outputs:
             self.graph.output(*(p.node for p in t.parts) if t.parts else (t.node,))
-        for layer, n in self.graph.call_counts().items():
-            if n > 1:  # a shared layer: one row, its weights once, marked with its calls
+        for layer, n in self.graph.repeated_calls().items():
+            if n != 1:  # a shared layer: one row, its weights once, marked with its calls
                 self.layer_rows[layer].calls = n
         self.graph.convention = self.convention
         if self.lazy is not None:
