@@ -272,4 +272,4 @@ def _subs_weight(w: Weight, mapping) -> Weight:
     dims = tuple(
         tuple(Factor(f.label, _subs_value(f.value, mapping)) for f in dim) for dim in w.dims
     )
-    return Weight(w.name, dims, w.trainable, w.state)
+    return Weight(w.name, dims, w.trainable, w.state, w.what)

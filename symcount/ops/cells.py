@@ -87,7 +87,10 @@ def rnn_layer(x, a: Args, e: Entry) -> Out:
         out = rnn((x[0], features), ca, entry)
         ws = out.weights
         if not cell.trainable:
-            ws = [dataclasses.replace(w, trainable=False) for w in ws]
+            ws = [
+                dataclasses.replace(w, trainable=False, what="frozen cell: trainable=false")
+                for w in ws
+            ]
         children.append((cell, Out(out.shape, ws, notes=out.notes)))
         weights += [w.renamed(f"{prefix}{cell.name}/") for w in ws]
         units = (ca.units,)
