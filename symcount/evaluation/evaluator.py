@@ -511,6 +511,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
             ns = bind(rule, list(args), dict(kwargs))
         except SymcountError as e:  # a missing argument: the call is the place
             raise e.at(span) from None
+        if isinstance(getattr(ns, "cell", None), tuple | list):  # Keras names RNN([...])'s stack
+            ns._stack = self.auto_name("StackedRNNCells")  # as it makes it, from its counter
         if "name" in kwargs:
             name_val, name_span = kwargs["name"]
             name = name_val.name if isinstance(name_val, Word) else name_val
