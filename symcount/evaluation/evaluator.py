@@ -506,7 +506,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         )
 
     def construct(self, type_name: str, args, kwargs, span: Span) -> LayerSpec:
-        rule = self.rules.get(type_name)
+        rule, type_name = self.rules.get(type_name), self.rules.shown(type_name)  # its class
         try:
             ns = bind(rule, list(args), dict(kwargs))
         except SymcountError as e:  # a missing argument: the call is the place
