@@ -9,6 +9,8 @@ import math
 import os
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import symcount
 from symcount.render.table import summary
@@ -178,3 +180,27 @@ def test_shared_calls_substitute_and_reach_json():
     assert model.to_dict()["layers"][0]["layers"][0]["layers"][0]["calls"] == "L"
     sub = model.subs({"L": 5}).rows[0].children[0].children[0]
     assert sub.calls == 5
+
+
+# any body of shared (s, t) and fresh (Dense) layers: numeric == symbolic ---------
+
+STEP = st.sampled_from(["s", "t", "Dense(8)", "BatchNormalization()"])
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    before=st.lists(STEP, max_size=2),
+    body=st.lists(STEP, min_size=1, max_size=4),
+    inner=st.lists(STEP, max_size=2),
+    L=st.integers(1, 4),
+    M=st.integers(1, 3),
+)
+def test_property_numeric_and_symbolic_agree(before, body, inner, L, M):
+    chain = " -> ".join(body + ([f"repeat M {{ {' -> '.join(inner)} }}"] if inner else []))
+    head = "".join(f"{x} -> " for x in before)
+    text = (
+        f"let s = Dense(8)\nlet t = LayerNormalization()\ninput(8) -> {head}repeat L {{ {chain} }}"
+    )
+    symbolic = at(symcount.parse(text), L, M)
+    unrolled = symcount.parse(numeric(text, L, M))
+    assert symbolic.totals == unrolled.totals, text
