@@ -36,6 +36,9 @@ class Registry:
         self.convention = convention
         self.rules: dict[str, LayerRule] = {}
         self.aliases: dict[str, list[str]] = {}  # a layer's other names (Convolution2D)
+        self.classes: dict[
+            str, str
+        ] = {}  # a name -> the class shown for it (MaxPool2D: MaxPooling2D)
         self.state_as_buffers = False  # PyTorch: running stats are buffers
         self.name_base = snake_case  # type name -> the stem of generated names
         self.framework = convention  # the framework's own name, for messages (Keras)
@@ -75,6 +78,11 @@ class Registry:
 
     def __contains__(self, name: str) -> bool:
         return name in self.rules
+
+    def shown(self, name: str) -> str:
+        """The type a layer written ``name`` is shown as, and named after: Keras
+        shows an alias by its class (MaxPool2D() is a MaxPooling2D, max_pooling2d)."""
+        return self.classes.get(name, name)
 
     def get(self, name: str) -> LayerRule | None:
         return self.rules.get(name)
@@ -160,6 +168,8 @@ class Convention:
 
     name = "base"
     state_as_buffers = False  # PyTorch: running statistics are buffers
+    aliases_show_class = False  # Keras: an alias is its class (type and generated name)
+    CLASS_NAMES: ClassVar[dict[str, str]] = {}  # an exported name -> its class, where they differ
     framework = "base"  # the framework's own name, in messages
     framework_layers: frozenset[str] = frozenset()  # its exported layer classes
     # merges: torch has no modules for them (x + y), the language needs them
@@ -213,6 +223,9 @@ class Convention:
                 ),
                 row.aliases,
             )
+            shown = cls.CLASS_NAMES.get(name, name)
+            if cls.aliases_show_class:
+                registry.classes |= {n: shown for n in (name, *row.aliases) if n != shown}
         return registry
 
 

@@ -422,6 +422,8 @@ REST_LAYERS = {
 class Keras(Convention):
     name = "keras"
     framework, framework_layers = "Keras", KERAS
+    aliases_show_class = True
+    CLASS_NAMES: ClassVar[dict[str, str]] = CLASS_NAMES
     FLAGS: ClassVar[dict] = {
         "layout": "channels_last",
         "arg_spans": False,  # a rule's argument errors point at the layer

@@ -330,10 +330,27 @@ def _attention(shapes, a: Args, name: str):
 RNN_CELLS = ("SimpleRNN", "LSTM", "GRU")
 
 
+def rnn_cells(cell) -> list:
+    """The cells an RNN(cell) runs: one, a StackedRNNCells' or a list's."""
+    if getattr(cell, "type_name", None) == "StackedRNNCells":
+        cell = cell.ns.cells
+    return list(cell) if isinstance(cell, tuple | list) else [cell]
+
+
 @to_torch("bidirectional")
 def _bidirectional(x, a: Args, name: str):
     inner = a.layer
-    if canonical(inner.type_name) not in RNN_CELLS:
+    if canonical(inner.type_name) == "RNN":  # RNN(LSTMCell(8)) is LSTM(8)
+        cells = rnn_cells(inner_args(inner).cell)
+        if len(cells) > 1:
+            return none(
+                f"Keras runs the stack of {len(cells)} cells forward and, apart, backward; "
+                "torch's bidirectional num_layers feeds each layer both directions of the "
+                "one below (input 2*units): no one torch module, but two stacks, one on "
+                "the flipped sequence"
+            )
+        inner = cells[0]
+    elif canonical(inner.type_name) not in RNN_CELLS:
         return none(f"torch has no bidirectional {inner.type_name}")
     if a.backward_layer is not None:
         return none("a separate backward_layer: torch's bidirectional RNNs mirror one config")

@@ -6,15 +6,16 @@ to_torch.py the import would be a cycle)."""
 from __future__ import annotations
 
 from ..ops.base import Args
-from .to_torch import equivalent, inner_args, none, op_text, rnn_use, rnn_why, to_torch
-
-
-def _stack(a: Args) -> list:
-    """The cells an RNN runs: one, a StackedRNNCells' or a list's."""
-    cell = a.cell
-    if getattr(cell, "type_name", None) == "StackedRNNCells":
-        cell = cell.ns.cells
-    return list(cell) if isinstance(cell, tuple | list) else [cell]
+from .to_torch import (
+    equivalent,
+    inner_args,
+    none,
+    op_text,
+    rnn_cells,
+    rnn_use,
+    rnn_why,
+    to_torch,
+)
 
 
 @to_torch("rnn_layer")
@@ -23,7 +24,7 @@ def _rnn_layer(x, a: Args, name: str):
     another (torch's num_layers needs one size for every layer)."""
     uses, whys = [], []
     features = x[-1]
-    for spec in _stack(a):
+    for spec in rnn_cells(a.cell):
         cell = inner_args(spec)
         uses.append(rnn_use((x[0], features), cell))
         why = rnn_why(cell)

@@ -95,8 +95,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         outputs = self.outputs or ([self.current] if self.current is not None else [])
         for t in outputs:
             self.graph.output(*(p.node for p in t.parts) if t.parts else (t.node,))
-        for layer, n in self.graph.call_counts().items():
-            if n > 1:  # a shared layer: one row, its weights once, marked with its calls
+        for layer, n in self.graph.repeated_calls().items():
+            if n != 1:  # a shared layer: one row, its weights once, marked with its calls
                 self.layer_rows[layer].calls = n
         self.graph.convention = self.convention
         if self.lazy is not None:
@@ -506,11 +506,13 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         )
 
     def construct(self, type_name: str, args, kwargs, span: Span) -> LayerSpec:
-        rule = self.rules.get(type_name)
+        rule, type_name = self.rules.get(type_name), self.rules.shown(type_name)  # its class
         try:
             ns = bind(rule, list(args), dict(kwargs))
         except SymcountError as e:  # a missing argument: the call is the place
             raise e.at(span) from None
+        if isinstance(getattr(ns, "cell", None), tuple | list):  # Keras names RNN([...])'s stack
+            ns._stack = self.auto_name("StackedRNNCells")  # as it makes it, from its counter
         if "name" in kwargs:
             name_val, name_span = kwargs["name"]
             name = name_val.name if isinstance(name_val, Word) else name_val

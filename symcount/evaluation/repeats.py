@@ -1,14 +1,22 @@
 """``repeat``: a numeric count up to MAX_UNROLL unrolled pass by pass, a
 symbolic or larger one counted by passes (pass 1, then N - 1 times pass 2),
-never unrolled; and the layer limit checked before the work is done."""
+never unrolled; and the layer limit checked before the work is done.
+
+A layer made before the repeat and first applied inside it (``let s =
+Dense(8)``, then ``repeat L { s }``) is shared by every pass: its weights
+count once, as in an unrolled repeat, where only pass 1 has its row. So its
+body is counted as pass 1 and N - 1 times pass 2 even when the shape is
+steady: pass 2 calls it again and adds no row, only the fresh layers'."""
 
 from __future__ import annotations
+
+from itertools import islice
 
 from .. import dims as D
 from .. import printing as P
 from ..errors import ShapeError
 from ..language import ast
-from ..language.values import Stage, Tensor
+from ..language.values import Stage, Tensor, next_serial
 from ..model import Row
 from .blocks import EMPTY_PASS, MAX_UNROLL, group_output
 
@@ -64,8 +72,10 @@ class RepeatsMixin:
         shape; the count is pass 1 + (N - 1) x pass 2, never unrolled."""
         repeat = self.group
         self.group = self.graph.group("", "repeat pass", span=stage.span, parent=repeat)
+        made, applied = next_serial(), len(self.applied)
         out1, rows1 = self.collect(lambda: self.run_body(stage.body, tensor, span=stage.span))
-        if _same_shape(out1.shape, tensor.shape):
+        shared = any(spec.serial < made for spec in islice(self.applied, applied, None))
+        if not shared and _same_shape(out1.shape, tensor.shape):
             self.graph.finish_group(self.group, name="each pass", multiplier=n)
             steady = self.pass_row("each pass", out1.shape, stage, rows1, tensor, multiplier=n)
             return out1, [steady]

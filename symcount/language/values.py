@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import count
 from typing import Any
 
 from .. import dims as D
@@ -14,6 +15,11 @@ class Word:
     """An unbound bare name: an enum value (``same``) or, in arithmetic, a symbol."""
 
     name: str
+
+
+# Every constructed layer's place in creation order: a repeat tells the layers
+# made by its own body (fresh each pass) from the ones made before it (shared).
+next_serial = count().__next__
 
 
 @dataclass(slots=True, eq=False)
@@ -30,6 +36,7 @@ class LayerSpec:
     given: frozenset[str] = frozenset()  # argument names the user gave
     trainable: bool = True
     input_shape: tuple | None = None  # from input_shape= / input_dim=
+    serial: int = field(default_factory=next_serial)
 
 
 @dataclass(slots=True)

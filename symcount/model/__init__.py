@@ -39,7 +39,7 @@ class Row:
     state_as_buffers: bool = False  # PyTorch reports running statistics as buffers
     group: bool = False  # a block or repeat: its counts are its children's
     multiplier: Any = 1  # a repeat's steady passes count N - 1 times
-    calls: int = 1  # a shared layer applied to several tensors is one row
+    calls: Any = 1  # a shared layer applied to several tensors is one row (L in repeat L)
     _counts: dict | None = None  # quantity name -> value, filled as they are asked for
     inputs: tuple = ()  # what its (first) call reads: a layer's, a group's or a tensor's name
     source: Span | None = None  # where its (first) call is written
@@ -98,6 +98,7 @@ class Row:
             weights=[_subs_weight(w, mapping) for w in self.weights],
             children=[c.subs(mapping) for c in self.children],
             multiplier=_subs_value(self.multiplier, mapping),
+            calls=_subs_value(self.calls, mapping),
             _counts=None,
         )
 
@@ -114,8 +115,8 @@ class Row:
         d["inputs"] = list(self.inputs)
         d["source"] = _position(self.source)
         # Graph features add keys only where they apply, so sequential output is unchanged.
-        if self.calls > 1:
-            d["calls"] = self.calls
+        if self.calls != 1:
+            d["calls"] = P.json_value(self.calls)
         if self.multiplier != 1:
             d["multiplier"] = P.json_value(self.multiplier)
         if self.group:
@@ -271,4 +272,4 @@ def _subs_weight(w: Weight, mapping) -> Weight:
     dims = tuple(
         tuple(Factor(f.label, _subs_value(f.value, mapping)) for f in dim) for dim in w.dims
     )
-    return Weight(w.name, dims, w.trainable, w.state)
+    return Weight(w.name, dims, w.trainable, w.state, w.what)

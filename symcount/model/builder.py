@@ -149,6 +149,34 @@ class GraphBuilder:
     def output(self, *tensors: int) -> None:
         self.outputs += tensors
 
+    def repeated_calls(self) -> dict[int, Any]:
+        """How many times each layer (by id) is called, as many times as a
+        layer's row counts: each call weighs the multipliers of the groups
+        around it that are not around the layer's first call (a shared layer
+        called again in ``passes 2..N`` of ``repeat L``: N - 1 calls). Only
+        the layers called more than once are listed."""
+        from .. import dims as D
+
+        first: dict[int, set] = {}
+        weights: dict[int, list] = {}
+        for layer, *_, group, _q in self.records:
+            chain = self._chain(group)
+            if layer not in first:
+                first[layer] = {g for g, _ in chain}
+                weights[layer] = [1]
+            else:
+                around = first[layer]
+                weights[layer].append(D.prod([m for g, m in chain if g not in around]))
+        return {k: D.total(w) for k, w in weights.items() if len(w) > 1}
+
+    def _chain(self, group) -> list:
+        chain = []
+        while group is not None:
+            rec = self.groups[group]
+            chain.append((group, rec[4]))
+            group = rec[3]
+        return chain
+
     def call_counts(self) -> dict[int, int]:
         """How many calls each layer (by id) has so far."""
         counts: dict[int, int] = {}

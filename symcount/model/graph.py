@@ -241,4 +241,4 @@ def _subs_shape(shape, mapping):
 
 def _subs_weight(w: Weight, mapping) -> Weight:
     dims = tuple(tuple(Factor(f.label, _subs(f.value, mapping)) for f in dim) for dim in w.dims)
-    return Weight(w.name, dims, w.trainable, w.state)
+    return Weight(w.name, dims, w.trainable, w.state, w.what)

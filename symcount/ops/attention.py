@@ -144,7 +144,7 @@ def transformer_layer(shapes, a: Args, e: Entry) -> Out:
 def stacked(weights, n, prefix: str, label: str = "num_layers") -> list:
     """n deep copies of one layer: each weight gets a leading ``label`` axis."""
     return [
-        Weight(f"{prefix}{w.name}", ((Factor(label, n),), *w.dims), w.trainable, w.state)
+        Weight(f"{prefix}{w.name}", ((Factor(label, n),), *w.dims), w.trainable, w.state, w.what)
         for w in weights
     ]
 

@@ -108,15 +108,15 @@ class Entry:
     def has(self, key: str) -> bool:
         return key in self.weights
 
-    def weights_of(self, *keys: str, state: bool = False, **values) -> list[Weight]:
+    def weights_of(self, *keys: str, state: bool = False, what: str = "", **values) -> list[Weight]:
         """The op's weights ``keys`` that this convention's layer has, as it names
         and orders them. ``values``: each factor's value; ``(label key, value)``
         picks another label (``c_in/groups``); a list of (label, value) pairs
-        fills ``*K``."""
+        fills ``*K``. ``what``: what a state is, for explain."""
         specs = self.weights
-        return [self._build(specs[k], values, state) for k in keys if k in specs]
+        return [self._build(specs[k], values, state, what) for k in keys if k in specs]
 
-    def _build(self, spec, values: dict, state: bool) -> Weight:
+    def _build(self, spec, values: dict, state: bool, what: str = "") -> Weight:
         name, axes = spec
         dims = []
         labels = self.labels
@@ -136,7 +136,7 @@ class Entry:
                     literal = Factor(labels.get(f, f), v)
                 factors.append(literal)
             dims.append(tuple(factors))
-        return Weight(name, tuple(dims), not state, state)
+        return Weight(name, tuple(dims), not state, state, what)
 
     # messages ---------------------------------------------------------------
 

@@ -48,15 +48,17 @@ def _is(value, names) -> bool:
     return getattr(value, "type_name", None) in names and hasattr(value, "rule")
 
 
-def _cells(value, e: Entry) -> tuple[list, str]:
-    """The cells an RNN runs, each with its weights' prefix, and the stack's name."""
+def _cells(value, e: Entry, ns=None) -> tuple[list, str]:
+    """The cells an RNN runs, each with its weights' prefix, and the stack's name
+    (a list's: the name Keras gives the StackedRNNCells it makes, numbered by
+    its layer-name counter when the RNN is made; ``ns``: the RNN's arguments)."""
     what = f"{e.name}'s cell must be a cell ({', '.join(CELLS)}), a {STACK} or a list of cells"
     if _is(value, CELLS):
         return [value], ""
     if _is(value, (STACK,)):
         value, stack = value.ns.cells, value.name
     elif isinstance(value, tuple | list):
-        stack = "stacked_rnn_cells"  # Keras makes one, named so, for a list of cells
+        stack = getattr(ns, "_stack", "stacked_rnn_cells")
     else:
         name = getattr(value, "type_name", None)
         bad_arg(f"{what}, not {name}" if name else what)
@@ -77,7 +79,7 @@ def rnn_layer(x, a: Args, e: Entry) -> Out:
     need_rank(e, x, (2,))
     if a.stateful:
         bad_arg(f"{e.name} with stateful=true needs a fixed batch size, which symcount leaves out")
-    cells, stack = _cells(a.cell, e)
+    cells, stack = _cells(a.cell, e, getattr(getattr(a.ctx, "spec", None), "ns", None))
     prefix = f"{stack}/" if stack else ""
     weights, states, children = [], [], []
     features = x[-1]
@@ -87,7 +89,10 @@ def rnn_layer(x, a: Args, e: Entry) -> Out:
         out = rnn((x[0], features), ca, entry)
         ws = out.weights
         if not cell.trainable:
-            ws = [dataclasses.replace(w, trainable=False) for w in ws]
+            ws = [
+                dataclasses.replace(w, trainable=False, what="frozen cell: trainable=false")
+                for w in ws
+            ]
         children.append((cell, Out(out.shape, ws, notes=out.notes)))
         weights += [w.renamed(f"{prefix}{cell.name}/") for w in ws]
         units = (ca.units,)

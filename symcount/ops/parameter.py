@@ -73,7 +73,9 @@ def parameter(x, a: Args, e: Entry) -> Out:
     axes = [(f"d_{i + 1}", d) for i, d in enumerate(shape)]
     trainable = getattr(a, "requires_grad", True)
     notes = [] if len(shape) else ["a scalar: one value"]
-    return Out(ParameterShape(shape), [W(name, *axes, trainable=trainable)], notes=notes)
+    what = "" if trainable else "frozen: requires_grad=false"
+    weight = W(name, *axes, trainable=trainable, what=what)
+    return Out(ParameterShape(shape), [weight], notes=notes)
 
 
 # broadcasting ---------------------------------------------------------------------

@@ -9,6 +9,8 @@ from .. import printing as P
 from .base import Args, Entry, layout, op, resolve_axis
 from .spec import Out, bad_arg, fail
 
+ADAPTED = "statistics of the data, set by adapt()"
+
 
 @op("resize")
 def resize(x, a: Args, e: Entry) -> Out:
@@ -41,7 +43,7 @@ def normalization(x, a: Args, e: Entry) -> Out:
     single, many = e.flag("norm_labels")
     kept.sort()
     dims = [(single if len(kept) == 1 else f"{many}_{n + 1}", x[i]) for n, i in enumerate(kept)]
-    return Out(tuple(x), e.weights_of("mean", "var", "count", state=True, dims=dims))
+    return Out(tuple(x), e.weights_of("mean", "var", "count", state=True, what=ADAPTED, dims=dims))
 
 
 @op("encode")

@@ -135,7 +135,11 @@ def rotary(x, a: Args, e: Entry) -> Out:
     half = D.floordiv(dim, 2) if D.is_num(dim) else D.div(dim, 2)
     note = "inv_freq and original_inv_freq are buffers (the rotation frequencies, as Hugging "
     note += "Face keeps them), not parameters"
-    return Out(tuple(x), e.weights_of(*e.weights, state=True, half=half), notes=[note])
+    return Out(
+        tuple(x),
+        e.weights_of(*e.weights, state=True, what="rotary frequencies", half=half),
+        notes=[note],
+    )
 
 
 @op("tied_linear")

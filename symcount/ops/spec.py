@@ -139,6 +139,9 @@ class Weight:
     dims: tuple[tuple[Factor, ...], ...]
     trainable: bool = True
     state: bool = False  # running statistics: Keras non-trainable, PyTorch buffers
+    # what a non-trainable weight or a state is, in explain's words ("rotary
+    # frequencies"); none: a batch norm's statistics, as the convention names them
+    what: str = ""
 
     @property
     def shape(self) -> tuple:
@@ -153,10 +156,10 @@ class Weight:
         return tuple(f for dim in self.dims for f in dim)
 
     def renamed(self, prefix: str) -> Weight:
-        return Weight(f"{prefix}{self.name}", self.dims, self.trainable, self.state)
+        return Weight(f"{prefix}{self.name}", self.dims, self.trainable, self.state, self.what)
 
 
-def W(name: str, *dims, trainable: bool = True, state: bool = False) -> Weight:
+def W(name: str, *dims, trainable: bool = True, state: bool = False, what: str = "") -> Weight:
     """``W("kernel", ("k", 3), ("c_in", c), [("4", 4), ("units", u)])``.
 
     Each positional is one axis of the weight: a (label, value) pair, or a
@@ -166,7 +169,7 @@ def W(name: str, *dims, trainable: bool = True, state: bool = False) -> Weight:
     for d in dims:
         pairs = d if isinstance(d, list) else [d]
         axes.append(tuple(Factor(label, value) for label, value in pairs))
-    return Weight(name, tuple(axes), trainable and not state, state)
+    return Weight(name, tuple(axes), trainable and not state, state, what)
 
 
 @dataclass(frozen=True, slots=True)

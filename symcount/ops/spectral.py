@@ -25,7 +25,8 @@ def spectral_norm(shape, p: Args, e: Entry) -> Out:
         )
     out = p.ctx.run(inner, shape)
     kernel = next(w for w in out.weights if w.name in KERNELS)
-    u = Weight("vector_u", ((Factor("1", 1),), kernel.dims[-1]), trainable=False)
+    what = "spectral norm's power-iteration vector"
+    u = Weight("vector_u", ((Factor("1", 1),), kernel.dims[-1]), trainable=False, what=what)
     weights = [w.renamed(f"{inner.name}/") for w in out.weights] + [u]
     note = f"vector_u {P.shape(u.shape, batch=False)}: the power iteration's vector, non-trainable"
     return Out(out.shape, weights, notes=[note], children=[(inner, out)])

@@ -22,8 +22,8 @@ def label(row, depth: int = 0, escape=P.text) -> str:
     text = f"{'  ' * depth}{escape(row.name)} ({escape(row.type)})"
     if row.multiplier != 1:
         text += f" x{P.expr(row.multiplier)}"
-    if row.calls > 1:
-        text += f" [shared: {row.calls} calls]"
+    if row.calls != 1:
+        text += f" [shared: {P.expr(row.calls)} calls]"
     return text
 
 

@@ -45,11 +45,13 @@ def status(row, weight, *, frozen: bool = False, buffers: bool = False) -> str:
     """How a weight is counted (``frozen``/``buffers``: as the enclosing wrapper says)."""
     if weight.state:
         if row.state_as_buffers or buffers:
-            return "buffer (running statistics, not a parameter)"
-        return "non-trainable (moving statistics)"
+            return f"buffer ({weight.what or 'running statistics'}, not a parameter)"
+        return f"non-trainable ({weight.what or 'moving statistics'})"
     if row.frozen or frozen:
         return "non-trainable (frozen: trainable=false)"
-    return "trainable" if weight.trainable else "non-trainable"
+    if weight.trainable:
+        return "trainable"
+    return f"non-trainable ({weight.what})" if weight.what else "non-trainable"
 
 
 def _has_weights(row) -> bool:

@@ -113,8 +113,9 @@ def _layer_cell(row, depth: int = 0) -> str:
     cell = r"\quad " * depth + r"\texttt{" + text(row.name) + "} (" + text(row.type) + ")"
     if row.multiplier != 1:
         cell += r" $\times\, " + value(row.multiplier) + "$"
-    if row.calls > 1:
-        cell += f" [shared: {row.calls} calls]"
+    if row.calls != 1:
+        n = row.calls if isinstance(row.calls, int) else "$" + value(row.calls) + "$"
+        cell += f" [shared: {n} calls]"
     return cell
 
 

@@ -111,8 +111,9 @@ def _mathjax_label(row, depth: int = 0) -> str:
     text = r"\quad " * depth + r"\mathtt{" + L.math_text(row.name) + r"}\ \text{(" + kind + ")}"
     if row.multiplier != 1:
         text += r" \times " + L.value(row.multiplier)
-    if row.calls > 1:
-        text += rf"\ \text{{[shared: {row.calls} calls]}}"
+    if row.calls != 1:
+        n = row.calls if isinstance(row.calls, int) else "$" + L.value(row.calls) + "$"
+        text += rf"\ \text{{[shared: {n} calls]}}"
     return text
 
 
