@@ -95,9 +95,9 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         outputs = self.outputs or ([self.current] if self.current is not None else [])
         for t in outputs:
             self.graph.output(*(p.node for p in t.parts) if t.parts else (t.node,))
-        for layer, n in self.graph.call_counts().items():
-            if n > 1:  # a shared layer: one row, its weights once, marked with its calls
-                self.layer_rows[layer].calls = n
+        for layer, costs in self.graph.shared_costs().items():
+            # a shared layer: one row, its weights once, each call's compute on its own shapes
+            self.layer_rows[layer].calls, self.layer_rows[layer].call_costs = len(costs), costs
         self.graph.convention = self.convention
         if self.lazy is not None:
             self.lazy.finish(self)
@@ -385,9 +385,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         self.applied[spec] = (layer, row)
         self.layer_rows.append(row)
         self.rows.append(row)
-        return self.tensor_of(
-            row.output_shape, span, row, self.record_call(layer, tensors, row.output_shape, site)
-        )
+        nodes = self.record_call(layer, tensors, row.output_shape, site, row.call_costs[0])
+        return self.tensor_of(row.output_shape, span, row, nodes)
 
     def count_layer(self, span, why: str = "", n: int = 1) -> None:
         """Count ``n`` layers toward the limit (``why``: how they count)."""
@@ -407,10 +406,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
             got = self.model_applied.get(spec)
         return got
 
-    def record_call(self, layer, tensors: list[Tensor], shape, site) -> tuple:
+    def record_call(self, layer, tensors: list[Tensor], shape, site, costs) -> tuple:
         shapes = shape if isinstance(shape, list) else [shape]
         nodes = (tensors[0].node,) if len(tensors) == 1 else tuple([t.node for t in tensors])
-        return self.graph.call(layer, nodes, shapes, span=site, group=self.group)
+        return self.graph.call(layer, nodes, shapes, span=site, group=self.group, quantities=costs)
 
     def apply_again(self, spec: LayerSpec, applied, shape, kwargs, span, site, tensors) -> Tensor:
         layer, row = applied
@@ -423,9 +422,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
                 f"{_shapes(before)}; this call would need {_shapes(now)}",
                 span,
             )
-        return self.tensor_of(
-            out.shape, span, row, self.record_call(layer, tensors, out.shape, site)
-        )
+        nodes = self.record_call(layer, tensors, out.shape, site, out.costs)
+        return self.tensor_of(out.shape, span, row, nodes)
 
     def call_keywords(self, spec: LayerSpec, kwargs: dict) -> dict:
         allowed = spec.rule.call_kwargs | {"training", "mask"}
@@ -489,6 +487,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
             notes=out.notes,
             children=children,
             state_as_buffers=buffers,
+            call_costs=(out.costs,),
         )
 
     def child_row(self, child, buffers: bool = False) -> Row:
