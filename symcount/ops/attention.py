@@ -103,22 +103,28 @@ def attention(shapes, a: Args, e: Entry) -> Out:
     if "attention_output" in messages:
         notes.append(messages["attention_output"])
     if e.flag("split_embed"):  # h heads of d_q/h: h*(d_q/h) = d_q per pair of positions
-        costs = _heads_macs(q[0], k[0], d_q, d_k, d_v, d_q, d_q, 1, [("", d_q)])
+        # torch's add_bias_kv and add_zero_attn each append a key (and value) row
+        extra = int(bool(getattr(a, "bias_kv", False))) + int(bool(a.add_zero_attn))
+        keys = k[0] if extra == 0 or k[0] is None else D.add(k[0], extra)
+        costs = _heads_macs(q[0], k[0], d_q, d_k, d_v, d_q, d_q, 1, [("", d_q)], keys=keys)
     else:
         vdim = a.value_dim if a.value_dim is not None else a.key_dim
         costs = _heads_macs(q[:-1], k[:-1], d_q, d_k, d_v, a.key_dim, vdim, h, out_dims, a, v)
     return Out(out_shape, weights, notes=notes, costs=costs)
 
 
-def _heads_macs(tq, tk, d_q, d_k, d_v, kd, vd, h, out_dims, a=None, v=None, kv_heads=None):
+def _heads_macs(
+    tq, tk, d_q, d_k, d_v, kd, vd, h, out_dims, a=None, v=None, kv_heads=None, keys=None
+):
     """Attention's multiply-accumulates: the query, key, value and output
     projections, and on each head the scores (Q K^T, every query against every
     key, at full length) and the weighted values (A V). ``tq``/``tk``: the
     query's and key's positions (an axis or a tuple); ``kv_heads``: the key and
-    value projections' heads where fewer (grouped-query)."""
+    value projections' heads where fewer (grouped-query); ``keys``: the keys
+    the scores see, where more than the key's positions (torch's extra rows)."""
     kvh = h if kv_heads is None else kv_heads
     tv = tk if v is None else v[:-1]
-    pairs = _pairs(tq, tk, a)
+    pairs = _pairs(tq, tk if keys is None else keys, a)
     return C.macs(
         C.term(tq, d_q, h, kd),
         C.term(tk, d_k, kvh, kd),
