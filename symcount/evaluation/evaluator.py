@@ -30,6 +30,7 @@ from ..errors import (
 from ..language import ast
 from ..language.values import BlockCall, BlockDef, LayerSpec, Stage, Tensor, Word, describe
 from ..model import Model, Row
+from ..model import quantities as Q
 from ..model.builder import GraphBuilder, LazyGraph, input_name
 from ..ops.parameter import check_inputs
 from ..ops.spec import Out
@@ -554,8 +555,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
     def symbol_names(self) -> list[str]:
         found: set[str] = set()
         values = [v for shape in self.inputs for v in shape]
-        for r in self.rows:  # every quantity: a buffer's size may be its only use of a symbol
-            values += [*r.counts.values(), *_flat(r.output_shape)]
+        # weight counts (a buffer may be a symbol's only use); costs use the shapes' symbols
+        counted = [q.name for q in Q.REGISTRY if q.cost is None]
+        for r in self.rows:
+            values += [*(r.count(n) for n in counted), *_flat(r.output_shape)]
         for v in values:
             if D.is_symbolic(v):
                 found.update(s.name for s in v.free_symbols)
