@@ -282,3 +282,22 @@ def test_explain_shows_each_call_with_numbers(capsys):
     out = run(capsys, "explain", str(EXAMPLES / "mnist_cnn.sc"), "--compute", "--batch", "2")
     assert "  MACs = 2*26*26*3*3*1*24 = 292,032\n" in out
     assert "Total FLOPs: 29,121,920\n" in out
+
+
+def test_markdown_names_the_convention(capsys):
+    out = run(
+        capsys,
+        "summary",
+        "-e",
+        "input(None, 6) -> LSTM(8) -> Dense(3)",
+        "--compute",
+        "--format",
+        "markdown",
+    )
+    assert "| lstm (LSTM) | `(None, 8)` | 480 | `unknown` | `unknown` |" in out
+    assert "| dense (Dense) | `(None, 3)` | 27 | 24 | 48 |" in out
+    assert out.endswith(
+        "- **Compute:** FLOPs = 2 x MACs over matmuls and convolutions "
+        "(attention at full length; no bias, element-wise or norm work), "
+        "forward pass, batch 1\n"
+    )
