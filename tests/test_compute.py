@@ -102,6 +102,13 @@ HAND = [
         "input(10, 32) -> GroupQueryAttention(4, 8, 2)",
         10 * 32 * 32 + 2 * 10 * 32 * 8 + 8 * 10 * 10 * 4 * 2 + 10 * 32 * 32,
     ),
+    # over two axes: every position against every position (4*5 of them) ...
+    ("input(4, 5, 16) -> MultiHeadAttention(2, 8)", 4 * 20 * 16 * 16 + 2 * 2 * 20 * 20 * 8),
+    # ... or along axis 2 only: the other axis pairs one to one
+    (
+        "input(4, 5, 16) -> MultiHeadAttention(2, 8, attention_axes=(2,))",
+        4 * 20 * 16 * 16 + 2 * 2 * 4 * 5 * 5 * 8,
+    ),
     ("q = input(7, 16)\nv = input(5, 16)\nAttention()([q, v])", 7 * 5 * 16 * 2),
     ("q = input(7, 16)\nv = input(5, 16)\nAdditiveAttention()([q, v])", 7 * 5 * 16),
     ("a = input(5, 8)\nb = input(5, 8)\nDot(axes=2)([a, b])", 5 * 5 * 8),
