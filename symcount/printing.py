@@ -50,7 +50,10 @@ def _fast_sum(v) -> str:
 
 
 def number(v) -> str:
-    """With thousands separators where it is a number."""
+    """With thousands separators where it is a number; None (a count that
+    needs an axis of unknown length) as ``unknown``."""
+    if v is None:
+        return "unknown"
     if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}"
     return expr(v)

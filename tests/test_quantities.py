@@ -51,6 +51,9 @@ MLP = "model mlp\ninput(f) -> Dense(u) -> Dense(3)"
 u, f = D.symbol("u"), D.symbol("f")
 
 
+FOUR = ["params", "trainable", "non_trainable", "buffers"]
+
+
 def shown(text: str, values=None):
     return symcount.parse(text, values=values).showing("bias_entries", "elements_out")
 
@@ -59,7 +62,7 @@ def shown(text: str, values=None):
 
 
 def test_the_four_are_declared_in_order():
-    assert [q.name for q in Q.REGISTRY] == ["params", "trainable", "non_trainable", "buffers"]
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops"]
     assert [q.title for q in Q.REGISTRY.shown()] == [
         "Total params",
         "Trainable params",
@@ -89,7 +92,7 @@ def test_temporarily_unregisters_even_on_error():
 def test_register_refuses_clashes(bad, message):
     with pytest.raises(ValueError, match=message):
         Q.register(Q.Quantity(**bad))
-    assert [q.name for q in Q.REGISTRY] == ["params", "trainable", "non_trainable", "buffers"]
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops"]
 
 
 @pytest.mark.parametrize(
@@ -117,6 +120,8 @@ def test_row_and_model_values(extra):
         "trainable": u * (f + 1),
         "non_trainable": 0,
         "buffers": 0,
+        "macs": f * u,
+        "flops": 2 * f * u,
         "bias_entries": u,
         "elements_out": u,
     }
@@ -213,7 +218,7 @@ def test_solve_for_a_quantity(extra):
     with pytest.raises(
         symcount.SolveError, match="one of total, trainable, non_trainable, buffers, "
     ):
-        m.solve("u", count="macs", params=1)
+        m.solve("u", count="activations", params=1)
 
 
 def test_solve_command_takes_a_registered_quantity(extra, capsys):
@@ -350,8 +355,10 @@ def test_plot_command_draws_a_registered_quantity(extra, capsys, tmp_path):
         f"wrote {out} (SVG): bias entries for u = 1..10 (10 points)\n"
         "budget 9: u = 6 gives 9 (exactly)\n"
     )
-    assert cli.main([*argv, "--count", "macs"]) == 2
-    assert "--count 'macs': not a quantity; one of total, trainable" in capsys.readouterr().err
+    assert cli.main([*argv, "--count", "activations"]) == 2
+    assert (
+        "--count 'activations': not a quantity; one of total, trainable" in capsys.readouterr().err
+    )
 
 
 def test_the_docs_page_runs():

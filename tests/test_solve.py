@@ -292,7 +292,7 @@ def test_api_errors():
     with pytest.raises(SolveError, match="non-negative integer"):
         m.solve("u", params=-1)
     with pytest.raises(SolveError, match="unknown count"):
-        m.solve("u", params=1, of="flops")
+        m.solve("u", params=1, of="activations")
     with pytest.raises(ArgumentError, match="is empty"):
         m.solve("u", params=1, where=[""])
     with pytest.raises(SymcountError, match="both given a value and solved for"):

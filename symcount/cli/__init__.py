@@ -12,7 +12,7 @@ import sys
 
 from .. import __version__
 from ..errors import SymcountError
-from .args import positive
+from .args import batch_size, positive
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from .output import EXIT_OUTPUT as EXIT_OUTPUT
@@ -145,6 +145,22 @@ def _add_latex_args(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
+def _add_compute_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("compute (docs/compute.md)")
+    g.add_argument(
+        "--compute",
+        action="store_true",
+        help="add MACs and FLOPs per layer and in the totals, under the default convention: "
+        "FLOPs = 2 x MACs over matmuls and convolutions, attention at full length, forward pass",
+    )
+    g.add_argument(
+        "--batch",
+        type=batch_size,
+        metavar="B",
+        help="count the compute for a batch of B samples: an integer or a symbol (default 1)",
+    )
+
+
 def _latex_wanted(args, parser) -> bool:
     if args.standalone and not args.latex:
         parser.error("--standalone goes with --latex")
@@ -207,6 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
     _add_algebra_args(s)
+    _add_compute_args(s)
     s.add_argument(
         "--leading",
         action="store_true",
@@ -233,6 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(parser=e)
     e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
     _add_algebra_args(e)
+    _add_compute_args(e)
     _add_latex_args(e, "each layer's formula, numbers and value as alignat* lines, then the total")
 
     ly = sub.add_parser(
@@ -327,6 +345,10 @@ def _model(args, parser):
     if path is not None:
         text = _read(path)
     model = symcount.parse(text, filename=display, **kw)
+    if getattr(args, "compute", False) or getattr(args, "batch", None) is not None:
+        model = model.showing("macs", "flops")
+        if args.batch is not None:
+            model = model.batched(args.batch)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute

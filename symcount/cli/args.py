@@ -50,3 +50,19 @@ def positive_count(text: str) -> int:
     if n < 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
     return n
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def batch_size(text: str) -> int | str:
+    """``--batch``: a positive integer, or a symbol's name (``B``)."""
+    name = text.strip()
+    if _NAME.fullmatch(name):
+        return name
+    try:
+        return positive(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"{short(text)} is not a batch size: a positive integer or a symbol's name"
+        ) from None

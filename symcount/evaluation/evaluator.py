@@ -30,6 +30,7 @@ from ..errors import (
 from ..language import ast
 from ..language.values import BlockCall, BlockDef, LayerSpec, Stage, Tensor, Word, describe
 from ..model import Model, Row
+from ..model import quantities as Q
 from ..model.builder import GraphBuilder, LazyGraph, input_name
 from ..ops.parameter import check_inputs
 from ..ops.spec import Out
@@ -95,9 +96,11 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         outputs = self.outputs or ([self.current] if self.current is not None else [])
         for t in outputs:
             self.graph.output(*(p.node for p in t.parts) if t.parts else (t.node,))
-        for layer, n in self.graph.repeated_calls().items():
-            if n != 1:  # a shared layer: one row, its weights once, marked with its calls
-                self.layer_rows[layer].calls = n
+        calls = self.graph.repeated_calls()  # a call in a repeat counts as often as the repeat
+        for layer, costs in self.graph.shared_costs().items():
+            # a shared layer: one row, its weights once, each call's compute on its own shapes
+            row = self.layer_rows[layer]
+            row.calls, row.call_costs = calls.get(layer, len(costs)), costs
         self.graph.convention = self.convention
         if self.lazy is not None:
             self.lazy.finish(self)
@@ -385,9 +388,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         self.applied[spec] = (layer, row)
         self.layer_rows.append(row)
         self.rows.append(row)
-        return self.tensor_of(
-            row.output_shape, span, row, self.record_call(layer, tensors, row.output_shape, site)
-        )
+        nodes = self.record_call(layer, tensors, row.output_shape, site, row.call_costs[0])
+        return self.tensor_of(row.output_shape, span, row, nodes)
 
     def count_layer(self, span, why: str = "", n: int = 1) -> None:
         """Count ``n`` layers toward the limit (``why``: how they count)."""
@@ -407,10 +409,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
             got = self.model_applied.get(spec)
         return got
 
-    def record_call(self, layer, tensors: list[Tensor], shape, site) -> tuple:
+    def record_call(self, layer, tensors: list[Tensor], shape, site, costs) -> tuple:
         shapes = shape if isinstance(shape, list) else [shape]
         nodes = (tensors[0].node,) if len(tensors) == 1 else tuple([t.node for t in tensors])
-        return self.graph.call(layer, nodes, shapes, span=site, group=self.group)
+        return self.graph.call(layer, nodes, shapes, span=site, group=self.group, quantities=costs)
 
     def apply_again(self, spec: LayerSpec, applied, shape, kwargs, span, site, tensors) -> Tensor:
         layer, row = applied
@@ -423,25 +425,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
                 f"{_shapes(before)}; this call would need {_shapes(now)}",
                 span,
             )
-        return self.tensor_of(
-            out.shape, span, row, self.record_call(layer, tensors, out.shape, site)
-        )
-
-    def call_keywords(self, spec: LayerSpec, kwargs: dict) -> dict:
-        allowed = spec.rule.call_kwargs | {"training", "mask"}
-        for key, (_, kspan) in kwargs.items():
-            if key not in allowed:
-                raise ArgumentError(
-                    f"calling {spec.type_name} takes no keyword {key!r}"
-                    + (
-                        f"; it takes {', '.join(sorted(spec.rule.call_kwargs))}"
-                        if spec.rule.call_kwargs
-                        else ""
-                    ),
-                    kspan,
-                    hint=did_you_mean(key, allowed),
-                )
-        return {k: v for k, (v, _) in kwargs.items()}
+        nodes = self.record_call(layer, tensors, out.shape, site, out.costs)
+        return self.tensor_of(out.shape, span, row, nodes)
 
     @staticmethod
     def tensor_of(out, span, row, nodes) -> Tensor:
@@ -489,6 +474,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
             notes=out.notes,
             children=children,
             state_as_buffers=buffers,
+            call_costs=(out.costs,),
         )
 
     def child_row(self, child, buffers: bool = False) -> Row:
@@ -557,8 +543,16 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
     def symbol_names(self) -> list[str]:
         found: set[str] = set()
         values = [v for shape in self.inputs for v in shape]
-        for r in self.rows:  # every quantity: a buffer's size may be its only use of a symbol
-            values += [*r.counts.values(), *_flat(r.output_shape)]
+        # weight counts (a buffer may be a symbol's only use); costs use the shapes' symbols
+        counted = [q.name for q in Q.REGISTRY if q.cost is None]
+        for r in self.rows:
+            values += [*(r.count(n) for n in counted), *_flat(r.output_shape)]
+        # a repeat's count may reach only the costs (a shared layer in repeat L): its symbols too
+        stack = list(self.rows)
+        while stack:
+            r = stack.pop()
+            values += [r.multiplier, r.calls]
+            stack += r.children
         for v in values:
             if D.is_symbolic(v):
                 found.update(s.name for s in v.free_symbols)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
-from ..errors import ArgumentError, ShapeError
+from ..errors import ArgumentError, ShapeError, did_you_mean
 from ..language import ast
 from ..language.values import BlockDef, Tensor, TensorShape, Word, describe
 from .expressions import INPUT_NAMES, is_tensor_list
@@ -225,6 +225,23 @@ class TensorsMixin:
         for v in kwargs.values():
             out += [v] if isinstance(v, Tensor) else list(v) if is_tensor_list(v) else []
         return out
+
+    def call_keywords(self, spec, kwargs: dict) -> dict:
+        """A call's keywords, checked against the layer's call keywords."""
+        allowed = spec.rule.call_kwargs | {"training", "mask"}
+        for key, (_, kspan) in kwargs.items():
+            if key not in allowed:
+                raise ArgumentError(
+                    f"calling {spec.type_name} takes no keyword {key!r}"
+                    + (
+                        f"; it takes {', '.join(sorted(spec.rule.call_kwargs))}"
+                        if spec.rule.call_kwargs
+                        else ""
+                    ),
+                    kspan,
+                    hint=did_you_mean(key, allowed),
+                )
+        return {k: v for k, (v, _) in kwargs.items()}
 
     @staticmethod
     def keyword_shapes(kwargs: dict) -> dict:

@@ -43,6 +43,7 @@ class Row:
     _counts: dict | None = None  # quantity name -> value, filled as they are asked for
     inputs: tuple = ()  # what its (first) call reads: a layer's, a group's or a tensor's name
     source: Span | None = None  # where its (first) call is written
+    call_costs: tuple = ()  # each call's compute, as its op wrote it ({"macs": ...})
 
     def count(self, name: str):
         """This row's value of the quantity ``name`` (symcount.model.quantities),
@@ -56,9 +57,11 @@ class Row:
         if q.parts:
             v = D.add(*[self.count(p) for p in q.parts])
         elif self.group:
-            v = D.mul(self.multiplier, _tidy(D.total([c.count(name) for c in self.children])))
+            v = _sum([c.count(name) for c in self.children])
+            v = None if v is None else D.mul(self.multiplier, _tidy(v))
         else:
-            v = D.mul(self.multiplier, Q.leaf_value(self, q))
+            v = Q.leaf_value(self, q)
+            v = None if v is None else D.mul(self.multiplier, v)
         counts[name] = v
         return v
 
@@ -99,6 +102,16 @@ class Row:
             children=[c.subs(mapping) for c in self.children],
             multiplier=_subs_value(self.multiplier, mapping),
             calls=_subs_value(self.calls, mapping),
+            call_costs=tuple(_subs_costs(c, mapping) for c in self.call_costs),
+            _counts=None,
+        )
+
+    def batched(self, batch) -> Row:
+        """This row with each call's costs times ``batch`` (ops count one sample)."""
+        return dataclasses.replace(
+            self,
+            children=[c.batched(batch) for c in self.children],
+            call_costs=tuple(_times(batch, c) for c in self.call_costs),
             _counts=None,
         )
 
@@ -140,6 +153,7 @@ class Model:
     source: str = ""
     filename: str | None = None
     show: tuple = ()  # quantities beyond the default ones that its outputs list
+    batch: Any = 1  # the samples its compute (MACs, FLOPs) is counted for: see batched
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
@@ -155,7 +169,7 @@ class Model:
         if totals is None:
             totals = self._totals = {}
         if name not in totals:
-            totals[name] = D.total([r.count(name) for r in self.rows])
+            totals[name] = _sum([r.count(name) for r in self.rows])
         return totals[name]
 
     @property
@@ -214,6 +228,26 @@ class Model:
         graph = None if self._graph is None else LazyGraph(lambda: self.graph.subs(mapping))
         return dataclasses.replace(self, rows=rows, symbols=left, _totals=None, _graph=graph)
 
+    def batched(self, batch) -> Model:
+        """The model's compute (MACs, FLOPs) for a batch of ``batch`` samples
+        (an int or a symbol's name); the weights do not change."""
+        if isinstance(batch, str):
+            batch = D.symbol(batch)
+        if D.is_num(batch) and batch == 1:
+            return self
+        rows = [r.batched(batch) for r in self.rows]
+        symbols = list(self.symbols)
+        if D.is_symbolic(batch):
+            symbols += [s.name for s in batch.free_symbols if s.name not in symbols]
+        return dataclasses.replace(
+            self, rows=rows, symbols=symbols, batch=D.mul(self.batch, batch), _totals=None
+        )
+
+    @property
+    def compute_shown(self) -> bool:
+        """Whether its outputs list a compute quantity (MACs, FLOPs)."""
+        return any(q.cost is not None for q in self.quantities)
+
     def walk(self, *, expand: bool = False):
         """(depth, row) in order; ``expand`` opens blocks and repeats."""
         for r in self.rows:
@@ -235,6 +269,12 @@ class Model:
             "symbols": list(self.symbols),
             "layers": [r.to_dict(quantities) for r in self.rows],
             **{q.json_total_key: P.json_value(self.sum(q.name)) for q in quantities},
+            # the convention the compute is counted under (docs/compute.md)
+            **(
+                {"compute": {"convention": "default", "batch": P.json_value(self.batch)}}
+                if self.compute_shown
+                else {}
+            ),
         }
 
     def __repr__(self) -> str:
@@ -246,6 +286,22 @@ class Model:
 
 def _position(span: Span | None):
     return None if span is None else {"line": span.line, "column": span.column}
+
+
+def _sum(values):
+    """The sum of rows' values; None (unknown) if one is (a cost with an unknown axis)."""
+    if any(v is None for v in values):
+        return None
+    return D.total(values)
+
+
+def _subs_costs(costs, mapping):
+    return {k: _subs_value(v, mapping) if D.is_symbolic(v) else v for k, v in costs.items()}
+
+
+def _times(n, costs):
+    # each cost's value times n; the factors explain shows (macs_terms) as written
+    return {k: D.mul(n, v) if D.is_num(v) or D.is_symbolic(v) else v for k, v in costs.items()}
 
 
 def _tidy(v):

@@ -184,6 +184,43 @@ class GraphBuilder:
             counts[r[0]] = counts.get(r[0], 0) + 1
         return counts
 
+    def shared_costs(self) -> dict[int, tuple]:
+        """Each shared layer's (by id) calls' costs, first to last, each times
+        how often its call counts relative to the first (a call in a symbolic
+        repeat's steady pass counts N - 1 times)."""
+        from .. import dims as D
+
+        by_layer: dict[int, list] = {}
+        for r in self.records:
+            by_layer.setdefault(r[0], []).append(r)
+        out = {}
+        for layer, recs in by_layer.items():
+            if len(recs) < 2:
+                continue
+            first = self._multiplier(recs[0][5])
+            costs = []
+            for r in recs:
+                m = self._multiplier(r[5])
+                ratio = 1 if m is first or D.equal(m, first) is True else D.div(m, first)
+                q = dict(r[6] or {})
+                if ratio != 1:  # the costs' values (not the factors explain shows)
+                    q = {
+                        k: D.mul(ratio, v) if D.is_num(v) or D.is_symbolic(v) else v
+                        for k, v in q.items()
+                    }
+                costs.append(q)
+            out[layer] = tuple(costs)
+        return out
+
+    def _multiplier(self, group):
+        from .. import dims as D
+
+        factors = []
+        while group is not None:
+            factors.append(self.groups[group][4])
+            group = self.groups[group][3]
+        return D.prod(factors)
+
     def build(self) -> Graph:
         from .graph import Call, Group, Layer, Tensor, _graph, frozen_args
 
@@ -257,3 +294,6 @@ class NoGraph:
 
     def output(self, *tensors):
         pass
+
+    def shared_costs(self):
+        return {}

@@ -10,15 +10,15 @@ CSV, Markdown, notebook, LaTeX, ``solve``, ``plot``, ``diff`` — iterates
 :data:`REGISTRY`, so a new count is one declaration plus its layers' formulas.
 
 >>> [q.name for q in REGISTRY]
-['params', 'trainable', 'non_trainable', 'buffers']
+['params', 'trainable', 'non_trainable', 'buffers', 'macs', 'flops']
 >>> lookup("total").name, lookup("non-trainable").title
 ('params', 'Non-trainable params')
 
 A quantity declared with ``default=False`` is counted (``row.counts[name]``,
 ``model.totals[name]``, ``solve(count=name)``) but appears in a model's
-outputs only once asked for: ``model.showing(name)``. Today's four are
-``default=True``, so their outputs do not change when one is added. See
-docs/quantities.md.
+outputs only once asked for: ``model.showing(name)``. The four weight counts
+are ``default=True``; MACs and FLOPs (docs/compute.md) are shown on request,
+so no output changes when one is added. See docs/quantities.md.
 """
 
 from __future__ import annotations
@@ -69,12 +69,18 @@ class Quantity:
     column: str | None = None  # a per-layer column heading in the text table
     default: bool = False  # in every model's outputs; else only with model.showing(name)
     diff: Mapping[str, Side] | None = None  # convention -> Side; None: both, as spoken
+    # a per-call cost an op writes (Out.costs[cost]), summed over the row's calls
+    # on each call's own shapes, times ``scale`` (FLOPs: 2 per MAC)
+    cost: str | None = None
+    scale: int = 1
 
     def __post_init__(self):
         if self.per not in (PER_LAYER, PER_CALL):
             raise ValueError(f"{self.name}: per is {PER_LAYER!r} or {PER_CALL!r}")
-        if (self.of is None) == (not self.parts):
-            raise ValueError(f"{self.name}: give either of= (a function of a row) or parts=")
+        if sum(x is not None and x != () for x in (self.of, self.parts or None, self.cost)) != 1:
+            raise ValueError(f"{self.name}: give one of of= (a function of a row), parts= or cost=")
+        if self.cost is not None and self.per != PER_CALL:
+            raise ValueError(f"{self.name}: a cost is counted per call")
         if self.totals not in ("always", "nonzero", "never"):
             raise ValueError(f"{self.name}: totals is 'always', 'nonzero' or 'never'")
 
@@ -103,6 +109,9 @@ class Quantity:
 
     def value(self, row):
         """A layer's own value, before calls and multipliers."""
+        if self.cost is not None:  # its first call's
+            v = row.call_costs[0].get(self.cost, 0) if row.call_costs else 0
+            return v if v is None or self.scale == 1 else D.mul(self.scale, v)
         fn = self.by_type.get(row.type, self.of)
         return fn(row)
 
@@ -252,8 +261,32 @@ _BUFFERS = Quantity(
     default=True,
     diff={"torch": Side("buffers")},
 )
+# compute: what each call costs, as its op writes it (ops/costs.py); shown on request
+_MACS = Quantity(
+    "macs",
+    "Total MACs",
+    cost="macs",
+    per=PER_CALL,
+    unit="multiply-accumulates",
+    label="macs",
+    text="MACs",
+    column="MACs",
+    equation="MACs",
+)
+_FLOPS = Quantity(
+    "flops",
+    "Total FLOPs",
+    cost="macs",
+    scale=2,
+    per=PER_CALL,
+    unit="floating-point operations",
+    label="flops",
+    text="FLOPs",
+    column="FLOPs",
+    equation="FLOPs",
+)
 # params heads every list, so it is declared before the parts it sums
-REGISTRY = Registry([_PARAMS, _TRAINABLE, _NON_TRAINABLE, _BUFFERS])
+REGISTRY = Registry([_PARAMS, _TRAINABLE, _NON_TRAINABLE, _BUFFERS, _MACS, _FLOPS])
 
 register = REGISTRY.register
 unregister = REGISTRY.unregister
@@ -264,9 +297,17 @@ lookup = REGISTRY.lookup
 def leaf_value(row, q: Quantity):
     """A layer's value: its own, times its calls for a per-call quantity.
 
-    A shared layer's later calls are counted at its first call's value: a row
-    keeps only that call's shapes. When the graph gives each call its own
-    input and output shapes, this is the one place to sum over them."""
+    A cost (``cost=``) is summed over the row's calls, each on its own shapes
+    (``row.call_costs``: one mapping per call, as its op wrote it, weighted by
+    how often that call counts relative to the row); None, unknown, if one
+    call's is. Another per-call quantity is its first call's value times the
+    calls."""
+    if q.cost is not None:
+        vals = [c.get(q.cost, 0) for c in row.call_costs]
+        if any(v is None for v in vals):
+            return None
+        v = D.total(vals)
+        return D.mul(q.scale, v) if q.scale != 1 else v
     v = q.value(row)
     if q.per == PER_CALL and row.calls != 1:
         v = D.mul(row.calls, v)

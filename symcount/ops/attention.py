@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
+from . import costs as C
 from .base import Args, Entry, op
 from .norm import refuse
 from .spec import Copies, Factor, Out, Weight, bad_arg, fail, need_known
@@ -101,7 +102,53 @@ def attention(shapes, a: Args, e: Entry) -> Out:
         notes.append(messages["attention_cross"])
     if "attention_output" in messages:
         notes.append(messages["attention_output"])
-    return Out(out_shape, weights, notes=notes)
+    if e.flag("split_embed"):  # h heads of d_q/h: h*(d_q/h) = d_q per pair of positions
+        # torch's add_bias_kv and add_zero_attn each append a key (and value) row
+        extra = int(bool(getattr(a, "bias_kv", False))) + int(bool(a.add_zero_attn))
+        keys = k[0] if extra == 0 or k[0] is None else D.add(k[0], extra)
+        costs = _heads_macs(q[0], k[0], d_q, d_k, d_v, d_q, d_q, 1, [("", d_q)], keys=keys)
+    else:
+        vdim = a.value_dim if a.value_dim is not None else a.key_dim
+        costs = _heads_macs(q[:-1], k[:-1], d_q, d_k, d_v, a.key_dim, vdim, h, out_dims, a, v)
+    return Out(out_shape, weights, notes=notes, costs=costs)
+
+
+def _heads_macs(
+    tq, tk, d_q, d_k, d_v, kd, vd, h, out_dims, a=None, v=None, kv_heads=None, keys=None
+):
+    """Attention's multiply-accumulates: the query, key, value and output
+    projections, and on each head the scores (Q K^T, every query against every
+    key, at full length) and the weighted values (A V). ``tq``/``tk``: the
+    query's and key's positions (an axis or a tuple); ``kv_heads``: the key and
+    value projections' heads where fewer (grouped-query); ``keys``: the keys
+    the scores see, where more than the key's positions (torch's extra rows)."""
+    kvh = h if kv_heads is None else kv_heads
+    tv = tk if v is None else v[:-1]
+    pairs = _pairs(tq, tk if keys is None else keys, a)
+    return C.macs(
+        C.term(tq, d_q, h, kd),
+        C.term(tk, d_k, kvh, kd),
+        C.term(tv, d_v, kvh, vd),
+        C.term(h, pairs, kd),
+        C.term(h, pairs, vd),
+        C.term(tq, h, vd, [x for _, x in out_dims]),
+    )
+
+
+def _pairs(tq, tk, a):
+    """How many (query, key) pairs the scores have: every query position
+    against every key position, or, with Keras's attention_axes, against the
+    key's positions along those axes only (the other axes pair one to one)."""
+    axes = getattr(a, "attention_axes", None) if a is not None else None
+    if not isinstance(tq, tuple) or axes is None:
+        return C.term(tq, tk)
+    full = len(tq) + 2  # the batch, the positions, the features
+    picked = {x + full if x < 0 else x for x in (axes if isinstance(axes, tuple) else (axes,))}
+    if any(not 1 <= x <= len(tq) for x in picked):
+        return None  # an axis Keras would refuse: no count
+    along = [x - 1 for x in sorted(picked)]
+    others = [tq[i] for i in range(len(tq)) if i not in along]
+    return C.term(others, [tq[i] for i in along], [tk[i] for i in along])
 
 
 # --- torch's Transformer layers (torch only: Keras has no such layers) ------
@@ -138,7 +185,18 @@ def transformer_layer(shapes, a: Args, e: Entry) -> Out:
     if memory[1] is not None and D.equal(memory[1], d) is False:
         fail(f"the memory has {P.expr(memory[1])} features but d_model is {P.expr(d)}")
     notes = ["memory: the incoming tensor (in a chain)"] if decoder and len(shapes) == 1 else []
-    return Out(tuple(tgt), layer_weights(e, a, d), notes=notes)
+    macs = _layer_macs(d, a.ff, tgt[0], memory[0] if decoder else None)
+    return Out(tuple(tgt), layer_weights(e, a, d), notes=notes, costs=C.macs(macs))
+
+
+def _layer_macs(d, ff, t, s=None):
+    """An encoder layer on t positions (a decoder's: cross-attention on s more):
+    self-attention 4*t*d^2 + 2*t^2*d, and the feed-forward block 2*t*d*ff."""
+    one = [("", d)]
+    terms = [C.of_costs(_heads_macs(t, t, d, d, d, d, d, 1, one)), C.term(2, t, d, ff)]
+    if s is not None:
+        terms.append(C.of_costs(_heads_macs(t, s, d, d, d, d, d, 1, one)))
+    return C.total(*terms)
 
 
 def stacked(weights, n, prefix: str, label: str = "num_layers") -> list:
@@ -160,13 +218,14 @@ def transformer_stack(shapes, a: Args, e: Entry) -> Out:
         bad_arg(f"{e.name} stacks a {want}, not {inner.type_name}")
     out = a.ctx.run(inner, shapes[0] if want.endswith("EncoderLayer") else shapes)
     weights = stacked(out.weights, a.count, "layers.*.")
+    costs = C.scaled(a.count, out.costs)  # the norm's work is not a matmul
     formula = Copies(tuple(out.weights), Factor("num_layers", a.count))
     if a.norm is not None:
         norm = a.ctx.run(a.norm, out.shape)
         weights += [w.renamed("norm.") for w in norm.weights]
         formula = None
     notes = [f"num_layers={P.expr(a.count)} copies of the {want}"]
-    return Out(out.shape, weights, formula=formula, notes=notes)
+    return Out(out.shape, weights, formula=formula, notes=notes, costs=costs)
 
 
 @op("transformer", inputs=(1, 2))
@@ -189,7 +248,10 @@ def transformer(shapes, a: Args, e: Entry) -> Out:
         norm = (k for k in e.weights if k.startswith(part) and (a.bias or not k.endswith("_b")))
         weights += e.weights_of(*norm, d_model=d)
     notes = [] if len(shapes) > 1 else ["source and target: the incoming tensor (in a chain)"]
-    return Out(tuple(tgt), weights, notes=notes)
+    enc = _layer_macs(d, a.ff, src[0])
+    dec = _layer_macs(d, a.ff, tgt[0], src[0])
+    costs = C.macs(C.term(a.encoders, enc), C.term(a.decoders, dec))
+    return Out(tuple(tgt), weights, notes=notes, costs=costs)
 
 
 # --- Keras's grouped-query and score attention (Keras only) ------------------
@@ -267,9 +329,13 @@ def grouped_query_attention(shapes, a: Args, e: Entry) -> Out:
     if not (D.is_num(u) and D.is_num(kv)):
         notes.append(f"{names['query_heads']} must be a multiple of {names['kv_heads']}")
     out = tuple(q)
+    hd = a.head_dim
+    costs = _heads_macs(q[0], k[0], d_q, d_k, d_v, hd, hd, u, [("", d_q)], kv_heads=kv)
+    if a.gate:  # a gate projection of the query, as wide as the query heads
+        costs = C.macs(C.of_costs(costs), C.term(q[0], d_q, u, hd))
     if _scores_wanted(a):
-        return Out([out, (u, q[0], k[0])], weights, notes=notes)
-    return Out(out, weights, notes=notes)
+        return Out([out, (u, q[0], k[0])], weights, notes=notes, costs=costs)
+    return Out(out, weights, notes=notes, costs=costs)
 
 
 def _broadcasts(x, y) -> bool:
@@ -325,6 +391,9 @@ def score_attention(shapes, a: Args, e: Entry) -> Out:
     lab = _cross_labels(len(shapes) > 1)
     weights = e.weights_of(*(key for key in e.weights if key in present), d_q=(lab["d_q"], d_q))
     out = (*q[:-1], v[-1])
+    # the weighted values are a matmul; dot-product scores too (additive ones are element-wise)
+    av = C.term(q[:-1], k[-2], v[-1])
+    costs = C.macs(av) if additive else C.macs(C.term(q[:-1], k[-2], q[-1]), av)
     if _scores_wanted(a):
-        return Out([out, (*q[:-1], k[-2])], weights)
-    return Out(out, weights)
+        return Out([out, (*q[:-1], k[-2])], weights, costs=costs)
+    return Out(out, weights, costs=costs)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from . import costs as C
 from .base import Args, Entry, need_rank, op
 from .recurrent import rnn
 from .spec import Out, bad_arg
@@ -81,7 +82,7 @@ def rnn_layer(x, a: Args, e: Entry) -> Out:
         bad_arg(f"{e.name} with stateful=true needs a fixed batch size, which symcount leaves out")
     cells, stack = _cells(a.cell, e, getattr(getattr(a.ctx, "spec", None), "ns", None))
     prefix = f"{stack}/" if stack else ""
-    weights, states, children = [], [], []
+    weights, states, children, macs = [], [], [], []
     features = x[-1]
     for cell in cells:
         entry = e.convention.entries()[cell.type_name]
@@ -94,10 +95,12 @@ def rnn_layer(x, a: Args, e: Entry) -> Out:
                 for w in ws
             ]
         children.append((cell, Out(out.shape, ws, notes=out.notes)))
+        macs.append(C.of(out))  # each cell's steps
         weights += [w.renamed(f"{prefix}{cell.name}/") for w in ws]
         units = (ca.units,)
         states += [units] * (2 if ca.gates == 4 else 1)
         features = ca.units
     last = (x[0], features) if a.return_sequences else (features,)
     shape = [last, *states] if a.return_state else last
-    return Out(shape, weights, children=children)  # the cells' notes are theirs
+    # the cells' notes are theirs
+    return Out(shape, weights, children=children, costs=C.macs(*macs))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
+from . import costs as C
 from .base import Args, Entry, biased, join, kernel_axes, op, positive, spatial_split
 from .reshape import limits
 from .spec import Out, bad_arg, fail
@@ -145,7 +146,9 @@ def conv(x, a: Args, e: Entry) -> Out:
     cin = ("c_in", c_in) if _one(g) else ("c_in/groups", D.div(c_in, g))
     k = kernel_axes(a.kernel)
     weights = e.weights_of(*biased(a, "kernel"), kernel=k, cin=cin, filters=a.filters)
-    return Out(positive(e, join(out, a.filters, fmt)), weights)
+    # each output position: the kernel over c_in/groups channels, for each filter
+    costs = C.macs(C.term(out, a.kernel, cin[1], a.filters))
+    return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs)
 
 
 @op("conv_transpose")
@@ -178,7 +181,9 @@ def conv_transpose(x, a: Args, e: Entry) -> Out:
     )
     # both frameworks accept a transpose whose output has length 0
     shape = join(out, a.filters, fmt)
-    return Out(positive(e, shape, zero_ok=True) if explicit else shape, weights)
+    # each input position scatters the kernel into filters/groups outputs per channel
+    costs = C.macs(C.term(spatial, a.kernel, c_in, cout[1]))
+    return Out(positive(e, shape, zero_ok=True) if explicit else shape, weights, costs=costs)
 
 
 def _output_padding(a: Args, e: Entry, o, s, d):
@@ -199,7 +204,8 @@ def depthwise_conv(x, a: Args, e: Entry) -> Out:
     dm = a.depth_multiplier
     k = kernel_axes(a.kernel)
     weights = e.weights_of(*biased(a, "kernel"), kernel=k, c_in=c_in, depth_multiplier=dm)
-    return Out(positive(e, join(out, D.mul(c_in, dm), fmt)), weights)
+    costs = C.macs(C.term(out, a.kernel, c_in, dm))
+    return Out(positive(e, join(out, D.mul(c_in, dm), fmt)), weights, costs=costs)
 
 
 @op("separable_conv")
@@ -210,4 +216,7 @@ def separable_conv(x, a: Args, e: Entry) -> Out:
     values = dict(c_in=c_in, depth_multiplier=a.depth_multiplier, filters=a.filters)
     k, ones = kernel_axes(a.kernel), [("1", 1)] * a.rank
     weights = e.weights_of(*biased(a, "depthwise", "pointwise"), kernel=k, ones=ones, **values)
-    return Out(positive(e, join(out, a.filters, fmt)), weights)
+    dm = a.depth_multiplier
+    depthwise, pointwise = C.term(out, a.kernel, c_in, dm), C.term(out, c_in, dm, a.filters)
+    costs = C.macs(depthwise, pointwise)
+    return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
+from . import costs as C
 from .base import Args, Entry, batch_axis, biased, op
 from .spec import Out, bad_arg, fail, need_known
 
@@ -16,7 +17,9 @@ def dense(x, a: Args, e: Entry) -> Out:
         e.fail("no_features")
     hint = lambda: f"{e.name}({P.expr(a.units)})"  # noqa: E731  (only when it fails)
     c_in = e.input_size(a, "c_in", x[-1], "features", hint=hint, unknown="dense_unknown")
-    return Out((*x[:-1], a.units), e.weights_of(*biased(a, "kernel"), c_in=c_in, units=a.units))
+    weights = e.weights_of(*biased(a, "kernel"), c_in=c_in, units=a.units)
+    # every leading axis (a sequence's steps too) is a row of the matmul
+    return Out((*x[:-1], a.units), weights, costs=C.macs(C.term(x[:-1], c_in, a.units)))
 
 
 @op("bilinear", inputs=(1, 2))
@@ -31,7 +34,8 @@ def bilinear(shapes, a: Args, e: Entry) -> Out:
             name = e.arg_names[key]
             e.arg_error(a, key, f"{name}={P.expr(getattr(a, key))} but the input has {s[-1]}")
     weights = e.weights_of(*biased(a, "kernel"), units=a.units, in1=a.in1, in2=a.in2)
-    return Out((*x1[:-1], a.units), weights)
+    costs = C.macs(C.term(x1[:-1], a.units, a.in1, a.in2))
+    return Out((*x1[:-1], a.units), weights, costs=costs)
 
 
 @op("embedding")
@@ -57,7 +61,8 @@ def reversible_embedding(x, a: Args, e: Entry) -> Out:
     if a.ctx.call_kwargs.get("reverse"):
         if D.equal(x[-1], a.dim) is False:
             fail(f"a reverse call takes vectors of {e.arg_names['dim']}={a.dim}, got {x[-1]}")
-        return Out((*x[:-1], a.vocab), weights)
+        costs = C.macs(C.term(x[:-1], a.dim, a.vocab))  # a matmul with the table (lookups: 0)
+        return Out((*x[:-1], a.vocab), weights, costs=costs)
     notes = ["the same matrix projects back to the vocabulary in reverse calls (tied weights)"]
     return Out((*x, a.dim), weights, notes=notes if a.tie_weights else [])
 

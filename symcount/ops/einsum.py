@@ -22,6 +22,7 @@ import re
 
 from .. import dims as D
 from .. import printing as P
+from . import costs as C
 from .base import Args, Entry, op
 from .spec import Out, W, bad_arg, fail
 
@@ -119,7 +120,24 @@ def einsum_dense(x, a: Args, e: Entry) -> Out:
     weights = [W("kernel", *kernel)]
     if a.bias_axes is not None:
         weights.append(W("bias", *_bias(a.bias_axes, outp, out, shift, elided, elided_at)))
-    return Out(tuple(out[1:]), weights)
+    costs = C.macs(_macs(inp, outp, kernel, full, out, in_at, out_at, elided, elided_at))
+    return Out(tuple(out[1:]), weights, costs=costs)
+
+
+def _macs(inp, outp, kernel, full, out, in_at, out_at, elided, elided_at):
+    """An einsum's multiply-accumulates: the product of every letter's length
+    (each once: the output's, else the input's) and of the axes under '...';
+    the batch axis (position 0) is left to the batch."""
+    sizes = dict(kernel)
+    for c in outp:
+        if out_at[c] and c not in sizes:
+            known = out[out_at[c]]
+            sizes[c] = known if known is not None or c not in in_at else full[in_at[c]]
+    for c in inp:
+        if in_at[c] and c not in sizes:
+            sizes[c] = full[in_at[c]]
+    under = full[1:elided] if elided_at == "left" else full[len(full) - elided :] if elided else []
+    return C.term(*sizes.values(), *under)
 
 
 def _bias(axes, outp: str, out: list, shift: int, elided: int, elided_at) -> list:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
+from . import costs as C
 from . import parameter
 from .base import Args, Entry, batch_axis, op, resolve_axis
 from .spec import Out, bad_arg, fail
@@ -81,7 +82,8 @@ def dot(shapes, a: Args, e: Entry) -> Out:
             f"{e.name}: axis {axes[0]} of the first input ({s1[i1]}) and axis {axes[1]} of the "
             f"second ({s2[i2]}) must have the same length"
         )
-    s1.pop(i1)
+    s1_len = s1.pop(i1)
     s2.pop(i2)
     out = s1 + s2
-    return Out(tuple(out) if out else (1,))
+    # every output entry is a dot product along the contracted axis
+    return Out(tuple(out) if out else (1,), costs=C.macs(C.term(out, s1_len)))

@@ -14,6 +14,7 @@ import dataclasses
 
 from .. import dims as D
 from .. import printing as P
+from . import costs as C
 from .base import Args, Entry, join, kernel_axes, need_rank, op, positive, split
 from .conv import lengths, strided_dilation
 from .norm import refuse
@@ -73,11 +74,12 @@ def rnn(x, a: Args, e: Entry) -> Out:
     # num_layers - 1 equal layers above it, each weight with that many
     # copies: counted, never unrolled into a loop over the layers.
     symbolic = not D.is_num(layers) or layers > UNROLLED
-    weights = []
+    weights, terms = [], []
     for layer in range(2 if symbolic else layers):
         x_in = ("c_in", f) if layer == 0 else [("2", 2), h_out] if n_dir == 2 else h_out
         copies = [("num_layers - 1", D.sub(layers, 1))] if symbolic and layer else []
         values = dict(x_in=x_in, h_out=h_out, units=u, copies=copies)
+        terms.append(_step_macs(a, x_in, h_out, proj, n_dir, copies))
         for suffix in ("", "_reverse")[:n_dir]:
             ws = e.weights_of("kernel", "recurrent", **values) + _biases(a, e, **values)
             if proj is not None:
@@ -90,11 +92,22 @@ def rnn(x, a: Args, e: Entry) -> Out:
     if getattr(a, "reset_after", False) and a.bias and not e.flag("two_biases"):
         notes.append("reset_after=true: separate input and recurrent biases, hence 2 bias rows")
     _initial_state(a, e)
+    # every step multiplies the input and the state by the gate kernels: T*gates*H*(I + H)
+    costs = C.macs(*(C.term(1 if step else x[0], t) for t in terms))
     if step:
-        return Out((u,), weights, notes=notes)
+        return Out((u,), weights, notes=notes, costs=costs)
     if e.flag("whole_sequence"):  # torch: the last layer's hidden states, (T, dirs*H_out)
-        return Out((x[0], D.mul(n_dir, h_out[1])), weights, notes=notes)
-    return Out(_outputs(x, (u,), a), weights, notes=notes)
+        return Out((x[0], D.mul(n_dir, h_out[1])), weights, notes=notes, costs=costs)
+    return Out(_outputs(x, (u,), a), weights, notes=notes, costs=costs)
+
+
+def _step_macs(a: Args, x_in, h_out, proj, n_dir: int, copies):
+    """One step of one layer (all its directions, and its copies): the gate
+    kernels on the input and on the state, and torch's projection."""
+    inputs = D.prod(v for _, v in (x_in if isinstance(x_in, list) else [x_in]))
+    gates = D.mul(D.mul(a.gates, a.units), D.add(inputs, h_out[1]))
+    per_dir = gates if proj is None else D.add(gates, D.mul(a.units, proj))
+    return C.term(n_dir, per_dir, *(v for _, v in copies))
 
 
 def _initial_state(a: Args, e: Entry) -> None:
@@ -143,4 +156,7 @@ def conv_lstm(x, a: Args, e: Entry) -> Out:
     values = dict(K=kernel_axes(a.kernel), c_in=c_in, units=a.units)
     weights = e.weights_of("kernel", "recurrent", **values) + _biases(a, e, **values)
     last = positive(e, join(out, a.units, a.data_format))
-    return Out(_outputs(x, last, a), weights, notes=[e.layer.extra["note"]])
+    # each step, at each output position: the input's and the state's convolutions
+    # (the state's is padded to the output's size) into 4 gate blocks
+    costs = C.macs(C.term(x[0], out, a.kernel, 4, a.units, D.add(c_in, a.units)))
+    return Out(_outputs(x, last, a), weights, notes=[e.layer.extra["note"]], costs=costs)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .. import dims as D
 from .. import printing as P
+from . import costs as C
 from .base import Args, Entry, op
 from .spec import Out, fail
 
@@ -117,7 +118,10 @@ def sdpa(shapes, a: Args, e: Entry) -> Out:
         + (f", {P.expr(hkv)} key/value heads (grouped-query attention)" if gqa else "")
         + ("; causal" if a.causal else "")
     ]
-    return Out((q[0], D.mul(out_heads, dv)), [], notes=notes)
+    # on each output head: the scores q k^T (L*S*d) and the weighted values (L*S*d_v),
+    # at full length (a causal mask halves the work a kernel may do, not this count)
+    costs = C.macs(C.term(out_heads, q[0], k[0], d), C.term(out_heads, q[0], k[0], dv))
+    return Out((q[0], D.mul(out_heads, dv)), [], notes=notes, costs=costs)
 
 
 @op("rotary")
@@ -170,4 +174,5 @@ def tied_linear(x, a: Args, e: Entry) -> Out:
             f"embedding_dim={P.expr(dim)} wide"
         )
     note = f"weight: {table.name}'s table ({P.expr(vocab)}, {P.expr(dim)}), tied: counted there"
-    return Out((*x[:-1], vocab), [], notes=[note])
+    costs = C.macs(C.term(x[:-1], dim, vocab))  # the weights count once; the matmul per call
+    return Out((*x[:-1], vocab), [], notes=[note], costs=costs)

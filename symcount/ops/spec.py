@@ -198,6 +198,7 @@ class Out:
     formula: Formula | Copies | None = None  # default: derived from the weights
     notes: list[str] = field(default_factory=list)  # extra lines for explain
     children: list[Any] = field(default_factory=list)  # inner layer results (wrappers)
+    costs: dict = field(default_factory=dict)  # one call's compute: {"macs": ...} (ops/costs.py)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,4 +29,5 @@ def spectral_norm(shape, p: Args, e: Entry) -> Out:
     u = Weight("vector_u", ((Factor("1", 1),), kernel.dims[-1]), trainable=False, what=what)
     weights = [w.renamed(f"{inner.name}/") for w in out.weights] + [u]
     note = f"vector_u {P.shape(u.shape, batch=False)}: the power iteration's vector, non-trainable"
-    return Out(out.shape, weights, notes=[note], children=[(inner, out)])
+    # the wrapped layer's compute; the power iteration (weights only) is not counted
+    return Out(out.shape, weights, notes=[note], children=[(inner, out)], costs=out.costs)

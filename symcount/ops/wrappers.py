@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from .. import dims as D
+from . import costs as C
 from .base import Args, Entry, need_rank, op
 from .spec import Copies, Out, bad_arg, fail
 
@@ -48,6 +49,7 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
         formula=formula,
         notes=["two copies of the layer: forward and backward"],
         children=[(fwd_spec, fwd), (bwd_spec, bwd)],
+        costs=C.macs(C.of(fwd), C.of(bwd)),
     )
 
 
@@ -73,4 +75,5 @@ def time_distributed(shape, p: Args, e: Entry) -> Out:
         formula=out.formula,
         notes=out.notes,
         children=[(inner, out)],
+        costs=C.scaled(shape[0], out.costs),  # one step's compute, on every step
     )

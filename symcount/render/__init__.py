@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from .. import printing as P
 
-__all__ = ["label", "total_items", "totals", "totals_lines"]
+__all__ = ["compute_note", "label", "total_items", "totals", "totals_lines"]
+
+# The default convention of MACs and FLOPs, as every output names it (docs/compute.md)
+CONVENTION = (
+    "FLOPs = 2 x MACs over matmuls and convolutions (attention at full length; "
+    "no bias, element-wise or norm work), forward pass"
+)
 
 
 def label(row, depth: int = 0, escape=P.text) -> str:
@@ -44,6 +50,14 @@ def totals(model) -> list[tuple[str, object]]:
     trainable / non-trainable split, ``Buffers`` when non-zero, and any other
     quantity the model lists."""
     return [(q.title, v) for q, v in total_items(model)]
+
+
+def compute_note(model) -> str | None:
+    """``Compute: FLOPs = 2 x MACs ..., batch 1``: the convention of the
+    compute counts, when the model lists them; else None."""
+    if not model.compute_shown:
+        return None
+    return P.text(f"Compute: {CONVENTION}, batch {P.expr(model.batch)}")
 
 
 def totals_lines(model) -> list[str]:

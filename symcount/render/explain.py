@@ -11,7 +11,8 @@ from __future__ import annotations
 from .. import printing as P
 from ..evaluation.blocks import resolve_formula
 from ..model.formula import Formula, derive, weight_formula
-from . import label, totals_lines
+from . import compute_note, label, totals_lines
+from .explain_compute import macs_lines
 
 MAX_SUM_TERMS = 12  # beyond this many layers the total is not spelled out as a sum
 INDENT = "  "
@@ -136,13 +137,18 @@ def explain(model, *, layer: str | None = None) -> str:
     """The whole model, or the one layer called ``layer``."""
     lines = []
     if layer is not None:
-        return "\n".join(P.text(line) for line in layer_lines(model.row(layer))) + "\n"
+        row = model.row(layer)
+        rows = layer_lines(row) + macs_lines(row, model, INDENT)
+        return "\n".join(P.text(line) for line in rows) + "\n"
     if model.name:
         lines += [f'Model: "{model.name}"', ""]
     for r in model.rows:
-        lines += layer_lines(r)
+        lines += layer_lines(r) + macs_lines(r, model, INDENT)
     lines.append("")
     lines += totals_lines(model)
+    note = compute_note(model)
+    if note:
+        lines.append(note)
     total = sum_line(model)
     if total:
         lines.append(total)

@@ -6,7 +6,7 @@ import re
 
 from .. import printing as P
 from ..model.quantities import REGISTRY
-from . import label, totals
+from . import compute_note, label, totals
 
 CSV_LEADING = ("name", "type", "output_shape")  # then one column per quantity listed
 
@@ -89,6 +89,10 @@ def to_markdown(model) -> str:
     lines.append("")
     for name, v in totals(model):
         lines.append(f"- **{md_text(name)}:** {_md_value(v)}")
+    note = compute_note(model)  # "Compute: FLOPs = 2 x MACs ...", when they are listed
+    if note:
+        head, _, rest = note.partition(": ")
+        lines.append(f"- **{head}:** {md_text(rest)}")
     if model.symbols:
         lines.append("- **Symbols:** " + ", ".join(md_code(s, table=False) for s in model.symbols))
     return "\n".join(lines) + "\n"

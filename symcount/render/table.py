@@ -13,7 +13,7 @@ import sys
 from dataclasses import dataclass
 
 from .. import printing as P
-from . import label, totals_lines
+from . import compute_note, label, totals_lines
 
 DEFAULT_WIDTH = 100
 MIN_WIDTH = 40
@@ -212,6 +212,9 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
         box=ASCII if ascii else UNICODE,
     )
     lines += [" " + t for t in totals_lines(model)]  # escaped there
+    note = compute_note(model)
+    if note:
+        lines.append(" " + note)
     if model.symbols:
         lines.append(P.text(" Symbols: " + ", ".join(model.symbols)))
     return "\n".join(lines) + "\n"
