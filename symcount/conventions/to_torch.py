@@ -306,8 +306,6 @@ def _rnn(x, a: Args, name: str):
 @to_torch("attention")
 def _attention(shapes, a: Args, name: str):
     query = shapes[0]
-    value = shapes[1] if len(shapes) > 1 else query
-    key = shapes[2] if len(shapes) > 2 else value
     e, h, kd = query[-1], a.heads, a.key_dim
     vd = a.value_dim if a.value_dim is not None else kd
     if a.output_shape is not None or a.attention_axes is not None or len(query) != 2:
@@ -317,7 +315,16 @@ def _attention(shapes, a: Args, name: str):
             f"torch's heads are embed_dim/num_heads wide; here key_dim*num_heads = "
             f"{P.expr(D.mul(h, kd))} and value_dim = {P.expr(vd)} for embed_dim {P.expr(e)}"
         )
-    values = {"d_q": e, "heads": h, "bias": a.bias}
+    return multihead_attention(shapes, h, a.bias)
+
+
+def multihead_attention(shapes, heads, bias) -> Equivalent:
+    """torch's MultiheadAttention on Keras's (query[, value[, key]]) shapes."""
+    query = shapes[0]
+    value = shapes[1] if len(shapes) > 1 else query
+    key = shapes[2] if len(shapes) > 2 else value
+    e = query[-1]
+    values = {"d_q": e, "heads": heads, "bias": bias}
     if D.equal(key[-1], e) is not True:
         values["kdim"] = key[-1]
     if D.equal(value[-1], e) is not True:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from .. import dims as D
 from .. import printing as P
 from ..ops.base import Args
-from .to_torch import Use, equivalent, none, op_text, to_torch
+from .to_torch import multihead_attention, none, op_text, to_torch
 
 NO_GQA = (
     "torch.nn has no grouped-query attention module (models write the q, k, v and output "
@@ -26,8 +26,6 @@ NO_GQA = (
 @to_torch("grouped_query_attention")
 def _grouped_query_attention(shapes, a: Args, name: str):
     query = shapes[0]
-    value = shapes[1] if len(shapes) > 1 else query
-    key = shapes[2] if len(shapes) > 2 else value
     u, kv, e = a.query_heads, a.kv_heads, query[-1]
     if a.gate:
         return none(f"use_gate: {NO_GQA}")
@@ -40,14 +38,7 @@ def _grouped_query_attention(shapes, a: Args, name: str):
             f"torch's heads are embed_dim/num_heads wide; here head_dim*num_query_heads = "
             f"{P.expr(D.mul(u, a.head_dim))} for embed_dim {P.expr(e)}"
         )
-    values = {"d_q": e, "heads": u, "bias": a.bias}
-    if D.equal(key[-1], e) is not True:
-        values["kdim"] = key[-1]
-    if D.equal(value[-1], e) is not True:
-        values["vdim"] = value[-1]
-    # torch's call is (query, key, value); Keras's is (query, value, key)
-    inputs = [tuple(query)] if len(shapes) == 1 else [tuple(query), tuple(key), tuple(value)]
-    return equivalent([Use("MultiheadAttention", values, inputs, layout={"batch_first": True})])
+    return multihead_attention(shapes, u, a.bias)
 
 
 @to_torch("score_attention")
