@@ -133,17 +133,19 @@ BLOCK_ORDER += ["3_conv", "3_bn", "add", "out"]
 BLOCK_NAME = re.compile(r"^(conv\d_block\d+)_(.+)$")
 
 
-def in_creation_order(keras_model) -> list:
+def in_creation_order(keras_model, name=BLOCK_NAME, order=BLOCK_ORDER) -> list:
+    """The layers in the order the application's code creates them: each block
+    (``name`` matches its prefix and part) sorted by ``order`` of its parts."""
     ordered, done = [], set()
     all_layers = keras_layers(keras_model)
     for layer in all_layers:
-        m = BLOCK_NAME.match(layer.name)
+        m = name.match(layer.name)
         if not m:
             ordered.append(layer)
         elif m.group(1) not in done:
             done.add(m.group(1))
             block = [x for x in all_layers if x.name.startswith(m.group(1) + "_")]
-            ordered += sorted(block, key=lambda x: BLOCK_ORDER.index(x.name[len(m[1]) + 1 :]))
+            ordered += sorted(block, key=lambda x: order.index(name.match(x.name).group(2)))
     return ordered
 
 

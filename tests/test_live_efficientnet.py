@@ -18,7 +18,12 @@ keras = pytest.importorskip(
 )
 
 import symcount  # noqa: E402
-from tests.test_live_architectures import keras_layers, leaves, mismatches  # noqa: E402
+from tests.test_live_architectures import (  # noqa: E402
+    in_creation_order,
+    keras_layers,
+    leaves,
+    mismatches,
+)
 
 pytestmark = pytest.mark.live
 
@@ -30,20 +35,6 @@ PARTS = ["expand_conv", "expand_bn", "expand_activation", "dwconv_pad", "dwconv"
 PARTS += ["activation", "se_squeeze", "se_reshape", "se_reduce", "se_expand", "se_excite"]
 PARTS += ["project_conv", "project_bn", "drop", "add"]
 BLOCK = re.compile(r"^(block\d[a-z])_(.+)$")
-
-
-def in_creation_order(model) -> list:
-    ordered, done = [], set()
-    every = keras_layers(model)
-    for layer in every:
-        m = BLOCK.match(layer.name)
-        if not m:
-            ordered.append(layer)
-        elif m[1] not in done:
-            done.add(m[1])
-            block = [x for x in every if x.name.startswith(m[1] + "_")]
-            ordered += sorted(block, key=lambda x: PARTS.index(BLOCK.match(x.name)[2]))
-    return ordered
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +55,7 @@ def test_totals_match_keras(keras_b0, ours):
 
 
 def test_every_layer_matches_keras_in_order(keras_b0, ours):
-    theirs, mine = in_creation_order(keras_b0), leaves(ours)
+    theirs, mine = in_creation_order(keras_b0, BLOCK, PARTS), leaves(ours)
     assert len(theirs) == len(mine) == 239
     assert mismatches(zip(theirs, mine, strict=True)) == []
     # Rescaling and Normalization, as Keras builds them (not a stand-in)
