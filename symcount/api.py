@@ -27,19 +27,43 @@ def parse(
     values: dict | None = None,
     convention: str | None = None,
     filename: str | None = None,
+    counting: str | None = None,
 ) -> Model:
     """Evaluate a model written in the symcount language.
 
     ``values`` binds free symbols before evaluation (``{"u": 64}``), as
-    ``--set`` does; ``convention`` overrides the file's ``convention`` line.
-    Raises a :class:`SymcountError` (with line, column and caret) for any
-    mistake in the input.
+    ``--set`` does; ``convention`` overrides the file's ``convention`` line;
+    ``counting`` names how compute is counted (``"fvcore"``, ...; see
+    ``symcount.counting.names()`` and docs/compute.md; default: each op's own
+    MACs). Raises a :class:`SymcountError` (with line, column and caret) for
+    any mistake in the input.
     """
     from .evaluation.evaluator import Evaluator
 
+    how = check_counting(counting)
     return run_program(
-        text, lambda: Evaluator(values=check_values(values), convention=convention), filename
+        text,
+        lambda: Evaluator(values=check_values(values), convention=convention, counting=how),
+        filename,
     )
+
+
+def check_counting(name: str | None):
+    """``counting=`` of :func:`parse` (and ``--count-as``): the Counting, or None."""
+    if name is None:
+        return None
+    from . import counting as C
+
+    try:
+        return C.lookup(name)
+    except KeyError:
+        from .errors import did_you_mean
+
+        choices = C.names()
+        raise SymcountError(
+            f"unknown counting {name!r}; choose one of {', '.join(choices)} (docs/compute.md)",
+            hint=did_you_mean(name, choices),
+        ) from None
 
 
 def run_program(text: str, evaluator, filename: str | None = None) -> Model:

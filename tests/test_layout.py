@@ -24,6 +24,7 @@ LAYERS = [
     ("language", "symcount.language"),
     ("ops", "symcount.ops"),
     ("conventions", "symcount.conventions"),
+    ("counting", "symcount.counting"),
     ("model", "symcount.model"),
     ("evaluation", "symcount.evaluation"),
     ("render", "symcount.render"),

@@ -154,6 +154,12 @@ def _add_compute_args(p: argparse.ArgumentParser) -> None:
         "FLOPs = 2 x MACs over matmuls and convolutions, attention at full length, forward pass",
     )
     g.add_argument(
+        "--count-as",
+        metavar="NAME",
+        help="count the compute as a tool or a paper does (fvcore, ptflops, calflops, torchinfo, "
+        "kaplan, ...; docs/compute.md lists them and the number each reproduces)",
+    )
+    g.add_argument(
         "--batch",
         type=batch_size,
         metavar="B",
@@ -342,10 +348,17 @@ def _model(args, parser):
     # a relation that comes out a number is a value like --set (checked while counting)
     values.update({k: v for k, v in relations.items() if isinstance(v, int)})
     kw = {"values": values, "convention": args.convention}
+    counting = getattr(args, "count_as", None)
+    if counting is not None:
+        kw["counting"] = counting
     if path is not None:
         text = _read(path)
     model = symcount.parse(text, filename=display, **kw)
-    if getattr(args, "compute", False) or getattr(args, "batch", None) is not None:
+    if (
+        getattr(args, "compute", False)
+        or getattr(args, "batch", None) is not None
+        or counting is not None
+    ):
         model = model.showing("macs", "flops")
         if args.batch is not None:
             model = model.batched(args.batch)

@@ -44,8 +44,10 @@ CONVENTIONS = ("keras", "torch")
 
 
 class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
-    def __init__(self, values: dict | None = None, convention: str | None = None):
+    def __init__(self, values: dict | None = None, convention: str | None = None, counting=None):
         self.overrides = dict(values or {})
+        # how compute is counted (symcount.counting.Counting); None: each op's own MACs
+        self.counting = None if counting is None or counting.name == "default" else counting
         self.used_overrides: set[str] = set()
         self.convention_override = convention
         self.convention = convention or "keras"
@@ -107,6 +109,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         return Model(
             name=self.name,
             convention=self.convention,
+            counting="default" if self.counting is None else self.counting.name,
             rows=self.rows,
             symbols=self.symbol_names(),
             input_shapes=self.inputs,
@@ -360,6 +363,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         if refused:
             raise ShapeError(f"{spec.name} ({spec.type_name}): {refused}", span)
         shape = shapes if high != 1 else shapes[0]  # a source (Parameter) takes none
+        self.reading = tensors  # for the counting in force: does it read a model input?
         given = self.call_keywords(spec, call_kwargs or {})
         kwargs = self.keyword_shapes(given)
         applied = self.applied_row(spec)
@@ -428,16 +432,6 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         nodes = self.record_call(layer, tensors, out.shape, site, out.costs)
         return self.tensor_of(out.shape, span, row, nodes)
 
-    @staticmethod
-    def tensor_of(out, span, row, nodes) -> Tensor:
-        label = row.name
-        if isinstance(out, list):
-            parts = [
-                Tensor(s, span, row, node=n, label=label) for s, n in zip(out, nodes, strict=True)
-            ]
-            return Tensor(out, span, row, parts=parts, label=label)
-        return Tensor(out, span, row, node=nodes[0], label=label)
-
     def call_rule(self, spec: LayerSpec, shape, call_kwargs=None) -> Out:
         try:
             out = spec.rule.fn(
@@ -457,7 +451,20 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         why = D.layer_problem(out)  # computed dims obey the limits literals do
         if why:
             raise LimitError(f"{spec.name} ({spec.type_name}): {why}", spec.span)
+        if self.counting is not None:
+            out.costs = self.counted(spec, shape, out)
         return out
+
+    def counted(self, spec: LayerSpec, shape, out: Out) -> dict:
+        """The call's costs under the counting in force (symcount.counting)."""
+        why = self.counting.refusal(self.convention)
+        if why:
+            raise ArgumentError(why, spec.span)
+        g = self.graph.tensors  # a model input has no producing call
+        first = any(t.node is not None and g[t.node][1] is None for t in self.reading)
+        return self.counting.of(
+            spec.type_name, spec.rule.name, spec.ns, shape, out, self.convention, first
+        )
 
     def run_rule(self, spec: LayerSpec, shape, call_kwargs=None) -> Row:
         out = self.call_rule(spec, shape, call_kwargs)

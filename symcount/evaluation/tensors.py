@@ -24,6 +24,17 @@ RETURNS = {
 class TensorsMixin:
     """The Evaluator's tensor-valued expressions and statements."""
 
+    @staticmethod
+    def tensor_of(out, span, row, nodes) -> Tensor:
+        """The Tensor (or the Tensor of parts) a layer's call makes."""
+        label = row.name
+        if isinstance(out, list):
+            parts = [
+                Tensor(s, span, row, node=n, label=label) for s, n in zip(out, nodes, strict=True)
+            ]
+            return Tensor(out, span, row, parts=parts, label=label)
+        return Tensor(out, span, row, node=nodes[0], label=label)
+
     # names ------------------------------------------------------------------
 
     def check_tensor_name(self, name: str, span) -> None:

@@ -44,6 +44,7 @@ class Row:
     inputs: tuple = ()  # what its (first) call reads: a layer's, a group's or a tensor's name
     source: Span | None = None  # where its (first) call is written
     call_costs: tuple = ()  # each call's compute, as its op wrote it ({"macs": ...})
+    dtype: str = "float32"  # what its memory figures count an entry as (counting/dtypes.py)
 
     def count(self, name: str):
         """This row's value of the quantity ``name`` (symcount.model.quantities),
@@ -115,6 +116,12 @@ class Row:
             _counts=None,
         )
 
+    def in_dtype(self, dtype: str) -> Row:
+        """This row with its memory figures counted in ``dtype``."""
+        return dataclasses.replace(
+            self, children=[c.in_dtype(dtype) for c in self.children], dtype=dtype, _counts=None
+        )
+
     def to_dict(self, quantities=None) -> dict:
         """The row in the JSON contract; ``quantities``: the ones to list
         (default: the registry's default ones)."""
@@ -154,6 +161,8 @@ class Model:
     filename: str | None = None
     show: tuple = ()  # quantities beyond the default ones that its outputs list
     batch: Any = 1  # the samples its compute (MACs, FLOPs) is counted for: see batched
+    counting: str = "default"  # how its compute is counted (symcount.counting, docs/compute.md)
+    dtype: str = "float32"  # what its memory figures count an entry as: see in_dtype
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
@@ -243,6 +252,15 @@ class Model:
             self, rows=rows, symbols=symbols, batch=D.mul(self.batch, batch), _totals=None
         )
 
+    def in_dtype(self, dtype: str) -> Model:
+        """The model with its memory figures counted in ``dtype`` ("bfloat16",
+        ...: symcount.counting.dtypes); the counts of entries do not change."""
+        from ..counting.dtypes import nbytes
+
+        nbytes(dtype)  # KeyError for a dtype it does not know
+        rows = [r.in_dtype(dtype) for r in self.rows]
+        return dataclasses.replace(self, rows=rows, dtype=dtype, _totals=None)
+
     @property
     def compute_shown(self) -> bool:
         """Whether its outputs list a compute quantity (MACs, FLOPs)."""
@@ -271,7 +289,7 @@ class Model:
             **{q.json_total_key: P.json_value(self.sum(q.name)) for q in quantities},
             # the convention the compute is counted under (docs/compute.md)
             **(
-                {"compute": {"convention": "default", "batch": P.json_value(self.batch)}}
+                {"compute": {"convention": self.counting, "batch": P.json_value(self.batch)}}
                 if self.compute_shown
                 else {}
             ),

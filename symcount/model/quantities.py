@@ -73,6 +73,9 @@ class Quantity:
     # on each call's own shapes, times ``scale`` (FLOPs: 2 per MAC)
     cost: str | None = None
     scale: int = 1
+    # a cost that, where a call writes it, is the value as it stands (a counting
+    # that reports FLOPs apart from MACs: calflops' bias and activation work)
+    reported: str | None = None
 
     def __post_init__(self):
         if self.per not in (PER_LAYER, PER_CALL):
@@ -110,10 +113,17 @@ class Quantity:
     def value(self, row):
         """A layer's own value, before calls and multipliers."""
         if self.cost is not None:  # its first call's
-            v = row.call_costs[0].get(self.cost, 0) if row.call_costs else 0
-            return v if v is None or self.scale == 1 else D.mul(self.scale, v)
+            return self.of_call(row.call_costs[0]) if row.call_costs else 0
         fn = self.by_type.get(row.type, self.of)
         return fn(row)
+
+    def of_call(self, costs: Mapping):
+        """One call's value of a cost quantity, from the costs its op (or the
+        counting in force) wrote: None if not known."""
+        if self.reported is not None and self.reported in costs:
+            return costs[self.reported]
+        v = costs.get(self.cost, 0)
+        return v if v is None or self.scale == 1 else D.mul(self.scale, v)
 
     def side(self, convention: str) -> Side | None:
         """How ``symcount diff`` shows it under ``convention`` (None: not at all)."""
@@ -278,6 +288,7 @@ _FLOPS = Quantity(
     "Total FLOPs",
     cost="macs",
     scale=2,
+    reported="flops",
     per=PER_CALL,
     unit="floating-point operations",
     label="flops",
@@ -303,11 +314,10 @@ def leaf_value(row, q: Quantity):
     call's is. Another per-call quantity is its first call's value times the
     calls."""
     if q.cost is not None:
-        vals = [c.get(q.cost, 0) for c in row.call_costs]
+        vals = [q.of_call(c) for c in row.call_costs]
         if any(v is None for v in vals):
             return None
-        v = D.total(vals)
-        return D.mul(q.scale, v) if q.scale != 1 else v
+        return D.total(vals)
     v = q.value(row)
     if q.per == PER_CALL and row.calls != 1:
         v = D.mul(row.calls, v)

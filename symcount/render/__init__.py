@@ -12,12 +12,6 @@ from .. import printing as P
 
 __all__ = ["compute_note", "label", "total_items", "totals", "totals_lines"]
 
-# The default convention of MACs and FLOPs, as every output names it (docs/compute.md)
-CONVENTION = (
-    "FLOPs = 2 x MACs over matmuls and convolutions (attention at full length; "
-    "no bias, element-wise or norm work), forward pass"
-)
-
 
 def label(row, depth: int = 0, escape=P.text) -> str:
     """``conv2d_1 (Conv2D)``, as the first column of Keras's summary; rows
@@ -57,7 +51,10 @@ def compute_note(model) -> str | None:
     compute counts, when the model lists them; else None."""
     if not model.compute_shown:
         return None
-    return P.text(f"Compute: {CONVENTION}, batch {P.expr(model.batch)}")
+    from ..counting import lookup
+
+    title = lookup(model.counting).title
+    return P.text(f"Compute: {title}, batch {P.expr(model.batch)}")
 
 
 def totals_lines(model) -> list[str]:
