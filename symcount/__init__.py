@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from .api import load, parse  # also attaches Model's analysis and display methods
+from .api import load, parse, parse_python  # also attaches Model's analysis and display methods
 from .errors import (
     ArgumentError,
     LimitError,
@@ -33,5 +33,6 @@ __all__ = [
     "UnknownLayerError",
     "load",
     "parse",
+    "parse_python",
 ]
 __version__ = "0.1.0"

@@ -66,7 +66,42 @@ def check_counting(name: str | None):
         ) from None
 
 
-def run_program(text: str, evaluator, filename: str | None = None) -> Model:
+def parse_python(
+    text: str,
+    *,
+    input_shape=None,
+    values: dict | None = None,
+    convention: str | None = None,
+    filename: str | None = None,
+    counting: str | None = None,
+) -> Model:
+    """Read pasted Keras or PyTorch code (never run: docs/python.md) and
+    evaluate the model it builds. ``input_shape`` (without the batch axis:
+    ``(3, 32, 32)``, names allowed) is the input of code that does not state
+    one, as PyTorch code never does. The convention is the code's (torch
+    when it imports torch), unless ``convention`` says otherwise. The notes
+    on what was left out are the model's ``notes``."""
+    from .evaluation.evaluator import Evaluator
+    from .importers import read_python
+
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    how = check_counting(counting)
+    try:
+        program, conv, notes = read_python(text, convention=convention, input_shape=input_shape)
+    except SymcountError as e:
+        raise e.at(None, text, filename) from None
+    evaluator = lambda: Evaluator(values=check_values(values), convention=conv, counting=how)  # noqa: E731
+    try:
+        model = run_program(text, evaluator, filename, program=program)
+    except SymcountError as e:
+        if e.hint and e.hint.startswith("leave "):  # advice on symcount's own syntax, not torch's
+            e.hint = None
+        raise
+    model.notes = notes
+    return model
+
+
+def run_program(text: str, evaluator, filename: str | None = None, program=None) -> Model:
     """Parse ``text`` and run it on ``evaluator()`` (a fresh Evaluator, or a
     subclass such as diff's); a mistake is raised with the text's line,
     column and caret."""
@@ -79,7 +114,8 @@ def run_program(text: str, evaluator, filename: str | None = None) -> Model:
     # a line as \n does (as a file is read), so the lines counted match those shown.
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
-        program = parse_program(text)
+        if program is None:
+            program = parse_program(text)
         model = evaluator().run(program)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
@@ -105,6 +141,9 @@ def load(path: str | Path, **kw) -> Model:
         raise SymcountError(f"cannot read {p}: not UTF-8 text (byte {e.start})").at(
             None, None, str(p)
         ) from None
+    if p.suffix == ".py":
+        return parse_python(text, filename=str(path), **kw)
+    kw.pop("input_shape", None)
     return parse(text, filename=str(path), **kw)
 
 

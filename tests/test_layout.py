@@ -27,6 +27,7 @@ LAYERS = [
     ("counting", "symcount.counting"),
     ("model", "symcount.model"),
     ("evaluation", "symcount.evaluation"),
+    ("importers", "symcount.importers"),
     ("render", "symcount.render"),
     ("analysis", "symcount.analysis"),
     ("api", "symcount symcount.api"),

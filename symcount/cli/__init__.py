@@ -12,7 +12,7 @@ import sys
 
 from .. import __version__
 from ..errors import SymcountError
-from .args import batch_size, positive
+from .args import add_python_args, batch_size, positive
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from .output import EXIT_OUTPUT as EXIT_OUTPUT
@@ -100,7 +100,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="a model file (.sc), or '-' to read standard input",
+        help="a model file (.sc, or Keras/PyTorch code in a .py file), or '-' to read standard input",
     )
     src.add_argument(
         "-e",
@@ -130,6 +130,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         choices=CONVENTIONS,
         help="layer names and counting rules (overrides the file's 'convention' line)",
     )
+    add_python_args(p)
 
 
 def _add_latex_args(p: argparse.ArgumentParser, what: str) -> None:
@@ -280,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
 # with ``register(subparsers, add_model_args)`` (adding a parser whose defaults
 # set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
 # module level, so start-up stays lean.
-COMMAND_MODULES: tuple[str, ...] = ("solve", "plot", "diff")
+COMMAND_MODULES: tuple[str, ...] = ("solve", "plot", "diff", "importing")
 
 
 def _command_module(name: str):
@@ -353,7 +354,14 @@ def _model(args, parser):
         kw["counting"] = counting
     if path is not None:
         text = _read(path)
-    model = symcount.parse(text, filename=display, **kw)
+    if args.python or (path is not None and path.endswith(".py")):
+        model = symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
+        for note in model.notes:
+            print(f"{display}: note: {note}", file=sys.stderr)
+    elif args.input_shape is not None:
+        parser.error("--input-shape is for Python code (a .py file, or --python)")
+    else:
+        model = symcount.parse(text, filename=display, **kw)
     if (
         getattr(args, "compute", False)
         or getattr(args, "batch", None) is not None

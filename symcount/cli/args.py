@@ -66,3 +66,38 @@ def batch_size(text: str) -> int | str:
         raise argparse.ArgumentTypeError(
             f"{short(text)} is not a batch size: a positive integer or a symbol's name"
         ) from None
+
+
+def input_shape(text: str) -> tuple:
+    """--input-shape 3,32,32: positive integers or names, comma-separated."""
+    dims = []
+    for part in text.split(","):
+        part = part.strip()
+        if part.isdigit() and int(part) > 0:
+            dims.append(int(part))
+        elif part.isidentifier():
+            dims.append(part)
+        else:
+            raise argparse.ArgumentTypeError(
+                f"{text!r}: give the dimensions as positive integers or names, comma-separated "
+                "(e.g. 3,32,32), without the batch axis"
+            )
+    return tuple(dims)
+
+
+def add_python_args(p: argparse.ArgumentParser) -> None:
+    """--python and --input-shape: pasted Keras and PyTorch code (docs/python.md)."""
+    py = p.add_argument_group("Python code (docs/python.md)")
+    py.add_argument(
+        "--python",
+        action="store_true",
+        help="read the model as pasted Keras or PyTorch code (the default for a .py file); "
+        "the code is read, never run",
+    )
+    py.add_argument(
+        "--input-shape",
+        type=input_shape,
+        metavar="DIMS",
+        help="the input shape of code that does not state one, without the batch axis: "
+        "--input-shape 3,32,32 (names allowed: 3,H,W)",
+    )

@@ -73,7 +73,17 @@ def run(args, parser) -> str:
     if path is not None:
         text = _read(path)
     values = _values(args, parser)
-    keras_model, torch_model = evaluate(text, values=values, filename=display)
+    python = args.python or (path is not None and path.endswith(".py"))
+    if python:
+        from ..importers.reader import detect
+
+        if detect(text) == "torch":
+            parser.error(
+                "diff compares Keras code with its PyTorch equivalent; this is PyTorch code"
+            )
+    keras_model, torch_model = evaluate(
+        text, values=values, filename=display, python=python, input_shape=args.input_shape
+    )
     if keras_model.convention != "keras":
         raise ArgumentError(
             "diff compares a model written in Keras vocabulary with its PyTorch equivalent; "
@@ -105,8 +115,9 @@ def _width(args) -> int:
     return output_width(args.width, DEFAULT_WIDTH)
 
 
-def evaluate(text: str, *, values=None, filename=None):
-    """(the Keras model, its torch.nn equivalent) of ``text``, from one evaluation."""
+def evaluate(text: str, *, values=None, filename=None, python=False, input_shape=None):
+    """(the Keras model, its torch.nn equivalent) of ``text`` (symcount's
+    language, or Keras code with ``python``), from one evaluation."""
     from ..api import check_values, run_program
     from ..conventions.equivalents import noting_rules, split
     from ..evaluation.evaluator import Evaluator
@@ -125,7 +136,16 @@ def evaluate(text: str, *, values=None, filename=None):
         ev.rules = noting_rules()
         return ev
 
-    model = run_program(text, noting, filename)
+    program = None
+    if python:
+        from ..errors import SymcountError
+        from ..importers import read_python
+
+        try:
+            program, _, _ = read_python(text, convention="keras", input_shape=input_shape)
+        except SymcountError as e:
+            raise e.at(None, text, filename) from None
+    model = run_program(text, noting, filename, program=program)
     if model.convention != "keras":
         return model, model
     return split(model)

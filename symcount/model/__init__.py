@@ -162,6 +162,7 @@ class Model:
     show: tuple = ()  # quantities beyond the default ones that its outputs list
     batch: Any = 1  # the samples its compute (MACs, FLOPs) is counted for: see batched
     counting: str = "default"  # how its compute is counted (symcount.counting, docs/compute.md)
+    notes: list = field(default_factory=list)  # what an importer left out (docs/python.md)
     dtype: str = "float32"  # what its memory figures count an entry as: see in_dtype
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph

@@ -1,0 +1,90 @@
+"""``symcount import``: pasted Keras or PyTorch code saved as a model file
+(.sc) with the same numbers, to edit, make symbolic and solve
+(docs/python.md)."""
+
+from __future__ import annotations
+
+EPILOG = """\
+examples:
+  symcount import examples/keras_lstm.py
+  symcount import examples/torch_bn_cnn.py --input-shape 1,64,64 -o torch_bn_cnn.sc
+
+The file it writes gives the same shapes and counts as the code (symcount
+checks that before writing it); sizes the code leaves unassigned stay
+symbols. Notes on what was mapped or left out go to standard error and into
+the file's header."""
+
+
+def register(sub, add_model_args) -> None:
+    import argparse
+
+    p = sub.add_parser(
+        "import",
+        help="save Keras or PyTorch code as a model file (.sc) with the same numbers",
+        description="Read a model from Keras or PyTorch code (never run: docs/python.md) and "
+        "write it in symcount's model language.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_model_args(p)
+    p.add_argument("-o", "--output", metavar="FILE", help="write the model here (default: stdout)")
+    p.set_defaults(run=run, parser=p)
+
+
+def run(args, parser) -> str:
+    import sys
+
+    import symcount
+
+    from ..errors import SymcountError
+    from ..importers import read_python
+    from ..language import ast as A
+    from ..language.printer import UnprintableError, to_text
+    from . import _read, _source
+
+    if getattr(args, "lets", None):
+        parser.error("import writes the model as the code has it; --let is for summary and explain")
+    path, text, display = _source(args, parser)
+    if path is not None:
+        text = _read(path)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    values = dict(args.values)
+    kw = {"input_shape": args.input_shape, "convention": args.convention}
+    original = symcount.parse_python(text, filename=display, values=values, **kw)
+    program, conv, notes = read_python(text, **kw)
+    statements = program.statements
+    if conv != "keras":
+        statements = (A.ConventionStmt(conv, program.span, span=program.span), *statements)
+    header = [f"read from {display} by symcount import (the code is read, never run)"]
+    header += [f"note: {n}" for n in notes]
+    try:
+        out = to_text(A.Program(statements, span=program.span), header)
+    except UnprintableError as e:
+        raise SymcountError(f"cannot write this model as a model file: {e}").at(
+            None, filename=display
+        ) from None
+    copy = symcount.parse(out, values=values)
+    if _numbers(copy) != _numbers(original):  # pragma: no cover - a bug
+        raise SymcountError("the model file would not give the code's numbers; please report it")
+    for n in notes:
+        print(f"{display}: note: {n}", file=sys.stderr)
+    if not args.output:
+        return out
+    try:
+        with open(args.output, "w", encoding="utf-8") as f:
+            f.write(out)
+    except OSError as e:
+        raise SymcountError(f"cannot write {args.output}: {e.strerror or e}") from None
+    return f"wrote {args.output}: {len(original.rows)} layers\n"
+
+
+def _numbers(model) -> list:
+    """Each row's name, type, shape and counts: what the file must reproduce."""
+
+    def strip(r):
+        out = {k: v for k, v in r.items() if k != "source"}
+        if "layers" in out:
+            out["layers"] = [strip(x) for x in out["layers"]]
+        return out
+
+    return [strip(r) for r in model.to_dict()["layers"]]

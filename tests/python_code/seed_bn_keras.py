@@ -1,0 +1,6 @@
+inputs = Input(shape = (64, 64, 1)) # Channel Last: (NHWC)
+model = Conv2D(filters=32, kernel_size=(3, 3), padding='SAME', activation='relu', input_shape=(IMG_SIZE, IMG_SIZE, 1))(inputs)
+model = BatchNormalization(momentum=0.15, axis=-1)(model)
+model = Flatten()(model)
+dense = Dense(100, activation = "relu")(model)
+head_root = Dense(10, activation = 'softmax')(dense)
