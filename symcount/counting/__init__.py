@@ -147,7 +147,9 @@ DEFAULT = Counting(
 REGISTRY: dict[str, Counting] = {"default": DEFAULT}
 
 # the modules that register the presets, imported on first lookup
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "papers",  # kaplan, 6n, palm, chinchilla
+)
 
 
 def register(c: Counting) -> Counting:
@@ -169,9 +171,20 @@ def names() -> list[str]:
 
 
 def lookup(name: str) -> Counting:
-    """The counting called ``name``; KeyError if there is none."""
+    """The counting called ``name``; KeyError if there is none. ``default+bias+...``
+    is the default with options in force (symcount.counting.options)."""
     c = REGISTRY.get(name)
     if c is None:
         _load()
-        c = REGISTRY[name]
+        c = REGISTRY.get(name)
+    if c is None and "+" in name:
+        from .options import with_options
+
+        base, *options = name.split("+")
+        try:
+            return with_options(options, lookup(base))
+        except ValueError:
+            raise KeyError(name) from None
+    if c is None:
+        raise KeyError(name)
     return c
