@@ -58,7 +58,9 @@ class Call:
     out: Any
     convention: str  # "keras" or "torch"
     options: frozenset = frozenset()  # the counting's options in force ("bias", "causal", ...)
-    reads_input: bool = False  # it reads a model input (training's first layer: no input gradient)
+    # it reads a tensor training computes no gradient for: a model input, or one made
+    # from inputs by layers with no trainable weights (Flatten, Dropout): no input gradient
+    reads_input: bool = False
 
     @property
     def macs(self):
@@ -178,8 +180,8 @@ def lookup(name: str) -> Counting:
         _load()
         c = REGISTRY.get(name)
     if c is None and "+" in name:
-        from .options import with_options
-
+        # options.py builds on this module, as the presets do: loaded by name
+        with_options = importlib.import_module(f"{__name__}.options").with_options
         base, *options = name.split("+")
         try:
             return with_options(options, lookup(base))

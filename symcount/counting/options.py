@@ -22,8 +22,9 @@ framework calls it):
   first axis of a sequence; an embedding's token ids);
 - ``training``: forward + backward, backward = 2 x forward;
   ``training-exact``: the same, less the input gradient of a layer that reads
-  a model input (its input needs none: FlopCounterMode's count of
-  ``loss.backward()``).
+  a model input (or reads it through layers with no trainable weights:
+  Flatten, Dropout), whose gradient nothing needs — FlopCounterMode's count of
+  ``loss.backward()``.
 
 Element-wise work is added to MACs once (as ptflops counts a bias add as a
 MAC) and to FLOPs once (one add is one FLOP), so FLOPs = 2 x matmul MACs +
