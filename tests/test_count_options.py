@@ -119,6 +119,34 @@ def test_recurrent_biases_every_step():
     assert sp.expand(macs - (t * 4 * 8 * (16 + 8) + t * 32)) == 0
 
 
+# (source, options, MACs per step of T) by hand: biases every step, and the
+# input gradient training-exact leaves out (the first layer's input kernels)
+RECURRENT_CASES = [
+    ("input(T, 16) -> Bidirectional(LSTM(8))", "bias", 2 * 768 + 2 * 32),
+    ("input(T, 16) -> Bidirectional(LSTM(8))", "training-exact", 3 * 1536 - 2 * 16 * 32),
+    ("input(T, 16) -> GRU(8)", "bias", 576 + 2 * 24),  # reset_after: two bias rows
+    ("input(T, 16) -> RNN(LSTMCell(8))", "bias", 768 + 32),
+    ("input(T, 16) -> TimeDistributed(Dense(8))", "bias", 128 + 8),
+    ("input(T, 16) -> TimeDistributed(Dense(8))", "training-exact", 2 * 128),
+    (
+        "convention torch\ninput(T, 16) -> LSTM(16, 8, num_layers=2, bidirectional=true)",
+        "bias",
+        3072 + 8 * 32,  # bias_ih and bias_hh, two layers, two directions
+    ),
+    (
+        "convention torch\ninput(T, 16) -> LSTM(16, 8, num_layers=2, bidirectional=true)",
+        "training-exact",
+        3 * 3072 - 2 * 32 * 16,  # weight_ih_l0 and weight_ih_l0_reverse
+    ),
+]
+
+
+@pytest.mark.parametrize(("src", "option", "per_step"), RECURRENT_CASES)
+def test_recurrent_and_wrapped_by_hand(src, option, per_step):
+    macs, _ = totals(src, (option,))
+    assert sp.expand(macs - per_step * sp.Symbol("T", positive=True, integer=True)) == 0
+
+
 def test_norms_five_per_entry():
     assert totals("input(7, 10) -> LayerNormalization", ("norm",)) == (350, 350)
     src = "convention torch\ninput(T, 16) -> TransformerEncoderLayer(16, 2, 32)"
@@ -187,3 +215,20 @@ def test_cli_flags_name_the_options_in_json(capsys):
 def test_cli_refuses(capsys, argv, message):
     assert main(["summary", "examples/mlp.sc", *argv]) == 2
     assert message in capsys.readouterr().err
+
+
+GOLDEN = [
+    (
+        "mnist_cnn.options.summary.txt",
+        ["summary", "examples/mnist_cnn.sc", "--include", "bias,elementwise", "--training-exact"],
+    ),
+    ("gpt2.kaplan.summary.txt", ["summary", "examples/gpt2.sc", "--count-as", "kaplan"]),
+]
+
+
+@pytest.mark.parametrize(("name", "argv"), GOLDEN, ids=[g[0] for g in GOLDEN])
+def test_golden(capsys, golden, name, argv):
+    code, out = _run(capsys, *argv)
+    assert code == 0, out.err
+    assert out.err == ""
+    golden(name, out.out)

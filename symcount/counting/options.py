@@ -259,8 +259,28 @@ def tokens(call: Call):
 # --- bias, element-wise and norm work -------------------------------------------
 
 
+def _leaf(name: str) -> str:
+    return name.replace(".", "/").rsplit("/", 1)[-1]
+
+
+def _is_bias(name: str) -> bool:
+    """A bias weight as either framework names it: bias, query/bias, in_proj_bias,
+    linear1.bias, bias_ih_l0 (not torch's bias_k / bias_v key rows)."""
+    leaf = _leaf(name)
+    return leaf == "bias" or leaf.endswith("_bias") or leaf.startswith(("bias_ih", "bias_hh"))
+
+
 def _biases(call: Call):
-    return [w for w in call.weights if w.name.endswith("bias") and not w.name.endswith("_kv")]
+    return [w for w in call.weights if _is_bias(w.name) and not w.state]
+
+
+def _input_kernels(call: Call):
+    """A recurrent layer's kernels on its input (the first layer's: torch's _l0)."""
+    return [
+        w
+        for w in call.weights
+        if _leaf(w.name) == "kernel" or _leaf(w.name).startswith("weight_ih_l0")
+    ]
 
 
 def bias_adds(call: Call, fam) -> list:
@@ -268,7 +288,7 @@ def bias_adds(call: Call, fam) -> list:
     biases = _biases(call)
     if not biases:
         return []
-    if fam in MATMULS:
+    if fam in MATMULS or fam == "time_distributed":  # a wrapped Dense or conv
         return [D.mul(len(biases), numel(call.output))]
     if fam in RECURRENT or fam == "rnn_cell":
         steps = 1 if fam == "rnn_cell" else first_axis(call.inputs)
@@ -314,6 +334,11 @@ def elementwise_ops(call: Call, fam) -> list:
         if len(terms) == 6:  # (heads, pairs): the softmax's entries
             scores = D.prod(terms[3][:-1])
             found.append(_causal(call, scores) if "causal" in call.options else scores)
+    if fam == "sdpa":
+        terms = call.out.costs.get("macs_terms") or ()
+        if terms:
+            scores = D.prod(terms[0][:-1])  # (heads, L, S): the softmax's entries
+            found.append(_causal(call, scores) if "causal" in call.options else scores)
     lay = _layer_args(call)
     if lay is not None:
         t, d = first_axis(call.inputs), call.inputs[-1]
@@ -342,8 +367,11 @@ def norm_ops(call: Call, fam) -> list:
 def input_gradient(call: Call, fam) -> list:
     """The MACs of a layer's input gradient, which training-exact leaves out
     when the layer reads a model input (nothing asks for its gradient)."""
-    if fam in MATMULS:
+    if fam in MATMULS or fam == "time_distributed":
         return [call.macs]
+    if fam in RECURRENT or fam == "rnn_cell":  # each step's input kernels (the first layer)
+        steps = 1 if fam == "rnn_cell" else first_axis(call.inputs)
+        return [D.mul(steps, D.total([w.size for w in _input_kernels(call)]))]
     terms = call.out.costs.get("macs_terms") or ()
     if fam in ATTENTION and len(terms) == 6:
         return [D.prod(t) for t in terms[:3]]  # the q, k, v projections read the input
