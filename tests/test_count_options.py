@@ -169,11 +169,28 @@ def test_training_is_three_times_forward_and_per_token_divides(t, units, opts):
     assert (per[0] * t, per[1] * t) == fwd
 
 
+UNKNOWN_LENGTH = [
+    "input(None, 6) -> LSTM(8) -> Dense(3, activation=relu)",
+    "input(None, 6) -> Dense(3, activation=relu) -> LayerNormalization",
+    "input(None, 8) -> MultiHeadAttention(2, 4)",
+    "convention torch\ninput(None, 16) -> TransformerEncoderLayer(16, 2, 32)",
+]
+
+
+@pytest.mark.parametrize("src", UNKNOWN_LENGTH)
+@pytest.mark.parametrize(
+    "option", ["bias", "elementwise", "norm", "causal", "per-token", "training-exact"]
+)
+def test_a_length_not_known_makes_the_count_unknown(src, option):
+    assert totals(src, (option,)) == (None, None)
+
+
 def test_names_titles_and_unknown_options():
     c = C.lookup("default+training+bias")  # any order: one counting
     assert c is C.lookup("default+bias+training")
     assert c.name == "default+bias+training"
     assert c.options == frozenset({"bias", "training"})
+    assert "FlopCounterMode" in C.lookup("default+training-exact").reproduces
     assert c.title == (
         "FLOPs = 2 x MACs over matmuls and convolutions + bias adds (attention at full length; "
         "no element-wise or norm work), forward + backward (backward = 2 x forward)"

@@ -134,3 +134,32 @@ def test_training_is_three_forward_passes(model):
 def test_the_mnist_anchor():
     # 3 x 14,560,960 per image, less the first conv's input gradient (2 x 146,016)
     assert flops(MNIST, "training-exact") == BATCH * (3 * 14_560_960 - 2 * 146_016)
+
+
+GPT2_SMALL = {"V": 50257, "T": 1024, "d": 768, "h": 12, "L": 12}
+
+
+def test_gpt2_small_forward_and_backward():
+    """Hugging Face's GPT2LMHeadModel on the meta device, eager attention, one
+    sequence of 1,024 tokens: FlopCounterMode over forward and loss.backward()
+    is 3 x the forward count (the token ids need no gradient, but only the
+    embeddings read them: every matmul's input needs one)."""
+    import torch
+
+    transformers = pytest.importorskip(
+        "transformers", reason="transformers is not installed: pip install -e '.[frameworks]'"
+    )
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.device("meta"):
+        model = transformers.GPT2LMHeadModel(transformers.GPT2Config(attn_implementation="eager"))
+    ids = torch.zeros(1, 1024, dtype=torch.long, device="meta")
+    fc = FlopCounterMode(display=False)
+    with fc, warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model(ids).logits.sum().backward()
+    want = fc.get_total_flops()
+    assert want == 874_944_921_600 == 3 * 291_648_307_200
+    for options in ("training", "training-exact"):
+        m = symcount.load("examples/gpt2.sc", counting=f"default+{options}", values=GPT2_SMALL)
+        assert m.totals["flops"] == want

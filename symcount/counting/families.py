@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 
+from .. import dims as D
 from . import Call
 
 
@@ -25,3 +26,37 @@ def first_axis(shape):
     """The first axis of a call's (first) input: a sequence's positions."""
     s = shape[0] if isinstance(shape, list) else shape
     return s[0] if s else 1
+
+
+# Arithmetic on sizes where one may be unknown (None: a sequence of unknown
+# length): an unknown part makes the count unknown, never an error or a 0.
+
+
+def _known(vals) -> bool:
+    return all(v is not None for v in vals)
+
+
+def mul(*vals):
+    return D.prod(vals) if _known(vals) else None
+
+
+def total(vals):
+    vals = list(vals)
+    return D.total(vals) if _known(vals) else None
+
+
+def add(a, b):
+    return total((a, b))
+
+
+def sub(a, b):
+    return D.sub(a, b) if _known((a, b)) else None
+
+
+def div(a, b):
+    return D.div(a, b) if _known((a, b)) else None
+
+
+def prod(vals):
+    vals = list(vals)
+    return D.prod(vals) if _known(vals) else None

@@ -37,7 +37,7 @@ import dataclasses
 
 from .. import dims as D
 from . import DEFAULT, Call, Counting, costs, numel
-from .families import family, first_axis
+from .families import add, div, family, first_axis, mul, prod, total
 
 INCLUDE = ("bias", "elementwise", "norm")  # what --include takes
 OPTIONS = (*INCLUDE, "causal", "per-token", "training", "training-exact")
@@ -102,6 +102,14 @@ def canonical(options) -> tuple[str, ...]:
     return tuple(o for o in OPTIONS if o in got)
 
 
+# the numbers an option set is checked against (tests/test_count_options.py, test_live_*)
+_REPRODUCES = {
+    ("bias",): "ptflops' MACs of a model with no element-wise layer (MNIST CNN: 7,317,578)",
+    ("training",): "nanoGPT's 3 x forward (GPT-2 small, 1,024 tokens: 874,944,921,600)",
+    ("training-exact",): "torch.utils.flop_counter.FlopCounterMode over forward and "
+    "loss.backward(), an input without grad (MNIST CNN: 43,390,848)",
+}
+
 _MADE: dict[tuple[str, ...], Counting] = {}
 
 
@@ -115,6 +123,7 @@ def _with(base: Counting, options: tuple[str, ...]) -> Counting:
         name="+".join((base.name, *options)),
         title=title(options),
         options=frozenset(options),
+        reproduces=_REPRODUCES.get(options, ""),
         rules={},
         fallback=counted,
     )
@@ -148,16 +157,16 @@ def counted(call: Call) -> dict:
     if "training" in opts or "training-exact" in opts:
         if "training-exact" in opts and call.reads_input:
             skip = input_gradient(call, fam)
-        parts = [D.mul(3, p) for p in parts] + [D.mul(-1, s) for s in skip]
-        extra = [D.mul(3, e) for e in extra]
+        parts = [mul(3, p) for p in parts] + [mul(-1, s) for s in skip]
+        extra = [mul(3, e) for e in extra]
     if "per-token" in opts:
         t = tokens(call)
         parts = [_per(p, t) for p in parts]
         extra = [_per(e, t) for e in extra]
     if any(p is None for p in parts) or any(e is None for e in extra):
         return costs(macs=None, flops=None)
-    macs = D.total(parts)
-    return costs(macs=D.total([macs, *extra]), flops=D.total([D.mul(2, macs), *extra]))
+    macs = total(parts)
+    return costs(macs=total([macs, *extra]), flops=total([mul(2, macs), *extra]))
 
 
 def _per(v, t):
@@ -166,8 +175,8 @@ def _per(v, t):
     if v is None or t is None:
         return None
     if getattr(v, "is_Add", False):
-        return D.total([D.div(a, t) for a in v.args])
-    return D.div(v, t)
+        return total([div(a, t) for a in v.args])
+    return div(v, t)
 
 
 def _matmul_parts(call: Call, fam, causal: bool):
@@ -176,7 +185,7 @@ def _matmul_parts(call: Call, fam, causal: bool):
     if terms is None:
         m = call.macs
         return [m] if m else []
-    values = [None if any(f is None for f in t) else D.prod(t) for t in terms]
+    values = [None if any(f is None for f in t) else prod(t) for t in terms]
     if not causal:
         return values
     if fam in ATTENTION and len(values) == 6:
@@ -204,7 +213,7 @@ def _causal(call: Call, pairs_value):
     t = _self_length(call)
     if t is None or pairs_value is None:
         return pairs_value
-    return D.div(D.mul(pairs_value, D.add(t, 1)), D.mul(2, t))
+    return div(mul(pairs_value, add(t, 1)), mul(2, t))
 
 
 def _causal_layer(call: Call, values):
@@ -212,11 +221,11 @@ def _causal_layer(call: Call, values):
     scores and values 2*T^2*d (each layer) become T*(T+1)*d."""
     lay = _layer_args(call)
     if lay is None or lay["decoder"]:
-        return D.total(values)
+        return total(values)
     t, d, n = first_axis(call.inputs), call.inputs[-1], lay["count"]
-    full = D.mul(n, D.mul(2, D.mul(D.mul(t, t), d)))
-    kept = D.mul(n, D.mul(D.mul(t, D.add(t, 1)), d))
-    return D.total([*values, D.mul(-1, full), kept])
+    full = mul(n, mul(2, mul(mul(t, t), d)))
+    kept = mul(n, mul(mul(t, add(t, 1)), d))
+    return total([*values, mul(-1, full), kept])
 
 
 def _layer_args(call: Call):
@@ -289,10 +298,10 @@ def bias_adds(call: Call, fam) -> list:
     if not biases:
         return []
     if fam in MATMULS or fam == "time_distributed":  # a wrapped Dense or conv
-        return [D.mul(len(biases), numel(call.output))]
+        return [mul(len(biases), numel(call.output))]
     if fam in RECURRENT or fam == "rnn_cell":
         steps = 1 if fam == "rnn_cell" else first_axis(call.inputs)
-        return [D.mul(steps, D.total([w.size for w in biases]))]
+        return [mul(steps, total([w.size for w in biases]))]
     if fam in ATTENTION:
         terms = call.out.costs.get("macs_terms") or ()
         if len(terms) != 6:
@@ -301,17 +310,17 @@ def bias_adds(call: Call, fam) -> list:
         drop = [(n,)] * 3 + [(n, n + 1)]
         picked = [terms[0], terms[1], terms[2], terms[5]]
         return [
-            D.prod([f for i, f in enumerate(t) if i not in skip])
+            prod([f for i, f in enumerate(t) if i not in skip])
             for t, skip in zip(picked, drop, strict=True)
         ]
     lay = _layer_args(call)
     if lay is not None and lay["bias"]:
         t, d, ff = first_axis(call.inputs), call.inputs[-1], lay["ff"]
-        one = D.mul(t, D.total([D.mul(5, d), ff]))  # in_proj 3d, out_proj d, linear1 ff, linear2 d
+        one = mul(t, total([mul(5, d), ff]))  # in_proj 3d, out_proj d, linear1 ff, linear2 d
         if lay["decoder"]:
             # cross-attention: q and out on the target; k and v on the memory (taken as T long)
-            one = D.total([one, D.mul(4, D.mul(t, d))])
-        return [D.mul(lay["count"], one)]
+            one = total([one, mul(4, mul(t, d))])
+        return [mul(lay["count"], one)]
     return []
 
 
@@ -320,7 +329,7 @@ def elementwise_ops(call: Call, fam) -> list:
     per output entry of a merge of n tensors."""
     out = numel(call.output) if isinstance(call.output, tuple) else None
     if fam == "elementwise":
-        return [D.mul(len(call.inputs) - 1, out)]
+        return [mul(len(call.inputs) - 1, out)]
     if fam in ("identity", "softmax", "prelu", "layer_scale", "clip", "glu"):
         return (
             [out] if call.type in ACTIVATIONS.get(call.convention, ()) or fam != "identity" else []
@@ -332,35 +341,35 @@ def elementwise_ops(call: Call, fam) -> list:
     if fam in ATTENTION:
         terms = call.out.costs.get("macs_terms") or ()
         if len(terms) == 6:  # (heads, pairs): the softmax's entries
-            scores = D.prod(terms[3][:-1])
+            scores = prod(terms[3][:-1])
             found.append(_causal(call, scores) if "causal" in call.options else scores)
     if fam == "sdpa":
         terms = call.out.costs.get("macs_terms") or ()
         if terms:
-            scores = D.prod(terms[0][:-1])  # (heads, L, S): the softmax's entries
+            scores = prod(terms[0][:-1])  # (heads, L, S): the softmax's entries
             found.append(_causal(call, scores) if "causal" in call.options else scores)
     lay = _layer_args(call)
     if lay is not None:
         t, d = first_axis(call.inputs), call.inputs[-1]
         causal = "causal" in call.options and not lay["decoder"]
-        pairs = D.mul(t, D.add(t, 1) if causal else t)
-        pairs = D.div(pairs, 2) if causal else pairs
-        one = [D.mul(lay["heads"], pairs), D.mul(t, lay["ff"]), D.mul(2, D.mul(t, d))]
+        pairs = mul(t, add(t, 1) if causal else t)
+        pairs = div(pairs, 2) if causal else pairs
+        one = [mul(lay["heads"], pairs), mul(t, lay["ff"]), mul(2, mul(t, d))]
         if lay["decoder"]:
-            one += [D.mul(lay["heads"], D.mul(t, t)), D.mul(t, d)]  # cross softmax, third residual
-        found.append(D.mul(lay["count"], D.total(one)))
+            one += [mul(lay["heads"], mul(t, t)), mul(t, d)]  # cross softmax, third residual
+        found.append(mul(lay["count"], total(one)))
     return found
 
 
 def norm_ops(call: Call, fam) -> list:
     """Five FLOPs per output entry of a norm (a Transformer layer's LayerNorms too)."""
     if fam in NORMS:
-        return [D.mul(NORM_FLOPS, numel(call.output))]
+        return [mul(NORM_FLOPS, numel(call.output))]
     lay = _layer_args(call)
     if lay is not None:
         t, d = first_axis(call.inputs), call.inputs[-1]
-        n = D.add(D.mul(lay["count"], 3 if lay["decoder"] else 2), 1 if lay["norm"] else 0)
-        return [D.mul(NORM_FLOPS, D.mul(n, D.mul(t, d)))]
+        n = add(mul(lay["count"], 3 if lay["decoder"] else 2), 1 if lay["norm"] else 0)
+        return [mul(NORM_FLOPS, mul(n, mul(t, d)))]
     return []
 
 
@@ -371,14 +380,14 @@ def input_gradient(call: Call, fam) -> list:
         return [call.macs]
     if fam in RECURRENT or fam == "rnn_cell":  # each step's input kernels (the first layer)
         steps = 1 if fam == "rnn_cell" else first_axis(call.inputs)
-        return [D.mul(steps, D.total([w.size for w in _input_kernels(call)]))]
+        return [mul(steps, total([w.size for w in _input_kernels(call)]))]
     terms = call.out.costs.get("macs_terms") or ()
     if fam in ATTENTION and len(terms) == 6:
-        return [D.prod(t) for t in terms[:3]]  # the q, k, v projections read the input
+        return [prod(t) for t in terms[:3]]  # the q, k, v projections read the input
     lay = _layer_args(call)
     if lay is not None and not lay["norm_first"]:
         t, d = first_axis(call.inputs), call.inputs[-1]
-        return [D.mul(3, D.mul(t, D.mul(d, d)))]  # the first layer's in-projection
+        return [mul(3, mul(t, mul(d, d)))]  # the first layer's in-projection
     return []
 
 

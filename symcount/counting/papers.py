@@ -28,9 +28,8 @@ MACs are half the FLOPs wherever a paper counts FLOPs only.
 
 from __future__ import annotations
 
-from .. import dims as D
 from . import Call, Counting, costs, register
-from .families import family, first_axis
+from .families import add, div, family, first_axis, mul, prod, sub, total
 
 EMBEDDINGS = frozenset(("embedding", "reversible_embedding"))
 HEADS = frozenset(("tied_linear",))
@@ -39,7 +38,7 @@ LAYERS = frozenset(("transformer_layer", "transformer_stack", "transformer"))
 
 
 def _flops(v) -> dict:
-    return costs(macs=None if v is None else D.div(v, 2), flops=v)
+    return costs(macs=None if v is None else div(v, 2), flops=v)
 
 
 def _per_token(call: Call, v):
@@ -47,13 +46,13 @@ def _per_token(call: Call, v):
     if v is None or t is None:
         return None
     if getattr(v, "is_Add", False):
-        return D.total([D.div(a, t) for a in v.args])
-    return D.div(v, t)
+        return total([div(a, t) for a in v.args])
+    return div(v, t)
 
 
 def _terms(call: Call) -> list:
     terms = call.out.costs.get("macs_terms") or ()
-    return [None if any(f is None for f in t) else D.prod(t) for t in terms]
+    return [None if any(f is None for f in t) else prod(t) for t in terms]
 
 
 def _reverse(call: Call) -> bool:
@@ -63,7 +62,7 @@ def _reverse(call: Call) -> bool:
 
 def _parameters(call: Call):
     """The call's layer's parameters (no buffers, no state)."""
-    return D.total([w.size for w in call.weights if not w.state])
+    return total([w.size for w in call.weights if not w.state])
 
 
 def _heads(call: Call):
@@ -76,7 +75,7 @@ def _heads(call: Call):
         return _per_token(call, terms[3]) if len(terms) == 6 else 0
     if fam in LAYERS:
         t, d = first_axis(call.inputs), call.inputs[-1]
-        return D.mul(_layers(call), D.mul(t, d))
+        return mul(_layers(call), mul(t, d))
     if fam == "sdpa":
         terms = _terms(call)
         return _per_token(call, terms[0]) if terms else 0
@@ -89,7 +88,7 @@ def _layers(call: Call):
     if fam == "transformer_stack":
         return a.num_layers
     if fam == "transformer":
-        return D.add(a.num_encoder_layers, a.num_decoder_layers)
+        return add(a.num_encoder_layers, a.num_decoder_layers)
     return 1
 
 
@@ -104,14 +103,14 @@ def kaplan(call: Call) -> dict:
         terms = _terms(call)
         if len(terms) != 6 or None in terms:
             return _flops(None)
-        proj = D.total([terms[0], terms[1], terms[2], terms[5]])
-        return _flops(D.add(D.mul(2, _per_token(call, proj)), D.mul(2, _heads(call))))
+        proj = total([terms[0], terms[1], terms[2], terms[5]])
+        return _flops(add(mul(2, _per_token(call, proj)), mul(2, _heads(call))))
     if fam in LAYERS:
         t = first_axis(call.inputs)
-        pairs = D.mul(2, D.mul(_layers(call), D.mul(D.mul(t, t), call.inputs[-1])))
-        matmuls = D.sub(call.macs, pairs) if call.macs is not None else None
-        return _flops(D.add(D.mul(2, _per_token(call, matmuls)), D.mul(2, _heads(call))))
-    return _flops(D.mul(2, _per_token(call, call.macs)))
+        pairs = mul(2, mul(_layers(call), mul(mul(t, t), call.inputs[-1])))
+        matmuls = sub(call.macs, pairs) if call.macs is not None else None
+        return _flops(add(mul(2, _per_token(call, matmuls)), mul(2, _heads(call))))
+    return _flops(mul(2, _per_token(call, call.macs)))
 
 
 # --- 6N (EleutherAI, Transformer Math 101) ---------------------------------------------
@@ -120,7 +119,7 @@ def kaplan(call: Call) -> dict:
 def six_n(call: Call) -> dict:
     if _reverse(call):
         return _flops(0)  # the tied table counts once, at its first call
-    return _flops(D.mul(6, _parameters(call)))
+    return _flops(mul(6, _parameters(call)))
 
 
 # --- PaLM appendix B (nanoGPT's estimate_mfu) --------------------------------------------
@@ -130,7 +129,7 @@ def palm(call: Call) -> dict:
     fam = family(call)
     if _reverse(call) or fam == "embedding":
         return _flops(0)  # the head's matmul is the token table's; position tables are out
-    return _flops(D.add(D.mul(6, _parameters(call)), D.mul(12, _heads(call))))
+    return _flops(add(mul(6, _parameters(call)), mul(12, _heads(call))))
 
 
 # --- Chinchilla appendix F -------------------------------------------------------------
@@ -145,21 +144,21 @@ def chinchilla(call: Call) -> dict:
         macs = _table(call, t)
     elif fam in ATTENTION:
         terms = call.out.costs.get("macs_terms") or ()
-        softmax = D.mul(3, D.prod(terms[3][:-1])) if len(terms) == 6 else 0
+        softmax = mul(3, prod(terms[3][:-1])) if len(terms) == 6 else 0
     elif fam in LAYERS:
         t = first_axis(call.inputs)
         lay = call.args.encoder_layer if fam == "transformer_stack" else None
         heads = (lay.ns if lay is not None else call.args).nhead
-        softmax = D.mul(3, D.mul(D.mul(_layers(call), heads), D.mul(t, t)))
+        softmax = mul(3, mul(mul(_layers(call), heads), mul(t, t)))
     if macs is None:
         return costs(macs=None, flops=None)
-    return costs(macs=D.mul(3, macs), flops=D.mul(3, D.add(D.mul(2, macs), softmax)))
+    return costs(macs=mul(3, macs), flops=mul(3, add(mul(2, macs), softmax)))
 
 
 def _table(call: Call, t):
     """An embedding as a one-hot matmul: T x vocab x dim."""
     table = next((w for w in call.weights if not w.state), None)
-    return 0 if table is None else D.mul(t, table.size)
+    return 0 if table is None else mul(t, table.size)
 
 
 KAPLAN = register(
