@@ -12,6 +12,7 @@ import sys
 
 from .. import __version__
 from ..errors import SymcountError
+from . import count_options
 from .args import add_python_args, batch_size, positive
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -166,6 +167,7 @@ def _add_compute_args(p: argparse.ArgumentParser) -> None:
         metavar="B",
         help="count the compute for a batch of B samples: an integer or a symbol (default 1)",
     )
+    count_options.add(g)
 
 
 def _latex_wanted(args, parser) -> bool:
@@ -349,7 +351,7 @@ def _model(args, parser):
     # a relation that comes out a number is a value like --set (checked while counting)
     values.update({k: v for k, v in relations.items() if isinstance(v, int)})
     kw = {"values": values, "convention": args.convention}
-    counting = getattr(args, "count_as", None)
+    counting = count_options.counting_name(args, parser)
     if counting is not None:
         kw["counting"] = counting
     if path is not None:

@@ -58,7 +58,9 @@ class Call:
     out: Any
     convention: str  # "keras" or "torch"
     options: frozenset = frozenset()  # the counting's options in force ("bias", "causal", ...)
-    reads_input: bool = False  # it reads a model input (training's first layer: no input gradient)
+    # it reads a tensor training computes no gradient for: a model input, or one made
+    # from inputs by layers with no trainable weights (Flatten, Dropout): no input gradient
+    reads_input: bool = False
 
     @property
     def macs(self):
@@ -147,7 +149,9 @@ DEFAULT = Counting(
 REGISTRY: dict[str, Counting] = {"default": DEFAULT}
 
 # the modules that register the presets, imported on first lookup
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "papers",  # kaplan, 6n, palm, chinchilla
+)
 
 
 def register(c: Counting) -> Counting:
@@ -169,9 +173,20 @@ def names() -> list[str]:
 
 
 def lookup(name: str) -> Counting:
-    """The counting called ``name``; KeyError if there is none."""
+    """The counting called ``name``; KeyError if there is none. ``default+bias+...``
+    is the default with options in force (symcount.counting.options)."""
     c = REGISTRY.get(name)
     if c is None:
         _load()
-        c = REGISTRY[name]
+        c = REGISTRY.get(name)
+    if c is None and "+" in name:
+        # options.py builds on this module, as the presets do: loaded by name
+        with_options = importlib.import_module(f"{__name__}.options").with_options
+        base, *options = name.split("+")
+        try:
+            return with_options(options, lookup(base))
+        except ValueError:
+            raise KeyError(name) from None
+    if c is None:
+        raise KeyError(name)
     return c

@@ -460,8 +460,8 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         why = self.counting.refusal(self.convention)
         if why:
             raise ArgumentError(why, spec.span)
-        g = self.graph.tensors  # a model input has no producing call
-        first = any(t.node is not None and g[t.node][1] is None for t in self.reading)
+        # reads a tensor no gradient is computed for (a model input): training-exact
+        first = any(t.node is not None and self.graph.needs_no_grad(t.node) for t in self.reading)
         return self.counting.of(
             spec.type_name, spec.rule.name, spec.ns, shape, out, self.convention, first
         )

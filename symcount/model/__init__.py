@@ -290,7 +290,7 @@ class Model:
             **{q.json_total_key: P.json_value(self.sum(q.name)) for q in quantities},
             # the convention the compute is counted under (docs/compute.md)
             **(
-                {"compute": {"convention": self.counting, "batch": P.json_value(self.batch)}}
+                {"compute": _compute_object(self.counting, self.batch)}
                 if self.compute_shown
                 else {}
             ),
@@ -348,3 +348,14 @@ def _subs_weight(w: Weight, mapping) -> Weight:
         tuple(Factor(f.label, _subs_value(f.value, mapping)) for f in dim) for dim in w.dims
     )
     return Weight(w.name, dims, w.trainable, w.state, w.what)
+
+
+def _compute_object(counting: str, batch) -> dict:
+    """JSON's ``compute``: the convention, its options (``default+bias+training``
+    names them: symcount.counting.options) and the batch."""
+    base, *options = counting.split("+")
+    out: dict = {"convention": base}
+    if options:
+        out["options"] = options
+    out["batch"] = P.json_value(batch)
+    return out

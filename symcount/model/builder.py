@@ -121,6 +121,26 @@ class GraphBuilder:
         self.tensors += [(s, call, i) for i, s in enumerate(shapes)]
         return tuple(range(first, first + n))
 
+    def needs_no_grad(self, tensor: int) -> bool:
+        """Whether training computes no gradient for ``tensor``: a model input,
+        or made only from such tensors by layers with no trainable weights
+        (Flatten, Dropout, a frozen layer) — training-exact's rule."""
+        todo, seen = [tensor], set()
+        while todo:
+            t = todo.pop()
+            if t in seen:
+                continue
+            seen.add(t)
+            call = self.tensors[t][1]
+            if call is None:
+                continue
+            layer, inputs = self.records[call][:2]
+            weights, frozen = self.layers[layer][2], self.layers[layer][5]
+            if not frozen and any(w.trainable and not w.state for w in weights):
+                return False
+            todo.extend(inputs)
+        return True
+
     def group(
         self,
         name: str,
