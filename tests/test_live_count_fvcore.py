@@ -287,3 +287,24 @@ def test_gpt2_small_eager_on_1024_tokens():
     # half the default's 291,648,307,200 FLOPs, plus the LayerNorms: 25 x 5 x T x d
     assert want == 291_648_307_200 // 2 + 25 * 5 * 1024 * 768
     assert str(model.totals["macs"]) == "L*(2*T**2*d + 12*T*d**2 + 10*T*d) + T*V*d + 5*T*d"
+
+
+def test_the_documented_cnn():
+    """docs/compute.md's worked example, 852,128 as fvcore counts it."""
+    import torch
+    import torch.nn as nn
+
+    cnn = nn.Sequential(
+        nn.Conv2d(3, 16, 3, padding=1),
+        nn.BatchNorm2d(16),
+        nn.ReLU(),
+        nn.Upsample(scale_factor=2, mode="bilinear"),
+        nn.AdaptiveAvgPool2d(1),
+        nn.Flatten(),
+        nn.Linear(16, 10),
+    )
+    src = """convention torch
+input(3, 32, 32) -> Conv2d(3, 16, 3, padding=1) -> BatchNorm2d(16) -> ReLU()
+  -> Upsample(scale_factor=2, mode="bilinear") -> AdaptiveAvgPool2d(1) -> Flatten()
+  -> Linear(16, 10)"""
+    assert total(cnn, torch.zeros(1, 3, 32, 32)) == 852_128 == preset(src, 1)["macs"]
