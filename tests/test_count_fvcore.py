@@ -25,6 +25,15 @@ RULES = [
     ("input(4, L) -> Conv1d(4, 8, 3, padding='valid')", "0"),
     ("input(4, H, W) -> ConvTranspose2d(4, 8, 2, stride=2)", "128*H*W"),
     ("input(T, d) -> MultiheadAttention(d, 4)", "2*T**2*d + 4*T*d**2"),
+    # the call's keywords: a mask makes the scores baddbmm, need_weights=false SDPA (0)
+    (
+        "x = input(T, d)\nm = input(T, T)\nMultiheadAttention(d, 4)(x, x, x, attn_mask=m)",
+        "T**2*d + 4*T*d**2",
+    ),
+    (
+        "x = input(T, d)\nMultiheadAttention(d, 4)(x, x, x, need_weights=false)",
+        "4*T*d**2",
+    ),
     ("input(c) -> LSTMCell(c, 8)", "32*c + 256"),
     # norms: 5 per element with affine weights, 4 without (training mode)
     ("input(c, H, W) -> BatchNorm2d(c)", "5*H*W*c"),
@@ -84,7 +93,7 @@ def test_rule_at_symbolic_sizes(text, want):
     assert got["flops"] == got["macs"]  # fvcore's flop is one multiply-accumulate
 
 
-@pytest.mark.parametrize(("text", "want"), RULES[:12], ids=[r[0] for r in RULES[:12]])
+@pytest.mark.parametrize(("text", "want"), RULES[:14], ids=[r[0] for r in RULES[:14]])
 def test_substituted_equals_numeric(text, want):
     """The symbolic count at three points is the count of the numeric model."""
     sizes = {"T": (3, 5, 8), "c": (2, 4, 6), "u": (7, 1, 3), "H": (4, 6, 9), "W": (5, 4, 3)}

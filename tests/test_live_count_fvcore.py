@@ -308,3 +308,40 @@ input(3, 32, 32) -> Conv2d(3, 16, 3, padding=1) -> BatchNorm2d(16) -> ReLU()
   -> Upsample(scale_factor=2, mode="bilinear") -> AdaptiveAvgPool2d(1) -> Flatten()
   -> Linear(16, 10)"""
     assert total(cnn, torch.zeros(1, 3, 32, 32)) == 852_128 == preset(src, 1)["macs"]
+
+
+# (symcount's call keywords, torch's): the weights needed (bmm), not needed (SDPA), a mask
+MHA_CALLS = [
+    ("", {}),
+    (", need_weights=false", {"need_weights": False}),
+    (", attn_mask=m", {"attn_mask": "m"}),
+    (", key_padding_mask=p", {"key_padding_mask": "p"}),
+    (", need_weights=false, attn_mask=m", {"need_weights": False, "attn_mask": "m"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("keywords", "kwargs"), MHA_CALLS, ids=[c[0] or "plain" for c in MHA_CALLS]
+)
+def test_multihead_attention_by_its_call_keywords(keywords, kwargs):
+    """Scores by bmm only unmasked (a mask makes them baddbmm: no handle), both
+    products only when the weights are needed (else SDPA: 0)."""
+    import torch
+
+    mha = torch.nn.MultiheadAttention(8, 2, kdim=6, vdim=6)
+    x, k = torch.zeros(5, BATCH, 8), torch.zeros(3, BATCH, 6)
+    masks = {"m": torch.zeros(5, 3, dtype=torch.bool), "p": torch.zeros(BATCH, 3, dtype=torch.bool)}
+
+    class Call(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.mha = mha
+
+        def forward(self, x, k):
+            return self.mha(x, k, k, **{a: masks.get(v, v) for a, v in kwargs.items()})[0]
+
+    src = (
+        "convention torch\nx = input(5, 8)\nk = input(3, 6)\nm = input(5, 3)\np = input(3)\n"
+        f"MultiheadAttention(8, 2, kdim=6, vdim=6)(x, k, k{keywords})"
+    )
+    assert preset(src)["macs"] == total(Call(), x, k)

@@ -59,6 +59,7 @@ class Call:
     convention: str  # "keras" or "torch"
     options: frozenset = frozenset()  # the counting's options in force ("bias", "causal", ...)
     reads_input: bool = False  # it reads a model input (training's first layer: no input gradient)
+    keywords: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # tensors as shapes
 
     @property
     def macs(self):
@@ -104,9 +105,10 @@ class Counting:
         rule = self.rules.get(call.type) or self.rules.get(call.op) or self.fallback
         return rule(call)
 
-    def of(self, type, op, args, inputs, out, convention, reads_input=False) -> dict:
+    def of(self, type, op, args, inputs, out, convention, reads_input=False, keywords=None) -> dict:
         """The costs of one call (the evaluator's hook): see :class:`Call`."""
-        call = Call(type, op, args, inputs, out, convention, self.options, reads_input)
+        kw = EMPTY if not keywords else MappingProxyType(dict(keywords))
+        call = Call(type, op, args, inputs, out, convention, self.options, reads_input, kw)
         return self.costs(call)
 
     def refusal(self, convention: str) -> str | None:

@@ -14,7 +14,9 @@ skipped with a warning, so it counts 0. Its handles:
   projections and both bmm's) and the recurrent cells (two linears a step)
   count their op's own MACs. A convolution given ``padding="same"`` or
   ``"valid"`` (with zero padding) traces as ``aten::_convolution_mode``,
-  which has no handle: 0.
+  which has no handle: 0. A masked MultiheadAttention call computes its
+  scores by ``baddbmm`` (no handle), and ``need_weights=False`` runs
+  ``scaled_dot_product_attention``: those products count 0.
 - ``batch_norm``: in training mode (a module as built: fvcore does not call
   ``eval()``) 5 per element with affine weights, 4 without; ``group_norm``,
   ``layer_norm`` and ``instance_norm`` likewise. (In eval mode, with running
@@ -137,6 +139,25 @@ def adaptive_avg_pool2d(call: Call) -> dict:
     return _of(K.term(tuple(_shape(call))))
 
 
+# --- MultiheadAttention: bmm's, or baddbmm, or scaled_dot_product_attention --------
+
+
+def multihead_attention(call: Call) -> dict:
+    """The projections always; the scores (Q K^T) by ``bmm`` only when the call
+    needs the weights (torch's default) and has no mask (a mask makes it
+    ``baddbmm``, which has no handle); the weighted values whenever it needs
+    the weights. ``need_weights=False`` runs scaled_dot_product_attention: 0."""
+    terms = call.out.costs.get(TERMS) or ()
+    if len(terms) != 6:  # not the q, k, v, scores, values, out of ops/attention.py
+        return _own(call)
+    kw = call.keywords
+    keep = [0, 1, 2, 5]
+    if kw.get("need_weights", True) is not False:
+        masked = kw.get("attn_mask") is not None or kw.get("key_padding_mask") is not None
+        keep += [4] if masked else [3, 4]
+    return _of(*(K.term(*terms[i]) for i in sorted(keep)))
+
+
 # --- Transformer layers: Linears and LayerNorms, attention through SDPA (0) ---------
 
 
@@ -198,6 +219,7 @@ RULES = {
     "UpsamplingNearest2d": upsample,
     "UpsamplingBilinear2d": upsample,
     "AdaptiveAvgPool2d": adaptive_avg_pool2d,
+    "MultiheadAttention": multihead_attention,
     "TransformerEncoderLayer": transformer_layer,
     "TransformerDecoderLayer": transformer_layer,
     "TransformerEncoder": transformer_stack,
