@@ -61,6 +61,7 @@ class Call:
     # it reads a tensor training computes no gradient for: a model input, or one made
     # from inputs by layers with no trainable weights (Flatten, Dropout): no input gradient
     reads_input: bool = False
+    keywords: Mapping[str, Any] = field(default_factory=lambda: EMPTY)  # tensors as shapes
 
     @property
     def macs(self):
@@ -106,9 +107,10 @@ class Counting:
         rule = self.rules.get(call.type) or self.rules.get(call.op) or self.fallback
         return rule(call)
 
-    def of(self, type, op, args, inputs, out, convention, reads_input=False) -> dict:
+    def of(self, type, op, args, inputs, out, convention, reads_input=False, keywords=None) -> dict:
         """The costs of one call (the evaluator's hook): see :class:`Call`."""
-        call = Call(type, op, args, inputs, out, convention, self.options, reads_input)
+        kw = EMPTY if not keywords else MappingProxyType(dict(keywords))
+        call = Call(type, op, args, inputs, out, convention, self.options, reads_input, kw)
         return self.costs(call)
 
     def refusal(self, convention: str) -> str | None:
@@ -151,6 +153,7 @@ REGISTRY: dict[str, Counting] = {"default": DEFAULT}
 # the modules that register the presets, imported on first lookup
 MODULES: tuple[str, ...] = (
     "papers",  # kaplan, 6n, palm, chinchilla
+    "fvcore",
 )
 
 

@@ -452,10 +452,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         if why:
             raise LimitError(f"{spec.name} ({spec.type_name}): {why}", spec.span)
         if self.counting is not None:
-            out.costs = self.counted(spec, shape, out)
+            out.costs = self.counted(spec, shape, out, call_kwargs)
         return out
 
-    def counted(self, spec: LayerSpec, shape, out: Out) -> dict:
+    def counted(self, spec: LayerSpec, shape, out: Out, keywords=None) -> dict:
         """The call's costs under the counting in force (symcount.counting)."""
         why = self.counting.refusal(self.convention)
         if why:
@@ -463,7 +463,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         # reads a tensor no gradient is computed for (a model input): training-exact
         first = any(t.node is not None and self.graph.needs_no_grad(t.node) for t in self.reading)
         return self.counting.of(
-            spec.type_name, spec.rule.name, spec.ns, shape, out, self.convention, first
+            spec.type_name, spec.rule.name, spec.ns, shape, out, self.convention, first, keywords
         )
 
     def run_rule(self, spec: LayerSpec, shape, call_kwargs=None) -> Row:
