@@ -75,6 +75,15 @@ def test_transformer_streams_encoder_on_source_decoder_on_target():
     assert symcount.parse(src, counting="torchinfo").totals["macs"] == encoder + decoder
 
 
+def test_a_tied_head_counts_the_table_again():
+    """TiedLinear is an nn.Linear whose weight is the Embedding's: torchinfo
+    reads it among the Linear's parameters, so the table counts twice."""
+    src = T + "let e = Embedding(50, 8)\ninput(7) -> e -> LayerNorm(8) -> TiedLinear(e)"
+    m = symcount.parse(src, counting="torchinfo")
+    assert [r.count("macs") for r in m.rows] == [50 * 8, 2 * 8, 50 * 8]
+    assert m.totals["params"] == 50 * 8 + 2 * 8
+
+
 def test_shared_layer_counts_each_call_and_repeats_multiply():
     src = T + "let lin = Linear(8, 16)\na = input(5, 8) -> lin\nb = input(3, 8) -> lin\noutput a, b"
     assert symcount.parse(src, counting="torchinfo").totals["macs"] == 2 * (8 * 16 + 16)

@@ -241,10 +241,11 @@ block decoder {
   residual { LayerNorm(d) -> attn }
   residual { LayerNorm(d) -> mlp }
 }
-tokens = input(T) -> Embedding(V, d, name=wte)
+let wte = Embedding(V, d, name=wte)
+tokens = input(T) -> wte
 positions = input(T) -> Embedding(P, d, name=wpe)
 Add(tokens, positions) -> repeat L { decoder } -> LayerNorm(d, name=ln_f)
-  -> Linear(d, V, bias=false, name=lm_head)
+  -> TiedLinear(wte, name=lm_head)
 """
 GPT2_SMALL = {"V": 50257, "d": 768, "h": 12, "L": 12, "P": 1024, "T": 1024}
 
@@ -258,7 +259,7 @@ def test_gpt2_small():
     written with Linears, the preset's count is torchinfo's less exactly that
     excess, sum of parameters x (nf - 1), read off the real modules.
     Everything else (the two embedding tables, the LayerNorms, the tied
-    lm_head counted again) is equal layer by layer."""
+    lm_head, counted again as torchinfo does) is equal layer by layer."""
     pytest.importorskip("transformers", reason="transformers is not installed")
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
@@ -286,3 +287,63 @@ def test_gpt2_small():
     assert tool[-2:] == [by_name["ln_f"], by_name["lm_head"]] == [2 * 768, 50257 * 768]
     # and the default count of the same text is the issue's anchor
     assert symcount.parse(GPT2_TORCH, values=GPT2_SMALL).totals["flops"] == 291_648_307_200
+
+
+def _meta_summary(build, *inputs):
+    import torch
+
+    with warnings.catch_warnings(), torch.device("meta"):
+        warnings.simplefilter("ignore")
+        net = build()
+    return summarize(lambda: net(*inputs))(net)
+
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def test_vit_base_example():
+    """examples/vit_base.sc against transformers' ViTModel (Conv2d patches,
+    Linears, LayerNorms; the cls token and position table are parameters of
+    a module with children: 0)."""
+    pytest.importorskip("transformers", reason="transformers is not installed")
+    import torch
+    from transformers import ViTConfig, ViTModel
+
+    image = torch.zeros(1, 3, 224, 224, device="meta")
+    total, _ = _meta_summary(lambda: ViTModel(ViTConfig()), image)
+    sizes = {"d": 768, "H": 12, "L": 12, "ff": 3072, "P": 16, "S": 224}
+    model = symcount.load(EXAMPLES / "vit_base.sc", values=sizes, counting="torchinfo")
+    assert model.totals["macs"] == total == 201_402_624
+
+
+@pytest.mark.parametrize("tied", [False, True])
+def test_llama_gqa_example(tied):
+    """examples/llama_gqa.sc against transformers' LlamaForCausalLM (a small
+    config): Linears, LlamaRMSNorm's weight, the rotary module's buffers 0; a
+    tied lm_head is still an nn.Linear holding the table: counted."""
+    pytest.importorskip("transformers", reason="transformers is not installed")
+    import torch
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    sizes = {"V": 1000, "d": 64, "H": 4, "Hkv": 2, "D": 16, "ff": 128, "L": 2, "T": 10}
+    config = LlamaConfig(
+        vocab_size=1000,
+        hidden_size=64,
+        num_attention_heads=4,
+        num_key_value_heads=2,
+        head_dim=16,
+        intermediate_size=128,
+        num_hidden_layers=2,
+        tie_word_embeddings=tied,
+    )
+    config._attn_implementation = "eager"
+    ids = torch.zeros(1, 10, dtype=torch.long, device="meta")
+    total, leaves = _meta_summary(lambda: LlamaForCausalLM(config), ids)
+    text = (EXAMPLES / "llama_gqa.sc").read_text()
+    if tied:
+        head = "Linear(V, bias=false, name=lm_head)"
+        assert head in text
+        text = text.replace(head, "TiedLinear(embed_tokens, name=lm_head)")
+    model = symcount.parse(text, values=sizes, counting="torchinfo")
+    assert model.totals["macs"] == total
+    assert leaves[-1] == ("Linear", model.rows[-1].count("macs")) == ("Linear", 1000 * 64)

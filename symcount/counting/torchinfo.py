@@ -76,10 +76,21 @@ def _container_positions(call: Call, owner: str):
     return () if _batch_first(call) else (_stream_length(call, owner),)
 
 
+def _tied(call: Call) -> dict:
+    """A head tied to an Embedding is an nn.Linear whose weight is the table:
+    its own parameter to torchinfo, counted once a sample (symcount counts the
+    table's entries where the Embedding is)."""
+    table = call.args.embedding.ns
+    t = term(table.num_embeddings, table.embedding_dim)
+    return costs(macs=t.value, terms=[t.factors])
+
+
 def mult_adds(call: Call) -> dict:
     """torchinfo's Mult-Adds of one call of a torch layer."""
     if call.type == "MultiheadAttention":
         return costs(macs=0)
+    if call.type == "TiedLinear":
+        return _tied(call)
     terms = []
     for w in call.weights:
         if w.state:  # a buffer: not in named_parameters()
