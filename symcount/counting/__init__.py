@@ -154,6 +154,7 @@ REGISTRY: dict[str, Counting] = {"default": DEFAULT}
 MODULES: tuple[str, ...] = (
     "papers",  # kaplan, 6n, palm, chinchilla
     "fvcore",
+    "torchinfo",
 )
 
 
