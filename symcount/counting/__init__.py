@@ -147,7 +147,7 @@ DEFAULT = Counting(
 REGISTRY: dict[str, Counting] = {"default": DEFAULT}
 
 # the modules that register the presets, imported on first lookup
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = ("ptflops",)
 
 
 def register(c: Counting) -> Counting:
