@@ -50,6 +50,11 @@ def _sum(terms) -> dict:
     return costs(macs=total(*built) if built else 0, terms=[t.factors for t in built])
 
 
+def _plus(*sizes):
+    """A sum of sizes; None (unknown) if one is not known."""
+    return None if any(v is None for v in sizes) else D.total(list(sizes))
+
+
 def _first(inputs):
     return inputs[0] if isinstance(inputs, list) else inputs
 
@@ -114,7 +119,7 @@ def local_response_norm(call: Call) -> dict:
     # x.mul(x), .mul(alpha), .add(k) on every element, and an F avg pool over the
     # squares padded by size - 1 channels
     x = tuple(_first(call.inputs))
-    padded = (D.add(x[0], D.sub(call.args.size, 1)), *x[1:])
+    padded = (_plus(x[0], call.args.size, -1), *x[1:])
     return _sum([(3, x), (padded,)])
 
 
@@ -146,14 +151,17 @@ def _interpolate(call: Call) -> list:
         return [(x[0], *([size] * spatial)), *_area(call)]
     s = a.scale_factor
     if isinstance(s, tuple | list):  # np.prod(..., dtype=np.int64): each factor truncated
-        return [(x, *(int(f) for f in s))]
-    return [(x, *([_number(float(s))] * spatial)), *_area(call)]
+        return [(x, *(D.floor(_number(f)) for f in s))]
+    return [(x, *([_number(s)] * spatial)), *_area(call)]
 
 
-def _number(v: float):
-    """A float scale factor as the exact rational it is (ptflops multiplies by
-    the float; its total is int() of the sum)."""
-    f = Fraction(v)
+def _number(v):
+    """A scale factor as torch keeps it, a float, and that float as the exact
+    rational it is (ptflops multiplies by the float; its total is int() of the
+    sum); a symbol stays a symbol."""
+    if not isinstance(v, int | float):
+        return v
+    f = Fraction(float(v))
     return int(f) if f.denominator == 1 else D.to_sympy(f)
 
 
@@ -180,8 +188,8 @@ def rnn(call: Call) -> dict:
     kind = call.type
     steps = _first(call.inputs)[0]
     per_step = _rnn_step(kind, _shapes(call), a.hidden_size, a.bias, a.num_layers)
-    directions = 2 if a.bidirectional else 1
-    return _sum([(directions, steps, *t) for t in per_step])
+    both = (2,) if a.bidirectional else ()  # the forward direction's count, twice
+    return _sum([(*both, steps, *t) for t in per_step])
 
 
 def rnn_cell(call: Call) -> dict:
@@ -203,12 +211,12 @@ def _mha_hook(heads, q, k, v, bias: bool) -> list:
     (lq, dq), (lk, dk), (lv, dv) = q, k, v
     terms = [(lq, dq), (lq, dq, dq), (lk, dk, dk), (lv, dv, dv)]
     if bias:
-        terms.append((D.total([lq, lk, lv]), dq))
+        terms.append((_plus(lq, lk, lv), dq))
     terms += [  # torch requires the heads to divide embed_dim, not vdim: // as ptflops
         (heads, lq, lk, D.div(dq, heads)),
         (heads, lq, lk),
         (heads, lq, lk, D.div(dv, heads) if dv == dq else D.floordiv(dv, heads)),
-        (lq, dv, D.add(dv, 1)),
+        (lq, dv, _plus(dv, 1)),
     ]
     return terms
 
@@ -228,7 +236,7 @@ def multihead_attention(call: Call) -> dict:
     v = shapes[2] if len(shapes) > 2 else k
     embed = q[-1]
     terms = _mha_hook(a.num_heads, q, k, v, a.bias)
-    keys = D.total([k[0], int(bool(a.add_bias_kv)), int(bool(a.add_zero_attn))])
+    keys = _plus(k[0], int(bool(a.add_bias_kv)), int(bool(a.add_zero_attn)))
     terms += _mha_weights(embed, a.num_heads, q[0], keys)
     return _sum(terms)
 
@@ -375,9 +383,9 @@ RULES = {
 PTFLOPS = register(
     Counting(
         "ptflops",
-        "ptflops 0.7.5 get_model_complexity_info (pytorch backend): MACs of convolutions, "
-        "Linear and recurrent gates with their bias adds, 1-2 per element of activations, "
-        "pools, norms and upsampling, nn.MultiheadAttention by its formula; FLOPs = 2 x MACs",
+        "ptflops 0.7.5 (pytorch backend): MACs with bias adds, 1-2 per element of "
+        "activations, pools, norms and upsampling, nn.MultiheadAttention by its formula; "
+        "FLOPs = 2 x MACs",
         reproduces="ptflops 0.7.5 get_model_complexity_info(model, input_res, "
         "as_strings=False, backend='pytorch'): the seeds' MNIST CNN 7,317,578 MACs, "
         "LSTM(6, 64) over 100 steps 1,907,200",
