@@ -155,6 +155,7 @@ MODULES: tuple[str, ...] = (
     "papers",  # kaplan, 6n, palm, chinchilla
     "fvcore",
     "torchinfo",
+    "ptflops",
 )
 
 
