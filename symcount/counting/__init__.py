@@ -147,7 +147,10 @@ DEFAULT = Counting(
 REGISTRY: dict[str, Counting] = {"default": DEFAULT}
 
 # the modules that register the presets, imported on first lookup
-MODULES: tuple[str, ...] = ()
+MODULES: tuple[str, ...] = (
+    "calflops",
+    "deepspeed",
+)
 
 
 def register(c: Counting) -> Counting:
