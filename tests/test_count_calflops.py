@@ -106,9 +106,10 @@ def test_symbolic_batch_and_length(tool):
         "convention torch\ninput(T, 8) -> TransformerEncoderLayer(8, 2, 16)", counting=tool
     ).batched("B")
     for b, t in [(1, 1), (2, 5), (3, 64)]:
-        assert m.subs(B=b, T=t).totals["flops"] == b * count(
-            f"input({t}, 8) -> TransformerEncoderLayer(8, 2, 16)", tool
-        )[0]
+        assert (
+            m.subs(B=b, T=t).totals["flops"]
+            == b * count(f"input({t}, 8) -> TransformerEncoderLayer(8, 2, 16)", tool)[0]
+        )
 
 
 @pytest.mark.parametrize("tool", TOOLS)
