@@ -237,3 +237,68 @@ def test_symbolic_lstm_length(tool):
     for t in (1, 17, 100):
         want = _tool(tool, torch.nn.LSTM(6, 64), torch.zeros(t, 1, 6))
         assert m.subs(T=t).totals["flops"] == want[0]
+
+
+# GPT-2 (transformers, eager attention) ---------------------------------------------
+
+
+def gpt2_count(t, d, h, layers, vocab) -> int:
+    """GPT-2's FLOPs by the rules both tools share, per op: LayerNorms 5 per entry;
+    HF's Conv1D is torch.addmm (2 x MACs + the bias, once a call); the eager
+    attention's two torch.matmul (T^2·d MACs each) and its softmax (h·T^2);
+    the GELU is arithmetic on tensors (0); the LM head an F.linear (no bias)."""
+    block = (
+        2 * 5 * t * d  # ln_1, ln_2
+        + 2 * t * d * 3 * d
+        + 3 * d  # c_attn
+        + 2 * 2 * t * t * d  # Q·Kᵀ and A·V
+        + h * t * t  # softmax
+        + 2 * t * d * d
+        + d  # attention's c_proj
+        + 2 * t * d * 4 * d
+        + 4 * d  # mlp c_fc
+        + 2 * t * 4 * d * d
+        + d  # mlp c_proj
+    )
+    return layers * block + 5 * t * d + 2 * t * d * vocab  # ln_f, lm_head
+
+
+@pytest.fixture(scope="module")
+def transformers():
+    return pytest.importorskip("transformers", reason="transformers is not installed")
+
+
+def _gpt2(transformers, **config):
+    config = transformers.GPT2Config(**config, attn_implementation="eager")
+    return transformers.GPT2LMHeadModel(config)
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+@pytest.mark.parametrize(
+    ("t", "config"),
+    [
+        (16, dict(n_layer=2, n_embd=64, n_head=4, n_positions=128, vocab_size=1000)),
+        (37, dict(n_layer=3, n_embd=48, n_head=3, n_positions=64, vocab_size=500)),
+    ],
+)
+def test_small_gpt2_on_cpu(transformers, tool, t, config):
+    import torch
+
+    model = _gpt2(transformers, bos_token_id=0, eos_token_id=0, **config)
+    flops, _ = _tool(tool, model, torch.zeros(1, t, dtype=torch.long))
+    c = config
+    assert flops == gpt2_count(t, c["n_embd"], c["n_head"], c["n_layer"], c["vocab_size"])
+
+
+def test_gpt2_small_on_1024_tokens(transformers):
+    """calflops runs on the meta device (DeepSpeed does not: meta's matmul
+    decomposes into the bmm's it patches, counted twice); the small configs
+    above show both tools follow the formula."""
+    import torch
+
+    with torch.device("meta"):
+        model = _gpt2(transformers)
+        ids = torch.zeros(1, 1024, dtype=torch.long)
+    flops, macs = _tool("calflops", model, ids)
+    assert flops == gpt2_count(1024, 768, 12, 12, 50257) == 291_897_689_088
+    assert macs == 145_824_153_600
