@@ -156,6 +156,8 @@ MODULES: tuple[str, ...] = (
     "fvcore",
     "torchinfo",
     "ptflops",
+    "calflops",
+    "deepspeed",
 )
 
 
