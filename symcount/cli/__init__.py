@@ -230,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
     _add_algebra_args(s)
     _add_compute_args(s)
+    _command_module("columns").add(s)
     s.add_argument(
         "--leading",
         action="store_true",
@@ -404,7 +405,7 @@ def _can_draw_unicode() -> bool:
 
 def cmd_summary(args, parser) -> str:
     latex = _latex_wanted(args, parser)
-    model = _model(args, parser)
+    model = _command_module("columns").apply(args, _model(args, parser))
     if latex:
         from ..render.latex import model_latex
 

@@ -17,7 +17,7 @@ import argparse
 from .. import dims as D
 from .. import printing as P
 from ..errors import ArgumentError
-from .args import positive
+from .args import add_batch, positive
 
 DEFAULT_WIDTH = 160  # not a terminal: five columns side by side, unwrapped
 TIDY_OPS = 200  # differences up to this size are expanded and factored
@@ -59,6 +59,13 @@ def register(subparsers, add_model_args) -> None:
         default="text",
         help="text (the table) or json (one object: rows with both counts and the difference)",
     )
+    p.add_argument(
+        "--compute",
+        action="store_true",
+        help="show MACs and FLOPs on both sides too, under the default convention "
+        "(docs/compute.md)",
+    )
+    add_batch(p, count_as=False)  # one counting: the same op's count on both sides
     p.set_defaults(run=run, parser=p)
 
 
@@ -80,6 +87,10 @@ def run(args, parser) -> str:
             f"this one is written for convention {keras_model.convention}",
             hint="remove the 'convention torch' line and write the layers as Keras names them",
         ).at(_convention_span(text), text, display)
+    if args.compute or args.batch is not None:
+        keras_model, torch_model = (
+            m.showing("macs", "flops").batched(args.batch or 1) for m in (keras_model, torch_model)
+        )
     if args.format == "json":
         import json
 
@@ -278,7 +289,7 @@ def to_dict(keras_model, torch_model, *, expand=False) -> dict:
         for side, r, absent in (("keras", k, False), ("torch", t, missing)):
             row[f"{side}_{lead.json_key}"] = None if absent else j(r.count(lead.name))
             for q, s in _listed(qs, side, rows=True):
-                row[f"{side}_{_key(s)}"] = None if absent else j(r.count(q.name))
+                row[f"{side}_{_key(q, s)}"] = None if absent else j(r.count(q.name))
         row["difference"] = None if missing else j(difference(t.params, k.params))
         if missing:
             row["no_equivalent"] = eq.why if eq is not None else ""
@@ -290,15 +301,24 @@ def to_dict(keras_model, torch_model, *, expand=False) -> dict:
         **{
             side: {
                 lead.json_total_key: j(m.sum(lead.name)),
-                **{_key(s): j(m.sum(q.name)) for q, s in _listed(qs, side)},
+                **{_key(q, s): j(m.sum(q.name)) for q, s in _listed(qs, side)},
             }
             for side, m in (("keras", keras_model), ("torch", torch_model))
         },
         "difference": j(_total_difference(keras_model, torch_model)[0]),
+        **(
+            {"compute": {"convention": keras_model.counting, "batch": j(keras_model.batch)}}
+            if keras_model.compute_shown
+            else {}
+        ),
     }
 
 
-def _key(side) -> str:
+def _key(q, side) -> str:
+    """A quantity's JSON key on one side: its own (``macs``) unless its
+    declaration names it per side (``frozen`` for torch's non-trainable)."""
+    if q.diff is None:
+        return q.json_key
     return side.name.replace("-", "_").replace(" ", "_")
 
 
@@ -374,6 +394,11 @@ def _totals(keras_model, torch_model) -> list[str]:
     d, left_out = _total_difference(keras_model, torch_model)
     suffix = ", leaving out the layers without an equivalent" if left_out else ""
     lines.append(f" PyTorch - Keras: {signed(d)} params{suffix}")
+    from ..render import compute_note
+
+    note = compute_note(keras_model)  # both sides count the same ops on the same shapes
+    if note:
+        lines.append(f" {note} (both sides)")
     return lines
 
 

@@ -163,6 +163,7 @@ class Model:
     batch: Any = 1  # the samples its compute (MACs, FLOPs) is counted for: see batched
     counting: str = "default"  # how its compute is counted (symcount.counting, docs/compute.md)
     dtype: str = "float32"  # what its memory figures count an entry as: see in_dtype
+    column_names: tuple | None = None  # the per-layer columns chosen (with_columns); None: all
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
@@ -200,6 +201,32 @@ class Model:
             if q.name not in extra:
                 extra += (q.name,)
         return dataclasses.replace(self, show=extra)
+
+    @property
+    def columns(self) -> list:
+        """The quantities the tables show a column of per layer: the ones chosen
+        with :meth:`with_columns`, else every listed quantity that declares a
+        column heading (``Param #``; ``MACs`` and ``FLOPs`` once shown)."""
+        if self.column_names is None:
+            return [q for q in self.quantities if q.column]
+        return [Q.REGISTRY[n] for n in self.column_names if n in Q.REGISTRY]
+
+    def with_columns(self, *names: str) -> Model:
+        """The model whose tables show these quantities' columns, in this order
+        (names, labels or aliases of symcount.model.quantities; KeyError for
+        one that is not registered); each is listed in the outputs too."""
+        chosen: tuple = ()
+        for n in names:
+            q = Q.lookup(n)
+            if q.name not in chosen:
+                chosen += (q.name,)
+        shown = self.showing(*(n for n in chosen if not Q.REGISTRY[n].default))
+        return dataclasses.replace(shown, column_names=chosen)
+
+    @staticmethod
+    def heading(q) -> str:
+        """A quantity's column heading: its declared one, else its title."""
+        return q.column or q.title
 
     @property
     def total(self):

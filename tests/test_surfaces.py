@@ -1,0 +1,375 @@
+"""Compute in every output (issue 12, points 3 and 4): diff, plot, LaTeX, the
+notebook, CSV and Markdown show MACs and FLOPs with the convention line;
+``summary --columns`` chooses the columns; ``solve --budget`` finds the
+largest size under a compute budget, for any registered quantity, with
+``--batch``. Every output reads the registry, so a quantity registered later
+appears in each (REGISTRY.temporarily, per layer and per call); a repeat
+multiplies compute symbolically without unrolling, a shared layer counts per
+call."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import symcount
+from symcount import cli
+from symcount import dims as D
+from symcount.cli import args as A
+from symcount.cli import diff as DF
+from symcount.model import quantities as Q
+from symcount.render import formats, latex, notebook, table
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+MNIST = str(EXAMPLES / "mnist_cnn.sc")
+GPT2 = str(EXAMPLES / "gpt2.sc")
+GPT2_SMALL = ["--set", "V=50257", "--set", "T=1024", "--set", "h=12", "--set", "L=12"]
+CONVENTION = "FLOPs = 2 x MACs over matmuls and convolutions"
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+# budgets as people write them --------------------------------------------------------
+
+COUNTS = [
+    ("1e12", 10**12),
+    ("2.5e9", 2_500_000_000),
+    ("1E+3", 1000),
+    ("10^12", 10**12),
+    ("10**12", 10**12),
+    ("2^10", 1024),
+    ("350M", 350_000_000),
+    ("59,910", 59_910),
+]
+
+
+@pytest.mark.parametrize(("text", "n"), COUNTS)
+def test_count_reads_powers_and_exponents_exactly(text, n):
+    assert A.count(text) == n
+
+
+@pytest.mark.parametrize("text", ["1e100", "1.25e1", "e5", "10^", "12345^2", "1e12.5"])
+def test_count_refuses(text):
+    with pytest.raises(argparse.ArgumentTypeError):
+        A.count(text)
+
+
+# solve for a compute budget ----------------------------------------------------------
+
+
+def _gpt2_flops(d: int, batch: int = 1) -> int:
+    # the closed form at d (a d that h does not divide is still a point of the curve)
+    m = symcount.load(GPT2, values=dict(V=50257, T=1024, h=12, L=12))
+    return m.batched(batch).subs(d=d).totals["flops"]
+
+
+@pytest.mark.parametrize(("batch", "d"), [(1, 1536), (8, 384)])
+def test_solve_budget_gives_the_largest_width_under_it(capsys, batch, d):
+    argv = ["solve", GPT2, "--count", "flops", "--budget", "1e12", "--for", "d"]
+    argv += ["--multiple-of", "64", *GPT2_SMALL, "--batch", str(batch), "--format", "json"]
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    r = json.loads(out)
+    best = r["solutions"][0]
+    assert best["values"] == {"d": d}
+    # the fit is the largest multiple of 64 under the budget, checked on the model itself
+    assert best["count"] == _gpt2_flops(d, batch) <= 10**12 < _gpt2_flops(d + 64, batch)
+    assert r["count"] == "FLOPs" and r["mode"] == "at_most" and r["target"] == 10**12
+    assert r["compute"] == {"convention": "default", "batch": batch}
+
+
+def test_solve_budget_with_another_target_is_refused(capsys):
+    code, _, err = run(capsys, "solve", GPT2, "--budget", "1e12", "--at-most", "5")
+    assert code == 2 and "--budget is --at-most" in err
+
+
+def test_solve_budget_is_at_most(capsys):
+    common = [GPT2, "--count", "flops", "--for", "d", *GPT2_SMALL]
+    _, a, _ = run(capsys, "solve", *common, "--budget", "10^12")
+    _, b, _ = run(capsys, "solve", *common, "--at-most", "1000000000000")
+    assert a == b
+    assert f"compute: {CONVENTION}" in a and a.rstrip().endswith("below")
+
+
+def test_solve_for_a_symbolic_batch_and_sequence(capsys):
+    d768 = [*GPT2_SMALL[:2], *GPT2_SMALL[4:], "--set", "d=768"]  # V, h, L; T free
+    code, out, _ = run(
+        capsys, "solve", GPT2, "--count", "flops", "--budget", "1e12", "--for", "T", *d768
+    )
+    assert code == 0
+    assert "FLOPs = 36864*T**2 + 247064064*T" in out  # attention's T^2 and the matmuls' T
+    assert "T = 2842  999,905,270,784" in out
+    code, out, _ = run(
+        capsys, "solve", GPT2, "--count", "flops", "--budget", "1e15", "--for", "B",
+        *GPT2_SMALL, "--set", "d=768", "--batch", "B", "--format", "json",
+    )  # fmt: skip
+    r = json.loads(out)
+    assert r["expression"] == "291648307200*B" and r["compute"]["batch"] == "B"
+    assert r["solutions"][0]["values"] == {"B": 10**15 // 291_648_307_200}
+
+
+def test_solve_of_a_weight_count_states_no_compute(capsys):
+    m = symcount.load(str(EXAMPLES / "stacked_lstm_symbolic.sc"))
+    r = m.solve("u", params=59_910)
+    assert r.compute is None and "compute" not in r.to_dict()
+    assert "compute:" not in r.text()
+
+
+# diff ---------------------------------------------------------------------------------
+
+
+def test_diff_compute_on_both_sides(capsys, golden):
+    code, out, err = run(capsys, "diff", MNIST, "--compute")
+    assert code == 0, err
+    golden("mnist_cnn.diff.compute.txt", out)
+    code, out, _ = run(capsys, "diff", MNIST, "--compute", "--format", "json")
+    d = json.loads(out)
+    m = symcount.load(MNIST)
+    for row, r in zip(d["rows"], m.rows, strict=True):
+        for side in ("keras", "torch"):
+            assert row[f"{side}_macs"] == r.count("macs")
+            assert row[f"{side}_flops"] == r.count("flops")
+    assert d["keras"]["flops"] == d["torch"]["flops"] == 14_560_960
+    assert d["compute"] == {"convention": "default", "batch": 1}
+
+
+def test_diff_batch_symbolic(capsys):
+    code, out, _ = run(capsys, "diff", "-e", "input(t, f) -> LSTM(u)", "--batch", "B")
+    assert code == 0
+    assert "MACs: 4*B*t*u*(f + u)" in out and "batch B (both sides)" in out
+    assert "PyTorch - Keras: 4*u params" in out  # the weights' difference, unchanged
+
+
+def test_diff_without_compute_is_unchanged(capsys):
+    _, out, _ = run(capsys, "diff", MNIST)
+    assert "MACs" not in out and "Compute:" not in out
+
+
+# plot ----------------------------------------------------------------------------------
+
+
+def test_plot_flops_with_a_batch_and_budget(capsys, tmp_path):
+    pytest.importorskip("matplotlib")
+    png = tmp_path / "flops.png"
+    argv = ["plot", GPT2, "--vary", "d=64..2048", "--count", "flops", "--budget", "1e12"]
+    code, out, err = run(capsys, *argv, *GPT2_SMALL, "--batch", "8", "-o", str(png))
+    assert code == 0, err
+    assert png.stat().st_size > 0
+    lines = out.splitlines()
+    assert lines[0].startswith(f"wrote {png} (640x480 px): FLOPs for d = 64..2048")
+    # the fit is solve's, exact: the largest d under the budget that h = 12 divides (d / h)
+    assert (
+        lines[1] == "budget 1,000,000,000,000: d = 432 gives 969,960,849,408 (30,039,150,592 under)"
+    )
+    assert _gpt2_flops(432, 8) == 969_960_849_408 < 10**12 < _gpt2_flops(444, 8)
+    assert lines[2] == f"note: compute: {symcount.counting.lookup('default').title}, batch 8"
+
+
+def test_plot_axis_names_the_unit():
+    pytest.importorskip("matplotlib")
+    from symcount.cli.plot import figure
+
+    m = symcount.load(GPT2, values=dict(V=50257, T=1024, h=12, L=12))
+    fig, _ = figure(m, "d", 64, 512, counts=["flops"])
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "floating-point operations"
+    assert ax.get_title() == "gpt2: floating-point operations against d"
+    fig, _ = figure(symcount.load(str(EXAMPLES / "stacked_lstm_symbolic.sc")), "u", 1, 64)
+    assert fig.axes[0].get_ylabel() == "parameters"  # unchanged for the weights
+
+
+# LaTeX, notebook, CSV, Markdown -------------------------------------------------------
+
+needs_pdflatex = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="no pdflatex")
+
+
+def _compute(model, batch=1):
+    return model.showing("macs", "flops").batched(batch)
+
+
+def test_latex_table_has_the_compute_columns_and_totals(golden):
+    m = _compute(symcount.load(MNIST))
+    text = latex.model_latex(m)
+    golden("mnist_cnn.summary.compute.latex.tex", text)
+    assert r"Layer & Output shape & Formula & Parameters & MACs & FLOPs \\" in text
+    assert r"& $2{,}654{,}336$ & $2{,}654{,}208$ & $5{,}308{,}416$ \\" in text  # dense
+    assert r"Total MACs &  &  & $7{,}280{,}480$ \\" in text
+    assert r"Total FLOPs &  &  & $14{,}560{,}960$ \\" in text
+    assert "Compute: FLOPs = 2 x MACs" in text
+    assert latex.model_latex(symcount.load(MNIST)).count("&") < text.count("&")
+
+
+def test_explain_latex_typesets_each_calls_macs(golden):
+    m = _compute(symcount.parse("input(t, f) -> LSTM(u)"), "B")
+    text = latex.explain_latex(m)
+    golden("lstm.explain.compute.latex.tex", text)
+    assert r"\text{MACs} &&{}= B \cdot t \cdot 1 \cdot 4 u \left(f + u\right)" in text
+    assert r"N_{\text{FLOPs}} = 8 B t u \left(f + u\right)" in text
+
+
+def _pdflatex(tmp_path, source: str):
+    tex = tmp_path / "doc.tex"
+    tex.write_text(source, encoding="utf-8")
+    return subprocess.run(
+        ["pdflatex", "-halt-on-error", "-interaction=nonstopmode", tex.name],
+        cwd=tmp_path, capture_output=True, text=True, errors="replace", timeout=120,
+    )  # fmt: skip
+
+
+@needs_pdflatex
+@pytest.mark.parametrize("example", ["mnist_cnn.sc", "gpt2.sc"])
+def test_compute_latex_compiles(tmp_path, example):
+    m = _compute(symcount.load(str(EXAMPLES / example)), "B")
+    parts = [latex.model_latex(m), latex.explain_latex(m), m._repr_latex_()]
+    doc = latex.PREAMBLE + "\\begin{document}\n" + "\n".join(parts) + "\n\\end{document}\n"
+    r = _pdflatex(tmp_path, doc)
+    assert r.returncode == 0, [line for line in r.stdout.split("\n") if line.startswith("!")]
+
+
+def test_notebook_shows_the_columns_and_the_convention():
+    m = _compute(symcount.load(MNIST), 2)
+    html = notebook.model_html(m)
+    assert '<th style="text-align:left">MACs</th><th style="text-align:left">FLOPs</th>' in html
+    assert '<td style="text-align:right">292,032</td>' in html  # conv2d's MACs, batch 2
+    assert "<li><strong>Compute:</strong> FLOPs = 2 x MACs" in html and "batch 2</li>" in html
+    tex = notebook.model_latex(m)
+    assert r"\begin{array}{llllll}" in tex
+    assert r"\text{Total FLOPs} & & & 29{,}121{,}920 \\" in tex
+    assert r"& 2{,}654{,}336 & 5{,}308{,}416 & 10{,}616{,}832 \\" in tex  # dense, batch 2
+    assert "Compute:" not in notebook.model_html(symcount.load(MNIST))
+
+
+def test_csv_and_markdown_with_a_symbolic_batch():
+    m = _compute(symcount.load(MNIST), "B")
+    csv = formats.to_csv(m).splitlines()
+    assert csv[0] == "name,type,output_shape,params,trainable,non_trainable,buffers,macs,flops"
+    assert csv[1] == 'conv2d,Conv2D,"(None, 26, 26, 24)",240,240,0,0,146016*B,292032*B'
+    md = formats.to_markdown(m)
+    assert "| conv2d (Conv2D) | `(None, 26, 26, 24)` | 240 | `146016*B` | `292032*B` |" in md
+    assert "- **Total FLOPs:** `14560960*B`" in md and "batch B" in md
+
+
+# summary --columns ---------------------------------------------------------------------
+
+
+def test_columns_choose_and_order(capsys, golden):
+    code, out, err = run(capsys, "summary", MNIST, "--columns", "flops,params")
+    assert code == 0, err
+    golden("mnist_cnn.summary.columns.txt", out)
+    head = out.splitlines()[2]
+    assert head.index("FLOPs") < head.index("Param #") and "MACs" not in head
+    _, csv, _ = run(capsys, "summary", MNIST, "--columns", "macs", "--format", "csv")
+    assert csv.splitlines()[0] == "name,type,output_shape,macs"
+    _, md, _ = run(capsys, "summary", MNIST, "--columns", "total,trainable", "--format", "markdown")
+    assert "| Layer (type) | Output Shape | Param # | Trainable params |" in md
+
+
+@pytest.mark.parametrize(
+    ("value", "words"),
+    [("mac", ["'mac' is not a quantity", "params, trainable", "macs, flops", "did you mean 'macs'"]),
+     (",", ["give one or more quantities"])],
+)  # fmt: skip
+def test_columns_errors_name_the_choices(capsys, value, words):
+    code, out, err = run(capsys, "summary", MNIST, "--columns", value)
+    assert code == 2 and out == ""
+    for w in words:
+        assert w in err
+    assert "Traceback" not in err
+
+
+# a quantity registered later is in every output ------------------------------------
+
+
+def _header(text: str) -> str:
+    return next(line for line in text.splitlines() if "Layer (type)" in line)
+
+
+def _probe(per):
+    # 3 x the width of a layer's output, once per layer or once per call; listed
+    # in the outputs only when asked for
+    def of(row):
+        return D.mul(3, row.output_shape[-1])
+
+    return Q.Quantity("probe", "Total probe", of=of, per=per, column="Probe")
+
+
+@pytest.mark.parametrize("per", [Q.PER_LAYER, Q.PER_CALL])
+def test_a_registered_quantity_appears_everywhere(per, capsys):
+    src = "let D = Dense(u)\na = input(8) -> D\nb = input(8) -> D\nConcatenate(a, b)"
+    u = D.symbol("u")
+    with Q.REGISTRY.temporarily(_probe(per)):
+        m = symcount.parse(src).showing("probe")
+        shared = m.row("dense")
+        assert shared.calls == 2
+        calls = 1 if per == Q.PER_LAYER else 2  # weights count once; per call, twice
+        assert shared.count("probe") == calls * 3 * u
+        total = (3 * calls + 6) * u  # and the Concatenate's 3 * 2u
+        assert m.totals["probe"] == total
+        shown = f"{3 * calls + 6}*u"
+        assert "Probe" in _header(table.summary(m))
+        assert f"Total probe: {shown}" in table.summary(m)
+        assert formats.to_csv(m).splitlines()[0].endswith(",probe")
+        assert "| Probe |" in _header(formats.to_markdown(m))
+        assert json.loads(formats.to_json(m))["probe"] == shown
+        assert ">Probe</th>" in notebook.model_html(m)
+        assert "Probe" in latex.model_latex(m) and "Total probe" in latex.model_latex(m)
+        head = _header(table.summary(m.with_columns("probe", "params")))
+        assert head.index("Probe") < head.index("Param #") and "Output Shape" in head
+        k, t = DF.evaluate(src)
+        text = DF.render(k.showing("probe"), t.showing("probe"))
+        assert f"; total probe: {shown}" in text and "(total probe: " in text
+        r = symcount.parse(src).solve("u", at_most=100, of="probe")
+        assert r.best.values == {"u": 100 // (3 * calls + 6)}
+        assert r.compute == ({"convention": "default", "batch": 1} if calls == 2 else None)
+        from symcount.cli.plot import plotted
+
+        assert [q.name for q in plotted(["probe"])] == ["probe"]
+    assert "probe" not in Q.REGISTRY
+
+
+# repeat and shared layers in every output ------------------------------------------------
+
+REPEAT = "model r\ninput(T, d) -> repeat N { Dense(d) }"
+
+
+def test_repeat_multiplies_compute_symbolically_without_unrolling(capsys):
+    m = _compute(symcount.parse(REPEAT), "B")
+    N, T, d, B = (D.symbol(n) for n in "NTdB")
+    assert len(list(m.walk(expand=True))) == 3  # the repeat, its pass and its one layer
+    assert m.totals["macs"] - B * N * T * d**2 == 0
+    assert "B*N*T*d**2" in table.summary(m)
+    assert "B N T d^{2}" in latex.model_latex(m)
+    assert "`2*B*N*T*d**2`" in formats.to_markdown(m)
+    _, out, _ = run(capsys, "diff", "-e", REPEAT, "--batch", "B", "--format", "json")
+    assert json.loads(out)["keras"]["macs"] == "B*N*T*d**2"
+    _, out, _ = run(
+        capsys, "solve", "-e", REPEAT, "--count", "flops", "--budget", "1e9", "--for", "N",
+        "--set", "T=128", "--set", "d=256", "--batch", "4", "--format", "json",
+    )  # fmt: skip
+    best = json.loads(out)["solutions"][0]
+    assert best["values"] == {"N": 10**9 // (2 * 4 * 128 * 256**2)}
+
+
+def test_shared_layer_counts_compute_per_call_in_every_output(capsys):
+    src = "let D = Dense(8)\na = input(4) -> D\nb = input(5, 4) -> D\nConcatenate(a, Flatten(b))"
+    m = _compute(symcount.parse(src))
+    row = m.row("dense")
+    assert row.params == 40 and [c["macs"] for c in row.call_costs] == [32, 160]
+    assert row.count("macs") == 192
+    assert "192" in table.summary(m) and "$192$" in latex.model_latex(m)
+    assert ",192,384" in formats.to_csv(m).splitlines()[1 if m.rows[0].name == "dense" else 2]
+    _, out, _ = run(capsys, "diff", "-e", src, "--compute", "--format", "json")
+    rows = {r["name"]: r for r in json.loads(out)["rows"]}
+    assert rows["dense"]["keras_macs"] == rows["dense"]["torch_macs"] == 192
+    text = latex.explain_latex(m)
+    assert r"\text{call 1: MACs}" in text and r"\text{call 2: MACs}" in text
