@@ -213,7 +213,11 @@ def test_explain_latex_typesets_each_calls_macs(golden):
     m = _compute(symcount.parse("input(t, f) -> LSTM(u)"), "B")
     text = latex.explain_latex(m)
     golden("lstm.explain.compute.latex.tex", text)
-    assert r"\text{MACs} &&{}= B \cdot t \cdot 1 \cdot 4 u \left(f + u\right)" in text
+    labels = r"\mathrm{batch} \, T \, \mathrm{gates} \, \mathrm{units} \, \left(c_{\text{in}} + \mathrm{units}\right)"
+    assert (
+        rf"\text{{MACs}} &&{{}}= {labels} = B \cdot t \cdot 4 \cdot u \cdot \left(f + u\right)"
+        in text
+    )
     assert r"N_{\text{FLOPs}} = 8 B t u \left(f + u\right)" in text
 
 
@@ -373,3 +377,67 @@ def test_shared_layer_counts_compute_per_call_in_every_output(capsys):
     assert rows["dense"]["keras_macs"] == rows["dense"]["torch_macs"] == 192
     text = latex.explain_latex(m)
     assert r"\text{call 1: MACs}" in text and r"\text{call 2: MACs}" in text
+
+
+# explain --compute: the formula in the op's own labels first ---------------------------
+
+LABELLED = [
+    # model, the labelled formula explain shows before the numbers
+    ("input(5, 4) -> Dense(8)", "T*c_in*units = 5*4*8 = 160"),
+    ("convention torch\ninput(5, 4) -> Linear(4, 8)", "T*in_features*out_features = 5*4*8"),
+    ("input(28, 28, 1) -> Conv2D(24, 3)", "h_out*w_out*k_h*k_w*c_in*filters = 26*26*3*3*1*24"),
+    ("input(8, 8, 4) -> Conv2D(8, 3, groups=2)", "k_h*k_w*(c_in/groups)*filters = 6*6*3*3*2*8"),
+    ("input(10, 4) -> Conv1D(6, 3)", "l_out*k*c_in*filters = 8*3*4*6"),
+    ("convention torch\ninput(5, 10) -> Conv1d(5, 3, 2)", "l_out*k*in_channels*out_channels"),
+    ("input(4, 4, 8) -> Conv2DTranspose(4, 3)", "h_in*w_in*k_h*k_w*c_in*filters = 4*4*3*3*8*4"),
+    ("input(8, 8, 4) -> DepthwiseConv2D(3)", "h_out*w_out*k_h*k_w*c_in*depth_multiplier"),
+    ("input(8, 8, 4) -> SeparableConv2D(8, 3)", " + h_out*w_out*c_in*depth_multiplier*filters"),
+    ("input(100, 6) -> LSTM(64)", "T*gates*units*(c_in + units) = 100*4*64*70 = 1,792,000"),
+    ("input(100, 6) -> GRU(8)", "T*gates*units*(c_in + units) = 100*3*8*14"),
+    ("input(100, 6) -> Bidirectional(SimpleRNN(8))", "T*gates*units*(c_in + units) + T*gates"),
+    (
+        "convention torch\ninput(100, 6) -> LSTM(6, 64, num_layers=2, bidirectional=true)",
+        "T*directions*gates*hidden_size*(2*hidden_size + hidden_size)",
+    ),
+    ("input(100, 6) -> TimeDistributed(Dense(3))", "T*c_in*units = 100*6*3"),
+    (
+        "q = input(5, 16)\nv = input(7, 12)\nMultiHeadAttention(4, 8)(q, v)",
+        "T_q*d_q*num_heads*key_dim + T_k*d_k*num_heads*key_dim + T_v*d_v*num_heads*key_dim"
+        " + num_heads*T_q*T_k*key_dim",
+    ),
+    (
+        "convention torch\ninput(5, 16) -> MultiheadAttention(16, 4)",
+        "L*embed_dim*embed_dim + L*kdim*embed_dim + L*vdim*embed_dim + L*L*embed_dim",
+    ),
+    (
+        "convention torch\ninput(5, 16) -> TransformerEncoder(TransformerEncoderLayer(16, 4, 32), 2)",
+        "num_layers*2*T*d_model*dim_feedforward = ",
+    ),
+    ("q = input(5, 16)\nv = input(7, 16)\nAttention()([q, v])", "T_q*T_v*d_q + T_q*T_v*d_v"),
+]
+
+
+@pytest.mark.parametrize(("src", "want"), LABELLED, ids=[s.split("\n")[-1] for s, _ in LABELLED])
+def test_explain_gives_the_ops_labels_first(capsys, src, want):
+    code, out, err = run(capsys, "explain", "-e", src, "--compute")
+    assert code == 0, err
+    line = next(x for x in out.splitlines() if "MACs = " in x and "Total" not in x)
+    assert want in line
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.sc")))
+def test_labels_never_change_a_number(example):
+    """Every call of every example: each term's labels line up with its
+    factors, and the terms' products add up to the call's MACs."""
+    src = (EXAMPLES / example).read_text()
+    try:
+        m = symcount.parse(src, values={s: 7 for s in symcount.parse(src).symbols})
+    except symcount.SymcountError:
+        pytest.skip("needs other values")
+    for _, row in m.walk(expand=True):
+        for costs in row.call_costs:
+            terms, labels = costs.get("macs_terms"), costs.get("macs_labels")
+            if labels is not None:
+                assert [len(t) for t in terms] == [len(n) for n in labels]
+            if terms and costs.get("macs") is not None:
+                assert D.total([D.prod(t) for t in terms]) == costs["macs"]

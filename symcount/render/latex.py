@@ -347,10 +347,15 @@ def _macs_lines(row, model) -> list[str]:
         steps = []
         if terms and v is not None:
             product = " + ".join(r" \cdot ".join(_factor_text(f) for f in t) for t in terms)
+            general = _labelled_macs(costs)
             if model.batch != 1:
-                product = rf"{_factor_text(model.batch)} \cdot " + (
-                    paren(product) if len(terms) > 1 else product
-                )
+                batch = _factor_text(model.batch)
+                product = f"{batch} \\cdot " + (paren(product) if len(terms) > 1 else product)
+                if general:
+                    many = len(terms) > 1
+                    general = r"\mathrm{batch} \, " + (paren(general) if many else general)
+            if general and general != product:
+                steps.append(general)
             steps.append(product)
         if v is None or not steps or value(v) != steps[-1]:
             steps.append(r"\text{unknown}" if v is None else value(v))
@@ -360,6 +365,37 @@ def _macs_lines(row, model) -> list[str]:
             rf"\quad \text{{counted}} \times {value(row.multiplier)}", [value(row.count("macs"))]
         )
     return lines
+
+
+_LABEL_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[^A-Za-z0-9_]+)")
+
+
+def _label_tex(name: str) -> str:
+    """A cost factor's label typeset: ``c_in + units`` as symbols, in
+    parentheses when it is a sum."""
+    out = []
+    for tok in _LABEL_TOKEN.findall(name):
+        if tok[0].isalpha() or tok[0] == "_":
+            out.append(symbol(tok))
+        elif tok.isdigit():
+            out.append(tok)
+        else:
+            op = tok.strip()
+            out.append({"*": r" \, ", "/": "/", "+": " + ", "-": " - "}.get(op, text(op)))
+    body = "".join(out)
+    return paren(body) if " + " in name or " - " in name else body
+
+
+def _labelled_macs(costs) -> str | None:
+    """The MACs in the op's labels (a factor it did not name: its value)."""
+    from .explain_compute import labelled_terms
+
+    terms = labelled_terms(costs)
+    if terms is None:
+        return None
+    return " + ".join(
+        r" \, ".join(_factor_text(v) if n is None else _label_tex(n) for n, v in t) for t in terms
+    )
 
 
 def _chain_lines(head: str, steps: list[str], tail: str = "") -> list[str]:
