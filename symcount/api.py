@@ -28,6 +28,7 @@ def parse(
     convention: str | None = None,
     filename: str | None = None,
     counting: str | None = None,
+    batch=None,
 ) -> Model:
     """Evaluate a model written in the symcount language.
 
@@ -35,8 +36,10 @@ def parse(
     ``--set`` does; ``convention`` overrides the file's ``convention`` line;
     ``counting`` names how compute is counted (``"fvcore"``, ...; see
     ``symcount.counting.names()`` and docs/compute.md; default: each op's own
-    MACs). Raises a :class:`SymcountError` (with line, column and caret) for
-    any mistake in the input.
+    MACs). ``batch`` (an int or a symbol's name) is the batch the compute is
+    counted for; default: the batch the model's input states
+    (``input(..., batch_size=32)``), else 1. Raises a :class:`SymcountError`
+    (with line, column and caret) for any mistake in the input.
     """
     from .evaluation.evaluator import Evaluator
 
@@ -45,6 +48,7 @@ def parse(
         text,
         lambda: Evaluator(values=check_values(values), convention=convention, counting=how),
         filename,
+        batch=batch,
     )
 
 
@@ -66,7 +70,7 @@ def check_counting(name: str | None):
         ) from None
 
 
-def run_program(text: str, evaluator, filename: str | None = None) -> Model:
+def run_program(text: str, evaluator, filename: str | None = None, *, batch=None) -> Model:
     """Parse ``text`` and run it on ``evaluator()`` (a fresh Evaluator, or a
     subclass such as diff's); a mistake is raised with the text's line,
     column and caret."""
@@ -80,7 +84,8 @@ def run_program(text: str, evaluator, filename: str | None = None) -> Model:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     try:
         program = parse_program(text)
-        model = evaluator().run(program)
+        ev = evaluator()
+        model = ev.run(program)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
     except RecursionError:
@@ -89,7 +94,11 @@ def run_program(text: str, evaluator, filename: str | None = None) -> Model:
         ).at(None, text, filename) from None
     model.source = text
     model.filename = filename
-    return model
+    stated = getattr(ev, "stated_batch", None)  # input(..., batch_size=32)
+    if stated is not None:
+        model.stated_batch = stated
+    chosen = stated if batch is None else batch
+    return model if chosen is None else model.batched(chosen)
 
 
 def load(path: str | Path, **kw) -> Model:

@@ -441,3 +441,99 @@ def test_labels_never_change_a_number(example):
                 assert [len(t) for t in terms] == [len(n) for n in labels]
             if terms and costs.get("macs") is not None:
                 assert D.total([D.prod(t) for t in terms]) == costs["macs"]
+
+
+# the batch the model states: input(..., batch_size=32) ---------------------------------
+
+STATED = "input(shape=(128, 20), batch_size=32) -> LSTM(100, return_sequences=true)"
+
+
+def test_stated_batch_is_shown_where_keras_shows_it(capsys, golden):
+    code, out, err = run(capsys, "summary", "-e", STATED)
+    assert code == 0, err
+    golden("stated_batch.summary.txt", out)
+    assert "(32, 128, 100)" in out and "None" not in out
+    _, csv, _ = run(capsys, "summary", "-e", STATED, "--format", "csv")
+    assert '"(32, 128, 100)"' in csv
+    _, md, _ = run(capsys, "summary", "-e", STATED, "--format", "markdown")
+    assert "`(32, 128, 100)`" in md
+    assert "(32, 128, 100)" in notebook.model_html(symcount.parse(STATED))
+    _, plain, _ = run(capsys, "summary", "-e", "input(128, 20) -> LSTM(100)")
+    assert "(None, 100)" in plain  # a model that states none: as before
+
+
+@pytest.mark.parametrize(
+    ("argv", "batch"), [([], 32), (["--batch", "2"], 2), (["--batch", "B"], "B")]
+)
+def test_stated_batch_counts_the_compute_unless_batch_is_given(capsys, argv, batch):
+    _, out, _ = run(capsys, "summary", "-e", STATED, "--format", "json", "--compute", *argv)
+    d = json.loads(out)
+    per_sample = 128 * 4 * 100 * 120
+    assert d["batch_size"] == 32 and d["compute"]["batch"] == batch
+    assert d["macs"] == (per_sample * batch if isinstance(batch, int) else f"{per_sample}*B")
+    _, out, _ = run(capsys, "diff", "-e", STATED, "--format", "json", *argv, "--compute")
+    assert json.loads(out)["compute"]["batch"] == batch
+
+
+def test_stated_batch_in_solve_and_the_api(capsys):
+    src = "input(shape=(T, 20), batch_size=32) -> LSTM(100)"
+    _, out, _ = run(capsys, "solve", "-e", src, "--count", "macs", "--budget", "1e9", "--for", "T")
+    assert "batch 32" in out
+    per_step = 4 * 100 * 120 * 32
+    assert f"T = {10**9 // per_step}  " in out
+    m = symcount.parse(src)
+    assert (m.stated_batch, m.batch) == (32, 32)
+    assert symcount.parse(src, batch=1).totals["macs"] * 32 == m.totals["macs"]
+    assert (
+        json.loads(formats.to_json(symcount.parse("input(3) -> Dense(2)"))).get("batch_size")
+        is None
+    )
+
+
+@pytest.mark.parametrize(
+    ("src", "message", "caret"),
+    [
+        ("input(4, batch_size=0) -> Dense(2)", "batch_size must be a positive integer, not 0", "^"),
+        ("input(4, batch_size=2.5) -> Dense(2)", "batch_size must be an integer", "^^^"),
+        ("input(4, batch_size=(2, 3)) -> Dense(2)", "batch_size must be a positive integer", "^"),
+        (
+            "a = input(4, batch_size=3)\nb = input(4, batch_size=5)\nAdd(a, b)",
+            "batch_size=5, but another input states batch_size=3",
+            "^",
+        ),
+    ],
+)
+def test_a_bad_batch_size_is_a_positioned_error(capsys, src, message, caret):
+    code, out, err = run(capsys, "summary", "-e", src)
+    assert code == 2 and out == ""
+    assert message in err and "argument error" in err
+    assert caret in err.splitlines()[-1] and "Traceback" not in err
+
+
+def test_stated_batch_follows_set(capsys):
+    src = "input(4, batch_size=B) -> Dense(2)"
+    _, out, _ = run(capsys, "summary", "-e", src, "--set", "B=8", "--compute")
+    assert "(8, 2)" in out and "batch 8" in out and "Total MACs: 64" in out
+    m = symcount.parse(src).subs(B=3)
+    assert m.stated_batch == 3 and m.batch == 3 and m.totals["macs"] == 24
+
+
+CLI_GOLDEN = [
+    # golden file, argv
+    (
+        "gpt2.solve.flops_budget.txt",
+        ["solve", GPT2, "--count", "flops", "--budget", "1e12", "--for", "d",
+         "--multiple-of", "64", *GPT2_SMALL, "--batch", "8"],
+    ),
+    ("mnist_cnn.explain.compute.txt", ["explain", MNIST, "--compute", "--batch", "2"]),
+    ("lstm.diff.batch.txt", ["diff", "-e", "input(T, 6) -> LSTM(64)", "--batch", "B"]),
+    ("mnist_cnn.summary.compute.md", ["summary", MNIST, "--compute", "--format", "markdown"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "argv"), CLI_GOLDEN, ids=[g[0] for g in CLI_GOLDEN])
+def test_cli_golden(capsys, golden, name, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == 0, err
+    assert err == ""
+    golden(name, out)

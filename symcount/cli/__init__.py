@@ -348,7 +348,7 @@ def _model(args, parser):
     relations = _relations(args, values, display)
     # a relation that comes out a number is a value like --set (checked while counting)
     values.update({k: v for k, v in relations.items() if isinstance(v, int)})
-    kw = {"values": values, "convention": args.convention}
+    kw = {"values": values, "convention": args.convention, "batch": getattr(args, "batch", None)}
     counting = getattr(args, "count_as", None)
     if counting is not None:
         kw["counting"] = counting
@@ -360,9 +360,7 @@ def _model(args, parser):
         or getattr(args, "batch", None) is not None
         or counting is not None
     ):
-        model = model.showing("macs", "flops")
-        if args.batch is not None:
-            model = model.batched(args.batch)
+        model = model.showing("macs", "flops")  # the batch: parse's (--batch, or the input's)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute

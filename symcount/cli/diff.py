@@ -80,7 +80,7 @@ def run(args, parser) -> str:
     if path is not None:
         text = _read(path)
     values = _values(args, parser)
-    keras_model, torch_model = evaluate(text, values=values, filename=display)
+    keras_model, torch_model = evaluate(text, values=values, filename=display, batch=args.batch)
     if keras_model.convention != "keras":
         raise ArgumentError(
             "diff compares a model written in Keras vocabulary with its PyTorch equivalent; "
@@ -88,9 +88,7 @@ def run(args, parser) -> str:
             hint="remove the 'convention torch' line and write the layers as Keras names them",
         ).at(_convention_span(text), text, display)
     if args.compute or args.batch is not None:
-        keras_model, torch_model = (
-            m.showing("macs", "flops").batched(args.batch or 1) for m in (keras_model, torch_model)
-        )
+        keras_model, torch_model = (m.showing("macs", "flops") for m in (keras_model, torch_model))
     if args.format == "json":
         import json
 
@@ -116,7 +114,7 @@ def _width(args) -> int:
     return output_width(args.width, DEFAULT_WIDTH)
 
 
-def evaluate(text: str, *, values=None, filename=None):
+def evaluate(text: str, *, values=None, filename=None, batch=None):
     """(the Keras model, its torch.nn equivalent) of ``text``, from one evaluation."""
     from ..api import check_values, run_program
     from ..conventions.equivalents import noting_rules, split
@@ -136,7 +134,7 @@ def evaluate(text: str, *, values=None, filename=None):
         ev.rules = noting_rules()
         return ev
 
-    model = run_program(text, noting, filename)
+    model = run_program(text, noting, filename, batch=batch)
     if model.convention != "keras":
         return model, model
     return split(model)

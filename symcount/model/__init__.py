@@ -164,6 +164,7 @@ class Model:
     counting: str = "default"  # how its compute is counted (symcount.counting, docs/compute.md)
     dtype: str = "float32"  # what its memory figures count an entry as: see in_dtype
     column_names: tuple | None = None  # the per-layer columns chosen (with_columns); None: all
+    stated_batch: Any = None  # the batch its input states (Input(..., batch_size=32)), if any
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
@@ -262,7 +263,15 @@ class Model:
         rows = [r.subs(mapping) for r in self.rows]
         left = [n for n in self.symbols if n not in values]
         graph = None if self._graph is None else LazyGraph(lambda: self.graph.subs(mapping))
-        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None, _graph=graph)
+        return dataclasses.replace(
+            self,
+            rows=rows,
+            symbols=left,
+            batch=_subs_value(self.batch, mapping),
+            stated_batch=_subs_value(self.stated_batch, mapping),
+            _totals=None,
+            _graph=graph,
+        )
 
     def batched(self, batch) -> Model:
         """The model's compute (MACs, FLOPs) for a batch of ``batch`` samples
@@ -312,6 +321,10 @@ class Model:
             "model": self.name,
             "convention": self.convention,
             "symbols": list(self.symbols),
+            # the batch its input states (input(..., batch_size=32)): only when it states one
+            **(
+                {} if self.stated_batch is None else {"batch_size": P.json_value(self.stated_batch)}
+            ),
             "layers": [r.to_dict(quantities) for r in self.rows],
             **{q.json_total_key: P.json_value(self.sum(q.name)) for q in quantities},
             # the convention the compute is counted under (docs/compute.md)

@@ -87,7 +87,7 @@ def to_markdown(model) -> str:
     for r in model.rows:
         cells = [
             label(r, escape=md_text),
-            md_code(P.shape(r.output_shape)),
+            md_code(P.shape(r.output_shape, size=model.stated_batch)),
             *(_md_value(r.count(q.name)) for q in columns),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -134,5 +134,6 @@ def to_csv(model) -> str:
     w.writerow(csv_columns(model))
     for r in model.rows:
         values = [_csv_value(r.count(q.name)) for q in quantities]
-        w.writerow([csv_text(r.name), csv_text(r.type), csv_text(P.shape(r.output_shape)), *values])
+        shape = csv_text(P.shape(r.output_shape, size=model.stated_batch))
+        w.writerow([csv_text(r.name), csv_text(r.type), shape, *values])
     return buf.getvalue()

@@ -86,7 +86,7 @@ def model_html(model) -> str:
         out.append(
             "<tr>"
             f'<td style="{_STYLE}">{_e(label(r, depth))}</td>'
-            f'<td style="{_STYLE}">{_code(P.shape(r.output_shape))}</td>'
+            f'<td style="{_STYLE}">{_code(P.shape(r.output_shape, size=model.stated_batch))}</td>'
             f'<td style="{_STYLE}">{_code(_formula_text(r))}</td>'
             + "".join(
                 f'<td style="text-align:right">{_value_html(r.count(q.name))}</td>' for q in columns

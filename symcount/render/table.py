@@ -192,7 +192,7 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
             cells = [label(r, depth), torch_shape(r.output_shape)]
             cells += [torch_params(r.count(q.name)) for q in columns]
         else:
-            cells = [label(r, depth), P.shape(r.output_shape)]
+            cells = [label(r, depth), P.shape(r.output_shape, size=model.stated_batch)]
             cells += [P.number(r.count(q.name)) for q in columns]
         if frozen:
             cells.append("N" if r.frozen else "Y")
