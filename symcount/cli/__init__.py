@@ -163,7 +163,8 @@ def _add_compute_args(p: argparse.ArgumentParser) -> None:
         "--batch",
         type=batch_size,
         metavar="B",
-        help="count the compute for a batch of B samples: an integer or a symbol (default 1)",
+        help="count the compute for a batch of B samples: an integer or a symbol "
+        "(default 1, or the batch the model's input states: input(..., batch_size=32))",
     )
 
 
