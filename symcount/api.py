@@ -28,6 +28,7 @@ def parse(
     convention: str | None = None,
     filename: str | None = None,
     counting: str | None = None,
+    batch=None,
 ) -> Model:
     """Evaluate a model written in the symcount language.
 
@@ -35,8 +36,10 @@ def parse(
     ``--set`` does; ``convention`` overrides the file's ``convention`` line;
     ``counting`` names how compute is counted (``"fvcore"``, ...; see
     ``symcount.counting.names()`` and docs/compute.md; default: each op's own
-    MACs). Raises a :class:`SymcountError` (with line, column and caret) for
-    any mistake in the input.
+    MACs). ``batch`` (an int or a symbol's name) is the batch the compute is
+    counted for; default: the batch the model's input states
+    (``input(..., batch_size=32)``), else 1. Raises a :class:`SymcountError`
+    (with line, column and caret) for any mistake in the input.
     """
     from .evaluation.evaluator import Evaluator
 
@@ -45,6 +48,7 @@ def parse(
         text,
         lambda: Evaluator(values=check_values(values), convention=convention, counting=how),
         filename,
+        batch=batch,
     )
 
 
@@ -74,6 +78,7 @@ def parse_python(
     convention: str | None = None,
     filename: str | None = None,
     counting: str | None = None,
+    batch=None,
 ) -> Model:
     """Read pasted Keras or PyTorch code (never run: docs/python.md) and
     evaluate the model it builds. ``input_shape`` (without the batch axis:
@@ -92,7 +97,7 @@ def parse_python(
         raise e.at(None, text, filename) from None
     evaluator = lambda: Evaluator(values=check_values(values), convention=conv, counting=how)  # noqa: E731
     try:
-        model = run_program(text, evaluator, filename, program=program)
+        model = run_program(text, evaluator, filename, program=program, batch=batch)
     except SymcountError as e:
         if e.hint and e.hint.startswith("leave "):  # advice on symcount's own syntax, not torch's
             e.hint = None
@@ -101,7 +106,9 @@ def parse_python(
     return model
 
 
-def run_program(text: str, evaluator, filename: str | None = None, program=None) -> Model:
+def run_program(
+    text: str, evaluator, filename: str | None = None, program=None, *, batch=None
+) -> Model:
     """Parse ``text`` and run it on ``evaluator()`` (a fresh Evaluator, or a
     subclass such as diff's); a mistake is raised with the text's line,
     column and caret."""
@@ -116,7 +123,8 @@ def run_program(text: str, evaluator, filename: str | None = None, program=None)
     try:
         if program is None:
             program = parse_program(text)
-        model = evaluator().run(program)
+        ev = evaluator()
+        model = ev.run(program)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
     except RecursionError:
@@ -125,7 +133,11 @@ def run_program(text: str, evaluator, filename: str | None = None, program=None)
         ).at(None, text, filename) from None
     model.source = text
     model.filename = filename
-    return model
+    stated = getattr(ev, "stated_batch", None)  # input(..., batch_size=32)
+    if stated is not None:
+        model.stated_batch = stated
+    chosen = stated if batch is None else batch
+    return model if chosen is None else model.batched(chosen)
 
 
 def load(path: str | Path, **kw) -> Model:

@@ -67,11 +67,13 @@ def json_value(v):
     return expr(v)
 
 
-def shape(s, *, batch: bool = True) -> str:
-    """``(None, 26, 26, 24)`` as Keras prints it; a list for several outputs."""
+def shape(s, *, batch: bool = True, size=None) -> str:
+    """``(None, 26, 26, 24)`` as Keras prints it; a list for several outputs.
+    ``size``: the batch a model's input states (``Input(..., batch_size=32)``),
+    printed where Keras prints it instead of None."""
     if isinstance(s, list):
-        return "[" + ", ".join(shape(x, batch=batch) for x in s) + "]"
-    items = (["None"] if batch else []) + [expr(d) for d in s]
+        return "[" + ", ".join(shape(x, batch=batch, size=size) for x in s) + "]"
+    items = ([("None" if size is None else expr(size))] if batch else []) + [expr(d) for d in s]
     if len(items) == 1:
         return f"({items[0]},)"
     return "(" + ", ".join(items) + ")"

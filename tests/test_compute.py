@@ -285,9 +285,12 @@ def test_batch_option_refuses_nonsense(capsys):
 
 def test_explain_shows_each_call_with_numbers(capsys):
     out = run(capsys, "explain", "-e", SHARED, "--compute")
-    assert "  call 1: MACs = 5*4*8 = 160\n  call 2: MACs = 3*4*8 = 96\n" in out
+    # the op's labels first (surfaces: labelled cost terms), then the numbers
+    assert (
+        "  call 1: MACs = T*c_in*units = 5*4*8 = 160\n  call 2: MACs = T*c_in*units = 3*4*8 = 96\n"
+    ) in out
     out = run(capsys, "explain", str(EXAMPLES / "mnist_cnn.sc"), "--compute", "--batch", "2")
-    assert "  MACs = 2*26*26*3*3*1*24 = 292,032\n" in out
+    assert "  MACs = batch*h_out*w_out*k_h*k_w*c_in*filters = 2*26*26*3*3*1*24 = 292,032\n" in out
     assert "Total FLOPs: 29,121,920\n" in out
 
 

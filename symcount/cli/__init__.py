@@ -165,7 +165,8 @@ def _add_compute_args(p: argparse.ArgumentParser) -> None:
         "--batch",
         type=batch_size,
         metavar="B",
-        help="count the compute for a batch of B samples: an integer or a symbol (default 1)",
+        help="count the compute for a batch of B samples: an integer or a symbol "
+        "(default 1, or the batch the model's input states: input(..., batch_size=32))",
     )
     count_options.add(g)
 
@@ -233,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
     _add_algebra_args(s)
     _add_compute_args(s)
+    _command_module("columns").add(s)
     s.add_argument(
         "--leading",
         action="store_true",
@@ -350,7 +352,7 @@ def _model(args, parser):
     relations = _relations(args, values, display)
     # a relation that comes out a number is a value like --set (checked while counting)
     values.update({k: v for k, v in relations.items() if isinstance(v, int)})
-    kw = {"values": values, "convention": args.convention}
+    kw = {"values": values, "convention": args.convention, "batch": getattr(args, "batch", None)}
     counting = count_options.counting_name(args, parser)
     if counting is not None:
         kw["counting"] = counting
@@ -369,9 +371,7 @@ def _model(args, parser):
         or getattr(args, "batch", None) is not None
         or counting is not None
     ):
-        model = model.showing("macs", "flops")
-        if args.batch is not None:
-            model = model.batched(args.batch)
+        model = model.showing("macs", "flops")  # the batch: parse's (--batch, or the input's)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute
@@ -414,7 +414,7 @@ def _can_draw_unicode() -> bool:
 
 def cmd_summary(args, parser) -> str:
     latex = _latex_wanted(args, parser)
-    model = _model(args, parser)
+    model = _command_module("columns").apply(args, _model(args, parser))
     if latex:
         from ..render.latex import model_latex
 

@@ -25,20 +25,33 @@ def positive(text: str) -> int:
     return n
 
 
-_COUNT = re.compile(r"(?P<num>[0-9][0-9_,]*(?:\.[0-9]+)?)\s*(?P<unit>[kKmMbBgGtT]?)\Z")
+_COUNT = re.compile(
+    r"(?P<num>[0-9][0-9_,]*(?:\.[0-9]+)?)\s*"
+    r"(?:(?P<unit>[kKmMbBgGtT]?)|[eE]\+?(?P<exp>[0-9]{1,2})|(?:\^|\*\*)(?P<pow>[0-9]{1,2}))\Z"
+)
 _UNITS = {"": 1, "k": 10**3, "m": 10**6, "b": 10**9, "g": 10**9, "t": 10**12}
 
 
 def count(text: str) -> int:
-    """A parameter count: ``59910``, ``59_910``, ``59,910``, ``350M``, ``1.5B``, ``10k``."""
+    """A count: ``59910``, ``59_910``, ``59,910``, ``350M``, ``1.5B``, ``10k``,
+    and for compute budgets ``1e12``, ``2.5e9``, ``10^12``, ``10**12`` (exponents
+    up to 99, read exactly: never through a float)."""
     from fractions import Fraction
 
     m = _COUNT.match(text.strip())
     if m is None:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a count (e.g. 59910, 59_910, 350M, 1.5B)"
+            f"{text!r} is not a count (e.g. 59910, 59_910, 350M, 1.5B, 1e12, 10^12)"
         )
-    value = Fraction(m["num"].replace("_", "").replace(",", "")) * _UNITS[m["unit"].lower()]
+    num = Fraction(m["num"].replace("_", "").replace(",", ""))
+    if m["exp"] is not None:
+        value = num * 10 ** int(m["exp"])
+    elif m["pow"] is not None:
+        if len(m["num"]) > 4:  # a power of a small base only (10^12): bounded work
+            raise argparse.ArgumentTypeError(f"{text!r}: write a power as 10^12 (base 1 to 9999)")
+        value = num ** int(m["pow"])
+    else:
+        value = num * _UNITS[m["unit"].lower()]
     if value.denominator != 1:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of parameters")
     return int(value)
@@ -100,4 +113,24 @@ def add_python_args(p: argparse.ArgumentParser) -> None:
         metavar="DIMS",
         help="the input shape of code that does not state one, without the batch axis: "
         "--input-shape 3,32,32 (names allowed: 3,H,W)",
+    )
+
+
+def add_batch(p: argparse.ArgumentParser, *, count_as: bool = True) -> None:
+    """``--batch`` (and ``--count-as``) for the commands beyond summary and
+    explain: solve, plot, diff (docs/compute.md)."""
+    g = p.add_argument_group("compute (docs/compute.md)")
+    if count_as:
+        g.add_argument(
+            "--count-as",
+            metavar="NAME",
+            help="count the compute as a tool or a paper does (fvcore, ptflops, calflops, "
+            "torchinfo, kaplan, ...; docs/compute.md)",
+        )
+    g.add_argument(
+        "--batch",
+        type=batch_size,
+        metavar="B",
+        help="count the compute for a batch of B samples: an integer or a symbol "
+        "(default 1, or the batch the model's input states)",
     )

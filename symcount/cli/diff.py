@@ -17,7 +17,7 @@ import argparse
 from .. import dims as D
 from .. import printing as P
 from ..errors import ArgumentError
-from .args import positive
+from .args import add_batch, positive
 
 DEFAULT_WIDTH = 160  # not a terminal: five columns side by side, unwrapped
 TIDY_OPS = 200  # differences up to this size are expanded and factored
@@ -59,6 +59,13 @@ def register(subparsers, add_model_args) -> None:
         default="text",
         help="text (the table) or json (one object: rows with both counts and the difference)",
     )
+    p.add_argument(
+        "--compute",
+        action="store_true",
+        help="show MACs and FLOPs on both sides too, under the default convention "
+        "(docs/compute.md)",
+    )
+    add_batch(p, count_as=False)  # one counting: the same op's count on both sides
     p.set_defaults(run=run, parser=p)
 
 
@@ -82,7 +89,12 @@ def run(args, parser) -> str:
                 "diff compares Keras code with its PyTorch equivalent; this is PyTorch code"
             )
     keras_model, torch_model = evaluate(
-        text, values=values, filename=display, python=python, input_shape=args.input_shape
+        text,
+        values=values,
+        filename=display,
+        python=python,
+        input_shape=args.input_shape,
+        batch=args.batch,
     )
     if keras_model.convention != "keras":
         raise ArgumentError(
@@ -90,6 +102,8 @@ def run(args, parser) -> str:
             f"this one is written for convention {keras_model.convention}",
             hint="remove the 'convention torch' line and write the layers as Keras names them",
         ).at(_convention_span(text), text, display)
+    if args.compute or args.batch is not None:
+        keras_model, torch_model = (m.showing("macs", "flops") for m in (keras_model, torch_model))
     if args.format == "json":
         import json
 
@@ -115,7 +129,7 @@ def _width(args) -> int:
     return output_width(args.width, DEFAULT_WIDTH)
 
 
-def evaluate(text: str, *, values=None, filename=None, python=False, input_shape=None):
+def evaluate(text: str, *, values=None, filename=None, python=False, input_shape=None, batch=None):
     """(the Keras model, its torch.nn equivalent) of ``text`` (symcount's
     language, or Keras code with ``python``), from one evaluation."""
     from ..api import check_values, run_program
@@ -145,7 +159,7 @@ def evaluate(text: str, *, values=None, filename=None, python=False, input_shape
             program, _, _ = read_python(text, convention="keras", input_shape=input_shape)
         except SymcountError as e:
             raise e.at(None, text, filename) from None
-    model = run_program(text, noting, filename, program=program)
+    model = run_program(text, noting, filename, program=program, batch=batch)
     if model.convention != "keras":
         return model, model
     return split(model)
@@ -298,7 +312,7 @@ def to_dict(keras_model, torch_model, *, expand=False) -> dict:
         for side, r, absent in (("keras", k, False), ("torch", t, missing)):
             row[f"{side}_{lead.json_key}"] = None if absent else j(r.count(lead.name))
             for q, s in _listed(qs, side, rows=True):
-                row[f"{side}_{_key(s)}"] = None if absent else j(r.count(q.name))
+                row[f"{side}_{_key(q, s)}"] = None if absent else j(r.count(q.name))
         row["difference"] = None if missing else j(difference(t.params, k.params))
         if missing:
             row["no_equivalent"] = eq.why if eq is not None else ""
@@ -310,15 +324,24 @@ def to_dict(keras_model, torch_model, *, expand=False) -> dict:
         **{
             side: {
                 lead.json_total_key: j(m.sum(lead.name)),
-                **{_key(s): j(m.sum(q.name)) for q, s in _listed(qs, side)},
+                **{_key(q, s): j(m.sum(q.name)) for q, s in _listed(qs, side)},
             }
             for side, m in (("keras", keras_model), ("torch", torch_model))
         },
         "difference": j(_total_difference(keras_model, torch_model)[0]),
+        **(
+            {"compute": {"convention": keras_model.counting, "batch": j(keras_model.batch)}}
+            if keras_model.compute_shown
+            else {}
+        ),
     }
 
 
-def _key(side) -> str:
+def _key(q, side) -> str:
+    """A quantity's JSON key on one side: its own (``macs``) unless its
+    declaration names it per side (``frozen`` for torch's non-trainable)."""
+    if q.diff is None:
+        return q.json_key
     return side.name.replace("-", "_").replace(" ", "_")
 
 
@@ -394,6 +417,11 @@ def _totals(keras_model, torch_model) -> list[str]:
     d, left_out = _total_difference(keras_model, torch_model)
     suffix = ", leaving out the layers without an equivalent" if left_out else ""
     lines.append(f" PyTorch - Keras: {signed(d)} params{suffix}")
+    from ..render import compute_note
+
+    note = compute_note(keras_model)  # both sides count the same ops on the same shapes
+    if note:
+        lines.append(f" {note} (both sides)")
     return lines
 
 

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, field
 
 from ..errors import ArgumentError, SymcountError, did_you_mean
-from .args import positive_count
+from .args import add_batch, positive_count
 from .args import short as _short
 
 FORMATS = ("png", "svg", "pdf")
@@ -40,6 +40,8 @@ examples:
   symcount plot examples/stacked_lstm_symbolic.sc --vary u=1..512 -o u.png
   symcount plot examples/stacked_lstm_symbolic.sc --vary u=1..512 --budget 60000 -o u.svg
   symcount plot examples/lstm_symbolic.sc --vary u=8..4096 --set f=32 --log --trainable
+  symcount plot examples/gpt2.sc --vary d=64..2048 --count flops --budget 1e12 \\
+      --set V=50257 --set T=1024 --set h=12 --set L=12 --batch 8 -o flops.png
 
 The figure shows the total (and with --trainable the trainable count) for
 every integer value of the symbol in the range (about 2,000 evenly spaced
@@ -348,8 +350,14 @@ def figure(
     check_symbol(model, name, [expr for _, expr in series])
     xs = sample(first, last, log=log)
     info = PlotInfo(name, first, last, len(xs), [q.short for q, _ in series], budget)
-    if not _depends(model.total, name):
-        info.notes.append(f"the total does not depend on {name}")
+    lead = quantities[0]
+    if not _depends(series[0][1], name):
+        what = "the total" if lead.name == "params" else f"the {lead.spoken}"
+        info.notes.append(f"{what} does not depend on {name}")
+    if any(q.per == "call" for q in quantities):  # compute: its convention and batch
+        from ..render import compute_text
+
+        info.notes.append(f"compute: {compute_text(model.counting, model.batch)}")
 
     fig = Figure(figsize=size, dpi=dpi)
     ax = fig.add_subplot()
@@ -383,8 +391,10 @@ def figure(
         if last >= 1e5:
             ax.xaxis.set_major_formatter(FuncFormatter(_format_short))
     ax.set_xlabel(name)
-    ax.set_ylabel("parameters")
-    ax.set_title(f"{_plain(model.name or 'model')}: parameters against {name}")
+    units = {q.unit for q in quantities}
+    unit = lead.unit if len(units) == 1 else "count"
+    ax.set_ylabel(unit)
+    ax.set_title(f"{_plain(model.name or 'model')}: {unit} against {name}")
     ax.grid(True, alpha=0.3)
     ax.legend(loc="best", fontsize="small")
     import warnings
@@ -427,8 +437,8 @@ def register(subparsers, add_model_args) -> None:
         "--budget",
         type=positive_count,
         metavar="N",
-        help="draw a line at N params and mark the value closest to it from below "
-        "(60000, 60_000, 350M, 1.5B)",
+        help="draw a line at N (of the first --count) and mark the value closest to it "
+        "from below (60000, 60_000, 350M, 1.5B, 1e12)",
     )
     p.add_argument("--trainable", action="store_true", help="draw the trainable count too (dashed)")
     p.add_argument(
@@ -442,6 +452,7 @@ def register(subparsers, add_model_args) -> None:
         "total, trainable, non_trainable, buffers or a registered quantity",
     )
     p.add_argument("--log", action="store_true", help="logarithmic axes")
+    add_batch(p)
     p.add_argument(
         "-o",
         "--output",

@@ -6,7 +6,7 @@ import argparse
 import math
 
 from ..model.quantities import REGISTRY
-from .args import count, positive
+from .args import add_batch, count, positive
 
 EPILOG = """\
 examples:
@@ -17,12 +17,15 @@ examples:
       --set L=24 --set h=12 --set V=50257 --set T=1024 --multiple-of 128 --where 'd % h == 0'
   symcount solve examples/transformer_symbolic.sc --at-most 1B --for d,L --let d=64*h \\
       --set V=50257 --set T=1024 --where 'L in 12..48'
+  symcount solve examples/gpt2.sc --count flops --budget 1e12 --for d --multiple-of 64 \\
+      --set V=50257 --set T=1024 --set h=12 --set L=12 --batch 8
 
 answers:
   --params N     every positive integer solution; none: the nearest value on
                  each side, with its count and its distance to N
   --at-most N    the value whose count is closest to N without passing it
   --at-least N   the value whose count is closest to N from above
+  --budget N     the same as --at-most (a compute or memory budget: --count flops)
   With several unknowns: a table of feasible values, closest first. All but
   one unknown need a range (--where 'L in 12..48'); the last is searched.
 
@@ -70,10 +73,17 @@ def register(subparsers, add_model_args) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_model_args(p)
-    target = p.add_mutually_exclusive_group(required=True)
+    # one target is required (checked in run: --budget, outside the group, counts as one)
+    target = p.add_mutually_exclusive_group()
     target.add_argument("--params", type=count, metavar="N", help="the count, exactly")
     target.add_argument("--at-most", type=count, metavar="N", help="a budget not to pass")
     target.add_argument("--at-least", type=count, metavar="N", help="a count to reach")
+    p.add_argument(
+        "--budget",
+        type=count,
+        metavar="N",
+        help="the same as --at-most: a budget not to pass (1e12, 10^12, 80G)",
+    )
     p.add_argument(
         "--for",
         dest="unknowns",
@@ -101,8 +111,10 @@ def register(subparsers, add_model_args) -> None:
         "--count",
         choices=[q.name for q in REGISTRY],
         default="params",
-        help="which count to solve for (default: params, the total)",
+        help="which count to solve for (default: params, the total); macs and flops "
+        "count the forward pass (docs/compute.md)",
     )
+    add_batch(p)
     p.add_argument(
         "--timeout",
         type=_seconds,
@@ -122,6 +134,12 @@ def run(args, parser) -> str:
     from ..analysis.algebra import let_texts
     from ..analysis.solve import solve
 
+    if args.budget is not None:
+        if (args.params, args.at_most, args.at_least) != (None, None, None):
+            parser.error("--budget is --at-most: give one of --params, --at-most, --at-least")
+        args.at_most = args.budget
+    elif (args.params, args.at_most, args.at_least) == (None, None, None):
+        parser.error("one of the arguments --params --at-most --at-least is required")
     lets = getattr(args, "lets", None) or []
     # the model as written, with --set values; relations go to the solver, which
     # solves through them and reports the symbols they give

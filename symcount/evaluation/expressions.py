@@ -6,6 +6,7 @@ import re
 from fractions import Fraction
 
 from .. import dims as D
+from .. import printing as P
 from ..errors import ArgumentError, LimitError, Span, did_you_mean
 from ..language import ast
 from ..language.values import BlockDef, LayerSpec, Stage, Tensor, Word, as_dim, describe
@@ -289,6 +290,8 @@ class ExpressionsMixin:
         else:
             items = tuple(self.value(x) for x in node.args)
             spans = [x.span for x in node.args]
+        if "batch_size" in kw:
+            self.state_batch(kw["batch_size"])
         if not items:
             raise ArgumentError("input needs a shape, e.g. input(28, 28, 1)", node.span)
         if any(isinstance(v, Tensor) for v in items):
@@ -297,6 +300,26 @@ class ExpressionsMixin:
                 node.span,
             )
         return _InputValue(self.shape_items(items, spans, "input"), node.span)
+
+    def state_batch(self, kw) -> None:
+        """``input(..., batch_size=32)``: the batch the model's compute is
+        counted for when none is given (docs/compute.md); None states none.
+        Every input that states one states the same."""
+        value = self.value(kw.value)
+        if value is None:
+            return
+        try:
+            size = as_dim(value, "batch_size")
+        except ArgumentError as e:
+            raise e.at(kw.value.span) from None
+        stated = getattr(self, "stated_batch", None)
+        if stated is not None and D.equal(stated, size) is False:
+            raise ArgumentError(
+                f"batch_size={P.expr(size)}, but another input states batch_size="
+                f"{P.expr(stated)}; a model's inputs share one batch",
+                kw.value.span,
+            )
+        self.stated_batch = size
 
     def shape_items(self, items, spans, what) -> tuple:
         shape = []

@@ -164,6 +164,8 @@ class Model:
     counting: str = "default"  # how its compute is counted (symcount.counting, docs/compute.md)
     notes: list = field(default_factory=list)  # what an importer left out (docs/python.md)
     dtype: str = "float32"  # what its memory figures count an entry as: see in_dtype
+    column_names: tuple | None = None  # the per-layer columns chosen (with_columns); None: all
+    stated_batch: Any = None  # the batch its input states (Input(..., batch_size=32)), if any
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
@@ -203,6 +205,32 @@ class Model:
         return dataclasses.replace(self, show=extra)
 
     @property
+    def columns(self) -> list:
+        """The quantities the tables show a column of per layer: the ones chosen
+        with :meth:`with_columns`, else every listed quantity that declares a
+        column heading (``Param #``; ``MACs`` and ``FLOPs`` once shown)."""
+        if self.column_names is None:
+            return [q for q in self.quantities if q.column]
+        return [Q.REGISTRY[n] for n in self.column_names if n in Q.REGISTRY]
+
+    def with_columns(self, *names: str) -> Model:
+        """The model whose tables show these quantities' columns, in this order
+        (names, labels or aliases of symcount.model.quantities; KeyError for
+        one that is not registered); each is listed in the outputs too."""
+        chosen: tuple = ()
+        for n in names:
+            q = Q.lookup(n)
+            if q.name not in chosen:
+                chosen += (q.name,)
+        shown = self.showing(*(n for n in chosen if not Q.REGISTRY[n].default))
+        return dataclasses.replace(shown, column_names=chosen)
+
+    @staticmethod
+    def heading(q) -> str:
+        """A quantity's column heading: its declared one, else its title."""
+        return q.column or q.title
+
+    @property
     def total(self):
         return self.sum("params")
 
@@ -236,7 +264,15 @@ class Model:
         rows = [r.subs(mapping) for r in self.rows]
         left = [n for n in self.symbols if n not in values]
         graph = None if self._graph is None else LazyGraph(lambda: self.graph.subs(mapping))
-        return dataclasses.replace(self, rows=rows, symbols=left, _totals=None, _graph=graph)
+        return dataclasses.replace(
+            self,
+            rows=rows,
+            symbols=left,
+            batch=_subs_value(self.batch, mapping),
+            stated_batch=_subs_value(self.stated_batch, mapping),
+            _totals=None,
+            _graph=graph,
+        )
 
     def batched(self, batch) -> Model:
         """The model's compute (MACs, FLOPs) for a batch of ``batch`` samples
@@ -286,6 +322,10 @@ class Model:
             "model": self.name,
             "convention": self.convention,
             "symbols": list(self.symbols),
+            # the batch its input states (input(..., batch_size=32)): only when it states one
+            **(
+                {} if self.stated_batch is None else {"batch_size": P.json_value(self.stated_batch)}
+            ),
             "layers": [r.to_dict(quantities) for r in self.rows],
             **{q.json_total_key: P.json_value(self.sum(q.name)) for q in quantities},
             # the convention the compute is counted under (docs/compute.md)

@@ -106,24 +106,64 @@ def attention(shapes, a: Args, e: Entry) -> Out:
         # torch's add_bias_kv and add_zero_attn each append a key (and value) row
         extra = int(bool(getattr(a, "bias_kv", False))) + int(bool(a.add_zero_attn))
         keys = k[0] if extra == 0 or k[0] is None else D.add(k[0], extra)
-        costs = _heads_macs(q[0], k[0], d_q, d_k, d_v, d_q, d_q, 1, [("", d_q)], keys=keys)
+        s = "S" if cross else "L"  # torch's target and source lengths
+        names = dict(tq="L", tk=s, tv=s, d_q=e.labels.get("d_q", "embed_dim"), d_k="kdim")
+        names.update(d_v="vdim", kd=names["d_q"], vd=names["d_q"], out=names["d_q"])
+        costs = _heads_macs(
+            q[0], k[0], d_q, d_k, d_v, d_q, d_q, 1, [("", d_q)], keys=keys, names=names
+        )
     else:
         vdim = a.value_dim if a.value_dim is not None else a.key_dim
-        costs = _heads_macs(q[:-1], k[:-1], d_q, d_k, d_v, a.key_dim, vdim, h, out_dims, a, v)
+        t = ("T_q", "T_k", "T_v") if cross else ("T", "T", "T")
+        names = dict(zip(("tq", "tk", "tv"), t, strict=True))
+        names.update(zip(("d_q", "d_k", "d_v"), labels, strict=True))
+        names.update(h=e.labels.get("heads", "heads"), kd=kd[0], vd=vd[0])
+        costs = _heads_macs(
+            q[:-1], k[:-1], d_q, d_k, d_v, a.key_dim, vdim, h, out_dims, a, v, names=names
+        )
     return Out(out_shape, weights, notes=notes, costs=costs)
 
 
+def _axes(label, t) -> tuple:
+    """Positions as labelled factors: ``T``, or ``T_1*T_2`` over several axes."""
+    if not isinstance(t, tuple):
+        return (Factor(label, t),)
+    if len(t) == 1:
+        return (Factor(label, t[0]),)
+    return tuple(Factor(f"{label}_{i + 1}", x) for i, x in enumerate(t))
+
+
 def _heads_macs(
-    tq, tk, d_q, d_k, d_v, kd, vd, h, out_dims, a=None, v=None, kv_heads=None, keys=None
-):
+    tq, tk, d_q, d_k, d_v, kd, vd, h, out_dims, a=None, v=None, kv_heads=None, keys=None,
+    names=None,
+):  # fmt: skip
     """Attention's multiply-accumulates: the query, key, value and output
     projections, and on each head the scores (Q K^T, every query against every
     key, at full length) and the weighted values (A V). ``tq``/``tk``: the
     query's and key's positions (an axis or a tuple); ``kv_heads``: the key and
     value projections' heads where fewer (grouped-query); ``keys``: the keys
-    the scores see, where more than the key's positions (torch's extra rows)."""
+    the scores see, where more than the key's positions (torch's extra rows).
+    ``names``: each size's label in explain (tq, tk, tv, d_q, d_k, d_v, h, kvh,
+    kd, vd, out: the output's axes where out_dims leaves them unnamed)."""
     kvh = h if kv_heads is None else kv_heads
     tv = tk if v is None else v[:-1]
+    outs = [x for _, x in out_dims]
+    if names is not None:
+        n = names
+        keys = None if keys is None or keys is tk else Factor(f"{n['tk']} + extra", keys)
+        tq, tk, tv = _axes(n["tq"], tq), _axes(n["tk"], tk), _axes(n["tv"], tv)
+        d_q, d_k, d_v = (Factor(n[k], x) for k, x in (("d_q", d_q), ("d_k", d_k), ("d_v", d_v)))
+        kd, vd = Factor(n["kd"], kd), Factor(n["vd"], vd)
+        heads = n.get("h")
+        h = (
+            ()
+            if heads is None and D.is_num(h) and h == 1
+            else h
+            if heads is None
+            else Factor(heads, h)
+        )
+        kvh = h if kv_heads is None else Factor(n.get("kvh", "kv_heads"), kv_heads)
+        outs = [Factor(lab or n.get("out", "d_out"), x) for lab, x in out_dims]
     pairs = _pairs(tq, tk if keys is None else keys, a)
     return C.macs(
         C.term(tq, d_q, h, kd),
@@ -131,7 +171,7 @@ def _heads_macs(
         C.term(tv, d_v, kvh, vd),
         C.term(h, pairs, kd),
         C.term(h, pairs, vd),
-        C.term(tq, h, vd, [x for _, x in out_dims]),
+        C.term(tq, h, vd, outs),
     )
 
 
@@ -185,18 +225,30 @@ def transformer_layer(shapes, a: Args, e: Entry) -> Out:
     if memory[1] is not None and D.equal(memory[1], d) is False:
         fail(f"the memory has {P.expr(memory[1])} features but d_model is {P.expr(d)}")
     notes = ["memory: the incoming tensor (in a chain)"] if decoder and len(shapes) == 1 else []
-    macs = _layer_macs(d, a.ff, tgt[0], memory[0] if decoder else None)
-    return Out(tuple(tgt), layer_weights(e, a, d), notes=notes, costs=C.macs(macs))
+    costs = _layer_costs(d, a.ff, tgt[0], memory[0] if decoder else None)
+    return Out(tuple(tgt), layer_weights(e, a, d), notes=notes, costs=costs)
+
+
+def _layer_costs(d, ff, t, s=None) -> dict:
+    """An encoder layer on t positions (a decoder's: cross-attention on s more):
+    self-attention 4*t*d^2 + 2*t^2*d, and the feed-forward block 2*t*d*ff,
+    labelled as torch names the sizes."""
+    one = [("", d)]
+    names = dict(
+        tq="T", tk="T", tv="T", **dict.fromkeys(("d_q", "d_k", "d_v", "kd", "vd", "out"), "d_model")
+    )
+    parts = [_heads_macs(t, t, d, d, d, d, d, 1, one, names=names)]
+    ff_term = C.term(2, Factor("T", t), Factor("d_model", d), Factor("dim_feedforward", ff))
+    parts.append(C.macs(ff_term))
+    if s is not None:
+        cross = {**names, "tk": "S", "tv": "S"}
+        parts.append(_heads_macs(t, s, d, d, d, d, d, 1, one, names=cross))
+    return C.joined(*parts)
 
 
 def _layer_macs(d, ff, t, s=None):
-    """An encoder layer on t positions (a decoder's: cross-attention on s more):
-    self-attention 4*t*d^2 + 2*t^2*d, and the feed-forward block 2*t*d*ff."""
-    one = [("", d)]
-    terms = [C.of_costs(_heads_macs(t, t, d, d, d, d, d, 1, one)), C.term(2, t, d, ff)]
-    if s is not None:
-        terms.append(C.of_costs(_heads_macs(t, s, d, d, d, d, d, 1, one)))
-    return C.total(*terms)
+    """The layer's MACs (:func:`_layer_costs`)."""
+    return _layer_costs(d, ff, t, s)[C.MACS]
 
 
 def stacked(weights, n, prefix: str, label: str = "num_layers") -> list:
@@ -218,7 +270,7 @@ def transformer_stack(shapes, a: Args, e: Entry) -> Out:
         bad_arg(f"{e.name} stacks a {want}, not {inner.type_name}")
     out = a.ctx.run(inner, shapes[0] if want.endswith("EncoderLayer") else shapes)
     weights = stacked(out.weights, a.count, "layers.*.")
-    costs = C.scaled(a.count, out.costs)  # the norm's work is not a matmul
+    costs = C.scaled(a.count, out.costs, "num_layers")  # the norm's work is not a matmul
     formula = Copies(tuple(out.weights), Factor("num_layers", a.count))
     if a.norm is not None:
         norm = a.ctx.run(a.norm, out.shape)
@@ -330,9 +382,15 @@ def grouped_query_attention(shapes, a: Args, e: Entry) -> Out:
         notes.append(f"{names['query_heads']} must be a multiple of {names['kv_heads']}")
     out = tuple(q)
     hd = a.head_dim
-    costs = _heads_macs(q[0], k[0], d_q, d_k, d_v, hd, hd, u, [("", d_q)], kv_heads=kv)
+    t = ("T_q", "T_k", "T_k") if len(shapes) > 1 else ("T", "T", "T")
+    names = dict(zip(("tq", "tk", "tv"), t, strict=True), out=lab["d_q"])
+    names.update(lab, h=e.labels.get("query_heads", "query_heads"))
+    names.update(kvh=e.labels.get("kv_heads", "kv_heads"), kd=e.labels.get("head_dim", "head_dim"))
+    names["vd"] = names["kd"]
+    costs = _heads_macs(q[0], k[0], d_q, d_k, d_v, hd, hd, u, [("", d_q)], kv_heads=kv, names=names)
     if a.gate:  # a gate projection of the query, as wide as the query heads
-        costs = C.macs(C.of_costs(costs), C.term(q[0], d_q, u, hd))
+        gate = C.term(Factor(t[0], q[0]), Factor(lab["d_q"], d_q), Factor(names["h"], u))
+        costs = C.joined(costs, C.macs(C.term(gate, Factor(names["kd"], hd))))
     if _scores_wanted(a):
         return Out([out, (u, q[0], k[0])], weights, notes=notes, costs=costs)
     return Out(out, weights, notes=notes, costs=costs)
@@ -392,8 +450,9 @@ def score_attention(shapes, a: Args, e: Entry) -> Out:
     weights = e.weights_of(*(key for key in e.weights if key in present), d_q=(lab["d_q"], d_q))
     out = (*q[:-1], v[-1])
     # the weighted values are a matmul; dot-product scores too (additive ones are element-wise)
-    av = C.term(q[:-1], k[-2], v[-1])
-    costs = C.macs(av) if additive else C.macs(C.term(q[:-1], k[-2], q[-1]), av)
+    tq, tv = _axes("T_q", q[:-1]), Factor("T_v", k[-2])
+    av = C.term(tq, tv, Factor("d_v", v[-1]))
+    costs = C.macs(av) if additive else C.macs(C.term(tq, tv, Factor("d_q", q[-1])), av)
     if _scores_wanted(a):
         return Out([out, (*q[:-1], k[-2])], weights, costs=costs)
     return Out(out, weights, costs=costs)

@@ -108,6 +108,11 @@ class Entry:
     def has(self, key: str) -> bool:
         return key in self.weights
 
+    def named(self, key: str, value) -> Factor:
+        """A size labelled as this convention names it (``c_in``, torch's
+        ``in_features``): a factor of a cost's term (ops/costs.py)."""
+        return Factor(self.labels.get(key, key), value)
+
     def weights_of(self, *keys: str, state: bool = False, what: str = "", **values) -> list[Weight]:
         """The op's weights ``keys`` that this convention's layer has, as it names
         and orders them. ``values``: each factor's value; ``(label key, value)``

@@ -95,7 +95,7 @@ def rnn_layer(x, a: Args, e: Entry) -> Out:
                 for w in ws
             ]
         children.append((cell, Out(out.shape, ws, notes=out.notes)))
-        macs.append(C.of(out))  # each cell's steps
+        macs.append(out.costs)  # each cell's steps
         weights += [w.renamed(f"{prefix}{cell.name}/") for w in ws]
         units = (ca.units,)
         states += [units] * (2 if ca.gates == 4 else 1)
@@ -103,4 +103,4 @@ def rnn_layer(x, a: Args, e: Entry) -> Out:
     last = (x[0], features) if a.return_sequences else (features,)
     shape = [last, *states] if a.return_state else last
     # the cells' notes are theirs
-    return Out(shape, weights, children=children, costs=C.macs(*macs))
+    return Out(shape, weights, children=children, costs=C.joined(*macs))

@@ -10,7 +10,20 @@ from .. import printing as P
 from . import costs as C
 from .base import Args, Entry, biased, join, kernel_axes, op, positive, spatial_split
 from .reshape import limits
-from .spec import Out, bad_arg, fail
+from .spec import Factor, Out, bad_arg, fail
+
+
+def _kernel(axes) -> tuple:
+    """A kernel's axes as labelled factors of a cost's term: k_h, k_w."""
+    return tuple(Factor(n, v) for n, v in axes)
+
+
+def _inputs(axes) -> tuple:
+    """A transposed convolution's input positions: l_in, h_in*w_in, ..."""
+    return tuple(
+        Factor(n.replace("_out", "_in"), f.value) if isinstance(f, Factor) else f
+        for f, n in ((f, getattr(f, "label", "")) for f in C.positions(axes))
+    )
 
 
 def conv_length(length, kernel, stride, dilation, pad, what="input"):
@@ -147,7 +160,8 @@ def conv(x, a: Args, e: Entry) -> Out:
     k = kernel_axes(a.kernel)
     weights = e.weights_of(*biased(a, "kernel"), kernel=k, cin=cin, filters=a.filters)
     # each output position: the kernel over c_in/groups channels, for each filter
-    costs = C.macs(C.term(out, a.kernel, cin[1], a.filters))
+    cin_f = Factor(e.labels.get(cin[0], cin[0]), cin[1])
+    costs = C.macs(C.term(C.positions(out), _kernel(k), cin_f, e.named("filters", a.filters)))
     return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs)
 
 
@@ -182,7 +196,8 @@ def conv_transpose(x, a: Args, e: Entry) -> Out:
     # both frameworks accept a transpose whose output has length 0
     shape = join(out, a.filters, fmt)
     # each input position scatters the kernel into filters/groups outputs per channel
-    costs = C.macs(C.term(spatial, a.kernel, c_in, cout[1]))
+    cout_f = Factor(e.labels.get(cout[0], cout[0]), cout[1])
+    costs = C.macs(C.term(_inputs(spatial), _kernel(k), e.named("c_in", c_in), cout_f))
     return Out(positive(e, shape, zero_ok=True) if explicit else shape, weights, costs=costs)
 
 
@@ -204,7 +219,8 @@ def depthwise_conv(x, a: Args, e: Entry) -> Out:
     dm = a.depth_multiplier
     k = kernel_axes(a.kernel)
     weights = e.weights_of(*biased(a, "kernel"), kernel=k, c_in=c_in, depth_multiplier=dm)
-    costs = C.macs(C.term(out, a.kernel, c_in, dm))
+    named = e.named("c_in", c_in), e.named("depth_multiplier", dm)
+    costs = C.macs(C.term(C.positions(out), _kernel(k), *named))
     return Out(positive(e, join(out, D.mul(c_in, dm), fmt)), weights, costs=costs)
 
 
@@ -217,6 +233,8 @@ def separable_conv(x, a: Args, e: Entry) -> Out:
     k, ones = kernel_axes(a.kernel), [("1", 1)] * a.rank
     weights = e.weights_of(*biased(a, "depthwise", "pointwise"), kernel=k, ones=ones, **values)
     dm = a.depth_multiplier
-    depthwise, pointwise = C.term(out, a.kernel, c_in, dm), C.term(out, c_in, dm, a.filters)
+    pos, cin, dmf = C.positions(out), e.named("c_in", c_in), e.named("depth_multiplier", dm)
+    depthwise = C.term(pos, _kernel(k), cin, dmf)
+    pointwise = C.term(pos, cin, dmf, e.named("filters", a.filters))
     costs = C.macs(depthwise, pointwise)
     return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs)

@@ -19,7 +19,8 @@ def dense(x, a: Args, e: Entry) -> Out:
     c_in = e.input_size(a, "c_in", x[-1], "features", hint=hint, unknown="dense_unknown")
     weights = e.weights_of(*biased(a, "kernel"), c_in=c_in, units=a.units)
     # every leading axis (a sequence's steps too) is a row of the matmul
-    return Out((*x[:-1], a.units), weights, costs=C.macs(C.term(x[:-1], c_in, a.units)))
+    term = C.term(C.leading(x[:-1]), e.named("c_in", c_in), e.named("units", a.units))
+    return Out((*x[:-1], a.units), weights, costs=C.macs(term))
 
 
 @op("bilinear", inputs=(1, 2))
@@ -34,7 +35,8 @@ def bilinear(shapes, a: Args, e: Entry) -> Out:
             name = e.arg_names[key]
             e.arg_error(a, key, f"{name}={P.expr(getattr(a, key))} but the input has {s[-1]}")
     weights = e.weights_of(*biased(a, "kernel"), units=a.units, in1=a.in1, in2=a.in2)
-    costs = C.macs(C.term(x1[:-1], a.units, a.in1, a.in2))
+    named = (e.named(k, getattr(a, k)) for k in ("units", "in1", "in2"))
+    costs = C.macs(C.term(C.leading(x1[:-1]), *named))
     return Out((*x1[:-1], a.units), weights, costs=costs)
 
 
@@ -61,7 +63,8 @@ def reversible_embedding(x, a: Args, e: Entry) -> Out:
     if a.ctx.call_kwargs.get("reverse"):
         if D.equal(x[-1], a.dim) is False:
             fail(f"a reverse call takes vectors of {e.arg_names['dim']}={a.dim}, got {x[-1]}")
-        costs = C.macs(C.term(x[:-1], a.dim, a.vocab))  # a matmul with the table (lookups: 0)
+        # a matmul with the table (lookups: 0)
+        costs = C.macs(C.term(C.leading(x[:-1]), e.named("dim", a.dim), e.named("vocab", a.vocab)))
         return Out((*x[:-1], a.vocab), weights, costs=costs)
     notes = ["the same matrix projects back to the vocabulary in reverse calls (tied weights)"]
     return Out((*x, a.dim), weights, notes=notes if a.tie_weights else [])

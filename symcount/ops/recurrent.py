@@ -18,7 +18,7 @@ from . import costs as C
 from .base import Args, Entry, join, kernel_axes, need_rank, op, positive, split
 from .conv import lengths, strided_dilation
 from .norm import refuse
-from .spec import Out, fail, need_known
+from .spec import Factor, Out, fail, need_known
 
 # Up to this many layers are listed one by one, as torch names them
 # (weight_ih_l0, weight_ih_l1, ...); more are one entry with a count axis.
@@ -79,7 +79,7 @@ def rnn(x, a: Args, e: Entry) -> Out:
         x_in = ("c_in", f) if layer == 0 else [("2", 2), h_out] if n_dir == 2 else h_out
         copies = [("num_layers - 1", D.sub(layers, 1))] if symbolic and layer else []
         values = dict(x_in=x_in, h_out=h_out, units=u, copies=copies)
-        terms.append(_step_macs(a, x_in, h_out, proj, n_dir, copies))
+        terms.append(_step_macs(a, e, x_in, h_out, proj, n_dir, copies))
         for suffix in ("", "_reverse")[:n_dir]:
             ws = e.weights_of("kernel", "recurrent", **values) + _biases(a, e, **values)
             if proj is not None:
@@ -93,7 +93,7 @@ def rnn(x, a: Args, e: Entry) -> Out:
         notes.append("reset_after=true: separate input and recurrent biases, hence 2 bias rows")
     _initial_state(a, e)
     # every step multiplies the input and the state by the gate kernels: T*gates*H*(I + H)
-    costs = C.macs(*(C.term(1 if step else x[0], t) for t in terms))
+    costs = C.macs(*(C.term(*([] if step else [Factor("T", x[0])]), t) for t in terms))
     if step:
         return Out((u,), weights, notes=notes, costs=costs)
     if e.flag("whole_sequence"):  # torch: the last layer's hidden states, (T, dirs*H_out)
@@ -101,13 +101,22 @@ def rnn(x, a: Args, e: Entry) -> Out:
     return Out(_outputs(x, (u,), a), weights, notes=notes, costs=costs)
 
 
-def _step_macs(a: Args, x_in, h_out, proj, n_dir: int, copies):
+def _step_macs(a: Args, e: Entry, x_in, h_out, proj, n_dir: int, copies):
     """One step of one layer (all its directions, and its copies): the gate
-    kernels on the input and on the state, and torch's projection."""
-    inputs = D.prod(v for _, v in (x_in if isinstance(x_in, list) else [x_in]))
-    gates = D.mul(D.mul(a.gates, a.units), D.add(inputs, h_out[1]))
-    per_dir = gates if proj is None else D.add(gates, D.mul(a.units, proj))
-    return C.term(n_dir, per_dir, *(v for _, v in copies))
+    kernels on the input and on the state, and torch's projection; labelled
+    gates*units*(c_in + units) as the convention names them."""
+    parts = x_in if isinstance(x_in, list) else [x_in]
+    inputs = D.prod(v for _, v in parts)
+    dirs = [Factor("directions", n_dir)] if n_dir != 1 else []
+    kept = [Factor(label, v) for label, v in copies]
+    both = D.add(inputs, h_out[1])
+    if proj is None:
+        reads = "*".join(e.labels.get(k, k) for k, _ in parts)
+        summed = Factor(f"{reads} + {e.labels.get(h_out[0], h_out[0])}", both)
+        gates = (Factor("gates", a.gates), e.named("units", a.units), summed)
+        return C.term(*dirs, *gates, *kept)
+    per_dir = D.add(D.mul(D.mul(a.gates, a.units), both), D.mul(a.units, proj))
+    return C.term(*dirs, per_dir, *kept)
 
 
 def _initial_state(a: Args, e: Entry) -> None:
@@ -158,5 +167,10 @@ def conv_lstm(x, a: Args, e: Entry) -> Out:
     last = positive(e, join(out, a.units, a.data_format))
     # each step, at each output position: the input's and the state's convolutions
     # (the state's is padded to the output's size) into 4 gate blocks
-    costs = C.macs(C.term(x[0], out, a.kernel, 4, a.units, D.add(c_in, a.units)))
+    summed = Factor(
+        f"{e.labels.get('c_in', 'c_in')} + {e.labels.get('units', 'units')}", D.add(c_in, a.units)
+    )
+    kernel = [Factor(n, v) for n, v in kernel_axes(a.kernel)]
+    gates = Factor("gates", 4), e.named("units", a.units), summed
+    costs = C.macs(C.term(Factor("T", x[0]), C.positions(out), kernel, *gates))
     return Out(_outputs(x, last, a), weights, notes=[e.layer.extra["note"]], costs=costs)

@@ -21,7 +21,7 @@ from .. import dims as D
 from .. import printing as P
 from . import costs as C
 from .base import Args, Entry, op
-from .spec import Out, fail
+from .spec import Factor, Out, fail
 
 
 def _heads(width, heads, what: str, key: str, a: Args, e: Entry):
@@ -120,7 +120,8 @@ def sdpa(shapes, a: Args, e: Entry) -> Out:
     ]
     # on each output head: the scores q k^T (L*S*d) and the weighted values (L*S*d_v),
     # at full length (a causal mask halves the work a kernel may do, not this count)
-    costs = C.macs(C.term(out_heads, q[0], k[0], d), C.term(out_heads, q[0], k[0], dv))
+    hl, lq, sk = Factor("heads", out_heads), Factor("L", q[0]), Factor("S", k[0])
+    costs = C.macs(C.term(hl, lq, sk, Factor("E", d)), C.term(hl, lq, sk, Factor("E_v", dv)))
     return Out((q[0], D.mul(out_heads, dv)), [], notes=notes, costs=costs)
 
 
@@ -174,5 +175,7 @@ def tied_linear(x, a: Args, e: Entry) -> Out:
             f"embedding_dim={P.expr(dim)} wide"
         )
     note = f"weight: {table.name}'s table ({P.expr(vocab)}, {P.expr(dim)}), tied: counted there"
-    costs = C.macs(C.term(x[:-1], dim, vocab))  # the weights count once; the matmul per call
+    # the weights count once; the matmul per call
+    named = Factor("embedding_dim", dim), Factor("num_embeddings", vocab)
+    costs = C.macs(C.term(C.leading(x[:-1]), *named))
     return Out((*x[:-1], vocab), [], notes=[note], costs=costs)

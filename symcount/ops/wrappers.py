@@ -49,7 +49,7 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
         formula=formula,
         notes=["two copies of the layer: forward and backward"],
         children=[(fwd_spec, fwd), (bwd_spec, bwd)],
-        costs=C.macs(C.of(fwd), C.of(bwd)),
+        costs=C.joined(fwd.costs, bwd.costs),
     )
 
 
@@ -75,5 +75,5 @@ def time_distributed(shape, p: Args, e: Entry) -> Out:
         formula=out.formula,
         notes=out.notes,
         children=[(inner, out)],
-        costs=C.scaled(shape[0], out.costs),  # one step's compute, on every step
+        costs=C.scaled(shape[0], out.costs, "T"),  # one step's compute, on every step
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from .. import printing as P
 
-__all__ = ["compute_note", "label", "total_items", "totals", "totals_lines"]
+__all__ = ["compute_note", "compute_text", "label", "total_items", "totals", "totals_lines"]
 
 
 def label(row, depth: int = 0, escape=P.text) -> str:
@@ -51,10 +51,15 @@ def compute_note(model) -> str | None:
     compute counts, when the model lists them; else None."""
     if not model.compute_shown:
         return None
+    return P.text(f"Compute: {compute_text(model.counting, model.batch)}")
+
+
+def compute_text(counting: str, batch) -> str:
+    """``FLOPs = 2 x MACs ..., forward pass, batch 1``: a counting's title and
+    the batch, as every output names the compute's convention."""
     from ..counting import lookup
 
-    title = lookup(model.counting).title
-    return P.text(f"Compute: {title}, batch {P.expr(model.batch)}")
+    return f"{lookup(counting).title}, batch {P.expr(batch)}"
 
 
 def totals_lines(model) -> list[str]:

@@ -13,7 +13,12 @@ CSV_LEADING = ("name", "type", "output_shape")  # then one column per quantity l
 
 def csv_columns(model) -> tuple[str, ...]:
     """The CSV header: name, type, output shape and each quantity the model lists."""
-    return (*CSV_LEADING, *(q.json_key for q in model.quantities))
+    return (*CSV_LEADING, *(q.json_key for q in _csv_quantities(model)))
+
+
+def _csv_quantities(model) -> list:
+    """Every quantity the model lists, or the columns chosen (--columns)."""
+    return model.quantities if model.column_names is None else model.columns
 
 
 # the header of a model that lists the default quantities
@@ -76,13 +81,13 @@ def to_markdown(model) -> str:
     lines = []
     if model.name:
         lines += [f"**Model:** {md_code(model.name, table=False)}", ""]
-    columns = [q for q in model.quantities if q.column]
-    heads = ["Layer (type)", "Output Shape", *(q.column for q in columns)]
+    columns = model.columns
+    heads = ["Layer (type)", "Output Shape", *(model.heading(q) for q in columns)]
     lines += ["| " + " | ".join(heads) + " |", "|---|---|" + "---:|" * len(columns)]
     for r in model.rows:
         cells = [
             label(r, escape=md_text),
-            md_code(P.shape(r.output_shape)),
+            md_code(P.shape(r.output_shape, size=model.stated_batch)),
             *(_md_value(r.count(q.name)) for q in columns),
         ]
         lines.append("| " + " | ".join(cells) + " |")
@@ -125,9 +130,10 @@ def to_csv(model) -> str:
 
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    quantities = model.quantities
+    quantities = _csv_quantities(model)
     w.writerow(csv_columns(model))
     for r in model.rows:
         values = [_csv_value(r.count(q.name)) for q in quantities]
-        w.writerow([csv_text(r.name), csv_text(r.type), csv_text(P.shape(r.output_shape)), *values])
+        shape = csv_text(P.shape(r.output_shape, size=model.stated_batch))
+        w.writerow([csv_text(r.name), csv_text(r.type), shape, *values])
     return buf.getvalue()

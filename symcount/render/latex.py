@@ -14,7 +14,7 @@ import re
 
 from .. import printing as P
 from ..model.formula import Formula
-from . import label, total_items
+from . import compute_note, label, total_items
 from .latex_printer import (
     GREEK,
     formula_latex,
@@ -187,19 +187,30 @@ def _split_cell(model, name: str, v) -> str:
     return _total_name("params" if _str(v) == _str(model.total) else name)
 
 
+def _columns(model) -> list:
+    """The quantities with a column of their own after Parameters: those the
+    model lists beyond the default ones that declare a column (MACs, FLOPs)."""
+    return [q for q in model.quantities if q.column and not q.default]
+
+
 def summary_table(model, *, formulas: bool = True, expand: bool = False) -> str:
-    """A booktabs table: layer, output shape, formula, parameters; then the totals."""
+    """A booktabs table: layer, output shape, formula, parameters (and each
+    quantity listed with a column: MACs, FLOPs); then the totals."""
     rows = _rows(model, expand)
+    columns = _columns(model)
     head = ["Layer", "Output shape", *(["Formula"] if formulas else []), "Parameters"]
-    cols = "@{}ll" + ("l" if formulas else "") + "r@{}"
+    head += [text(q.column) for q in columns]
+    cols = "@{}ll" + ("l" if formulas else "") + "r" * (1 + len(columns)) + "@{}"
     body = []
     for depth, r in rows:
         cells = [_layer_cell(r, depth), f"${shape(r.output_shape)}$"]
         if formulas:
             cells.append(f"${formula(r)}$")
         cells.append(f"${value(r.params)}$")
+        cells += [f"${value(r.count(q.name))}$" for q in columns]
         body.append(" & ".join(cells) + r" \\")
-    empty = " & " * (len(head) - 2)
+    empty = " & " * (len(head) - 2 - len(columns))
+    # each total under Parameters, named by its row (Total MACs): a row may end early
     totals = [
         f"{title}{empty} & ${_split_cell(model, name, v)}$ \\\\"
         for title, name, v in totals_rows(model)
@@ -212,6 +223,9 @@ def summary_table(model, *, formulas: bool = True, expand: bool = False) -> str:
         more = len(model.symbols) - CAPTION_SYMBOLS
         caption += "; symbols " + ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
     caption += "."
+    note = compute_note(model)  # "Compute: FLOPs = 2 x MACs ..., batch 1"
+    if note:
+        caption += " " + text(note) + "."
     header = " & ".join(head) + r" \\"
     if len(rows) > TABLE_ROWS_PER_PAGE:
         lines = [
@@ -316,6 +330,74 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
     return lines
 
 
+def _macs_lines(row, model) -> list[str]:
+    """explain's ``MACs = 26*26*3*3*1*24 = 146,016`` typeset, one line per call
+    (render/explain_compute.py), when the model lists its compute."""
+    if not model.compute_shown:
+        return []
+    head = r"\quad \text{MACs}"
+    if row.group:
+        return _chain_lines(head, [value(row.count("macs"))])
+    lines = []
+    calls = row.call_costs
+    for i, costs in enumerate(calls):
+        v = costs.get("macs", 0)
+        name = head if len(calls) == 1 else rf"\quad \text{{call {i + 1}: MACs}}"
+        terms = costs.get("macs_terms") or ()
+        steps = []
+        if terms and v is not None:
+            product = " + ".join(r" \cdot ".join(_factor_text(f) for f in t) for t in terms)
+            general = _labelled_macs(costs)
+            if model.batch != 1:
+                batch = _factor_text(model.batch)
+                product = f"{batch} \\cdot " + (paren(product) if len(terms) > 1 else product)
+                if general:
+                    many = len(terms) > 1
+                    general = r"\mathrm{batch} \, " + (paren(general) if many else general)
+            if general and general != product:
+                steps.append(general)
+            steps.append(product)
+        if v is None or not steps or value(v) != steps[-1]:
+            steps.append(r"\text{unknown}" if v is None else value(v))
+        lines += _chain_lines(name, steps)
+    if row.multiplier != 1 and lines:
+        lines += _chain_lines(
+            rf"\quad \text{{counted}} \times {value(row.multiplier)}", [value(row.count("macs"))]
+        )
+    return lines
+
+
+_LABEL_TOKEN = re.compile(r"([A-Za-z_][A-Za-z0-9_]*|[0-9]+|[^A-Za-z0-9_]+)")
+
+
+def _label_tex(name: str) -> str:
+    """A cost factor's label typeset: ``c_in + units`` as symbols, in
+    parentheses when it is a sum."""
+    out = []
+    for tok in _LABEL_TOKEN.findall(name):
+        if tok[0].isalpha() or tok[0] == "_":
+            out.append(symbol(tok))
+        elif tok.isdigit():
+            out.append(tok)
+        else:
+            op = tok.strip()
+            out.append({"*": r" \, ", "/": "/", "+": " + ", "-": " - "}.get(op, text(op)))
+    body = "".join(out)
+    return paren(body) if " + " in name or " - " in name else body
+
+
+def _labelled_macs(costs) -> str | None:
+    """The MACs in the op's labels (a factor it did not name: its value)."""
+    from .explain_compute import labelled_terms
+
+    terms = labelled_terms(costs)
+    if terms is None:
+        return None
+    return " + ".join(
+        r" \, ".join(_factor_text(v) if n is None else _label_tex(n) for n, v in t) for t in terms
+    )
+
+
 def _chain_lines(head: str, steps: list[str], tail: str = "") -> list[str]:
     """``head = step = step`` as one alignat* row, or, when that is wider
     than a line, one row per step under the first."""
@@ -333,7 +415,7 @@ def explain_latex(model, *, layer: str | None = None, standalone: bool = False) 
     rows = [model.row(layer)] if layer is not None else list(model.rows)
     groups, lines = [], []
     for r in rows:  # one alignat* per screenful of layers: TeX holds a display in memory
-        more = _explain_lines(r, 0, False, False)
+        more = _explain_lines(r, 0, False, False) + _macs_lines(r, model)
         if lines and len(lines) + len(more) > ALIGN_LINES:
             groups.append(lines)
             lines = []
@@ -345,6 +427,12 @@ def explain_latex(model, *, layer: str | None = None, standalone: bool = False) 
         parts.append(f"\\begin{{alignat*}}{{2}}\n  {block}\n\\end{{alignat*}}")
     if layer is None:
         parts.append(total_equation(model))
+        for q in _columns(model):  # N_MACs, N_FLOPs: the compute's totals
+            v = model.sum(q.name)
+            parts.append(_display(_total_name(q.tex_name), [value(v)], latex_terms(v)))
+        note = compute_note(model)
+        if note:
+            parts.append(r"\noindent " + text(note) + ".")
     body = _wrap_source("\n".join(parts))
     return document(body, model) if standalone else body + "\n"
 

@@ -15,7 +15,7 @@ import html
 import re
 
 from .. import printing as P
-from . import label, totals
+from . import compute_note, label, totals
 from . import latex as L
 
 MAX_ROWS = 200  # a bigger model shows its first and last rows in a notebook
@@ -68,13 +68,13 @@ def model_html(model) -> str:
     out = ['<div class="symcount-model">']
     if model.name:
         out.append(f"<p><strong>Model:</strong> <code>{_e(model.name)}</code></p>")
-    columns = [q for q in model.quantities if q.column]  # "Param #", and any declared
+    columns = model.columns  # "Param #", and any declared or chosen
     out.append("<table>")
     out.append(
         "<thead><tr>"
         + "".join(
-            f'<th style="{_STYLE}">{h}</th>'
-            for h in ("Layer (type)", "Output Shape", "Formula", *(q.column for q in columns))
+            f'<th style="{_STYLE}">{_e(h)}</th>'
+            for h in ("Layer (type)", "Output Shape", "Formula", *map(model.heading, columns))
         )
         + "</tr></thead><tbody>"
     )
@@ -86,7 +86,7 @@ def model_html(model) -> str:
         out.append(
             "<tr>"
             f'<td style="{_STYLE}">{_e(label(r, depth))}</td>'
-            f'<td style="{_STYLE}">{_code(P.shape(r.output_shape))}</td>'
+            f'<td style="{_STYLE}">{_code(P.shape(r.output_shape, size=model.stated_batch))}</td>'
             f'<td style="{_STYLE}">{_code(_formula_text(r))}</td>'
             + "".join(
                 f'<td style="text-align:right">{_value_html(r.count(q.name))}</td>' for q in columns
@@ -97,6 +97,10 @@ def model_html(model) -> str:
     out.append("<ul>")
     for name, v in totals(model):
         out.append(f"<li><strong>{_e(name)}:</strong> {_value_html(v)}</li>")
+    note = compute_note(model)  # "Compute: FLOPs = 2 x MACs ...", when they are listed
+    if note:
+        head, _, rest = note.partition(": ")
+        out.append(f"<li><strong>{_e(head)}:</strong> {_e(rest)}</li>")
     if model.symbols:
         out.append(
             "<li><strong>Symbols:</strong> " + ", ".join(_code(s) for s in model.symbols) + "</li>"
@@ -120,17 +124,33 @@ def _mathjax_label(row, depth: int = 0) -> str:
 def model_latex(model) -> str:
     """The total as an equation and the layers as an ``array`` (MathJax)."""
     rows, skipped = _rows(model)
+    columns = L._columns(model)  # MACs, FLOPs when listed
     lines = []
     for i, (depth, r) in enumerate(rows):
         if skipped and i == HEAD_ROWS:
-            lines.append(rf"\vdots & & & \text{{{skipped:,} more layers}} \\")
+            lines.append(
+                rf"\vdots & & & \text{{{skipped:,} more layers}}" + " &" * len(columns) + r" \\"
+            )
+        extra = "".join(f" & {L.value(r.count(q.name))}" for q in columns)
         lines.append(
             f"{_mathjax_label(r, depth)} & {L.shape(r.output_shape)} & {L.formula(r)}"
-            f" & {L.value(r.params)} \\\\"
+            f" & {L.value(r.params)}{extra} \\\\"
         )
-    head = r"\text{Layer} & \text{Output shape} & \text{Formula} & \text{Parameters} \\ \hline"
+    heads = "".join(rf" & \text{{{L.text(q.column)}}}" for q in columns)
+    head = (
+        r"\text{Layer} & \text{Output shape} & \text{Formula} & \text{Parameters}"
+        + heads
+        + r" \\ \hline"
+    )
+    # each total under Parameters, named by its row (Total MACs): a row may end early
     sums = [rf"\text{{{title}}} & & & {L.value(v)} \\" for title, _, v in L.totals_rows(model)]
-    table = "\n".join([r"\begin{array}{llll}", head, *lines, r"\hline", *sums, r"\end{array}"])
+    note = compute_note(model)
+    if note:
+        sums.append(rf"\text{{{L.text(note)}}} \\")
+    spec = "l" * (4 + len(columns))
+    table = "\n".join(
+        [rf"\begin{{array}}{{{spec}}}", head, *lines, r"\hline", *sums, r"\end{array}"]
+    )
     return f"$$ {L._total_name()} = {L.value(model.total)} $$\n$$\n{table}\n$$"
 
 

@@ -67,6 +67,11 @@ def solve_text(result) -> str:
         f"{result.what} = {expr}",
         f"target: {_target(result)}; {_domain(result)}",
     ]
+    if result.compute:
+        from . import compute_text
+
+        c = result.compute
+        lines.append(f"compute: {compute_text(c['convention'], c['batch'])}")
     lines += [f"note: {n}" for n in result.notes]
     if not result.solutions:
         side = {"at_most": "under", "at_least": "over"}.get(result.mode)

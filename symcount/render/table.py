@@ -180,8 +180,8 @@ def torch_params(n) -> str:
 def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: bool = False) -> str:
     """``symcount summary``: the model's name, one row per layer (a block or a
     repeat is one row unless ``expand``), the totals."""
-    columns = [q for q in model.quantities if q.column]  # "Param #", and any declared
-    header = ["Layer (type)", "Output Shape", *(q.column for q in columns)]
+    columns = model.columns  # "Param #", and any declared or chosen (--columns)
+    header = ["Layer (type)", "Output Shape", *(model.heading(q) for q in columns)]
     align = "ll" + "r" * len(columns)
     rows = list(model.walk(expand=expand))
     frozen = any(r.frozen for _, r in rows)
@@ -192,7 +192,7 @@ def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: b
             cells = [label(r, depth), torch_shape(r.output_shape)]
             cells += [torch_params(r.count(q.name)) for q in columns]
         else:
-            cells = [label(r, depth), P.shape(r.output_shape)]
+            cells = [label(r, depth), P.shape(r.output_shape, size=model.stated_batch)]
             cells += [P.number(r.count(q.name)) for q in columns]
         if frozen:
             cells.append("N" if r.frozen else "Y")

@@ -67,7 +67,7 @@ def solve(
     try:
         with time_limit(timeout) as deadline:
             problem = _Problem.build(model, unknowns, q, values, let, multiple_of, where)
-            return problem.run(target, mode, limit, deadline)
+            result = problem.run(target, mode, limit, deadline)
     except Timeout:
         names = _names(unknowns, model)
         raise SolveError(
@@ -81,6 +81,9 @@ def solve(
         ) from None
     except SymcountError as e:
         raise e.at(None, filename=model.filename) from None
+    if q.per == Q.PER_CALL:  # a compute count: under which convention, for which batch
+        result.compute = {"convention": model.counting, "batch": model.batch}
+    return result
 
 
 def _quantity(of) -> Q.Quantity:

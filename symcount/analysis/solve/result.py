@@ -34,6 +34,8 @@ class SolveResult:
     constraints: list = field(default_factory=list)  # text of each constraint
     notes: list = field(default_factory=list)
     count_text: str = ""  # how the count is printed ("total params"); default: its quantity's
+    # a per-call count's convention and batch: {"convention": "default", "batch": 1}
+    compute: dict | None = None
 
     @property
     def what(self) -> str:
@@ -64,6 +66,16 @@ class SolveResult:
                 for s in self.solutions
             ],
             "notes": list(self.notes),
+            **(
+                {
+                    "compute": {
+                        "convention": self.compute["convention"],
+                        "batch": P.json_value(self.compute["batch"]),
+                    }
+                }
+                if self.compute
+                else {}
+            ),
         }
 
     def text(self) -> str:
