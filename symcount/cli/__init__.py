@@ -230,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
     _add_algebra_args(s)
     _add_compute_args(s)
+    _memory().add_args(s)
     s.add_argument(
         "--leading",
         action="store_true",
@@ -257,6 +258,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
     _add_algebra_args(e)
     _add_compute_args(e)
+    _memory().add_args(e)
     _add_latex_args(e, "each layer's formula, numbers and value as alignat* lines, then the total")
 
     ly = sub.add_parser(
@@ -281,6 +283,12 @@ def build_parser() -> argparse.ArgumentParser:
 # set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
 # module level, so start-up stays lean.
 COMMAND_MODULES: tuple[str, ...] = ("solve", "plot", "diff")
+
+
+def _memory():
+    from . import memory
+
+    return memory
 
 
 def _command_module(name: str):
@@ -362,6 +370,7 @@ def _model(args, parser):
         model = model.showing("macs", "flops")
         if args.batch is not None:
             model = model.batched(args.batch)
+    model = _memory().apply(model, args, parser)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute

@@ -6,6 +6,7 @@ import argparse
 import math
 
 from ..model.quantities import REGISTRY
+from . import memory
 from .args import count, positive
 
 EPILOG = """\
@@ -70,6 +71,7 @@ def register(subparsers, add_model_args) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_model_args(p)
+    memory.add_args(p, estimates=False)  # --dtype, --optimizer: for --count param_bytes, ...
     target = p.add_mutually_exclusive_group(required=True)
     target.add_argument("--params", type=count, metavar="N", help="the count, exactly")
     target.add_argument("--at-most", type=count, metavar="N", help="a budget not to pass")

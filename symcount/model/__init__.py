@@ -16,6 +16,7 @@ from .. import dims as D
 from .. import printing as P
 from ..errors import Span
 from ..ops.spec import Factor, Formula, Weight
+from . import memory as M  # registers the memory quantities after the others
 from . import quantities as Q
 from .builder import LazyGraph
 
@@ -45,6 +46,7 @@ class Row:
     source: Span | None = None  # where its (first) call is written
     call_costs: tuple = ()  # each call's compute, as its op wrote it ({"macs": ...})
     dtype: str = "float32"  # what its memory figures count an entry as (counting/dtypes.py)
+    optimizer: str = "none"  # whose state its optimizer_bytes count (model/memory.py)
 
     def count(self, name: str):
         """This row's value of the quantity ``name`` (symcount.model.quantities),
@@ -122,6 +124,11 @@ class Row:
             self, children=[c.in_dtype(dtype) for c in self.children], dtype=dtype, _counts=None
         )
 
+    def with_optimizer(self, optimizer: str) -> Row:
+        """This row with its optimizer state counted for ``optimizer``."""
+        children = [c.with_optimizer(optimizer) for c in self.children]
+        return dataclasses.replace(self, children=children, optimizer=optimizer, _counts=None)
+
     def to_dict(self, quantities=None) -> dict:
         """The row in the JSON contract; ``quantities``: the ones to list
         (default: the registry's default ones)."""
@@ -163,6 +170,8 @@ class Model:
     batch: Any = 1  # the samples its compute (MACs, FLOPs) is counted for: see batched
     counting: str = "default"  # how its compute is counted (symcount.counting, docs/compute.md)
     dtype: str = "float32"  # what its memory figures count an entry as: see in_dtype
+    optimizer: str = "none"  # whose state optimizer_bytes counts: see with_optimizer
+    estimates: tuple = ()  # the model-state estimates its memory output adds (model/estimates.py)
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
@@ -261,10 +270,29 @@ class Model:
         rows = [r.in_dtype(dtype) for r in self.rows]
         return dataclasses.replace(self, rows=rows, dtype=dtype, _totals=None)
 
+    def with_optimizer(self, optimizer: str) -> Model:
+        """The model with its optimizer state (optimizer_bytes) counted for
+        ``optimizer``: "adam", "adamw", "sgd", "sgd-momentum" or "none"."""
+        if optimizer not in M.OPTIMIZERS:
+            raise KeyError(optimizer)
+        rows = [r.with_optimizer(optimizer) for r in self.rows]
+        return dataclasses.replace(self, rows=rows, optimizer=optimizer, _totals=None)
+
     @property
     def compute_shown(self) -> bool:
         """Whether its outputs list a compute quantity (MACs, FLOPs)."""
         return any(q.cost is not None for q in self.quantities)
+
+    def with_memory(self, dtype=None, optimizer=None, estimates=()) -> Model:
+        """The model with its memory in its outputs: ``param_bytes`` (in
+        ``dtype``), and with an ``optimizer`` the gradients' and its state's
+        bytes; ``estimates``: ZeRO and accelerate (symcount.model.estimates)."""
+        return M.configure(self, dtype, optimizer, estimates)
+
+    @property
+    def memory_shown(self) -> bool:
+        """Whether its outputs list a memory quantity (param_bytes, ...)."""
+        return M.shown(self)
 
     def walk(self, *, expand: bool = False):
         """(depth, row) in order; ``expand`` opens blocks and repeats."""
@@ -293,6 +321,7 @@ class Model:
                 if self.compute_shown
                 else {}
             ),
+            **M.json_object(self),
         }
 
     def __repr__(self) -> str:
