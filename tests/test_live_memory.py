@@ -18,9 +18,12 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import symcount
 from symcount.model.estimates import Accelerate, Zero, accelerate, largest_layer_params, zero
+from symcount.render.memory import accelerate_size, keras_size
 from symcount.render.table import summary
 
 pytestmark = pytest.mark.live
@@ -96,14 +99,14 @@ def _random_model(seed: int):
     features = rng.randint(1, 500)
     bn = [rng.random() < 0.4 for _ in widths]
     parts = [f"input({features})"]
-    for w, b in zip(widths, bn):
+    for w, b in zip(widths, bn, strict=True):
         parts.append(f"Dense({w})")
         if b:
             parts.append("BatchNormalization")
 
     def layers(k, dt):
         out = []
-        for w, b in zip(widths, bn):
+        for w, b in zip(widths, bn, strict=True):
             out.append(k.layers.Dense(w, dtype=dt))
             if b:
                 out.append(k.layers.BatchNormalization(dtype=dt))
@@ -140,6 +143,13 @@ def test_kerass_printed_totals(keras, name, optimizer, dtype):
     made = OPTIMIZERS[optimizer]
     expected = keras_totals(model, made(k) if callable(made) else made)
     assert our_totals(text, dtype=dtype, optimizer=optimizer) == expected
+
+
+@given(st.integers(min_value=0, max_value=10**19))
+def test_keras_size_is_kerass_own_function(keras, n):
+    from keras.src.utils.summary_utils import readable_memory_size
+
+    assert keras_size(n) == readable_memory_size(n)
 
 
 def test_the_mnist_cnn_prints_10_16_mb():
@@ -246,6 +256,13 @@ def test_llama_on_meta_with_its_rotary_buffers(hf, config):
     )  # fmt: skip
     ours = accelerate(symcount.load(EXAMPLES / "llama_gqa.sc").subs(**sizes))
     assert ours["float32"][:2] == (largest, total)
+
+
+@given(st.one_of(st.integers(0, 10**16), st.floats(0, 1e16)))
+def test_accelerate_size_is_convert_bytes(hf, n):
+    from accelerate.utils import convert_bytes
+
+    assert accelerate_size(n) == convert_bytes(n)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16", "int8", "int4"])

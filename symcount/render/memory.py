@@ -33,12 +33,13 @@ def keras_size(nbytes) -> str:
 
 
 def accelerate_size(nbytes) -> str:
-    """``474.7 MB``: accelerate 1.15's ``convert_bytes`` (``round(size, 2)``)."""
+    """``474.7 MB``: accelerate 1.15's ``convert_bytes`` (``round(size, 2)``); an
+    int under 1 KB prints as one (``512 bytes``), a float as one (``512.0 bytes``)."""
     if nbytes is None:
         return "N/A"
-    if not D.is_num(nbytes):
+    if not (isinstance(nbytes, float) or D.is_num(nbytes)):
         return f"{P.expr(nbytes)} bytes"
-    size = float(nbytes)
+    size = nbytes if isinstance(nbytes, (int, float)) else float(nbytes)
     for unit in ACCELERATE_UNITS:
         if size < 1024.0:
             return f"{round(size, 2)} {unit}"
@@ -135,6 +136,8 @@ def estimate_lines(model) -> list[str]:
                 "accelerate estimate-memory (largest layer, total size, training using Adam):"
             )
             for dtype, (a, b, c) in accelerate(model).items():
+                if dtype != "float32":  # accelerate divides these (a float, as there)
+                    a, b = (float(v) if D.is_num(v) else v for v in (a, b))
                 lines.append(
                     f"  {dtype}: {accelerate_size(a)}, {accelerate_size(b)}, {accelerate_size(c)}"
                 )
@@ -149,8 +152,8 @@ def bytes_lines(row, model, indent: str) -> list[str]:
     if row.group:
         return [f"{indent}bytes = {P.number(row.count('param_bytes'))}"]
     from ..counting.dtypes import nbytes
-    from ..model.memory import INT64_BUFFERS, optimizer_entry_bytes
     from ..model.formula import count
+    from ..model.memory import INT64_BUFFERS, optimizer_entry_bytes
 
     nb = nbytes(row.dtype)
     wide = [w for w in row.weights if row.state_as_buffers and w.name in INT64_BUFFERS]
