@@ -152,6 +152,32 @@ def test_keras_size_is_kerass_own_function(keras, n):
     assert keras_size(n) == readable_memory_size(n)
 
 
+SMALL_GPT = {"V": 1000, "T": 32, "d": 64, "h": 4, "L": 3}  # test_live_architectures' sizes
+
+
+def _small_gpt(k):
+    layers = k.layers
+    V, T, d, h, L = (SMALL_GPT[n] for n in "VTdhL")
+    wte = layers.ReversibleEmbedding(V, d)
+    tokens, positions = k.Input((T,), dtype="int32"), k.Input((T,), dtype="int32")
+    x = layers.Add()([wte(tokens), layers.Embedding(T, d)(positions)])
+    for _ in range(L):
+        y = layers.LayerNormalization()(x)
+        x = layers.Add()([x, layers.MultiHeadAttention(h, d // h)(y, y)])
+        y = layers.Dense(d)(layers.Dense(4 * d, activation="gelu")(layers.LayerNormalization()(x)))
+        x = layers.Add()([x, y])
+    return k.Model([tokens, positions], wte(layers.LayerNormalization()(x), reverse=True))
+
+
+@pytest.mark.parametrize("optimizer", [None, "adam"])
+def test_examples_gpt2_with_its_tied_embedding(keras, optimizer):
+    """examples/gpt2.sc (the tied embedding counted once, as Keras does)."""
+    expected = keras_totals(_small_gpt(keras), optimizer)
+    text = (EXAMPLES / "gpt2.sc").read_text()
+    model = symcount.parse(text, values=SMALL_GPT).with_memory(optimizer=optimizer)
+    assert [ln for ln in summary(model).splitlines() if " params: " in ln] == expected
+
+
 def test_the_mnist_cnn_prints_10_16_mb():
     assert our_totals((EXAMPLES / "mnist_cnn.sc").read_text()) == [
         " Total params: 2,663,678 (10.16 MB)",
@@ -195,10 +221,33 @@ TORCH_MODELS = {
 }
 
 
+def _lstm_net(nn):
+    class Pick(nn.Module):  # nn.LSTM returns (output, state): torchinfo takes the output
+        def __init__(self, lstm):
+            super().__init__()
+            self.lstm = lstm
+
+        def forward(self, x):
+            return self.lstm(x)[0]
+
+    return nn.Sequential(
+        nn.Embedding(20, 300),
+        Pick(nn.LSTM(300, 512, num_layers=2, batch_first=True)),
+        nn.Linear(512, 20),
+    )
+
+
+TORCH_MODELS["torch_lstm.sc"] = ((EXAMPLES / "torch_lstm.sc").read_text(), None, _lstm_net)
+
+
 @pytest.mark.parametrize("name", list(TORCH_MODELS))
 def test_torchinfo_params_size(torch, torchinfo, name):
     text, shape, build = TORCH_MODELS[name]
-    stats = str(torchinfo.summary(build(torch.nn), input_size=shape, verbose=0))
+    if shape is None:  # token ids
+        data = {"input_data": torch.zeros(1, 100, dtype=torch.long)}
+    else:
+        data = {"input_size": shape}
+    stats = str(torchinfo.summary(build(torch.nn), verbose=0, **data))
     want = [ln for ln in stats.splitlines() if ln.startswith(("Total params", "Params size"))]
     lines = summary(symcount.parse(text).with_memory()).splitlines()
     got = [ln.strip() for ln in lines if ln.strip().startswith(("Total params", "Params size"))]
