@@ -127,7 +127,8 @@ class Row:
     def with_optimizer(self, optimizer: str) -> Row:
         """This row with its optimizer state counted for ``optimizer``."""
         children = [c.with_optimizer(optimizer) for c in self.children]
-        return dataclasses.replace(self, children=children, optimizer=optimizer, _counts=None)
+        kept = _without(self._counts, "optimizer_bytes")  # the other counts do not change
+        return dataclasses.replace(self, children=children, optimizer=optimizer, _counts=kept)
 
     def to_dict(self, quantities=None) -> dict:
         """The row in the JSON contract; ``quantities``: the ones to list
@@ -276,7 +277,8 @@ class Model:
         if optimizer not in M.OPTIMIZERS:
             raise KeyError(optimizer)
         rows = [r.with_optimizer(optimizer) for r in self.rows]
-        return dataclasses.replace(self, rows=rows, optimizer=optimizer, _totals=None)
+        kept = _without(self._totals, "optimizer_bytes")
+        return dataclasses.replace(self, rows=rows, optimizer=optimizer, _totals=kept)
 
     @property
     def compute_shown(self) -> bool:
@@ -333,6 +335,12 @@ class Model:
 
 def _position(span: Span | None):
     return None if span is None else {"line": span.line, "column": span.column}
+
+
+def _without(counts: dict | None, name: str) -> dict | None:
+    if not counts:
+        return None
+    return {k: v for k, v in counts.items() if k != name}
 
 
 def _sum(values):

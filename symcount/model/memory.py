@@ -58,7 +58,18 @@ def _weight_bytes(row, w):
     return nbytes(row.dtype)
 
 
+def _own(row, name: str):
+    """A layer's own count of ``name``: the one its row has computed already
+    (a leaf's multiplier is almost always 1), else computed afresh."""
+    if row.multiplier == 1:
+        return row.count(name)
+    return D.total([Q.REGISTRY[p].value(row) for p in (Q.REGISTRY[name].parts or (name,))])
+
+
 def _param_bytes(row):
+    if not (row.state_as_buffers and any(w.name in INT64_BUFFERS for w in row.weights)):
+        entries = D.add(_own(row, "params"), _own(row, "buffers"))
+        return D.mul(nbytes(row.dtype), entries)
     groups: dict[Any, list] = {}
     for w in row.weights:
         groups.setdefault(_weight_bytes(row, w), []).append(w)
@@ -66,7 +77,7 @@ def _param_bytes(row):
 
 
 def _trainable(row):
-    return Q.REGISTRY["trainable"].value(row)
+    return _own(row, "trainable")
 
 
 def _grad_bytes(row):
