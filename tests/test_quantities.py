@@ -62,7 +62,8 @@ def shown(text: str, values=None):
 
 
 def test_the_four_are_declared_in_order():
-    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops"]
+    memory = ["param_bytes", "grad_bytes", "optimizer_bytes"]  # model/memory.py
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *memory]
     assert [q.title for q in Q.REGISTRY.shown()] == [
         "Total params",
         "Trainable params",
@@ -92,7 +93,8 @@ def test_temporarily_unregisters_even_on_error():
 def test_register_refuses_clashes(bad, message):
     with pytest.raises(ValueError, match=message):
         Q.register(Q.Quantity(**bad))
-    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops"]
+    memory = ["param_bytes", "grad_bytes", "optimizer_bytes"]  # model/memory.py
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *memory]
 
 
 @pytest.mark.parametrize(
@@ -122,6 +124,9 @@ def test_row_and_model_values(extra):
         "buffers": 0,
         "macs": f * u,
         "flops": 2 * f * u,
+        "param_bytes": 4 * u * (f + 1),  # model/memory.py: float32, no optimizer
+        "grad_bytes": 4 * u * (f + 1),
+        "optimizer_bytes": 0,
         "bias_entries": u,
         "elements_out": u,
     }

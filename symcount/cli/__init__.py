@@ -13,7 +13,7 @@ import sys
 from .. import __version__
 from ..errors import SymcountError
 from . import count_options
-from .args import add_python_args, batch_size, positive
+from .args import add_python_args, positive
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from .output import EXIT_OUTPUT as EXIT_OUTPUT
@@ -147,30 +147,6 @@ def _add_latex_args(p: argparse.ArgumentParser, what: str) -> None:
     )
 
 
-def _add_compute_args(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("compute (docs/compute.md)")
-    g.add_argument(
-        "--compute",
-        action="store_true",
-        help="add MACs and FLOPs per layer and in the totals, under the default convention: "
-        "FLOPs = 2 x MACs over matmuls and convolutions, attention at full length, forward pass",
-    )
-    g.add_argument(
-        "--count-as",
-        metavar="NAME",
-        help="count the compute as a tool or a paper does (fvcore, ptflops, calflops, torchinfo, "
-        "kaplan, ...; docs/compute.md lists them and the number each reproduces)",
-    )
-    g.add_argument(
-        "--batch",
-        type=batch_size,
-        metavar="B",
-        help="count the compute for a batch of B samples: an integer or a symbol "
-        "(default 1, or the batch the model's input states: input(..., batch_size=32))",
-    )
-    count_options.add(g)
-
-
 def _latex_wanted(args, parser) -> bool:
     if args.standalone and not args.latex:
         parser.error("--standalone goes with --latex")
@@ -233,8 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
     _add_algebra_args(s)
-    _add_compute_args(s)
+    count_options.add_compute_args(s)
     _command_module("columns").add(s)
+    _memory().add_args(s)
     s.add_argument(
         "--leading",
         action="store_true",
@@ -261,7 +238,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.set_defaults(parser=e)
     e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
     _add_algebra_args(e)
-    _add_compute_args(e)
+    count_options.add_compute_args(e)
+    _memory().add_args(e)
     _add_latex_args(e, "each layer's formula, numbers and value as alignat* lines, then the total")
 
     ly = sub.add_parser(
@@ -286,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
 # set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
 # module level, so start-up stays lean.
 COMMAND_MODULES: tuple[str, ...] = ("solve", "plot", "diff", "importing")
+
+
+def _memory():
+    from . import memory
+
+    return memory
 
 
 def _command_module(name: str):
@@ -372,6 +356,7 @@ def _model(args, parser):
         or counting is not None
     ):
         model = model.showing("macs", "flops")  # the batch: parse's (--batch, or the input's)
+    model = _memory().apply(model, args, parser)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute

@@ -79,3 +79,30 @@ def counting_name(args, parser) -> str | None:
     from ..counting.options import canonical
 
     return "+".join(("default", *canonical(opts)))
+
+
+def add_compute_args(p) -> None:
+    """The compute group of summary and explain: --compute, --count-as, --batch and the options."""
+    from .args import batch_size
+
+    g = p.add_argument_group("compute (docs/compute.md)")
+    g.add_argument(
+        "--compute",
+        action="store_true",
+        help="add MACs and FLOPs per layer and in the totals, under the default convention: "
+        "FLOPs = 2 x MACs over matmuls and convolutions, attention at full length, forward pass",
+    )
+    g.add_argument(
+        "--count-as",
+        metavar="NAME",
+        help="count the compute as a tool or a paper does (fvcore, ptflops, calflops, torchinfo, "
+        "kaplan, ...; docs/compute.md lists them and the number each reproduces)",
+    )
+    g.add_argument(
+        "--batch",
+        type=batch_size,
+        metavar="B",
+        help="count the compute for a batch of B samples: an integer or a symbol "
+        "(default 1, or the batch the model's input states: input(..., batch_size=32))",
+    )
+    add(g)

@@ -6,6 +6,7 @@ import argparse
 import math
 
 from ..model.quantities import REGISTRY
+from . import memory
 from .args import add_batch, count, positive
 
 EPILOG = """\
@@ -73,6 +74,7 @@ def register(subparsers, add_model_args) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_model_args(p)
+    memory.add_args(p, estimates=False)  # --dtype, --optimizer: for --count param_bytes, ...
     # one target is required (checked in run: --budget, outside the group, counts as one)
     target = p.add_mutually_exclusive_group()
     target.add_argument("--params", type=count, metavar="N", help="the count, exactly")

@@ -19,6 +19,9 @@ DTYPES: dict[str, int | Fraction] = {
     "bfloat16": 2,
     "int8": 1,
     "int4": Fraction(1, 2),
+    # mixed-precision training: half weights (2 bytes); its fp32 master copy
+    # is counted in the optimizer's state (symcount/model/memory.py)
+    "mixed": 2,
 }
 
 

@@ -16,6 +16,7 @@ from .. import dims as D
 from .. import printing as P
 from ..errors import Span
 from ..ops.spec import Factor, Formula, Weight
+from . import memory as M  # registers the memory quantities after the others
 from . import quantities as Q
 from .builder import LazyGraph
 
@@ -45,6 +46,7 @@ class Row:
     source: Span | None = None  # where its (first) call is written
     call_costs: tuple = ()  # each call's compute, as its op wrote it ({"macs": ...})
     dtype: str = "float32"  # what its memory figures count an entry as (counting/dtypes.py)
+    optimizer: str = "none"  # whose state its optimizer_bytes count (model/memory.py)
 
     def count(self, name: str):
         """This row's value of the quantity ``name`` (symcount.model.quantities),
@@ -122,6 +124,12 @@ class Row:
             self, children=[c.in_dtype(dtype) for c in self.children], dtype=dtype, _counts=None
         )
 
+    def with_optimizer(self, optimizer: str) -> Row:
+        """This row with its optimizer state counted for ``optimizer``."""
+        children = [c.with_optimizer(optimizer) for c in self.children]
+        kept = _without(self._counts, "optimizer_bytes")  # the other counts do not change
+        return dataclasses.replace(self, children=children, optimizer=optimizer, _counts=kept)
+
     def to_dict(self, quantities=None) -> dict:
         """The row in the JSON contract; ``quantities``: the ones to list
         (default: the registry's default ones)."""
@@ -166,6 +174,8 @@ class Model:
     dtype: str = "float32"  # what its memory figures count an entry as: see in_dtype
     column_names: tuple | None = None  # the per-layer columns chosen (with_columns); None: all
     stated_batch: Any = None  # the batch its input states (Input(..., batch_size=32)), if any
+    optimizer: str = "none"  # whose state optimizer_bytes counts: see with_optimizer
+    estimates: tuple = ()  # the model-state estimates its memory output adds (model/estimates.py)
     _totals: dict | None = None
     _graph: Graph | LazyGraph | None = None  # made on first use: see .graph
 
@@ -298,10 +308,30 @@ class Model:
         rows = [r.in_dtype(dtype) for r in self.rows]
         return dataclasses.replace(self, rows=rows, dtype=dtype, _totals=None)
 
+    def with_optimizer(self, optimizer: str) -> Model:
+        """The model with its optimizer state (optimizer_bytes) counted for
+        ``optimizer``: "adam", "adamw", "sgd", "sgd-momentum" or "none"."""
+        if optimizer not in M.OPTIMIZERS:
+            raise KeyError(optimizer)
+        rows = [r.with_optimizer(optimizer) for r in self.rows]
+        kept = _without(self._totals, "optimizer_bytes")
+        return dataclasses.replace(self, rows=rows, optimizer=optimizer, _totals=kept)
+
     @property
     def compute_shown(self) -> bool:
         """Whether its outputs list a compute quantity (MACs, FLOPs)."""
         return any(q.cost is not None for q in self.quantities)
+
+    def with_memory(self, dtype=None, optimizer=None, estimates=()) -> Model:
+        """The model with its memory in its outputs: ``param_bytes`` (in
+        ``dtype``), and with an ``optimizer`` the gradients' and its state's
+        bytes; ``estimates``: ZeRO and accelerate (symcount.model.estimates)."""
+        return M.configure(self, dtype, optimizer, estimates)
+
+    @property
+    def memory_shown(self) -> bool:
+        """Whether its outputs list a memory quantity (param_bytes, ...)."""
+        return M.shown(self)
 
     def walk(self, *, expand: bool = False):
         """(depth, row) in order; ``expand`` opens blocks and repeats."""
@@ -334,6 +364,7 @@ class Model:
                 if self.compute_shown
                 else {}
             ),
+            **M.json_object(self),
         }
 
     def __repr__(self) -> str:
@@ -345,6 +376,12 @@ class Model:
 
 def _position(span: Span | None):
     return None if span is None else {"line": span.line, "column": span.column}
+
+
+def _without(counts: dict | None, name: str) -> dict | None:
+    if not counts:
+        return None
+    return {k: v for k, v in counts.items() if k != name}
 
 
 def _sum(values):

@@ -9,7 +9,7 @@ Every consumer — rows and totals, ``subs``, the algebra, the text table, JSON,
 CSV, Markdown, notebook, LaTeX, ``solve``, ``plot``, ``diff`` — iterates
 :data:`REGISTRY`, so a new count is one declaration plus its layers' formulas.
 
->>> [q.name for q in REGISTRY]
+>>> [q.name for q in REGISTRY][:6]  # then the memory quantities (model/memory.py)
 ['params', 'trainable', 'non_trainable', 'buffers', 'macs', 'flops']
 >>> lookup("total").name, lookup("non-trainable").title
 ('params', 'Non-trainable params')

@@ -64,4 +64,8 @@ def compute_text(counting: str, batch) -> str:
 
 def totals_lines(model) -> list[str]:
     """``Total params: 2,663,678`` and the rest of :func:`totals`, as text."""
+    if model.memory_shown:  # with the sizes and the estimates (render/memory.py)
+        from .memory import totals_lines as memory_lines
+
+        return [P.text(t) for t in memory_lines(model, total_items(model))]
     return [P.text(f"{title}: {P.number(v)}") for title, v in totals(model)]

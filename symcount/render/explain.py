@@ -13,6 +13,7 @@ from ..evaluation.blocks import resolve_formula
 from ..model.formula import Formula, derive, weight_formula
 from . import compute_note, label, totals_lines
 from .explain_compute import macs_lines
+from .memory import bytes_lines
 
 MAX_SUM_TERMS = 12  # beyond this many layers the total is not spelled out as a sum
 INDENT = "  "
@@ -138,12 +139,12 @@ def explain(model, *, layer: str | None = None) -> str:
     lines = []
     if layer is not None:
         row = model.row(layer)
-        rows = layer_lines(row) + macs_lines(row, model, INDENT)
+        rows = layer_lines(row) + macs_lines(row, model, INDENT) + bytes_lines(row, model, INDENT)
         return "\n".join(P.text(line) for line in rows) + "\n"
     if model.name:
         lines += [f'Model: "{model.name}"', ""]
     for r in model.rows:
-        lines += layer_lines(r) + macs_lines(r, model, INDENT)
+        lines += layer_lines(r) + macs_lines(r, model, INDENT) + bytes_lines(r, model, INDENT)
     lines.append("")
     lines += totals_lines(model)
     note = compute_note(model)
