@@ -12,6 +12,7 @@ import sys
 
 from .. import __version__
 from ..errors import SymcountError
+from . import activations
 from .args import batch_size, positive
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -230,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--ascii", action="store_true", help="draw the table with ASCII characters")
     _add_algebra_args(s)
     _add_compute_args(s)
+    activations.add_args(s)
     s.add_argument(
         "--leading",
         action="store_true",
@@ -257,6 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
     _add_algebra_args(e)
     _add_compute_args(e)
+    activations.add_args(e)
     _add_latex_args(e, "each layer's formula, numbers and value as alignat* lines, then the total")
 
     ly = sub.add_parser(
@@ -362,6 +365,7 @@ def _model(args, parser):
         model = model.showing("macs", "flops")
         if args.batch is not None:
             model = model.batched(args.batch)
+    model = activations.apply(args, parser, model)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute

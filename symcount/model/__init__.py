@@ -264,7 +264,7 @@ class Model:
     @property
     def compute_shown(self) -> bool:
         """Whether its outputs list a compute quantity (MACs, FLOPs)."""
-        return any(q.cost is not None for q in self.quantities)
+        return any(q.cost is not None and q.unit != "bytes" for q in self.quantities)
 
     def walk(self, *, expand: bool = False):
         """(depth, row) in order; ``expand`` opens blocks and repeats."""
