@@ -54,6 +54,10 @@ u, f = D.symbol("u"), D.symbol("f")
 FOUR = ["params", "trainable", "non_trainable", "buffers"]
 
 
+# counted on request (docs/activations.md)
+ACTIVATIONS = ["activation_bytes", "training_activation_bytes", "korthikanti_bytes"]
+
+
 def shown(text: str, values=None):
     return symcount.parse(text, values=values).showing("bias_entries", "elements_out")
 
@@ -62,7 +66,7 @@ def shown(text: str, values=None):
 
 
 def test_the_four_are_declared_in_order():
-    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops"]
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *ACTIVATIONS]
     assert [q.title for q in Q.REGISTRY.shown()] == [
         "Total params",
         "Trainable params",
@@ -92,7 +96,7 @@ def test_temporarily_unregisters_even_on_error():
 def test_register_refuses_clashes(bad, message):
     with pytest.raises(ValueError, match=message):
         Q.register(Q.Quantity(**bad))
-    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops"]
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *ACTIVATIONS]
 
 
 @pytest.mark.parametrize(
@@ -122,6 +126,9 @@ def test_row_and_model_values(extra):
         "buffers": 0,
         "macs": f * u,
         "flops": 2 * f * u,
+        "activation_bytes": 4 * u,
+        "training_activation_bytes": 8 * u,
+        "korthikanti_bytes": 0,
         "bias_entries": u,
         "elements_out": u,
     }

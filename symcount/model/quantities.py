@@ -9,8 +9,10 @@ Every consumer — rows and totals, ``subs``, the algebra, the text table, JSON,
 CSV, Markdown, notebook, LaTeX, ``solve``, ``plot``, ``diff`` — iterates
 :data:`REGISTRY`, so a new count is one declaration plus its layers' formulas.
 
->>> [q.name for q in REGISTRY]
+>>> [q.name for q in REGISTRY][:6]
 ['params', 'trainable', 'non_trainable', 'buffers', 'macs', 'flops']
+>>> [q.name for q in REGISTRY][6:]
+['activation_bytes', 'training_activation_bytes', 'korthikanti_bytes']
 >>> lookup("total").name, lookup("non-trainable").title
 ('params', 'Non-trainable params')
 
@@ -371,10 +373,9 @@ ACTIVATIONS = register(
         per=PER_CALL,
         unit="bytes",
         label="activation_bytes",
-        aliases=("activations",),
         text="forward activation bytes",
         column="Activations",
-        equation="act",
+        equation="activations",
     )
 )
 TRAINING_ACTIVATIONS = register(
@@ -388,7 +389,7 @@ TRAINING_ACTIVATIONS = register(
         label="training_activation_bytes",
         text="training activation bytes",
         column="Train act.",
-        equation="act_{train}",
+        equation="training activations",
     )
 )
 KORTHIKANTI = register(
@@ -402,6 +403,6 @@ KORTHIKANTI = register(
         aliases=("korthikanti",),
         text="transformer activation bytes (Korthikanti et al. 2022)",
         column="Korthikanti",
-        equation="act_{K}",
+        equation="Korthikanti",
     )
 )
