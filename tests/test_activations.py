@@ -226,6 +226,44 @@ def test_not_a_transformer_layer_is_refused(src, why, capsys):
     assert why in err
 
 
+LAYER = """
+block layer {{
+  residual {{ LayerNormalization -> MultiHeadAttention(4, d / 4) }}
+  residual {{ {norm}Dense({ff}) -> Dense(d) }}
+}}
+input(s, d) -> repeat L {{ layer }}"""
+
+
+@pytest.mark.parametrize(
+    "src,why",
+    [
+        (LAYER.format(norm="LayerNormalization -> ", ff="4 * d"), None),
+        # one layer written flat: the model is the block around the attention
+        (
+            "input(s, d) -> LayerNormalization -> MultiHeadAttention(4, d / 4)"
+            " -> LayerNormalization -> Dense(4 * d) -> Dense(d)",
+            None,
+        ),
+        (LAYER.format(norm="", ff="4 * d"), "layer holds fewer than two LayerNorms"),
+        (LAYER.format(norm="LayerNormalization -> ", ff="3 * d"), "no block around it"),
+        (
+            "input(s, d) -> LayerNormalization -> MultiHeadAttention(4, d / 4) -> "
+            "MultiHeadAttention(4, d / 4) -> LayerNormalization -> Dense(4 * d) -> Dense(d)",
+            "the model holds more than one attention call",
+        ),
+    ],
+)
+def test_the_rest_of_the_layer_is_read_from_the_block(src, why, capsys):
+    code = run(["summary", "-e", src, "--activations", "korthikanti"])
+    err = capsys.readouterr().err
+    if why is None:
+        assert code == 0
+        got = symcount.parse(src).subs(s=64, d=32, L=3).totals["korthikanti_bytes"]
+        assert got == (3 if "repeat" in src else 1) * paper(64, 1, 32, 4)
+    else:
+        assert code == 2 and why in err
+
+
 def test_a_model_without_one_is_refused(capsys):
     assert run(["summary", "examples/mnist_cnn.sc", "--activations", "korthikanti"]) == 2
     assert "the model has no transformer layer" in capsys.readouterr().err

@@ -65,10 +65,10 @@ def apply(args, parser, model):
 
     refused = A.not_transformer_layers(model)
     if refused:
-        r = refused[0]
+        r, why = refused[0]
         parser.error(
             f"--activations korthikanti: {r.name} ({r.type}) is not a transformer layer as "
-            f"Korthikanti et al. count one: {A.RECOGNISED}"
+            f"Korthikanti et al. count one ({why}): {A.RECOGNISED}"
         )
     if not any(A.SH in c for _, r in model.walk(expand=True) for c in r.call_costs):
         parser.error(

@@ -26,6 +26,7 @@ True
 from __future__ import annotations
 
 from dataclasses import replace
+from types import SimpleNamespace
 
 from .. import dims as D
 
@@ -45,9 +46,9 @@ STORAGE_OVERHEAD = 64
 RECOGNISED = (
     "a transformer layer is torch's TransformerEncoderLayer with dim_feedforward = "
     "4*d_model, or a self-attention call (query, key and value of the same shape (s, h)) of "
-    "Keras's MultiHeadAttention with num_heads*key_dim = h or of torch's MultiheadAttention; "
-    "a self-attention call stands for its whole layer (the paper's MLP of 4h and two "
-    "LayerNorms are assumed, not read from the model)"
+    "Keras's MultiHeadAttention with num_heads*key_dim = h or of torch's MultiheadAttention, "
+    "in a block (or the model) that holds two LayerNorms and a Dense or Linear of width 4h "
+    "and no other attention call"
 )
 
 
@@ -221,10 +222,64 @@ def parallel(model, tensor_parallel=1, sequence_parallel=False, selective=False)
     return replace(model, rows=[row(r) for r in model.rows], symbols=symbols, _totals=None)
 
 
-def not_transformer_layers(model) -> list:
-    """The rows with an attention call that is not a transformer layer as
-    the paper counts one (see :data:`RECOGNISED`)."""
-    return [r for _, r in model.walk(expand=True) if any(NOT_LAYER in c for c in r.call_costs)]
+NORMS = ("LayerNormalization", "LayerNorm")
+MATMULS = ("Dense", "Linear", "EinsumDense")
+
+
+def not_transformer_layers(model) -> list[tuple]:
+    """(row, why) for each attention call that is not a transformer layer as
+    the paper counts one (see :data:`RECOGNISED`): an attention call the
+    evaluator did not recognise, or a self-attention call of a block that
+    does not hold the rest of the layer (two LayerNorms and a Dense or
+    Linear of width 4h, the innermost block around it that holds such a
+    matmul having no other attention call)."""
+    refused = []
+
+    def visit(row, around):
+        if row.group:
+            for c in row.children:
+                visit(c, [*around, row])
+            return
+        if any(NOT_LAYER in c for c in row.call_costs):
+            refused.append((row, "not a self-attention of width heads*key_dim, or a decoder"))
+        elif row.type in ("MultiHeadAttention", "MultiheadAttention") and any(
+            SH in c for c in row.call_costs
+        ):
+            why = _layer_around(row, around)
+            if why:
+                refused.append((row, why))
+
+    top = SimpleNamespace(name="the model", group=True, children=model.rows)  # a flat layer
+    for r in model.rows:
+        visit(r, [top])
+    return refused
+
+
+def _leaves(row):
+    if row.group:
+        for c in row.children:
+            yield from _leaves(c)
+    else:
+        yield row
+
+
+def _width(row):
+    shape = row.output_shape
+    return shape[-1] if isinstance(shape, tuple) and shape else None
+
+
+def _layer_around(attention, around) -> str | None:
+    h = _width(attention)
+    for block in reversed(around):
+        leaves = list(_leaves(block))
+        if not any(r.type in MATMULS and _same(_width(r), _mul(4, h)) for r in leaves):
+            continue
+        if sum(r.type in ("MultiHeadAttention", "MultiheadAttention") for r in leaves) != 1:
+            return f"{block.name} holds more than one attention call"
+        if sum(r.type in NORMS for r in leaves) < 2:
+            return f"{block.name} holds fewer than two LayerNorms"
+        return None
+    return "no block around it holds an MLP of width 4h"
 
 
 def torchinfo_bytes(model) -> dict:
