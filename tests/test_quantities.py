@@ -54,6 +54,10 @@ u, f = D.symbol("u"), D.symbol("f")
 FOUR = ["params", "trainable", "non_trainable", "buffers"]
 
 
+# counted on request (docs/activations.md)
+ACTIVATIONS = ["activation_bytes", "training_activation_bytes", "korthikanti_bytes"]
+
+
 def shown(text: str, values=None):
     return symcount.parse(text, values=values).showing("bias_entries", "elements_out")
 
@@ -63,7 +67,7 @@ def shown(text: str, values=None):
 
 def test_the_four_are_declared_in_order():
     memory = ["param_bytes", "grad_bytes", "optimizer_bytes"]  # model/memory.py
-    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *memory]
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *ACTIVATIONS, *memory]
     assert [q.title for q in Q.REGISTRY.shown()] == [
         "Total params",
         "Trainable params",
@@ -94,7 +98,7 @@ def test_register_refuses_clashes(bad, message):
     with pytest.raises(ValueError, match=message):
         Q.register(Q.Quantity(**bad))
     memory = ["param_bytes", "grad_bytes", "optimizer_bytes"]  # model/memory.py
-    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *memory]
+    assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *ACTIVATIONS, *memory]
 
 
 @pytest.mark.parametrize(
@@ -124,6 +128,9 @@ def test_row_and_model_values(extra):
         "buffers": 0,
         "macs": f * u,
         "flops": 2 * f * u,
+        "activation_bytes": 4 * u,
+        "training_activation_bytes": 8 * u,
+        "korthikanti_bytes": 0,
         "param_bytes": 4 * u * (f + 1),  # model/memory.py: float32, no optimizer
         "grad_bytes": 4 * u * (f + 1),
         "optimizer_bytes": 0,

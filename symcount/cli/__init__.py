@@ -12,7 +12,7 @@ import sys
 
 from .. import __version__
 from ..errors import SymcountError
-from . import count_options
+from . import activations, count_options
 from .args import add_python_args, positive
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     count_options.add_compute_args(s)
     _command_module("columns").add(s)
     _memory().add_args(s)
+    activations.add_args(s)
     s.add_argument(
         "--leading",
         action="store_true",
@@ -240,6 +241,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_algebra_args(e)
     count_options.add_compute_args(e)
     _memory().add_args(e)
+    activations.add_args(e)
     _add_latex_args(e, "each layer's formula, numbers and value as alignat* lines, then the total")
 
     ly = sub.add_parser(
@@ -357,6 +359,7 @@ def _model(args, parser):
     ):
         model = model.showing("macs", "flops")  # the batch: parse's (--batch, or the input's)
     model = _memory().apply(model, args, parser)
+    model = activations.apply(args, parser, model)
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute

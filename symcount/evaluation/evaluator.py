@@ -18,6 +18,7 @@ from .. import dims as D
 from .. import printing as P
 from ..conventions import rules_for
 from ..conventions.binding import bind
+from ..counting.activations import with_outputs
 from ..errors import (
     ArgumentError,
     LimitError,
@@ -451,14 +452,13 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         why = D.layer_problem(out)  # computed dims obey the limits literals do
         if why:
             raise LimitError(f"{spec.name} ({spec.type_name}): {why}", spec.span)
-        if self.counting is not None:
-            out.costs = self.counted(spec, shape, out, call_kwargs)
+        costs = out.costs if self.counting is None else self.counted(spec, shape, out, call_kwargs)
+        out.costs = with_outputs(costs, out, spec.type_name, spec.ns, shape)  # activations too
         return out
 
     def counted(self, spec: LayerSpec, shape, out: Out, keywords=None) -> dict:
         """The call's costs under the counting in force (symcount.counting)."""
-        why = self.counting.refusal(self.convention)
-        if why:
+        if why := self.counting.refusal(self.convention):
             raise ArgumentError(why, spec.span)
         # reads a tensor no gradient is computed for (a model input): training-exact
         first = any(t.node is not None and self.graph.needs_no_grad(t.node) for t in self.reading)

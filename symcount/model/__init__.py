@@ -320,7 +320,7 @@ class Model:
     @property
     def compute_shown(self) -> bool:
         """Whether its outputs list a compute quantity (MACs, FLOPs)."""
-        return any(q.cost is not None for q in self.quantities)
+        return any(q.cost is not None and q.unit != "bytes" for q in self.quantities)
 
     def with_memory(self, dtype=None, optimizer=None, estimates=()) -> Model:
         """The model with its memory in its outputs: ``param_bytes`` (in

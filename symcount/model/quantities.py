@@ -11,6 +11,8 @@ CSV, Markdown, notebook, LaTeX, ``solve``, ``plot``, ``diff`` — iterates
 
 >>> [q.name for q in REGISTRY][:6]  # then the memory quantities (model/memory.py)
 ['params', 'trainable', 'non_trainable', 'buffers', 'macs', 'flops']
+>>> [q.name for q in REGISTRY][6:]
+['activation_bytes', 'training_activation_bytes', 'korthikanti_bytes']
 >>> lookup("total").name, lookup("non-trainable").title
 ('params', 'Non-trainable params')
 
@@ -76,6 +78,9 @@ class Quantity:
     # a cost that, where a call writes it, is the value as it stands (a counting
     # that reports FLOPs apart from MACs: calflops' bias and activation work)
     reported: str | None = None
+    # a cost's sum over the calls made the row's value (entries to bytes by the
+    # row's dtype: the activation quantities below): fn(row, summed) -> value
+    finish: Callable[[Any, Any], Any] | None = None
 
     def __post_init__(self):
         if self.per not in (PER_LAYER, PER_CALL):
@@ -113,7 +118,7 @@ class Quantity:
     def value(self, row):
         """A layer's own value, before calls and multipliers."""
         if self.cost is not None:  # its first call's
-            return self.of_call(row.call_costs[0]) if row.call_costs else 0
+            return self.finished(row, self.of_call(row.call_costs[0]) if row.call_costs else 0)
         fn = self.by_type.get(row.type, self.of)
         return fn(row)
 
@@ -124,6 +129,10 @@ class Quantity:
             return costs[self.reported]
         v = costs.get(self.cost, 0)
         return v if v is None or self.scale == 1 else D.mul(self.scale, v)
+
+    def finished(self, row, v):
+        """A cost's value summed over calls, made the row's (see ``finish``)."""
+        return v if self.finish is None or v is None else self.finish(row, v)
 
     def side(self, convention: str) -> Side | None:
         """How ``symcount diff`` shows it under ``convention`` (None: not at all)."""
@@ -317,8 +326,83 @@ def leaf_value(row, q: Quantity):
         vals = [q.of_call(c) for c in row.call_costs]
         if any(v is None for v in vals):
             return None
-        return D.total(vals)
+        return q.finished(row, D.total(vals))
     v = q.value(row)
     if q.per == PER_CALL and row.calls != 1:
         v = D.mul(row.calls, v)
     return v
+
+
+# activation memory (counting/activations.py, docs/activations.md): bytes of what
+# each call outputs, per call on its own shapes, by the row's dtype; shown on request
+
+
+def _in_bytes(row, entries):
+    from ..counting.dtypes import nbytes
+
+    n = nbytes(row.dtype)
+    return D.mul(D.normalize(n), entries) if n != 1 else entries
+
+
+def _forward_bytes(row, entries):
+    """Outputs in the row's dtype, and int64 ones (a max pooling's indices) at 8 bytes."""
+    indices = [c.get("out_int64") for c in row.call_costs if "out_int64" in c]
+    if not indices:
+        return _in_bytes(row, entries)
+    if any(n is None for n in indices):
+        return None
+    return D.add(_in_bytes(row, entries), D.mul(8, D.total(indices)))
+
+
+def _has_params(row) -> bool:
+    """torchinfo's test for a layer whose outputs training keeps: it has
+    parameters (weights that are not torch buffers), trainable or not."""
+    return any(not _is_buffer(row, w) for w in row.weights)
+
+
+def _kept_by_torchinfo(row, entries):
+    return D.mul(2, _in_bytes(row, entries)) if _has_params(row) else 0
+
+
+ACTIVATIONS = register(
+    Quantity(
+        "activation_bytes",
+        "Forward activations (bytes)",
+        cost="out_entries",
+        finish=_forward_bytes,
+        per=PER_CALL,
+        unit="bytes",
+        label="activation_bytes",
+        text="forward activation bytes",
+        column="Activations",
+        equation="activations",
+    )
+)
+TRAINING_ACTIVATIONS = register(
+    Quantity(
+        "training_activation_bytes",
+        "Training activations (bytes, torchinfo's rule)",
+        cost="torchinfo_kept",
+        finish=_kept_by_torchinfo,
+        per=PER_CALL,
+        unit="bytes",
+        label="training_activation_bytes",
+        text="training activation bytes",
+        column="Train act.",
+        equation="training activations",
+    )
+)
+KORTHIKANTI = register(
+    Quantity(
+        "korthikanti_bytes",
+        "Transformer activations (bytes, Korthikanti et al. 2022)",
+        cost="korthikanti_bytes",
+        per=PER_CALL,
+        unit="bytes",
+        label="korthikanti_bytes",
+        aliases=("korthikanti",),
+        text="transformer activation bytes (Korthikanti et al. 2022)",
+        column="Korthikanti",
+        equation="Korthikanti",
+    )
+)
