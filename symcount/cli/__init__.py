@@ -360,6 +360,8 @@ def _model(args, parser):
         model = model.showing("macs", "flops")  # the batch: parse's (--batch, or the input's)
     model = _memory().apply(model, args, parser)
     model = activations.apply(args, parser, model)
+    if {"grad_bytes", "training_activation_bytes"} <= set(model.show):  # both halves asked for
+        model = model.showing("training_bytes")
     symbolic = {k: v for k, v in relations.items() if not isinstance(v, int)}
     if symbolic:
         from ..analysis.algebra import substitute

@@ -551,7 +551,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
         found: set[str] = set()
         values = [v for shape in self.inputs for v in shape]
         # weight counts (a buffer may be a symbol's only use); costs use the shapes' symbols
-        counted = [q.name for q in Q.REGISTRY if q.cost is None]
+        counted = [q.name for q in Q.REGISTRY if q.cost is None and q.default]
         for r in self.rows:
             values += [*(r.count(n) for n in counted), *_flat(r.output_shape)]
         # a repeat's count may reach only the costs (a shared layer in repeat L): its symbols too

@@ -58,7 +58,8 @@ class Row:
             return counts[name]
         q = Q.REGISTRY[name]
         if q.parts:
-            v = D.add(*[self.count(p) for p in q.parts])
+            parts = [self.count(p) for p in q.parts]
+            v = None if None in parts else D.add(*parts) if len(parts) == 2 else D.total(parts)
         elif self.group:
             v = _sum([c.count(name) for c in self.children])
             v = None if v is None else D.mul(self.multiplier, _tidy(v))

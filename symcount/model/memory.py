@@ -116,7 +116,20 @@ OPTIMIZER_BYTES = Q.Quantity(
     text="optimizer state bytes",
     equation="opt",
 )
-for _q in (PARAM_BYTES, GRAD_BYTES, OPTIMIZER_BYTES):
+# what training holds at once, by the stated rules: the weights, their gradients,
+# the optimizer's state and the activations kept for the backward pass (torchinfo's
+# rule: every output of a layer with weights, docs/activations.md) — no workspace,
+# no fragmentation, no temporary buffers (docs/memory.md, "Limits")
+TRAINING_BYTES = Q.Quantity(
+    "training_bytes",
+    "Training memory",
+    parts=("param_bytes", "grad_bytes", "optimizer_bytes", "training_activation_bytes"),
+    unit="bytes",
+    label="training_bytes",
+    text="training bytes",
+    equation="train",
+)
+for _q in (PARAM_BYTES, GRAD_BYTES, OPTIMIZER_BYTES, TRAINING_BYTES):
     if _q.name not in Q.REGISTRY:
         Q.register(_q)
 
@@ -172,6 +185,12 @@ def json_object(model) -> dict:
     d: dict = {"dtype": model.dtype, "optimizer": model.optimizer}
     for name in NAMES:
         d[name] = P.json_value(model.sum(name))
+    if "training_activation_bytes" in model.show:
+        from ..counting.activations import memory_json
+
+        d.update(memory_json(model))
+        if model.optimizer != "none":
+            d["training_bytes"] = P.json_value(model.sum("training_bytes"))
     if model.optimizer != "none":
         d["optimizer_params"] = P.json_value(optimizer_params(model))
     estimates = getattr(model, "estimates", None)

@@ -72,6 +72,11 @@ def solve_text(result) -> str:
 
         c = result.compute
         lines.append(f"compute: {compute_text(c['convention'], c['batch'])}")
+    if result.memory:
+        m = result.memory
+        lines.append(
+            f"memory: {m['dtype']} weights, optimizer {m['optimizer']}, batch {P.expr(m['batch'])}"
+        )
     lines += [f"note: {n}" for n in result.notes]
     if not result.solutions:
         side = {"at_most": "under", "at_least": "over"}.get(result.mode)

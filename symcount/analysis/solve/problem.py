@@ -81,7 +81,9 @@ def solve(
         ) from None
     except SymcountError as e:
         raise e.at(None, filename=model.filename) from None
-    if q.per == Q.PER_CALL:  # a compute count: under which convention, for which batch
+    if q.unit == "bytes":  # a memory count: in which dtype, with which optimizer, for which batch
+        result.memory = {"dtype": model.dtype, "optimizer": model.optimizer, "batch": model.batch}
+    elif q.per == Q.PER_CALL:  # a compute count: under which convention, for which batch
         result.compute = {"convention": model.counting, "batch": model.batch}
     return result
 

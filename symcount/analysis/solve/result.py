@@ -36,6 +36,8 @@ class SolveResult:
     count_text: str = ""  # how the count is printed ("total params"); default: its quantity's
     # a per-call count's convention and batch: {"convention": "default", "batch": 1}
     compute: dict | None = None
+    # a memory count's dtype, optimizer and batch: {"dtype": "float32", "optimizer": "adam", ...}
+    memory: dict | None = None
 
     @property
     def what(self) -> str:
@@ -74,6 +76,11 @@ class SolveResult:
                     }
                 }
                 if self.compute
+                else {}
+            ),
+            **(
+                {"memory": {**self.memory, "batch": P.json_value(self.memory["batch"])}}
+                if self.memory
                 else {}
             ),
         }
