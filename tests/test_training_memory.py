@@ -80,3 +80,30 @@ def test_symbolic_training_bytes_substitute():
         "optimizer_bytes"
     ) + at.sum("training_activation_bytes")
     assert at.sum("training_bytes") == 16 * 4 * 4 * (8 + 4 + 1) + 2 * 4 * 4
+
+
+def test_diff_shows_each_sides_bytes(capsys):
+    """Keras's moving statistics are parameters, torch's running ones buffers
+    (with an int64 batch count): the same bytes but 8."""
+    assert (
+        main(
+            [
+                "diff",
+                "examples/torch_vs_keras_bn.sc",
+                "--memory",
+                "--optimizer",
+                "adam",
+                "--format",
+                "json",
+            ]
+        )
+        == 0
+    )
+    out = json.loads(capsys.readouterr().out)
+    bn = next(r for r in out["rows"] if r["name"] == "batch_normalization")
+    assert (bn["keras_param_bytes"], bn["torch_param_bytes"]) == (4 * 128, 4 * 129 + 4)
+    assert bn["keras_grad_bytes"] == bn["torch_grad_bytes"] == 4 * 64  # gamma/beta, weight/bias
+    assert bn["keras_optimizer_bytes"] == bn["torch_optimizer_bytes"] == 8 * 64
+    assert main(["diff", "examples/torch_vs_keras_bn.sc", "--memory"]) == 0
+    text = capsys.readouterr().out
+    assert "parameter bytes: 52,435,032" in text and "parameter bytes: 52,435,040" in text

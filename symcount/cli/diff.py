@@ -66,6 +66,15 @@ def register(subparsers, add_model_args) -> None:
         "(docs/compute.md)",
     )
     add_batch(p, count_as=False)  # one counting: the same op's count on both sides
+    from . import memory
+
+    memory.add_args(p, estimates=False)  # --dtype, --optimizer: the bytes on both sides
+    p.add_argument(
+        "--memory",
+        action="store_true",
+        help="add each side's bytes of the weights (parameters and buffers) per layer and in the "
+        "totals (docs/memory.md)",
+    )
     p.set_defaults(run=run, parser=p)
 
 
@@ -104,6 +113,10 @@ def run(args, parser) -> str:
         ).at(_convention_span(text), text, display)
     if args.compute or args.batch is not None:
         keras_model, torch_model = (m.showing("macs", "flops") for m in (keras_model, torch_model))
+    if args.memory or args.dtype or args.optimizer:
+        keras_model, torch_model = (
+            m.with_memory(args.dtype, args.optimizer) for m in (keras_model, torch_model)
+        )
     if args.format == "json":
         import json
 
