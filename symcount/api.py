@@ -128,6 +128,24 @@ def run_program(text: str, evaluator, filename: str | None = None, program=None)
     return model
 
 
+def from_torch(
+    module, input_shape, *, values: dict | None = None, counting: str | None = None
+) -> Model:
+    """Count a live ``torch.nn.Module`` (walked with torch.fx, or its children
+    in order where it does not trace; never run) on inputs of ``input_shape``
+    (without the batch axis; a list of shapes for several inputs), under the
+    torch convention (docs/python.md, "A live module")."""
+    from .evaluation.evaluator import Evaluator
+    from .importers.torch_module import read_module
+
+    how = check_counting(counting)
+    program, notes = read_module(module, input_shape)
+    evaluator = lambda: Evaluator(values=check_values(values), convention="torch", counting=how)  # noqa: E731
+    model = run_program("", evaluator, type(module).__name__, program=program)
+    model.notes = notes
+    return model
+
+
 def load(path: str | Path, **kw) -> Model:
     """Read and evaluate a model file."""
     p = Path(path)
