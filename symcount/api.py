@@ -139,9 +139,16 @@ def from_torch(
     from .importers.torch_module import read_module
 
     how = check_counting(counting)
-    program, notes = read_module(module, input_shape)
     evaluator = lambda: Evaluator(values=check_values(values), convention="torch", counting=how)  # noqa: E731
-    model = run_program("", evaluator, type(module).__name__, program=program)
+    try:
+        program, notes = read_module(module, input_shape)
+        model = run_program("", evaluator, "from_torch", program=program)
+    except SymcountError as e:
+        # no text to point into: the message names the layer (named_modules' name)
+        e.span, e.source, e.filename = None, None, "from_torch"
+        if e.hint and e.hint.startswith("leave "):  # advice on symcount's own syntax
+            e.hint = None
+        raise
     model.notes = notes
     return model
 

@@ -43,9 +43,11 @@ pytestmark = pytest.mark.live
 
 HERE = Path(__file__).parent
 FIXTURES = json.loads((HERE / "reference" / "torch_layers.json").read_text())
+# the cases of tensor methods, built as Modules whose forward calls them (torch.fx sees the call)
+TENSOR_METHODS = {"Transpose", "Permute", "View", "Reshape"}
 BY_LAYER = defaultdict(list)
 for _c in FIXTURES["cases"]:
-    if "error" not in _c and hasattr(nn, _c["layer"]):
+    if "error" not in _c and (hasattr(nn, _c["layer"]) or _c["layer"] in TENSOR_METHODS):
         BY_LAYER[_c["layer"]].append(_c)
 
 
@@ -359,7 +361,16 @@ class WithParameter(nn.Module):
 @pytest.mark.parametrize(
     "module, shape, words",
     [
-        (nn.Sequential(nn.Linear(4, 4), nn.Fold((4, 4), 2)), (4,), ["Fold", "does not know"]),
+        (
+            nn.Sequential(nn.Linear(4, 4), nn.Fold((4, 4), 2)),
+            (4,),
+            ["from_torch: argument error: the module '1' is a torch.nn.Fold", "does not know"],
+        ),
+        (
+            nn.Sequential(nn.Linear(4, 4), nn.Linear(5, 2)),
+            (4,),
+            ["from_torch: shape error: m1 (Linear): in_features=5 but the input has 4 features"],
+        ),
         (nn.Sequential(nn.Linear(4, 4), WithParameter()), (4,), ["scale"]),
         (nn.Sequential(nn.Linear(4, 4), nn.Unfold(2)), (4,), ["Unfold"]),
     ],
@@ -380,3 +391,33 @@ def test_a_module_class_of_its_own_is_traced_through():
     assert (
         symcount.from_torch(nn.Sequential(Mine(), nn.Linear(3, 4)), (3,)).to_dict()["total"] == 16
     )
+
+
+class Gated(nn.Module):
+    """A gate (a product of two branches) and a sequence transposed for a Conv1d."""
+
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(8, 16)
+        self.b = nn.Linear(8, 16)
+        self.conv = nn.Conv1d(16, 4, 3)
+
+    def forward(self, x):
+        h = self.a(x) * torch.sigmoid(self.b(x))
+        h = self.conv(h.transpose(1, 2))
+        return h.permute(0, 2, 1).reshape(h.shape[0], -1)
+
+
+def test_a_gate_transpose_permute_and_reshape():
+    got = check(Gated(), (10, 8))
+    assert got["layers"][-1]["output_shape"] == [32]
+    assert "Multiply" in {row["type"] for row in got["layers"]}
+
+
+def test_the_docs_example():
+    """docs/python.md's "A live module" session, run as a doctest."""
+    import doctest
+
+    result = doctest.testfile(str(HERE.parent / "docs" / "python.md"), module_relative=False)
+    assert result.attempted >= 6
+    assert result.failed == 0

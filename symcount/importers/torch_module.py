@@ -178,7 +178,7 @@ class ModuleReader:
             return S.Seq(items, "()", span=AT)
         if isinstance(v, torch.nn.Module):
             return self.constructor(v, what)
-        raise ArgumentError(f"from_torch: {what} holds a {type(v).__name__}, not a size")
+        raise ArgumentError(f"{what} holds a {type(v).__name__}, not a size")
 
     # layers --------------------------------------------------------------------------
 
@@ -200,10 +200,12 @@ class ModuleReader:
         rule = self.rules.get(type_) if type(m).__module__.startswith("torch.nn") else None
         if rule is None:
             message, _ = self.rules.unknown(type_)
+            import torch
+
+            kind = f"torch.nn.{type_}" if getattr(torch.nn, type_, None) is type(m) else type_
             raise ArgumentError(
-                f"from_torch: {where} is a {type(m).__module__}.{type_}, which symcount does "
-                f"not know ({message}); symcount reads the torch.nn layers of docs/layers.md "
-                "and modules made of them"
+                f"the module {where or type_!r} is a {kind}, which symcount does not know ({message}); "
+                "it reads the torch.nn layers of docs/layers.md and modules made of them"
             )
         defaults = {a.name: a.default for a in rule.args}
         kwargs = []
@@ -236,9 +238,11 @@ class ModuleReader:
             type(m).__name__.lower(), S.Call(S.Name(let, span=AT), args, (), span=AT)
         )
 
-    def op(self, type_: str, inputs: list[str], kwargs: dict) -> str:
+    def op(self, type_: str, inputs: list[str], kwargs: dict, args=()) -> str:
         kws = tuple(S.Kwarg(k, self.value(v, type_), span=AT) for k, v in kwargs.items())
-        func = S.Call(S.Name(type_, span=AT), (), kws, span=AT) if kws else S.Name(type_, span=AT)
+        pos = tuple(self.value(v, type_) for v in args)
+        name = S.Name(type_, span=AT)
+        func = S.Call(name, pos, kws, span=AT) if kws or pos else name
         args = tuple(S.Name(x, span=AT) for x in inputs)
         return self.assign(type_.lower(), S.Call(func, args, (), span=AT))
 
@@ -261,7 +265,7 @@ class ModuleReader:
         if graph is None:
             if len(inputs) != 1:
                 raise ArgumentError(
-                    f"from_torch: {where or 'the module'} does not trace with torch.fx and has "
+                    f"{where or 'the module'} does not trace with torch.fx and has "
                     "several inputs; symcount reads an untraceable module as its children in order"
                 )
             self.notes.append(
@@ -293,7 +297,7 @@ class ModuleReader:
         placeholders = [n for n in graph.nodes if n.op == "placeholder"]
         if len(placeholders) < len(inputs):
             raise ArgumentError(
-                f"from_torch: {where or 'the module'}'s forward takes {len(placeholders)} "
+                f"{where or 'the module'}'s forward takes {len(placeholders)} "
                 f"input(s), given {len(inputs)} input shapes"
             )
         for i, n in enumerate(placeholders):
@@ -309,7 +313,7 @@ class ModuleReader:
             kwargs = {k: self.arg(v, env) for k, v in n.kwargs.items()}
             for o in _others([*args, *kwargs.values()]):
                 raise ArgumentError(
-                    f"from_torch: the forward of {where or type(m).__name__} uses the {o.what}; "
+                    f"the forward of {where or type(m).__name__} uses the {o.what}; "
                     "symcount follows a layer's first output"
                 )
             if n.op == "call_module":
@@ -321,7 +325,7 @@ class ModuleReader:
                 env[n.name] = self.function(n, args, kwargs, torch)
             else:  # get_attr: a parameter or buffer used by the forward itself
                 raise ArgumentError(
-                    f"from_torch: the forward of {where or type(m).__name__} uses "
+                    f"the forward of {where or type(m).__name__} uses "
                     f"{n.target} directly; symcount reads the layers it calls"
                 )
         return result
@@ -351,12 +355,15 @@ class ModuleReader:
             return Other(f"item {args[1]!r} of a layer's output (a state, attention weights)")
         if name in SAME_SHAPE:
             return x
-        if (
-            name in ("add", "iadd", "sub")
-            and len(args) == 2
-            and all(isinstance(a, str) for a in args)
-        ):
-            return self.op("Add", list(args), {})
+        merges = {
+            "add": "Add",
+            "iadd": "Add",
+            "sub": "Subtract",
+            "mul": "Multiply",
+            "imul": "Multiply",
+        }
+        if name in merges and len(args) == 2 and all(isinstance(a, str) for a in args):
+            return self.op(merges[name], list(args), {})
         if name in ("add", "iadd", "mul", "sub", "truediv") and any(
             isinstance(a, int | float) for a in args
         ):
@@ -375,9 +382,20 @@ class ModuleReader:
                 dims = list(dims[0])
             if len(dims) == 2 and isinstance(dims[0], Size | int) and dims[1] == -1:
                 return self.op("Flatten", [x], {"start_dim": 1})
+            if dims and isinstance(dims[0], Size) and all(isinstance(d, int) for d in dims[1:]):
+                return self.op(name.capitalize(), [x], {}, dims[1:])  # the sizes after the batch
+        if name == "transpose" and isinstance(x, str):
+            pair = list(args[1:3]) or [kwargs.get("dim0"), kwargs.get("dim1")]
+            return self.op("Transpose", [x], {}, pair)
+        if name == "permute" and isinstance(x, str):
+            dims = list(args[1:]) or list(kwargs.get("dims", ()))
+            if len(dims) == 1 and isinstance(dims[0], list | tuple):
+                dims = list(dims[0])
+            return self.op("Permute", [x], {}, dims)
         raise ArgumentError(
-            f"from_torch: the forward calls {name}(), which symcount does not read; it reads "
-            "torch.nn layers, activations, dropout, flatten, view(x.size(0), -1), cat and +"
+            f"the forward calls {name}(), which symcount does not read; it reads "
+            "torch.nn layers, activations, dropout, flatten, view and reshape after the batch, "
+            "transpose, permute, cat, + - and *"
         )
 
 
@@ -427,7 +445,7 @@ def read_module(module, input_shape) -> tuple[S.Program, list[str]]:
     out = r.module(module, "", inputs)
     outs = out if isinstance(out, list | tuple) else [out]
     if not outs or not all(isinstance(t, str) for t in outs):
-        raise ArgumentError("from_torch: the module's forward returns no tensor symcount follows")
+        raise ArgumentError("the module's forward returns no tensor symcount follows")
     r.statements.append(
         S.OutputStmt(tuple(S.Pipeline((S.Name(t, span=AT),), span=AT) for t in outs), span=AT)
     )
