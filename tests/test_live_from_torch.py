@@ -394,7 +394,7 @@ def test_a_module_class_of_its_own_is_traced_through():
 
 
 class Gated(nn.Module):
-    """A gate (a product of two branches) and a sequence transposed for a Conv1d."""
+    """A gate (a product of two branches), a sequence transposed for a Conv1d, F.max_pool1d."""
 
     def __init__(self):
         super().__init__()
@@ -404,13 +404,13 @@ class Gated(nn.Module):
 
     def forward(self, x):
         h = self.a(x) * torch.sigmoid(self.b(x))
-        h = self.conv(h.transpose(1, 2))
+        h = F.max_pool1d(self.conv(h.transpose(1, 2)), 2, stride=1)
         return h.permute(0, 2, 1).reshape(h.shape[0], -1)
 
 
-def test_a_gate_transpose_permute_and_reshape():
+def test_a_gate_transpose_pool_permute_and_reshape():
     got = check(Gated(), (10, 8))
-    assert got["layers"][-1]["output_shape"] == [32]
+    assert got["layers"][-1]["output_shape"] == [28]
     assert "Multiply" in {row["type"] for row in got["layers"]}
 
 
@@ -421,3 +421,23 @@ def test_the_docs_example():
     result = doctest.testfile(str(HERE.parent / "docs" / "python.md"), module_relative=False)
     assert result.attempted >= 6
     assert result.failed == 0
+
+
+class Branching(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Linear(4, 8)
+        self.b = nn.Linear(4, 2)
+
+    def forward(self, x):
+        if x.sum() > 0:
+            return self.b(x)
+        return self.a(x)
+
+
+def test_a_mistake_in_the_children_reading_says_why_fx_was_not_used():
+    with pytest.raises(symcount.SymcountError) as e:
+        symcount.from_torch(Branching(), (4,))
+    text = str(e.value)
+    assert "b (Linear): in_features=4 but the input has 8 features" in text
+    assert "does not trace with torch.fx (TraceError" in text

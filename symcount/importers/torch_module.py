@@ -1,10 +1,11 @@
 """A live ``torch.nn.Module`` read into a symcount program (docs/python.md,
 "A live module").
 
-The module is walked, never run: torch.fx's ``symbolic_trace`` where it
-traces (each ``call_module`` node a layer, ``call_function`` and
-``call_method`` nodes the functional ops the Python reader maps too), the
-module tree where it does not (``named_children`` in order, as a
+The module is never run on data: torch.fx's symbolic tracing (the forward
+called on proxies that record the calls) where it traces, each
+``call_module`` node a layer, ``call_function`` and ``call_method`` nodes
+the functional ops the Python reader maps too; the module tree where it
+does not (``named_children`` in order, as a
 Sequential). Each leaf module's constructor arguments are read back from its
 attributes: by default the attributes named as the arguments of symcount's
 own rule for the type (``in_features``, ``kernel_size``...), with the
@@ -125,6 +126,19 @@ SAME_SHAPE = {
     "contiguous", "clone", "detach", "float", "double", "half", "abs", "neg", "exp", "sqrt",
     "relu_", "sigmoid_", "tanh_", "to",
 }  # fmt: skip
+
+
+# torch.nn.functional's pooling, read as the layer of the same arguments
+POOLS = {
+    f"{kind}_pool{n}d": f"{layer}Pool{n}d"
+    for n in (1, 2, 3)
+    for kind, layer in (
+        ("max", "Max"),
+        ("avg", "Avg"),
+        ("adaptive_avg", "AdaptiveAvg"),
+        ("adaptive_max", "AdaptiveMax"),
+    )
+}
 
 
 class ModuleReader:
@@ -261,7 +275,7 @@ class ModuleReader:
 
         if self.is_leaf(m):
             return self.apply(m, where, inputs)
-        graph = self.trace(m)
+        graph, why = self.trace(m)
         if graph is None:
             if len(inputs) != 1:
                 raise ArgumentError(
@@ -269,8 +283,8 @@ class ModuleReader:
                     "several inputs; symcount reads an untraceable module as its children in order"
                 )
             self.notes.append(
-                f"{where or 'the module'} ({type(m).__name__}) does not trace with torch.fx: "
-                "read as its children in order"
+                f"{where or 'the module'} ({type(m).__name__}) does not trace with torch.fx "
+                f"({why}): read as its children in order"
             )
             x = inputs[0]
             for name, child in m.named_children():
@@ -288,9 +302,10 @@ class ModuleReader:
                 return reader.is_leaf(mod)
 
         try:
-            return Tracer().trace(m)
-        except Exception:  # any failure to trace: the module tree instead
-            return None
+            return Tracer().trace(m), None
+        except Exception as e:  # any failure to trace: the module tree instead
+            first = str(e).strip().split("\n")[0][:200]
+            return None, f"{type(e).__name__}: {first}" if first else type(e).__name__
 
     def graph(self, m, graph, where, inputs, torch):
         env: dict = {}
@@ -373,6 +388,8 @@ class ModuleReader:
             end = args[2] if len(args) > 2 else kwargs.get("end_dim", -1)
             kw = {"start_dim": start} if end == -1 else {"start_dim": start, "end_dim": end}
             return self.op("Flatten", [x], kw)
+        if name in POOLS and isinstance(x, str):
+            return self.op(POOLS[name], [x], kwargs, args[1:])
         if name in ("cat", "concat"):
             dim = args[1] if len(args) > 1 else kwargs.get("dim", 0)
             return self.op("Cat", list(args[0]), {"dim": dim})
@@ -395,7 +412,7 @@ class ModuleReader:
         raise ArgumentError(
             f"the forward calls {name}(), which symcount does not read; it reads "
             "torch.nn layers, activations, dropout, flatten, view and reshape after the batch, "
-            "transpose, permute, cat, + - and *"
+            "transpose, permute, pooling, cat, + - and *"
         )
 
 
