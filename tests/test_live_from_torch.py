@@ -19,6 +19,7 @@ Needs torch (the ``frameworks`` extra); skipped without it.
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
 from collections import defaultdict
@@ -441,3 +442,33 @@ def test_a_mistake_in_the_children_reading_says_why_fx_was_not_used():
     text = str(e.value)
     assert "b (Linear): in_features=4 but the input has 8 features" in text
     assert "does not trace with torch.fx (TraceError" in text
+
+
+class RandomResidual(nn.Module):
+    """A ModuleList of blocks iterated in forward, a residual where the widths agree."""
+
+    def __init__(self, widths, norms):
+        super().__init__()
+        pairs = list(itertools.pairwise(widths))
+        self.residual = [a == b for a, b in pairs]
+        self.blocks = nn.ModuleList(nn.Linear(a, b) for a, b in pairs)
+        self.norms = nn.ModuleList(
+            nn.LayerNorm(b) if n else nn.Identity() for (_, b), n in zip(pairs, norms, strict=False)
+        )
+
+    def forward(self, x):
+        for block, norm, residual in zip(self.blocks, self.norms, self.residual, strict=True):
+            y = norm(F.gelu(block(x)))
+            x = x + y if residual else y
+        return x
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(st.sampled_from([3, 5, 8]), min_size=2, max_size=6),
+    st.lists(st.booleans(), min_size=5, max_size=5),
+)
+def test_random_modules_with_a_forward(widths, norms):
+    model = RandomResidual(widths, norms)
+    got = check(model, (7, widths[0]))
+    assert got["layers"][-1]["output_shape"] == [7, widths[-1]]
