@@ -472,3 +472,18 @@ def test_random_modules_with_a_forward(widths, norms):
     model = RandomResidual(widths, norms)
     got = check(model, (7, widths[0]))
     assert got["layers"][-1]["output_shape"] == [7, widths[-1]]
+
+
+def test_values_symcount_reads_otherwise_are_notes_or_errors():
+    m = symcount.from_torch(
+        nn.Sequential(nn.Hardtanh(-2.5, 3.0), nn.Embedding(10, 4, max_norm=float("inf"))), (4,)
+    )
+    assert m.total == 40
+    assert m.notes == ["the module '1': max_norm=inf left out (a finite number is read)"]
+    with pytest.raises(symcount.SymcountError, match="value=inf, symcount reads finite numbers"):
+        symcount.from_torch(nn.Threshold(-1.0, float("inf")), (4,))
+    half = nn.Linear(4, 3)
+    half.bias.requires_grad_(False)
+    m = symcount.from_torch(half, (4,))
+    assert m.total == 15
+    assert "some of its parameters are frozen" in m.notes[0]

@@ -19,6 +19,7 @@ imported here only, inside :func:`read_module`.
 
 from __future__ import annotations
 
+import math
 import operator
 
 from ..errors import ArgumentError, Span
@@ -27,10 +28,6 @@ from ..language import ast as S
 AT = Span(1, 1, 1, 1)
 REQUIRED_NAME = "REQUIRED"
 SKIPPED = {"device", "dtype", "inplace", "_weight", "_freeze", "enable_nested_tensor", "mask_check"}
-
-
-def _has_bias(m, name="bias"):
-    return getattr(m, name, None) is not None
 
 
 def _layer_norm(m):
@@ -184,7 +181,7 @@ class ModuleReader:
         if isinstance(v, int):
             return S.Num(v, span=AT) if v >= 0 else S.Neg(S.Num(-v, span=AT), span=AT)
         if isinstance(v, float):
-            return S.Dec(repr(v), span=AT)
+            return S.Dec(repr(v), span=AT) if v >= 0 else S.Neg(S.Dec(repr(-v), span=AT), span=AT)
         if isinstance(v, str):
             return S.Str(v, span=AT)
         if isinstance(v, list | tuple | torch.Size):
@@ -204,8 +201,8 @@ class ModuleReader:
             if a.name in SKIPPED or not hasattr(m, a.name):
                 continue
             v = getattr(m, a.name)
-            if a.name == "bias" or (a.name.endswith("_bias") and not isinstance(v, bool)):
-                v = _has_bias(m, a.name) if not isinstance(v, bool) else v
+            if (a.name == "bias" or a.name.endswith("_bias")) and not isinstance(v, bool):
+                v = v is not None  # the weight, or None: the flag it was made with
             out[a.name] = v
         return out
 
@@ -227,10 +224,25 @@ class ModuleReader:
             d = defaults.get(k)
             if k in defaults and str(d) != REQUIRED_NAME and _same(v, d):
                 continue
+            if isinstance(v, float) and not math.isfinite(v):
+                if str(d) == REQUIRED_NAME:
+                    raise ArgumentError(
+                        f"the module {where!r}: {k}={v}, symcount reads finite numbers"
+                    )
+                self.notes.append(
+                    f"the module {where!r}: {k}={v} left out (a finite number is read)"
+                )
+                continue
             kwargs.append(S.Kwarg(k, self.value(v, f"{where}.{k}"), span=AT))
         params = list(m.parameters())
         if params and not any(p.requires_grad for p in params):
             kwargs.append(S.Kwarg("trainable", S.Name("false", span=AT), span=AT))
+        elif not all(p.requires_grad for p in params):
+            self.notes.append(
+                f"the module {where!r}: some of its parameters are frozen, which a layer "
+                "cannot say: "
+                "counted as trainable"
+            )
         if name is not None:
             kwargs.append(S.Kwarg("name", S.Name(name, span=AT), span=AT))
         return S.Call(S.Name(type_, span=AT), (), tuple(kwargs), span=AT)
