@@ -9,7 +9,12 @@
 
 from __future__ import annotations
 
-from .api import load, parse, parse_python  # also attaches Model's analysis and display methods
+from .api import (  # also attaches Model's analysis and display methods
+    from_torch,
+    load,
+    parse,
+    parse_python,
+)
 from .errors import (
     ArgumentError,
     LimitError,
@@ -31,6 +36,7 @@ __all__ = [
     "SymcountError",
     "SyntaxError_",
     "UnknownLayerError",
+    "from_torch",
     "load",
     "parse",
     "parse_python",

@@ -140,6 +140,33 @@ def run_program(
     return model if chosen is None else model.batched(chosen)
 
 
+def from_torch(
+    module, input_shape, *, values: dict | None = None, counting: str | None = None
+) -> Model:
+    """Count a live ``torch.nn.Module`` (traced with torch.fx, or its children
+    in order where it does not trace; never run on data) on inputs of ``input_shape``
+    (without the batch axis; a list of shapes for several inputs), under the
+    torch convention (docs/python.md, "A live module")."""
+    from .evaluation.evaluator import Evaluator
+    from .importers.torch_module import read_module
+
+    how = check_counting(counting)
+    evaluator = lambda: Evaluator(values=check_values(values), convention="torch", counting=how)  # noqa: E731
+    notes: list[str] = []
+    try:
+        program, notes = read_module(module, input_shape)
+        model = run_program("", evaluator, "from_torch", program=program)
+    except SymcountError as e:
+        # no text to point into: the message names the layer (named_modules' name)
+        e.span, e.source, e.filename = None, None, "from_torch"
+        if e.hint and e.hint.startswith("leave "):  # advice on symcount's own syntax
+            e.hint = None
+        e.hint = e.hint or next((n for n in notes if "does not trace" in n), None)
+        raise
+    model.notes = notes
+    return model
+
+
 def load(path: str | Path, **kw) -> Model:
     """Read and evaluate a model file."""
     p = Path(path)
