@@ -101,6 +101,33 @@ def parse_python(
     return model
 
 
+def parse_hf_config(
+    text: str,
+    *,
+    model_class: str | None = None,
+    symbolic: bool = False,
+    values: dict | None = None,
+    filename: str | None = None,
+    counting: str | None = None,
+    convention: str | None = None,
+) -> Model:
+    """A Hugging Face config.json's model (docs/huggingface.md): the class from
+    its ``architectures`` or ``model_class``; ``symbolic`` keeps its sizes as
+    symbols. The notes on what was read are the model's ``notes``."""
+    from .evaluation.evaluator import Evaluator
+    from .importers.hf_config import read
+
+    how = check_counting(counting)
+    try:
+        program, conv, notes = read(text, model_class=model_class, symbolic=symbolic)
+    except SymcountError as e:
+        raise e.at(None, text, filename) from None
+    evaluator = lambda: Evaluator(values=check_values(values), convention=conv, counting=how)  # noqa: E731
+    model = run_program(text, evaluator, filename, program=program)
+    model.notes = notes
+    return model
+
+
 def run_program(text: str, evaluator, filename: str | None = None, program=None) -> Model:
     """Parse ``text`` and run it on ``evaluator()`` (a fresh Evaluator, or a
     subclass such as diff's); a mistake is raised with the text's line,
@@ -143,8 +170,17 @@ def load(path: str | Path, **kw) -> Model:
         ) from None
     if p.suffix == ".py":
         return parse_python(text, filename=str(path), **kw)
+    if p.suffix == ".json" and _hf_config(text):
+        kw.pop("input_shape", None)
+        return parse_hf_config(text, filename=str(path), **kw)
     kw.pop("input_shape", None)
     return parse(text, filename=str(path), **kw)
+
+
+def _hf_config(text: str) -> bool:
+    from .importers.hf_config import is_hf_config
+
+    return is_hf_config(text)
 
 
 def read_source(path: str | Path) -> str:

@@ -13,7 +13,7 @@ import sys
 from .. import __version__
 from ..errors import SymcountError
 from . import count_options
-from .args import add_python_args, batch_size, positive
+from .args import add_hf_args, add_python_args, batch_size, positive
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from .output import EXIT_OUTPUT as EXIT_OUTPUT
@@ -132,6 +132,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         help="layer names and counting rules (overrides the file's 'convention' line)",
     )
     add_python_args(p)
+    add_hf_args(p)
 
 
 def _add_latex_args(p: argparse.ArgumentParser, what: str) -> None:
@@ -360,6 +361,10 @@ def _model(args, parser):
         model = symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
         for note in model.notes:
             print(f"{display}: note: {note}", file=sys.stderr)
+    elif (hf := _hf_config(args, path, text)) is not None:
+        model = symcount.parse_hf_config(text, filename=display, **hf, **kw)
+        for note in model.notes:
+            print(f"{display}: note: {note}", file=sys.stderr)
     elif args.input_shape is not None:
         parser.error("--input-shape is for Python code (a .py file, or --python)")
     else:
@@ -383,6 +388,19 @@ def _model(args, parser):
 
         model = transform_model(model, how)
     return model
+
+
+def _hf_config(args, path, text) -> dict | None:
+    """--model-class and --symbolic of a Hugging Face config.json, or None
+    when the file is not one (docs/huggingface.md)."""
+    from ..importers.hf_config import is_hf_config
+
+    hf = {"model_class": args.model_class, "symbolic": args.symbolic}
+    if path is not None and path.endswith(".json") and is_hf_config(text):
+        return hf
+    if args.model_class or args.symbolic:
+        raise SymcountError("--model-class and --symbolic are for a Hugging Face config.json")
+    return None
 
 
 def _relations(args, values: dict, display: str) -> dict:

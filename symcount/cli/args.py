@@ -101,3 +101,19 @@ def add_python_args(p: argparse.ArgumentParser) -> None:
         help="the input shape of code that does not state one, without the batch axis: "
         "--input-shape 3,32,32 (names allowed: 3,H,W)",
     )
+
+
+def add_hf_args(p: argparse.ArgumentParser) -> None:
+    """--model-class and --symbolic: a Hugging Face config.json (docs/huggingface.md)."""
+    hf = p.add_argument_group("Hugging Face config.json (docs/huggingface.md)")
+    hf.add_argument(
+        "--model-class",
+        metavar="CLASS",
+        help="the transformers class to count (default: the config's architectures): "
+        "--model-class BertForMaskedLM",
+    )
+    hf.add_argument(
+        "--symbolic",
+        action="store_true",
+        help="keep the config's sizes as symbols (n_embd, n_layer, ...): closed forms",
+    )
