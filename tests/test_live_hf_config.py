@@ -94,11 +94,7 @@ def check(cls: str, keywords: dict) -> None:
     buffers = numel(hf.buffers())
     assert ours.total == total, (cls, keywords)
     assert ours.trainable == trainable
-    if family(cls) == "Bert":  # written in Keras vocabulary: no buffers (docs/huggingface.md)
-        n = hf.config.max_position_embeddings
-        assert buffers == 2 * n and ours.totals["buffers"] == 0
-    else:
-        assert ours.totals["buffers"] == buffers
+    assert ours.totals["buffers"] == buffers
     repeats = [r for r in ours.rows if r.type.startswith("repeat")]
     lists = layer_lists(hf)
     assert len(repeats) == len(lists)

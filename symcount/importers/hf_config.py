@@ -166,38 +166,48 @@ GPT2_DEFAULTS |= {"n_layer": 12, "n_inner": None}
 # BERT ----------------------------------------------------------------------
 
 BERT_BODY = """
-block layer {
-  residual { MultiHeadAttention(num_attention_heads, hidden_size / num_attention_heads) } -> LayerNormalization
-  residual { Dense(intermediate_size, activation=gelu) -> Dense(hidden_size) } -> LayerNormalization
+let word_embeddings = Embedding(vocab_size, hidden_size, name=word_embeddings)
+position_ids = Buffer(1, max_position_embeddings, name=position_ids)
+token_type_ids = Buffer(1, max_position_embeddings, name=token_type_ids)
+block attention {
+  q = input -> Linear(hidden_size, hidden_size)
+  k = input -> Linear(hidden_size, hidden_size)
+  v = input -> Linear(hidden_size, hidden_size)
+  ScaledDotProductAttention(num_attention_heads)(q, k, v) -> Linear(hidden_size, hidden_size)
 }
-let word_embeddings = ReversibleEmbedding(vocab_size, hidden_size, name=word_embeddings)
+block layer {
+  residual { attention } -> LayerNorm(hidden_size, eps=1e-12)
+  residual { Linear(hidden_size, intermediate_size) -> GELU -> Linear(intermediate_size, hidden_size) } -> LayerNorm(hidden_size, eps=1e-12)
+}
 tokens = input(max_position_embeddings) -> word_embeddings
 positions = input(max_position_embeddings) -> Embedding(max_position_embeddings, hidden_size, name=position_embeddings)
 segments = input(max_position_embeddings) -> Embedding(type_vocab_size, hidden_size, name=token_type_embeddings)
-hidden = Add(tokens, positions, segments) -> LayerNormalization -> repeat num_hidden_layers { layer }
+hidden = Add(tokens, positions, segments) -> LayerNorm(hidden_size, eps=1e-12) -> repeat num_hidden_layers { layer }
 """
-BERT_POOLER = (
-    "pooled = hidden -> Lambda(first_token, output_shape=(hidden_size,), name=cls_token)"
-    " -> Dense(hidden_size, activation=tanh, name=pooler)\n"
-)
+BERT_POOLER = "pooled = hidden[:, 0] -> Linear(hidden_size, hidden_size, name=pooler) -> Tanh\n"
 BERT_HEADS = {
     "BertModel": BERT_POOLER,
-    "BertForSequenceClassification": BERT_POOLER + "pooled -> Dense(num_labels, name=classifier)\n",
-    "BertForMultipleChoice": BERT_POOLER + "pooled -> Dense(1, name=classifier)\n",
-    "BertForNextSentencePrediction": BERT_POOLER + "pooled -> Dense(2, name=seq_relationship)\n",
-    "BertForTokenClassification": "hidden -> Dense(num_labels, name=classifier)\n",
-    "BertForQuestionAnswering": "hidden -> Dense(num_labels, name=qa_outputs)\n",
+    "BertForSequenceClassification": BERT_POOLER
+    + "pooled -> Linear(hidden_size, num_labels, name=classifier)\n",
+    "BertForMultipleChoice": BERT_POOLER + "pooled -> Linear(hidden_size, 1, name=classifier)\n",
+    "BertForNextSentencePrediction": BERT_POOLER
+    + "pooled -> Linear(hidden_size, 2, name=seq_relationship)\n",
+    "BertForTokenClassification": "hidden -> Linear(hidden_size, num_labels, name=classifier)\n",
+    "BertForQuestionAnswering": "hidden -> Linear(hidden_size, num_labels, name=qa_outputs)\n",
     "BertForMaskedLM": "{mlm}",
     "BertLMHeadModel": "{mlm}",
-    "BertForPreTraining": BERT_POOLER + "{mlm}pooled -> Dense(2, name=seq_relationship)\n",
+    "BertForPreTraining": BERT_POOLER
+    + "{mlm}pooled -> Linear(hidden_size, 2, name=seq_relationship)\n",
 }
-BERT_MLM_TIED = """logits = hidden -> Dense(hidden_size, activation=gelu, name=transform) -> LayerNormalization -> word_embeddings(reverse=true)
-Add(logits, Parameter(vocab_size, name=bias))
-"""
-BERT_MLM_UNTIED = (
-    "hidden -> Dense(hidden_size, activation=gelu, name=transform) -> LayerNormalization"
-    " -> Dense(vocab_size, name=decoder)\n"
+BERT_TRANSFORM = (
+    "hidden -> Linear(hidden_size, hidden_size, name=transform) -> GELU"
+    " -> LayerNorm(hidden_size, eps=1e-12)"
 )
+BERT_MLM_TIED = (
+    f"logits = {BERT_TRANSFORM} -> TiedLinear(word_embeddings, name=decoder)\n"
+    "Add(logits, Parameter(vocab_size, name=bias))\n"
+)
+BERT_MLM_UNTIED = f"{BERT_TRANSFORM} -> Linear(hidden_size, vocab_size, name=decoder)\n"
 BERT_DEFAULTS = {
     "vocab_size": 30522,
     "max_position_embeddings": 512,
@@ -215,11 +225,7 @@ def _bert(cfg, cls):
     if "num_labels" in head:
         sizes["num_labels"] = _labels(cfg)
     mlm = BERT_MLM_TIED if cfg.get("tie_word_embeddings", True) else BERT_MLM_UNTIED
-    notes = [
-        "the embeddings' position_ids and token_type_ids buffers (1 x max_position_embeddings "
-        "each) are not counted: the model is written in Keras vocabulary, which has no buffers"
-    ]
-    return sizes, BERT_BODY + head.replace("{mlm}", mlm), "keras", notes
+    return sizes, BERT_BODY + head.replace("{mlm}", mlm), "torch", []
 
 
 # LLaMA and Mistral ---------------------------------------------------------
