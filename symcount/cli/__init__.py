@@ -396,7 +396,7 @@ def _hf_config(args, path, text) -> dict | None:
     from ..importers.hf_config import is_hf_config
 
     hf = {"model_class": args.model_class, "symbolic": args.symbolic}
-    if path is not None and path.endswith(".json") and is_hf_config(text):
+    if (path is None or path.endswith(".json")) and is_hf_config(text):  # a file, or stdin
         return hf
     if args.model_class or args.symbolic:
         raise SymcountError("--model-class and --symbolic are for a Hugging Face config.json")
