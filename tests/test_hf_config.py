@@ -218,3 +218,14 @@ def test_symbolic_and_model_class_are_for_configs(capsys):
     assert (
         "--model-class and --symbolic are for a Hugging Face config.json" in capsys.readouterr().err
     )
+
+
+def test_a_buffer_counts_as_a_buffer_and_feeds_no_layer():
+    model = symcount.parse(
+        "convention torch\nids = Buffer(1, S, name=position_ids)\ninput(S) -> Embedding(9, 4)"
+    )
+    row = model.row("position_ids")
+    assert row.params == 0 and row.type == "Buffer"
+    assert str(model.totals["buffers"]) == "S" and model.total == 36
+    with pytest.raises(SymcountError, match="takes batched tensors"):
+        symcount.parse("convention torch\nBuffer(1, 5) -> Linear(5, 2)")

@@ -17,5 +17,8 @@ from .spec import Out
 def buffer(x, a: Args, e: Entry) -> Out:
     """A tensor of the given shape that torch keeps as a buffer, not a parameter."""
     out = parameter(x, a, e)
-    out.weights = [replace(w, trainable=False, state=True, what="a buffer") for w in out.weights]
+    out.weights = [
+        replace(w, trainable=False, state=True, what="registered by register_buffer")
+        for w in out.weights
+    ]
     return out
