@@ -14,6 +14,7 @@ from .. import __version__
 from ..errors import SymcountError
 from . import count_options
 from .args import add_hf_args, add_python_args, batch_size, positive
+from .hf import hf_config
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from .output import EXIT_OUTPUT as EXIT_OUTPUT
@@ -361,7 +362,7 @@ def _model(args, parser):
         model = symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
         for note in model.notes:
             print(f"{display}: note: {note}", file=sys.stderr)
-    elif (hf := _hf_config(args, path, text)) is not None:
+    elif (hf := hf_config(args, path, text)) is not None:  # docs/huggingface.md
         model = symcount.parse_hf_config(text, filename=display, **hf, **kw)
         for note in model.notes:
             print(f"{display}: note: {note}", file=sys.stderr)
@@ -388,19 +389,6 @@ def _model(args, parser):
 
         model = transform_model(model, how)
     return model
-
-
-def _hf_config(args, path, text) -> dict | None:
-    """--model-class and --symbolic of a Hugging Face config.json, or None
-    when the file is not one (docs/huggingface.md)."""
-    from ..importers.hf_config import is_hf_config
-
-    hf = {"model_class": args.model_class, "symbolic": args.symbolic}
-    if (path is None or path.endswith(".json")) and is_hf_config(text):  # a file, or stdin
-        return hf
-    if args.model_class or args.symbolic:
-        raise SymcountError("--model-class and --symbolic are for a Hugging Face config.json")
-    return None
 
 
 def _relations(args, values: dict, display: str) -> dict:

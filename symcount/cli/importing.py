@@ -50,9 +50,9 @@ def run(args, parser) -> str:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     values = dict(args.values)
     kw = {"input_shape": args.input_shape, "convention": args.convention}
-    from . import _hf_config
+    from .hf import hf_config
 
-    if (hf := _hf_config(args, path, text)) is not None:  # a Hugging Face config.json
+    if (hf := hf_config(args, path, text)) is not None:  # a Hugging Face config.json
         from ..importers.hf_config import read
 
         original = symcount.parse_hf_config(text, filename=display, values=values, **hf)
