@@ -115,15 +115,25 @@ def parse_hf_config(
     its ``architectures`` or ``model_class``; ``symbolic`` keeps its sizes as
     symbols. The notes on what was read are the model's ``notes``."""
     from .evaluation.evaluator import Evaluator
-    from .importers.hf_config import read
+    from .importers.hf_config import read_with_source
 
     how = check_counting(counting)
     try:
-        program, conv, notes = read(text, model_class=model_class, symbolic=symbolic)
+        program, conv, notes, source = read_with_source(
+            text, model_class=model_class, symbolic=symbolic
+        )
     except SymcountError as e:
         raise e.at(None, text, filename) from None
+    if convention is not None and convention != conv:
+        raise SymcountError(
+            f"a Hugging Face config is counted as transformers builds it, under convention "
+            f"{conv}; --convention {convention} does not apply"
+        ).at(None, text, filename)
     evaluator = lambda: Evaluator(values=check_values(values), convention=conv, counting=how)  # noqa: E731
-    model = run_program(text, evaluator, filename, program=program)
+    # a size the config makes impossible is shown at the line of the model it breaks
+    where = f"{filename or '<input>'} (as symcount models it)"
+    model = run_program(source, evaluator, where, program=program)
+    model.source, model.filename = text, filename
     model.notes = notes
     return model
 

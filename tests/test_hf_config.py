@@ -229,3 +229,32 @@ def test_a_buffer_counts_as_a_buffer_and_feeds_no_layer():
     assert str(model.totals["buffers"]) == "S" and model.total == 36
     with pytest.raises(SymcountError, match="takes batched tensors"):
         symcount.parse("convention torch\nBuffer(1, 5) -> Linear(5, 2)")
+
+
+@pytest.mark.parametrize(
+    ("config", "says", "line"),
+    [
+        (
+            {"model_type": "llama", "head_dim": 3},
+            "head_dim must be even (the features rotate in pairs); got 3",
+            "let rope = RotaryEmbedding(head_dim, name=rotary_emb)",
+        ),
+        (
+            {"model_type": "bert", "hidden_size": 10, "num_attention_heads": 3},
+            "the query has 10 features, not divisible by num_heads=3",
+            "ScaledDotProductAttention(num_attention_heads)(q, k, v)",
+        ),
+    ],
+)
+def test_a_size_the_model_cannot_have_is_shown_in_the_model(config, says, line):
+    with pytest.raises(SymcountError) as e:
+        symcount.parse_hf_config(json.dumps(config), filename="config.json")
+    text = str(e.value)
+    assert text.startswith("config.json (as symcount models it):") and says in text
+    assert line in text
+
+
+def test_convention_is_the_familys():
+    with pytest.raises(SymcountError, match="--convention keras does not apply"):
+        symcount.parse_hf_config(json.dumps(LLAMA2_7B), convention="keras")
+    assert symcount.parse_hf_config(json.dumps(LLAMA2_7B), convention="torch").total > 0

@@ -38,6 +38,13 @@ def is_hf_config(text: str) -> bool:
 
 def read(text: str, *, model_class: str | None = None, symbolic: bool = False):
     """(program, convention, notes) of a Hugging Face config's model."""
+    program, conv, notes, _ = read_with_source(text, model_class=model_class, symbolic=symbolic)
+    return program, conv, notes
+
+
+def read_with_source(text: str, *, model_class: str | None = None, symbolic: bool = False):
+    """read()'s three, and the model text the program's spans point into (an
+    error in the model, a size the config makes impossible, is shown there)."""
     try:
         cfg = json.loads(text)
     except ValueError as e:
@@ -67,7 +74,7 @@ def read(text: str, *, model_class: str | None = None, symbolic: bool = False):
     statements = (name, *conv_stmt, *lets, *body)
     notes = [f"model class {cls}" + ("" if model_class else " (the config's architectures)")]
     notes += family.notes + built
-    return A.Program(statements, span=NOWHERE), conv, notes
+    return A.Program(statements, span=NOWHERE), conv, notes, template
 
 
 def _architecture(cfg: dict) -> str:
