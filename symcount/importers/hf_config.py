@@ -105,7 +105,7 @@ def _family(cfg: dict, cls: str):
 def _let(name: str, value) -> A.LetStmt:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise SymcountError(
-            f"the config's {name} must be a non-negative whole number; got {value!r}"
+            f"the config's {name} must be a non-negative whole number; got {repr(value)[:40]}"
         )
     return A.LetStmt(name, A.Pipeline((A.Num(value, span=NOWHERE),), span=NOWHERE), span=NOWHERE)
 
