@@ -120,7 +120,7 @@ def parse_hf_config(
     how = check_counting(counting)
     try:
         program, conv, notes, source = read_with_source(
-            text, model_class=model_class, symbolic=symbolic
+            text, model_class=model_class, symbolic=symbolic, given=set(values or ())
         )
     except SymcountError as e:
         raise e.at(None, text, filename) from None

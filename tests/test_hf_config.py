@@ -258,3 +258,13 @@ def test_convention_is_the_familys():
     with pytest.raises(SymcountError, match="--convention keras does not apply"):
         symcount.parse_hf_config(json.dumps(LLAMA2_7B), convention="keras")
     assert symcount.parse_hf_config(json.dumps(LLAMA2_7B), convention="torch").total > 0
+
+
+def test_set_replaces_a_configs_size(tmp_path, capsys):
+    assert symcount.parse_hf_config(json.dumps(GPT2), values={"n_layer": 2}).total == 53_561_088
+    path = tmp_path / "config.json"
+    path.write_text(json.dumps(GPT2))
+    out = tmp_path / "model.sc"
+    assert main(["import", str(path), "--set", "n_layer=2", "-o", str(out)]) == 0
+    assert "let n_layer" not in out.read_text()
+    assert symcount.parse(out.read_text(), values={"n_layer": 2}).total == 53_561_088

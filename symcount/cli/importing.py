@@ -56,7 +56,7 @@ def run(args, parser) -> str:
         from ..importers.hf_config import read
 
         original = symcount.parse_hf_config(text, filename=display, values=values, **hf)
-        program, conv, notes = read(text, **hf)
+        program, conv, notes = read(text, given=set(values), **hf)
     else:
         original = symcount.parse_python(text, filename=display, values=values, **kw)
         program, conv, notes = read_python(text, **kw)

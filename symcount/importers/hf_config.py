@@ -36,15 +36,19 @@ def is_hf_config(text: str) -> bool:
     )
 
 
-def read(text: str, *, model_class: str | None = None, symbolic: bool = False):
+def read(text: str, *, model_class: str | None = None, symbolic: bool = False, given=()):
     """(program, convention, notes) of a Hugging Face config's model."""
-    program, conv, notes, _ = read_with_source(text, model_class=model_class, symbolic=symbolic)
+    how = {"model_class": model_class, "symbolic": symbolic, "given": given}
+    program, conv, notes, _ = read_with_source(text, **how)
     return program, conv, notes
 
 
-def read_with_source(text: str, *, model_class: str | None = None, symbolic: bool = False):
+def read_with_source(
+    text: str, *, model_class: str | None = None, symbolic: bool = False, given=()
+):
     """read()'s three, and the model text the program's spans point into (an
-    error in the model, a size the config makes impossible, is shown there)."""
+    error in the model, a size the config makes impossible, is shown there).
+    The sizes named in ``given`` (--set) are left symbols, for their values."""
     try:
         cfg = json.loads(text)
     except ValueError as e:
@@ -66,8 +70,7 @@ def read_with_source(text: str, *, model_class: str | None = None, symbolic: boo
         )
     sizes, template, conv, built = family.build(cfg, cls)
     lets = [_let(k, v) for k, v in sizes.items()]  # checked with --symbolic too
-    if symbolic:
-        lets = []
+    lets = [] if symbolic else [s for s in lets if s.name not in given]
     body = _parse(template).statements
     name = A.ModelStmt(cls, span=NOWHERE)
     conv_stmt = [A.ConventionStmt(conv, NOWHERE, span=NOWHERE)] if conv != "keras" else []
