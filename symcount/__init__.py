@@ -13,6 +13,7 @@ from .api import (  # also attaches Model's analysis and display methods
     from_torch,
     load,
     parse,
+    parse_hf_config,  # a Hugging Face config.json (docs/huggingface.md)
     parse_python,
 )
 from .errors import (
@@ -39,6 +40,7 @@ __all__ = [
     "from_torch",
     "load",
     "parse",
+    "parse_hf_config",
     "parse_python",
 ]
 __version__ = "0.1.0"

@@ -106,6 +106,44 @@ def parse_python(
     return model
 
 
+def parse_hf_config(
+    text: str,
+    *,
+    model_class: str | None = None,
+    symbolic: bool = False,
+    values: dict | None = None,
+    filename: str | None = None,
+    counting: str | None = None,
+    convention: str | None = None,
+    batch=None,
+) -> Model:
+    """A Hugging Face config.json's model (docs/huggingface.md): the class from
+    its ``architectures`` or ``model_class``; ``symbolic`` keeps its sizes as
+    symbols. The notes on what was read are the model's ``notes``."""
+    from .evaluation.evaluator import Evaluator
+    from .importers.hf_config import read_with_source
+
+    how = check_counting(counting)
+    try:
+        program, conv, notes, source = read_with_source(
+            text, model_class=model_class, symbolic=symbolic, given=set(values or ())
+        )
+    except SymcountError as e:
+        raise e.at(None, text, filename) from None
+    if convention is not None and convention != conv:
+        raise SymcountError(
+            f"a Hugging Face config is counted as transformers builds it, under convention "
+            f"{conv}; --convention {convention} does not apply"
+        ).at(None, text, filename)
+    evaluator = lambda: Evaluator(values=check_values(values), convention=conv, counting=how)  # noqa: E731
+    # a size the config makes impossible is shown at the line of the model it breaks
+    where = f"{filename or '<input>'} (as symcount models it)"
+    model = run_program(source, evaluator, where, program=program, batch=batch)
+    model.source, model.filename = text, filename
+    model.notes = notes
+    return model
+
+
 def run_program(
     text: str, evaluator, filename: str | None = None, program=None, *, batch=None
 ) -> Model:
@@ -182,8 +220,17 @@ def load(path: str | Path, **kw) -> Model:
         ) from None
     if p.suffix == ".py":
         return parse_python(text, filename=str(path), **kw)
+    if p.suffix == ".json" and _hf_config(text):
+        kw.pop("input_shape", None)
+        return parse_hf_config(text, filename=str(path), **kw)
     kw.pop("input_shape", None)
     return parse(text, filename=str(path), **kw)
+
+
+def _hf_config(text: str) -> bool:
+    from .importers.hf_config import is_hf_config
+
+    return is_hf_config(text)
 
 
 def read_source(path: str | Path) -> str:

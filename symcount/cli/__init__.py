@@ -13,7 +13,8 @@ import sys
 from .. import __version__
 from ..errors import SymcountError
 from . import activations, count_options
-from .args import add_python_args, positive
+from .args import add_hf_args, add_python_args, positive
+from .hf import hf_config
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from .output import EXIT_OUTPUT as EXIT_OUTPUT
@@ -132,6 +133,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         help="layer names and counting rules (overrides the file's 'convention' line)",
     )
     add_python_args(p)
+    add_hf_args(p)
 
 
 def _add_latex_args(p: argparse.ArgumentParser, what: str) -> None:
@@ -346,6 +348,10 @@ def _model(args, parser):
         text = _read(path)
     if args.python or (path is not None and path.endswith(".py")):
         model = symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
+        for note in model.notes:
+            print(f"{display}: note: {note}", file=sys.stderr)
+    elif (hf := hf_config(args, path, text)) is not None:  # docs/huggingface.md
+        model = symcount.parse_hf_config(text, filename=display, **hf, **kw)
         for note in model.notes:
             print(f"{display}: note: {note}", file=sys.stderr)
     elif args.input_shape is not None:

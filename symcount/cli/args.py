@@ -134,3 +134,19 @@ def add_batch(p: argparse.ArgumentParser, *, count_as: bool = True) -> None:
         help="count the compute for a batch of B samples: an integer or a symbol "
         "(default 1, or the batch the model's input states)",
     )
+
+
+def add_hf_args(p: argparse.ArgumentParser) -> None:
+    """--model-class and --symbolic: a Hugging Face config.json (docs/huggingface.md)."""
+    hf = p.add_argument_group("Hugging Face config.json (docs/huggingface.md)")
+    hf.add_argument(
+        "--model-class",
+        metavar="CLASS",
+        help="the transformers class to count (default: the config's architectures): "
+        "--model-class BertForMaskedLM",
+    )
+    hf.add_argument(
+        "--symbolic",
+        action="store_true",
+        help="keep the config's sizes as symbols (n_embd, n_layer, ...): closed forms",
+    )

@@ -50,10 +50,18 @@ def run(args, parser) -> str:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     values = dict(args.values)
     kw = {"input_shape": args.input_shape, "convention": args.convention}
-    original = symcount.parse_python(text, filename=display, values=values, **kw)
-    program, conv, notes = read_python(text, **kw)
+    from .hf import hf_config
+
+    if (hf := hf_config(args, path, text)) is not None:  # a Hugging Face config.json
+        from ..importers.hf_config import read
+
+        original = symcount.parse_hf_config(text, filename=display, values=values, **hf)
+        program, conv, notes = read(text, given=set(values), **hf)
+    else:
+        original = symcount.parse_python(text, filename=display, values=values, **kw)
+        program, conv, notes = read_python(text, **kw)
     statements = program.statements
-    if conv != "keras":
+    if conv != "keras" and not any(isinstance(s, A.ConventionStmt) for s in statements):
         statements = (A.ConventionStmt(conv, program.span, span=program.span), *statements)
     header = [f"read from {display} by symcount import (the code is read, never run)"]
     header += [f"note: {n}" for n in notes]

@@ -15,6 +15,7 @@ from ..ops.spec import a as arg
 from .base import Convention, Layer, Registry, layer, rows, weight_table
 from .framework_layers import TORCH
 from .torch_attention import SDPA_LAYERS
+from .torch_buffers import BUFFER_LAYERS
 
 # --- dense, embedding, activations, dropouts, flattening ----------------------------
 
@@ -584,6 +585,7 @@ class Torch(Convention):
         **LANGUAGE_LAYERS,
         **PARAMS_LAYERS,
         **SDPA_LAYERS,
+        **BUFFER_LAYERS,
     }
 
 

@@ -5,6 +5,7 @@ Conventions (:mod:`symcount.conventions`) are tables over these ops.
 
 from . import (  # noqa: F401  (importing registers the ops)
     attention,
+    buffer,
     cells,
     conv,
     core,
