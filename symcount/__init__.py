@@ -9,7 +9,12 @@
 
 from __future__ import annotations
 
-from .api import load, parse, parse_python  # also attaches Model's analysis and display methods
+from .api import (  # also attaches Model's analysis and display methods
+    load,
+    parse,
+    parse_keras_json,
+    parse_python,
+)
 from .errors import (
     ArgumentError,
     LimitError,
@@ -33,6 +38,7 @@ __all__ = [
     "UnknownLayerError",
     "load",
     "parse",
+    "parse_keras_json",
     "parse_python",
 ]
 __version__ = "0.1.0"

@@ -100,7 +100,8 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="a model file (.sc, or Keras/PyTorch code in a .py file), or '-' to read standard input",
+        help="a model file (.sc, Keras/PyTorch code in a .py file, a Keras model.json or "
+        ".keras), or '-' to read standard input",
     )
     src.add_argument(
         "-e",
@@ -352,9 +353,12 @@ def _model(args, parser):
     counting = getattr(args, "count_as", None)
     if counting is not None:
         kw["counting"] = counting
-    if path is not None:
+    saved = path is not None and path.endswith((".json", ".keras"))  # docs/keras_json.md
+    if path is not None and not saved:
         text = _read(path)
-    if args.python or (path is not None and path.endswith(".py")):
+    if saved:
+        model = symcount.load(path, **kw)
+    elif args.python or (path is not None and path.endswith(".py")):
         model = symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
         for note in model.notes:
             print(f"{display}: note: {note}", file=sys.stderr)

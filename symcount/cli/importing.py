@@ -8,6 +8,7 @@ EPILOG = """\
 examples:
   symcount import examples/keras_lstm.py
   symcount import examples/torch_bn_cnn.py --input-shape 1,64,64 -o torch_bn_cnn.sc
+  symcount import model.keras -o model.sc      # a Keras saved model (docs/keras_json.md)
 
 The file it writes gives the same shapes and counts as the code (symcount
 checks that before writing it); sizes the code leaves unassigned stay
@@ -45,17 +46,29 @@ def run(args, parser) -> str:
     if getattr(args, "lets", None):
         parser.error("import writes the model as the code has it; --let is for summary and explain")
     path, text, display = _source(args, parser)
-    if path is not None:
+    saved = path is not None and path.endswith((".json", ".keras"))  # docs/keras_json.md
+    if saved:
+        from ..api import keras_saved
+
+        text, display = keras_saved(path)
+    elif path is not None:
         text = _read(path)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     values = dict(args.values)
     kw = {"input_shape": args.input_shape, "convention": args.convention}
-    original = symcount.parse_python(text, filename=display, values=values, **kw)
-    program, conv, notes = read_python(text, **kw)
+    if saved:
+        from ..importers import read_keras_json
+
+        original = symcount.parse_keras_json(text, filename=display, values=values)
+        (program, notes), conv = read_keras_json(text), "keras"
+    else:
+        original = symcount.parse_python(text, filename=display, values=values, **kw)
+        program, conv, notes = read_python(text, **kw)
     statements = program.statements
     if conv != "keras":
         statements = (A.ConventionStmt(conv, program.span, span=program.span), *statements)
-    header = [f"read from {display} by symcount import (the code is read, never run)"]
+    what = "the config is read as data" if saved else "the code is read, never run"
+    header = [f"read from {display} by symcount import ({what})"]
     header += [f"note: {n}" for n in notes]
     try:
         out = to_text(A.Program(statements, span=program.span), header)
