@@ -66,9 +66,21 @@ def check(real, ours) -> None:
     assert (ours.total, ours.trainable, ours.non_trainable) == (real.count_params(), t, f)
 
 
+def as_model_file(text: str):
+    """The config written as a model file (what `symcount import` writes), read back."""
+    from symcount.importers import read_keras_json
+    from symcount.language.printer import to_text
+
+    program, _ = read_keras_json(text)
+    return symcount.parse(to_text(program))
+
+
 def both_ways(real, tmp_path) -> None:
-    """to_json() and a .keras archive, each read back and compared with ``real``."""
-    check(real, symcount.parse_keras_json(real.to_json()))
+    """to_json(), a .keras archive and the model file symcount import writes,
+    each read back and compared with ``real``."""
+    text = real.to_json()
+    check(real, symcount.parse_keras_json(text))
+    check(real, as_model_file(text))
     path = tmp_path / f"{real.name}.keras"
     real.save(path)
     check(real, symcount.load(path))
@@ -196,5 +208,83 @@ def test_reference_case_model(index, tmp_path):
     check(real, symcount.parse_keras_json(real_text))
     if index % 10 == 0:  # the archive path on every tenth: saving costs more than reading
         path = tmp_path / "m.keras"
+        real.save(path)
+        check(real, symcount.load(path))
+
+
+# random graphs: chains of reference-case layers whose shapes meet, residual
+# merges, a shared layer, a nested Sequential -------------------------------------------
+
+
+def chainable() -> dict[tuple, list[dict]]:
+    """The reference cases of one float tensor in and one out, by input shape."""
+    from tests.reference.keras_cases import _int_input, attention
+
+    out: dict[tuple, list[dict]] = {}
+    for c in reference_cases():
+        single = c["output_shape"] and not isinstance(c["output_shape"][0], list)
+        if (
+            single
+            and not _int_input(c)
+            and c["layer"] not in attention.SAMPLERS
+            and c["layer"] != "MultiHeadAttention"
+        ):
+            out.setdefault(tuple(c["input_shape"]), []).append(c)
+    return out
+
+
+def random_graph(rng: random.Random, index: int, by_shape: dict):
+    """A functional model: a chain of 1-5 layers from one sampled input shape,
+    each step a residual Add where the shape is kept, the first layer shared
+    on a second input of its shape, and part of the chain a nested Sequential."""
+    from tests.reference.keras_cases import build_layer
+
+    L = keras.layers
+    keras.backend.clear_session(free_memory=False)
+    shape = rng.choice(sorted((s for s in by_shape if len(by_shape[s]) > 1), key=str))
+    a = keras.Input(shape=shape, name="a")
+    inputs, x = [a], a
+    nested = rng.random() < 0.3
+    steps = []
+    for step in range(rng.randint(1, 5)):
+        options = by_shape.get(tuple(x.shape[1:]))
+        if not options:
+            break
+        case = rng.choice(options)
+        layer = build_layer(case)
+        steps.append(layer)
+        if nested and step == 0:
+            sub = keras.Sequential([keras.Input(shape=tuple(x.shape[1:])), layer], name="sub")
+            y = sub(x)
+        else:
+            y = layer(x)
+            if step == 0 and rng.random() < 0.3:  # the same layer on a second input: shared
+                b = keras.Input(shape=tuple(x.shape[1:]), name="b")
+                inputs.append(b)
+                y = L.Add(name="both")([y, layer(b)])
+        if tuple(y.shape[1:]) == tuple(x.shape[1:]) and rng.random() < 0.4:
+            y = L.Add(name=f"residual_{step}")([x, y])
+        x = y
+    return keras.Model(inputs, x, name=f"graph_{index}")
+
+
+GRAPHS = 150
+
+
+@pytest.fixture(scope="module")
+def by_shape():
+    return chainable()
+
+
+@pytest.mark.parametrize("index", range(GRAPHS))
+def test_random_graph(index, by_shape, tmp_path):
+    rng = random.Random(1000 + index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = random_graph(rng, index, by_shape)
+    check(real, symcount.parse_keras_json(real.to_json()))
+    check(real, as_model_file(real.to_json()))
+    if index % 10 == 0:
+        path = tmp_path / "g.keras"
         real.save(path)
         check(real, symcount.load(path))

@@ -100,8 +100,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="a model file (.sc, Keras/PyTorch code in a .py file, a Keras model.json or "
-        ".keras), or '-' to read standard input",
+        help="a model file (.sc, Keras/PyTorch code in .py, a Keras .json/.keras), or '-' for stdin",
     )
     src.add_argument(
         "-e",
@@ -356,10 +355,12 @@ def _model(args, parser):
     saved = path is not None and path.endswith((".json", ".keras"))  # docs/keras_json.md
     if path is not None and not saved:
         text = _read(path)
-    if saved:
-        model = symcount.load(path, **kw)
-    elif args.python or (path is not None and path.endswith(".py")):
-        model = symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
+    if saved or args.python or (path is not None and path.endswith(".py")):
+        model = (
+            symcount.load(path, **kw)
+            if saved
+            else symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
+        )
         for note in model.notes:
             print(f"{display}: note: {note}", file=sys.stderr)
     elif args.input_shape is not None:

@@ -141,6 +141,12 @@ class JsonReader:
         body = self.model_body(data, top=True)
         name = config.get("name")
         head = [S.ModelStmt(name, span=sp)] if isinstance(name, str) else []
+        if self.op_rows:
+            shown = ", ".join(self.op_rows[:3]) + (", ..." if len(self.op_rows) > 3 else "")
+            self.notes.append(
+                f"{len(self.op_rows)} keras.ops calls of two tensors ({shown}) are rows of no "
+                "weights (Add, Multiply, ...); Keras's summary lists no layer for them"
+            )
         whole = Span(1, 1, len(self.starts), 1, 0, len(self.text))
         return S.Program((*head, *self.blocks, *body), span=whole)
 
@@ -325,10 +331,6 @@ class JsonReader:
                 return refs[0].id
             if len(refs) == 2 and kind in MERGE_OPS:
                 name = layer.get("name")
-                self.notes.append(
-                    f"the operation {name!r} (keras.ops {kind} of two tensors) is a row "
-                    f"{kind}(name={name!r}) of no weights; Keras's summary shows no layer for it"
-                )
                 self.op_rows.append(name)
                 kw = (S.Kwarg("name", S.Str(name, span=sp), span=sp),)
                 call = S.Call(
@@ -396,6 +398,7 @@ class JsonReader:
             message, _ = self.rules.unknown(str(type_))
             raise self.error(f"unknown layer {type_!r}: {message}", layer)
         declared = {a.name: a.default for a in rule.args}
+        kinds = {a.name: a.kind for a in rule.args}
         kwargs = []
         for k, v in config.items():
             if k in DEFAULT_ONLY and DEFAULT_ONLY[k] is not None and v not in DEFAULT_ONLY[k]:
@@ -411,10 +414,16 @@ class JsonReader:
                 optional = declared[k] is not REQUIRED
                 if k == "activation" and (not isinstance(v, str) or (v == "linear" and optional)):
                     continue  # linear is no activation; a custom function holds no weights
-                if _same(v, declared[k]):
+                if _same(v, declared[k]) or (
+                    k == "data_format" and v == "channels_last" and declared[k] is None
+                ):
                     continue  # the rule's default: the model file stays readable
-                if v is None and k != "activation":
-                    kwargs.append(S.Kwarg(k, S.Name("None", span=sp), span=sp))
+                if (
+                    isinstance(v, str)
+                    and v.isidentifier()
+                    and (kinds[k] == "enum" or k == "activation")
+                ):
+                    kwargs.append(S.Kwarg(k, S.Name(v, span=sp), span=sp))  # padding=same
                     continue
                 kwargs.append(S.Kwarg(k, self.value(v, k, layer, sp), span=sp))
             elif k in rule.ignored or k in DEFAULT_ONLY:
@@ -425,12 +434,20 @@ class JsonReader:
                     f"{config.get('name', type_)!r} ({type_}) is not read by symcount",
                     layer,
                 )
+        # the rule's leading required arguments written by position: Dense(64), Conv2D(32, (3, 3))
+        args = []
+        for a in rule.args:
+            given = next((kw for kw in kwargs if kw.name == a.name), None)
+            if a.default is not REQUIRED or a.rest or given is None:
+                break
+            kwargs.remove(given)
+            args.append(given.value)
         name = config.get("name")
         if isinstance(name, str):
             kwargs.append(S.Kwarg("name", S.Str(name, span=sp), span=sp))
         if config.get("trainable") is False:
             kwargs.append(S.Kwarg("trainable", S.Name("false", span=sp), span=sp))
-        return S.Call(S.Name(type_, span=sp), (), tuple(kwargs), span=sp)
+        return S.Call(S.Name(type_, span=sp), tuple(args), tuple(kwargs), span=sp)
 
     def value(self, v, key, layer, sp):
         if isinstance(v, bool):
