@@ -153,6 +153,25 @@ def test_errors_point_at_the_layer():
     assert message.startswith(f"m.json:{opens + 1}:{lines[opens].index('{') + 1}:")
 
 
+@pytest.mark.parametrize(
+    ("make", "argument"),
+    [
+        (lambda: keras.layers.Dense(3, lora_rank=2), "lora_rank=2"),
+        (lambda: keras.layers.MultiHeadAttention(2, 4, use_gate=True), "use_gate=true"),
+    ],
+    ids=["lora", "gate"],
+)
+def test_arguments_that_add_weights_are_errors(make, argument):
+    keras.backend.clear_session(free_memory=False)
+    x = keras.Input((5, 8))
+    layer = make()
+    y = layer(x, x) if isinstance(layer, keras.layers.MultiHeadAttention) else layer(x)
+    real = keras.Model(x, y)
+    assert real.count_params() > 0
+    with pytest.raises(symcount.SymcountError, match=f"argument {argument} .* changes its weights"):
+        symcount.parse_keras_json(real.to_json())
+
+
 # random models over the reference cases ------------------------------------------------
 
 

@@ -26,7 +26,13 @@ MODEL_CLASSES = ("Sequential", "Functional", "Model")
 VALUE_ONLY = {"name", "trainable", "dtype", "seed", "autocast"}
 VALUE_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 # keys Keras 3 writes for features symcount reads only at their default
-DEFAULT_ONLY = {"lora_rank": (None, 0), "quantization_config": (None,), "lora_alpha": None}
+DEFAULT_ONLY = {
+    "lora_rank": (None, 0),  # LoRA adds two low-rank kernels
+    "quantization_config": (None,),
+    "use_gate": (False,),  # MultiHeadAttention's gate adds a dense projection
+    "lora_alpha": None,  # a scale, whatever its value
+    "sliding_window": None,  # which keys a query sees, no weights
+}
 MAX_CONFIG_BYTES = 64 * 1024 * 1024
 # keras.ops that keep a tensor's shape when its other operand is a number
 ELEMENTWISE_OPS = {
