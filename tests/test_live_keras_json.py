@@ -132,6 +132,11 @@ def test_nested_shared_and_frozen(tmp_path):
     both_ways(real, tmp_path)
     seq = keras.Sequential([keras.Input((5, 3)), L.LSTM(7), inner_seq()], name="outer")
     both_ways(seq, tmp_path)
+    i = keras.Input((6, 6, 4))
+    block = keras.Model(i, L.Add()([i, L.Conv2D(4, 3, padding="same")(i)]), name="res_block")
+    x = keras.Input((6, 6, 4), name="x")
+    y = L.GlobalAveragePooling2D()(block(L.Conv2D(4, 1)(x)))
+    both_ways(keras.Model(x, L.Dense(2)(y), name="with_functional_block"), tmp_path)
 
 
 def inner_seq():

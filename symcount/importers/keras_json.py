@@ -15,10 +15,12 @@ Errors point at the layer's object in the JSON text.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 
 from ..errors import ArgumentError, LimitError, Span, SymcountError, SyntaxError_
 from ..language import ast as S
+from ..language.syntax import MAX_SOURCE_BYTES, MAX_SOURCE_CHARS
 from ..ops.spec import REQUIRED
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -33,7 +35,7 @@ DEFAULT_ONLY = {
     "lora_alpha": None,  # a scale, whatever its value
     "sliding_window": None,  # which keys a query sees, no weights
 }
-MAX_CONFIG_BYTES = 64 * 1024 * 1024
+
 # keras.ops that keep a tensor's shape when its other operand is a number
 ELEMENTWISE_OPS = {
     "Add",
@@ -54,8 +56,10 @@ def read_keras_file(path) -> str:
     try:
         with zipfile.ZipFile(path) as z:
             info = z.getinfo("config.json")
-            if info.file_size > MAX_CONFIG_BYTES:
-                raise LimitError("the archive's config.json is larger than 64 MB")
+            if info.file_size > MAX_SOURCE_BYTES:
+                raise LimitError(
+                    f"the archive's config.json is larger than {MAX_SOURCE_BYTES:,} bytes"
+                )
             raw = z.read(info)
     except KeyError:
         raise SymcountError("this .keras archive has no config.json") from None
@@ -504,28 +508,27 @@ def _refs(v) -> list:
     return [r for r in v if isinstance(r, list) and len(r) == 3]
 
 
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}]')  # a string (skipped), or a brace
+
+
 def _object_offsets(text: str) -> list[tuple[int, int]]:
     """(start, end) of every JSON object in the text, in the order they open."""
     out: list[list[int]] = []
     stack: list[int] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            i += 1
-            while i < n and text[i] != '"':
-                i += 2 if text[i] == "\\" else 1
-        elif ch == "{":
+    for m in _TOKENS.finditer(text):
+        ch = m.group()
+        if ch == "{":
             stack.append(len(out))
-            out.append([i, i + 1])
+            out.append([m.start(), m.end()])
         elif ch == "}" and stack:
-            out[stack.pop()][1] = i + 1
-        i += 1
+            out[stack.pop()][1] = m.end()
     return [(a, b) for a, b in out]
 
 
 def read(text: str) -> tuple[S.Program, list[str]]:
     """The symcount program a Keras model config describes, and notes."""
+    if len(text) > MAX_SOURCE_CHARS:
+        raise LimitError(f"the model config is longer than {MAX_SOURCE_CHARS:,} characters")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as e:
