@@ -10,6 +10,7 @@ import json
 import math
 import os
 import random
+import re
 import warnings
 from pathlib import Path
 
@@ -69,10 +70,17 @@ def check(real, ours) -> None:
 def as_model_file(text: str):
     """The config written as a model file (what `symcount import` writes), read back."""
     from symcount.importers import read_keras_json
+    from symcount.importers.keras_json import printable
     from symcount.language.printer import to_text
 
     program, _ = read_keras_json(text)
-    return symcount.parse(to_text(program))
+    model = symcount.parse(to_text(printable(program)[0]))
+    name = json.loads(text)["config"]["name"]
+    assert model.name == re.sub(
+        r"\W", "_", name
+    )  # mobilenetv2_1.00_224: model mobilenetv2_1_00_224
+    model.name = name
+    return model
 
 
 def both_ways(real, tmp_path) -> None:

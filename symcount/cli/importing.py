@@ -58,9 +58,12 @@ def run(args, parser) -> str:
     kw = {"input_shape": args.input_shape, "convention": args.convention}
     if saved:
         from ..importers import read_keras_json
+        from ..importers.keras_json import printable
 
         original = symcount.parse_keras_json(text, filename=display, values=values)
         (program, notes), conv = read_keras_json(text), "keras"
+        program, renamed = printable(program)
+        notes = [*notes, *renamed]
     else:
         original = symcount.parse_python(text, filename=display, values=values, **kw)
         program, conv, notes = read_python(text, **kw)

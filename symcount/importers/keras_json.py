@@ -483,6 +483,20 @@ class JsonReader:
         )
 
 
+def printable(program: S.Program) -> tuple[S.Program, list[str]]:
+    """The program with a model name the language can write (Keras names a
+    model ``mobilenetv2_1.00_224``, ``efficientnetv2-b0``), and a note if renamed."""
+    out, notes = [], []
+    for stmt in program.statements:
+        if isinstance(stmt, S.ModelStmt) and not stmt.name.isidentifier():
+            name = re.sub(r"\W", "_", stmt.name)
+            name = name if name[:1].isalpha() or name[:1] == "_" else f"m_{name}"
+            notes.append(f"the model {stmt.name!r} is written as model {name}")
+            stmt = S.ModelStmt(name, span=stmt.span)
+        out.append(stmt)
+    return S.Program(tuple(out), span=program.span), notes
+
+
 def _plain(v):
     return tuple(_plain(x) for x in v) if isinstance(v, list) else v
 
