@@ -14,6 +14,7 @@ from .api import (  # also attaches Model's analysis and display methods
     load,
     parse,
     parse_hf_config,  # a Hugging Face config.json (docs/huggingface.md)
+    parse_keras_json,  # a Keras model.to_json() or .keras (docs/keras_json.md)
     parse_python,
 )
 from .errors import (
@@ -41,6 +42,7 @@ __all__ = [
     "load",
     "parse",
     "parse_hf_config",
+    "parse_keras_json",
     "parse_python",
 ]
 __version__ = "0.1.0"

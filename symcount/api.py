@@ -144,6 +144,35 @@ def parse_hf_config(
     return model
 
 
+def parse_keras_json(
+    text: str,
+    *,
+    values: dict | None = None,
+    filename: str | None = None,
+    counting: str | None = None,
+    convention: str | None = None,
+    batch=None,
+) -> Model:
+    """Read a Keras 3 model config, ``model.to_json()`` or a ``.keras``
+    archive's ``config.json`` (docs/keras_json.md), and evaluate the model
+    it describes. Nothing in it is run or unpickled."""
+    from .evaluation.evaluator import Evaluator
+    from .importers import read_keras_json
+
+    if convention not in (None, "keras"):
+        raise SymcountError("a Keras model config is counted under convention keras")
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    how = check_counting(counting)
+    try:
+        program, notes = read_keras_json(text)
+    except SymcountError as e:
+        raise e.at(None, text, filename) from None
+    evaluator = lambda: Evaluator(values=check_values(values), convention="keras", counting=how)  # noqa: E731
+    model = run_program(text, evaluator, filename, program=program, batch=batch)
+    model.notes = notes
+    return model
+
+
 def run_program(
     text: str, evaluator, filename: str | None = None, program=None, *, batch=None
 ) -> Model:
@@ -208,6 +237,9 @@ def from_torch(
 def load(path: str | Path, **kw) -> Model:
     """Read and evaluate a model file."""
     p = Path(path)
+    if p.suffix == ".keras":  # a zip: only its config.json is read (docs/keras_json.md)
+        text, name = keras_saved(p)
+        return parse_keras_json(text, filename=name, **_json_kw(kw))
     try:
         text = read_source(p)
     except LimitError as e:
@@ -221,8 +253,9 @@ def load(path: str | Path, **kw) -> Model:
     if p.suffix == ".py":
         return parse_python(text, filename=str(path), **kw)
     if p.suffix == ".json" and _hf_config(text):
-        kw.pop("input_shape", None)
-        return parse_hf_config(text, filename=str(path), **kw)
+        return parse_hf_config(text, filename=str(path), **_json_kw(kw))
+    if p.suffix == ".json":
+        return parse_keras_json(text, filename=str(path), **_json_kw(kw))
     kw.pop("input_shape", None)
     return parse(text, filename=str(path), **kw)
 
@@ -365,3 +398,40 @@ def _attach(cls, methods) -> None:
 
 _attach(Model, _ModelMethods)
 _attach(Row, _RowMethods)
+
+
+def _json_kw(kw: dict) -> dict:
+    return {k: v for k, v in kw.items() if k != "input_shape"}
+
+
+def keras_saved(path) -> tuple[str, str]:
+    """(the config's text, the name errors show) of a Keras saved model:
+    model.json, or model.keras (a zip, of which only config.json is read)."""
+    if str(path).endswith(".keras"):
+        return keras_config(path), f"{path}:config.json"
+    try:
+        return read_source(path), str(path)
+    except LimitError as e:
+        raise e.at(None, None, str(path)) from None
+    except OSError as e:
+        raise SymcountError(f"cannot read {path}: {e.strerror or e}").at(
+            None, None, str(path)
+        ) from None
+    except UnicodeDecodeError as e:
+        raise SymcountError(f"cannot read {path}: not UTF-8 text (byte {e.start})").at(
+            None, None, str(path)
+        ) from None
+
+
+def keras_config(path) -> str:
+    """A .keras archive's config.json text (a user error when it cannot be read)."""
+    from .importers.keras_json import read_keras_file
+
+    try:
+        return read_keras_file(path)
+    except SymcountError as e:
+        raise e.at(None, None, str(path)) from None
+    except OSError as e:
+        raise SymcountError(f"cannot read {path}: {e.strerror or e}").at(
+            None, None, str(path)
+        ) from None

@@ -102,7 +102,7 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
         "file",
         nargs="?",
         metavar="FILE",
-        help="a model file (.sc, or Keras/PyTorch code in a .py file), or '-' to read standard input",
+        help="a model file (.sc, Keras/PyTorch code in .py, a Keras .json/.keras), or '-' for stdin",
     )
     src.add_argument(
         "-e",
@@ -344,14 +344,20 @@ def _model(args, parser):
     counting = count_options.counting_name(args, parser)
     if counting is not None:
         kw["counting"] = counting
-    if path is not None:
+    zipped = path is not None and path.endswith(".keras")  # a .keras archive: load reads it
+    if path is not None and not zipped:
         text = _read(path)
-    if args.python or (path is not None and path.endswith(".py")):
-        model = symcount.parse_python(text, filename=display, input_shape=args.input_shape, **kw)
-        for note in model.notes:
-            print(f"{display}: note: {note}", file=sys.stderr)
-    elif (hf := hf_config(args, path, text)) is not None:  # docs/huggingface.md
-        model = symcount.parse_hf_config(text, filename=display, **hf, **kw)
+    hf = None if zipped else hf_config(args, path, text)  # docs/huggingface.md
+    saved = hf is None and path is not None and path.endswith((".json", ".keras"))  # keras_json.md
+    if hf is not None or saved or args.python or (path is not None and path.endswith(".py")):
+        if hf is not None:
+            model = symcount.parse_hf_config(text, filename=display, **hf, **kw)
+        elif saved:
+            model = symcount.load(path, **kw)
+        else:
+            model = symcount.parse_python(
+                text, filename=display, input_shape=args.input_shape, **kw
+            )
         for note in model.notes:
             print(f"{display}: note: {note}", file=sys.stderr)
     elif args.input_shape is not None:

@@ -86,7 +86,12 @@ def run(args, parser) -> str:
     if getattr(args, "lets", None):
         parser.error("diff takes --set values; --let relations are for summary and explain")
     path, text, display = _source(args, parser)
-    if path is not None:
+    saved = path is not None and path.endswith((".json", ".keras"))  # docs/keras_json.md
+    if saved:
+        from ..api import keras_saved
+
+        text, display = keras_saved(path)
+    elif path is not None:
         text = _read(path)
     values = _values(args, parser)
     python = args.python or (path is not None and path.endswith(".py"))
@@ -104,6 +109,7 @@ def run(args, parser) -> str:
         python=python,
         input_shape=args.input_shape,
         batch=args.batch,
+        keras_json=saved,
     )
     if keras_model.convention != "keras":
         raise ArgumentError(
@@ -142,7 +148,16 @@ def _width(args) -> int:
     return output_width(args.width, DEFAULT_WIDTH)
 
 
-def evaluate(text: str, *, values=None, filename=None, python=False, input_shape=None, batch=None):
+def evaluate(
+    text: str,
+    *,
+    values=None,
+    filename=None,
+    python=False,
+    input_shape=None,
+    batch=None,
+    keras_json=False,
+):
     """(the Keras model, its torch.nn equivalent) of ``text`` (symcount's
     language, or Keras code with ``python``), from one evaluation."""
     from ..api import check_values, run_program
@@ -170,6 +185,14 @@ def evaluate(text: str, *, values=None, filename=None, python=False, input_shape
 
         try:
             program, _, _ = read_python(text, convention="keras", input_shape=input_shape)
+        except SymcountError as e:
+            raise e.at(None, text, filename) from None
+    if keras_json:
+        from ..errors import SymcountError
+        from ..importers import read_keras_json
+
+        try:
+            program, _ = read_keras_json(text)
         except SymcountError as e:
             raise e.at(None, text, filename) from None
     model = run_program(text, noting, filename, program=program, batch=batch)

@@ -8,6 +8,7 @@ EPILOG = """\
 examples:
   symcount import examples/keras_lstm.py
   symcount import examples/torch_bn_cnn.py --input-shape 1,64,64 -o torch_bn_cnn.sc
+  symcount import model.keras -o model.sc      # a Keras saved model (docs/keras_json.md)
 
 The file it writes gives the same shapes and counts as the code (symcount
 checks that before writing it); sizes the code leaves unassigned stay
@@ -45,25 +46,40 @@ def run(args, parser) -> str:
     if getattr(args, "lets", None):
         parser.error("import writes the model as the code has it; --let is for summary and explain")
     path, text, display = _source(args, parser)
-    if path is not None:
+    if path is not None and path.endswith(".keras"):  # a zip: its config.json (docs/keras_json.md)
+        from ..api import keras_saved
+
+        text, display = keras_saved(path)
+    elif path is not None:
         text = _read(path)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     values = dict(args.values)
     kw = {"input_shape": args.input_shape, "convention": args.convention}
     from .hf import hf_config
 
-    if (hf := hf_config(args, path, text)) is not None:  # a Hugging Face config.json
+    hf = hf_config(args, path, text)
+    saved = hf is None and path is not None and path.endswith((".json", ".keras"))
+    if hf is not None:  # a Hugging Face config.json (docs/huggingface.md)
         from ..importers.hf_config import read
 
         original = symcount.parse_hf_config(text, filename=display, values=values, **hf)
         program, conv, notes = read(text, given=set(values), **hf)
+    elif saved:  # a Keras model config (docs/keras_json.md)
+        from ..importers import read_keras_json
+        from ..importers.keras_json import printable
+
+        original = symcount.parse_keras_json(text, filename=display, values=values)
+        (program, notes), conv = read_keras_json(text), "keras"
+        program, renamed = printable(program)
+        notes = [*notes, *renamed]
     else:
         original = symcount.parse_python(text, filename=display, values=values, **kw)
         program, conv, notes = read_python(text, **kw)
     statements = program.statements
     if conv != "keras" and not any(isinstance(s, A.ConventionStmt) for s in statements):
         statements = (A.ConventionStmt(conv, program.span, span=program.span), *statements)
-    header = [f"read from {display} by symcount import (the code is read, never run)"]
+    what = "the config is read as data" if saved or hf else "the code is read, never run"
+    header = [f"read from {display} by symcount import ({what})"]
     header += [f"note: {n}" for n in notes]
     try:
         out = to_text(A.Program(statements, span=program.span), header)

@@ -17,4 +17,11 @@ def read_python(text: str, *, convention: str | None = None, input_shape=None):
     return program, conv, notes
 
 
-__all__ = ["read_python"]
+def read_keras_json(text: str):
+    """(program, notes) of a Keras 3 model config (model.to_json(), a .keras's config.json)."""
+    from .keras_json import read
+
+    return read(text)
+
+
+__all__ = ["read_keras_json", "read_python"]
