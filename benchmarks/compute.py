@@ -1,8 +1,9 @@
 """The cost of counting compute and memory: ``symcount summary`` with and
-without ``--compute`` (MACs and FLOPs columns and totals) and the memory
-options (``--memory --optimizer adam --activations torchinfo``: parameter,
-gradient, optimizer, activation and training bytes), in one process, imports
-done, the fastest of --runs runs (the least disturbed, on a shared machine).
+without ``--compute`` (MACs and FLOPs columns and totals), with ``--compute
+--memory`` (and the weights' bytes), and with every memory figure
+(``--optimizer adam --activations torchinfo`` too: gradient, optimizer,
+activation and training bytes), in one process, imports done, the fastest of
+--runs runs (the least disturbed, on a shared machine).
 
     python benchmarks/compute.py              # the fastest of 15 runs
     python benchmarks/compute.py --runs 31
@@ -36,7 +37,8 @@ CASES = [  # label, summary arguments
     ("GPT-2, all symbolic", [str(EXAMPLES / "gpt2.sc")]),
 ]
 
-MEMORY = ["--memory", "--optimizer", "adam", "--activations", "torchinfo"]
+MEMORY = ["--memory"]
+TRAINING = ["--memory", "--optimizer", "adam", "--activations", "torchinfo"]
 
 TIMER = """
 import contextlib, io, json, statistics, sys, time
@@ -72,6 +74,7 @@ def main() -> None:
     p.add_argument("--base", type=Path, help="another checkout: its default summary too")
     args = p.parse_args()
     head = f"{'model':42} {'summary':>9} {'--compute':>10} {'ratio':>6} {'+memory':>9} {'ratio':>6}"
+    head += f" {'+training':>10} {'ratio':>6}"
     if args.base:
         head += f" {'base':>9} {'default/base':>13}"
     print(head)
@@ -79,8 +82,9 @@ def main() -> None:
         plain = timed(argv, args.runs)
         compute = timed([*argv, "--compute"], args.runs)
         both = timed([*argv, "--compute", *MEMORY], args.runs)
+        everything = timed([*argv, "--compute", *TRAINING], args.runs)
         line = f"{label:42} {plain:9.4f} {compute:10.4f} {compute / plain:6.2f}"
-        line += f" {both:9.4f} {both / plain:6.2f}"
+        line += f" {both:9.4f} {both / plain:6.2f} {everything:10.4f} {everything / plain:6.2f}"
         if args.base:
             base = timed(argv, args.runs, args.base.resolve())
             line += f" {base:9.4f} {plain / base:13.2f}"

@@ -66,7 +66,7 @@ def shown(text: str, values=None):
 
 
 def test_the_four_are_declared_in_order():
-    memory = ["param_bytes", "grad_bytes", "optimizer_bytes"]  # model/memory.py
+    memory = ["param_bytes", "grad_bytes", "optimizer_bytes", "training_bytes"]  # model/memory.py
     assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *ACTIVATIONS, *memory]
     assert [q.title for q in Q.REGISTRY.shown()] == [
         "Total params",
@@ -97,7 +97,7 @@ def test_temporarily_unregisters_even_on_error():
 def test_register_refuses_clashes(bad, message):
     with pytest.raises(ValueError, match=message):
         Q.register(Q.Quantity(**bad))
-    memory = ["param_bytes", "grad_bytes", "optimizer_bytes"]  # model/memory.py
+    memory = ["param_bytes", "grad_bytes", "optimizer_bytes", "training_bytes"]  # model/memory.py
     assert [q.name for q in Q.REGISTRY] == [*FOUR, "macs", "flops", *ACTIVATIONS, *memory]
 
 
@@ -134,6 +134,8 @@ def test_row_and_model_values(extra):
         "param_bytes": 4 * u * (f + 1),  # model/memory.py: float32, no optimizer
         "grad_bytes": 4 * u * (f + 1),
         "optimizer_bytes": 0,
+        # the three above and the training activations: 4+4+0 bytes a weight, 8 an output entry
+        "training_bytes": 8 * u * (f + 1) + 8 * u,
         "bias_entries": u,
         "elements_out": u,
     }
