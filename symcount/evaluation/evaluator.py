@@ -18,7 +18,6 @@ from .. import dims as D
 from .. import printing as P
 from ..conventions import rules_for
 from ..conventions.binding import bind
-from ..counting.activations import with_outputs
 from ..errors import (
     ArgumentError,
     LimitError,
@@ -36,6 +35,7 @@ from ..model.builder import GraphBuilder, LazyGraph, input_name
 from ..ops.parameter import check_inputs
 from ..ops.spec import Out
 from .blocks import BlocksMixin
+from .costs import CostsMixin
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsMixin, _InputValue
 from .repeats import RepeatsMixin
 from .tensors import TensorsMixin
@@ -44,7 +44,7 @@ MAX_LAYERS = 200_000
 CONVENTIONS = ("keras", "torch")
 
 
-class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
+class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin, CostsMixin):
     def __init__(self, values: dict | None = None, convention: str | None = None, counting=None):
         self.overrides = dict(values or {})
         # how compute is counted (symcount.counting.Counting); None: each op's own MACs
@@ -449,22 +449,10 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin):
             ) from None
         except OverflowError:
             raise LimitError(f"{spec.name} ({spec.type_name}): {D.TOO_LARGE}", spec.span) from None
-        why = D.layer_problem(out)  # computed dims obey the limits literals do
-        if why:
+        if why := D.layer_problem(out):  # computed dims obey the limits literals do
             raise LimitError(f"{spec.name} ({spec.type_name}): {why}", spec.span)
-        costs = out.costs if self.counting is None else self.counted(spec, shape, out, call_kwargs)
-        out.costs = with_outputs(costs, out, spec.type_name, spec.ns, shape)  # activations too
+        out.costs = self.call_costs(spec, shape, out, call_kwargs)
         return out
-
-    def counted(self, spec: LayerSpec, shape, out: Out, keywords=None) -> dict:
-        """The call's costs under the counting in force (symcount.counting)."""
-        if why := self.counting.refusal(self.convention):
-            raise ArgumentError(why, spec.span)
-        # reads a tensor no gradient is computed for (a model input): training-exact
-        first = any(t.node is not None and self.graph.needs_no_grad(t.node) for t in self.reading)
-        return self.counting.of(
-            spec.type_name, spec.rule.name, spec.ns, shape, out, self.convention, first, keywords
-        )
 
     def run_rule(self, spec: LayerSpec, shape, call_kwargs=None) -> Row:
         out = self.call_rule(spec, shape, call_kwargs)
