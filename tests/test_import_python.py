@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symcount
+from symcount.cli.importing import _numbers  # the rows without their places, as import checks them
 from symcount.errors import SymcountError
 
 HERE = Path(__file__).parent
@@ -354,18 +355,6 @@ def test_cli_input_shape_and_python_from_stdin(capsys, monkeypatch):
 
 
 # --- symcount import: the code saved as a model file, the same numbers -----------------
-
-
-def _numbers(model):
-    """The rows as JSON, without where each is written (the text moves)."""
-
-    def strip(r):
-        out = {k: v for k, v in r.items() if k != "source"}
-        if "layers" in out:
-            out["layers"] = [strip(x) for x in out["layers"]]
-        return out
-
-    return [strip(r) for r in model.to_dict()["layers"]]
 
 
 @pytest.mark.parametrize(

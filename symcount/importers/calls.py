@@ -21,6 +21,7 @@ from .values import (
     Sequential,
     Sym,
     Tensor,
+    literal,
 )
 
 
@@ -241,19 +242,9 @@ class CallsMixin:
         span = self.span(node) if not isinstance(node, Span) else node
         if isinstance(v, Sym):
             return v.node
-        if isinstance(v, bool):
-            return S.Name("true" if v else "false", span=span)
-        if v is None:
-            return S.Name("None", span=span)
-        if isinstance(v, int):
-            return S.Num(v, span=span) if v >= 0 else S.Neg(S.Num(-v, span=span), span=span)
-        if isinstance(v, float):
-            return S.Dec(repr(v), span=span)
-        if isinstance(v, str):
-            return S.Str(v, span=span)
-        if isinstance(v, list | tuple):
-            items = tuple(self.arg_node(x, node, what) for x in v)
-            return S.Seq(items, "[]" if isinstance(v, list) else "()", span=span)
+        lit = literal(v, span, lambda x: self.arg_node(x, node, what), lists="[]")
+        if lit is not None:
+            return lit
         if isinstance(v, Tensor):
             return S.Name(v.name, span=span)
         if isinstance(v, Opaque) and v.activation is not None:

@@ -22,6 +22,7 @@ from ..errors import ArgumentError, LimitError, Span, SymcountError, SyntaxError
 from ..language import ast as S
 from ..language.syntax import MAX_SOURCE_BYTES, MAX_SOURCE_CHARS
 from ..ops.spec import REQUIRED
+from .values import literal
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
 # config keys that never change a shape or a count
@@ -460,18 +461,9 @@ class JsonReader:
         return S.Call(S.Name(type_, span=sp), tuple(args), tuple(kwargs), span=sp)
 
     def value(self, v, key, layer, sp):
-        if isinstance(v, bool):
-            return S.Name("true" if v else "false", span=sp)
-        if v is None:
-            return S.Name("None", span=sp)
-        if isinstance(v, int):
-            return S.Num(v, span=sp) if v >= 0 else S.Neg(S.Num(-v, span=sp), span=sp)
-        if isinstance(v, float):
-            return S.Dec(repr(v), span=sp)
-        if isinstance(v, str):
-            return S.Str(v, span=sp)
-        if isinstance(v, list):
-            return S.Seq(tuple(self.value(x, key, layer, sp) for x in v), "()", span=sp)
+        lit = literal(v, sp, lambda x: self.value(x, key, layer, sp))
+        if lit is not None:
+            return lit
         if isinstance(v, dict) and v.get("class_name") in MODEL_CLASSES:
             raise self.error(f"a model as the argument {key} is not read yet", layer)
         if isinstance(v, dict) and "class_name" in v and "config" in v:

@@ -24,6 +24,7 @@ import operator
 
 from ..errors import ArgumentError, Span
 from ..language import ast as S
+from .values import literal
 
 AT = Span(1, 1, 1, 1)
 REQUIRED_NAME = "REQUIRED"
@@ -174,19 +175,9 @@ class ModuleReader:
     def value(self, v, what: str) -> S.Node:
         import torch
 
-        if isinstance(v, bool):
-            return S.Name("true" if v else "false", span=AT)
-        if v is None:
-            return S.Name("None", span=AT)
-        if isinstance(v, int):
-            return S.Num(v, span=AT) if v >= 0 else S.Neg(S.Num(-v, span=AT), span=AT)
-        if isinstance(v, float):
-            return S.Dec(repr(v), span=AT) if v >= 0 else S.Neg(S.Dec(repr(-v), span=AT), span=AT)
-        if isinstance(v, str):
-            return S.Str(v, span=AT)
-        if isinstance(v, list | tuple | torch.Size):
-            items = tuple(self.value(x, what) for x in v)
-            return S.Seq(items, "()", span=AT)
+        lit = literal(v, AT, lambda x: self.value(x, what))  # a torch.Size is a tuple
+        if lit is not None:
+            return lit
         if isinstance(v, torch.nn.Module):
             return self.constructor(v, what)
         raise ArgumentError(f"{what} holds a {type(v).__name__}, not a size")

@@ -127,3 +127,22 @@ class Method:
 
     obj: Any
     name: str
+
+
+def literal(v, span: Span, item=None, lists: str = "()"):
+    """A Python constant — bool, None, a number, a string, and a list or tuple
+    of values ``item`` converts — as a syntax node (written as the parser would
+    read its text: -3 is a negation of 3); None when ``v`` is none of these.
+    ``lists``: the brackets a list is written with (a tuple's are round)."""
+    if isinstance(v, bool):
+        return S.Name("true" if v else "false", span=span)
+    if v is None:
+        return S.Name("None", span=span)
+    if isinstance(v, int | float):
+        node = S.Num(abs(v), span=span) if isinstance(v, int) else S.Dec(repr(abs(v)), span=span)
+        return node if v >= 0 else S.Neg(node, span=span)
+    if isinstance(v, str):
+        return S.Str(v, span=span)
+    if item is not None and isinstance(v, list | tuple):
+        return S.Seq(tuple(item(x) for x in v), lists if isinstance(v, list) else "()", span=span)
+    return None
