@@ -282,6 +282,7 @@ class FormulaContext:
         "convention",
         "counters",
         "evaluator",
+        "formulas",
         "names",
         "overrides",
         "rules",
@@ -290,6 +291,9 @@ class FormulaContext:
 
     def __init__(self, ev):
         self.evaluator = type(ev)
+        # a block called again as it was called before has the same formula: worked
+        # out once (a ResNet's identical bottlenecks; explain asks for every call's)
+        self.formulas: dict = {}
 
     def finish(self, ev) -> None:
         self.convention, self.rules, self.overrides = ev.convention, ev.rules, ev.overrides
@@ -394,11 +398,42 @@ class LazyFormula:
         return f.numbers if f is not None else None
 
     def _run(self) -> Formula | None:
+        key = _call_key(self._block, self._tensor, self._scope, self._view)
+        known = self._context.formulas.get(key)
+        if known is not None:
+            return known[0]
         try:
             ev = self._context.dry_run(self._view)
-            return ev.block_formula(self._block, self._tensor, self._scope)
+            result = ev.block_formula(self._block, self._tensor, self._scope)
         except RecursionError:
-            return None
+            result = None
+        # the objects the key names by id are kept with it, so no id is reused
+        self._context.formulas[key] = (result, self._block, self._tensor, self._scope, self._view)
+        return result
+
+
+def _value_key(v):
+    """A bound value as a key: itself with its type (1 and True differ), or its
+    id when it cannot be hashed."""
+    try:
+        hash(v)
+    except TypeError:
+        return ("id", id(v))
+    return (type(v), v)
+
+
+def _call_key(block, tensor, scope: dict, view: DryView) -> tuple:
+    """What a block formula's dry run depends on: the block, the input's shape,
+    the parameters' values, and what the call saw (view)."""
+    parts = tuple(str(p.shape) for p in tensor.parts) if tensor.parts else None
+    args = tuple(sorted((k, _value_key(v)) for k, v in scope.items()))
+    seen = tuple(
+        sorted(
+            (sid, tuple(sorted((n, _value_key(b)) for n, b in kept.items())))
+            for sid, (_, kept) in view.saved.items()
+        )
+    )
+    return (id(block), str(tensor.shape), parts, args, seen, view.unapplied)
 
 
 def resolve_formula(formula) -> Formula | None:
