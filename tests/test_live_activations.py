@@ -18,11 +18,8 @@ Needs torch and torchinfo (the ``frameworks`` extra); skipped without them.
 
 from __future__ import annotations
 
-import json
 import sys
 import warnings
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -36,17 +33,13 @@ pytest.importorskip(
 import symcount
 from symcount import dims as D
 from symcount.counting import activations as A
-from tests.reference.torch_cases import _attention, _batch_dim, build_module
+from tests.reference.torch_cases import _attention, _batch_dim, build_module, recorded_by_layer
 from tests.torch_differential import case_source
 
 pytestmark = pytest.mark.live
 
 BATCH = 2
-FIXTURES = json.loads((Path(__file__).parent / "reference" / "torch_layers.json").read_text())
-BY_LAYER = defaultdict(list)
-for _c in FIXTURES["cases"]:
-    if "error" not in _c:
-        BY_LAYER[_c["layer"]].append(_c)
+BY_LAYER = recorded_by_layer()
 PER_LAYER = 12
 for _layer, _cases in BY_LAYER.items():
     _step = max(1, len(_cases) // PER_LAYER)

@@ -18,10 +18,7 @@ Needs torch (the ``frameworks`` extra); skipped without it.
 
 from __future__ import annotations
 
-import json
 import warnings
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -30,17 +27,13 @@ pytest.importorskip(
 )
 
 import symcount
-from tests.reference.torch_cases import build_module, run_forward
+from tests.reference.torch_cases import build_module, recorded_by_layer, run_forward
 from tests.torch_differential import case_source
 
 pytestmark = pytest.mark.live
 
 BATCH = 2
-FIXTURES = json.loads((Path(__file__).parent / "reference" / "torch_layers.json").read_text())
-BY_LAYER = defaultdict(list)
-for _c in FIXTURES["cases"]:
-    if "error" not in _c:
-        BY_LAYER[_c["layer"]].append(_c)
+BY_LAYER = recorded_by_layer()
 # FlopCounterMode counts no recurrent kernel on CPU (aten.lstm, gru, rnn_*): hand counts,
 # nor Bilinear's aten._trilinear
 UNSEEN = {"RNN", "LSTM", "GRU", "RNNCell", "LSTMCell", "GRUCell", "Bilinear"}

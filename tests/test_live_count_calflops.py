@@ -17,10 +17,6 @@ Needs torch, calflops and deepspeed (the ``frameworks`` extra); skipped without.
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
-from pathlib import Path
-
 import pytest
 
 pytest.importorskip(
@@ -33,17 +29,15 @@ pytest.importorskip(
 
 import symcount
 from tests.calflops_tools import TOOLS, case_counts, measure
+from tests.reference.torch_cases import recorded_by_layer
 from tests.test_live_compute import CONVS, ENCODER, MNIST, _convs, _mnist
 from tests.torch_differential import case_source
 
 pytestmark = pytest.mark.live
 
 BATCH = 2
-FIXTURES = json.loads((Path(__file__).parent / "reference" / "torch_layers.json").read_text())
-CASES = [c for c in FIXTURES["cases"] if "error" not in c]
-BY_LAYER = defaultdict(list)
-for _c in CASES:
-    BY_LAYER[_c["layer"]].append(_c)
+BY_LAYER = recorded_by_layer()
+CASES = [c for cases in BY_LAYER.values() for c in cases]
 
 # The cases whose count depends on the batch in a way no per-sample formula
 # has: the tool's number at batch 2 is not twice its number at batch 1.

@@ -20,11 +20,8 @@ Needs torch and fvcore (the ``frameworks`` extra); skipped without them.
 
 from __future__ import annotations
 
-import json
 import logging
 import warnings
-from collections import defaultdict
-from pathlib import Path
 
 import pytest
 
@@ -36,18 +33,14 @@ pytest.importorskip(
 )
 
 import symcount
-from tests.reference.torch_cases import build_module, run_forward
+from tests.reference.torch_cases import build_module, recorded_by_layer, run_forward
 from tests.test_live_compute import CONVS, ENCODER, MNIST, _convs, _mnist
 from tests.torch_differential import case_source
 
 pytestmark = pytest.mark.live
 
 BATCH = 2
-FIXTURES = json.loads((Path(__file__).parent / "reference" / "torch_layers.json").read_text())
-BY_LAYER = defaultdict(list)
-for _c in FIXTURES["cases"]:
-    if "error" not in _c:
-        BY_LAYER[_c["layer"]].append(_c)
+BY_LAYER = recorded_by_layer()
 
 
 def analysis(model, inputs):

@@ -18,9 +18,7 @@ Needs torch and torchinfo (the ``frameworks`` extra); skipped without them.
 
 from __future__ import annotations
 
-import json
 import warnings
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -33,18 +31,14 @@ pytest.importorskip(
 )
 
 import symcount
-from tests.reference.torch_cases import _batch_dim, build_module, run_forward
+from tests.reference.torch_cases import _batch_dim, build_module, recorded_by_layer, run_forward
 from tests.test_live_compute import CONVS, MNIST, _convs, _mnist
 from tests.torch_differential import case_source
 
 pytestmark = pytest.mark.live
 
 BATCH = 2
-FIXTURES = json.loads((Path(__file__).parent / "reference" / "torch_layers.json").read_text())
-BY_LAYER = defaultdict(list)
-for _c in FIXTURES["cases"]:
-    if "error" not in _c:
-        BY_LAYER[_c["layer"]].append(_c)
+BY_LAYER = recorded_by_layer()
 
 # What symcount cannot reproduce, with the reason. torchinfo multiplies a leaf's
 # parameters by its output's first axis, taken to be the batch; inside a

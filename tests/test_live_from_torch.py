@@ -20,9 +20,7 @@ Needs torch (the ``frameworks`` extra); skipped without it.
 from __future__ import annotations
 
 import itertools
-import json
 import warnings
-from collections import defaultdict
 from pathlib import Path
 
 import pytest
@@ -38,18 +36,14 @@ F = torch.nn.functional
 import symcount  # noqa: E402
 from symcount.importers.torch_module import read_module  # noqa: E402
 from symcount.language.printer import to_text  # noqa: E402
-from tests.reference.torch_cases import build_module  # noqa: E402
+from tests.reference.torch_cases import build_module, recorded_by_layer  # noqa: E402
 
 pytestmark = pytest.mark.live
 
 HERE = Path(__file__).parent
-FIXTURES = json.loads((HERE / "reference" / "torch_layers.json").read_text())
 # the cases of tensor methods, built as Modules whose forward calls them (torch.fx sees the call)
 TENSOR_METHODS = {"Transpose", "Permute", "View", "Reshape"}
-BY_LAYER = defaultdict(list)
-for _c in FIXTURES["cases"]:
-    if "error" not in _c and (hasattr(nn, _c["layer"]) or _c["layer"] in TENSOR_METHODS):
-        BY_LAYER[_c["layer"]].append(_c)
+BY_LAYER = recorded_by_layer(lambda c: hasattr(nn, c["layer"]) or c["layer"] in TENSOR_METHODS)
 
 
 def counts(module) -> tuple[int, int, int]:

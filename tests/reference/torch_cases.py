@@ -1142,3 +1142,17 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def recorded_by_layer(keep=lambda case: True) -> dict[str, list[dict]]:
+    """The recorded cases torch accepted (torch_layers.json), by layer type,
+    in the file's order; ``keep`` narrows them (the live tests share this)."""
+    import json
+    from pathlib import Path
+
+    cases = json.loads((Path(__file__).parent / "torch_layers.json").read_text())["cases"]
+    out: dict[str, list[dict]] = {}
+    for c in cases:
+        if "error" not in c and keep(c):
+            out.setdefault(c["layer"], []).append(c)
+    return out
