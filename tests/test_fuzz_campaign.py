@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -78,6 +79,25 @@ def test_a_hung_or_crashed_input_is_killed_and_counted():
     assert out[0][:2] == ("other", "timeout: over 0.5 s")
     assert out[2][:2] == ("other", "crash: the worker died (signal SIGKILL)")
     assert out[1][0] == out[3][0] == "result"  # each on a fresh worker
+
+
+def test_a_big_model_is_allowed_time_for_its_rows_and_no_more():
+    # 0.5 s, and 2 ms for each row past 1,000: 3,000 rows are allowed 4.5 s
+    pool = fuzz.Pool(1, 0.5, 512)
+    jobs = [
+        (0, "slow", "mutation", {"rows": 3000, "sleep": 1.5}, ""),
+        (1, "slow", "mutation", {"rows": 3000}, ""),  # never ends
+        (2, "slow", "mutation", {"rows": 1000, "sleep": 1.5}, ""),  # no allowance
+    ]
+    start = time.monotonic()
+    out = {job[0]: (result, seconds) for job, result, seconds in pool.run(jobs)}
+    assert out[0][0][0] == "result"
+    assert out[1] == (
+        ("other", "timeout: over 0.5 s + 2 ms a row past 1,000", "3,000 rows: 4.5 s allowed"),
+        (4.5, 4.5),
+    )
+    assert out[2][0][:2] == ("other", "timeout: over 0.5 s")
+    assert time.monotonic() - start < 4.5 + 1.5 + 0.5 + 5  # killed on time, not later
 
 
 @pytest.mark.skipif(COUNT <= 0, reason="SYMCOUNT_FUZZ_COUNT=0")

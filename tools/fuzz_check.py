@@ -31,6 +31,13 @@ HTML_TAGS = {"table", "thead", "tbody", "tr", "td", "th", "code", "div", "p", "p
 HTML_TAGS |= {"ul", "li"}
 
 
+# Told the number of rows of a model once it is parsed (the worker of
+# tools/fuzz.py sets it): a legitimate model of thousands of layers takes
+# linear time to render in every format, which the pool allows beyond the
+# time limit, so that a timeout still means a hang or super-linear work.
+on_size = None
+
+
 class Other(Exception):
     """A finding: ``cls`` is its class, ``detail`` the particulars."""
 
@@ -228,6 +235,8 @@ def check_program(text: str, values=None, subs=None) -> str:
                 f"{'values' if values is not None else 'subs'}: a {type(given).__name__} accepted",
                 repr(given),
             )
+    if on_size is not None:
+        on_size(sum(1 for _ in model.walk(expand=True)))
     render_all(model, text)
     if subs is None and values is None:
         run_diff(text)
