@@ -2,8 +2,9 @@
 without ``--compute`` (MACs and FLOPs columns and totals), with ``--compute
 --memory`` (and the weights' bytes), and with every memory figure
 (``--optimizer adam --activations torchinfo`` too: gradient, optimizer,
-activation and training bytes), in one process, imports done, the fastest of
---runs runs (the least disturbed, on a shared machine).
+activation and training bytes), in one process, imports done: the CPU time
+of the fastest of --runs runs (CPU time, not wall-clock: other processes on a
+shared machine take the wall clock, not this process's CPU).
 
     python benchmarks/compute.py              # the fastest of 15 runs
     python benchmarks/compute.py --runs 31
@@ -13,8 +14,8 @@ activation and training bytes), in one process, imports done, the fastest of
 The target (issue 12): at most 1.2x summary's time without the counts. The
 ops write their MACs beside their shapes whether or not they are shown, so
 the default summary pays for the formulas too: --base measures that against
-a checkout without them. Figures are wall-clock seconds on this machine:
-read them as ratios.
+a checkout without them. Figures are CPU seconds on this machine: read them
+as ratios.
 """
 
 from __future__ import annotations
@@ -48,9 +49,9 @@ argv, runs = json.loads(sys.argv[1]), int(sys.argv[2])
 def once():
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
-        t = time.perf_counter()
+        t = time.process_time()
         assert main(["summary", *argv]) == 0
-        return time.perf_counter() - t
+        return time.process_time() - t
 once()  # caches filled: what is compared is the steady cost
 print(min(once() for _ in range(runs)))  # the least disturbed run: a shared machine
 """

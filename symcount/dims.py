@@ -28,9 +28,18 @@ def sp():
 
 
 def is_num(v) -> bool:
-    if type(v) is int:  # by far the most common: skip the ABC check
+    t = type(v)
+    if t is int:  # by far the most common
         return True
-    return isinstance(v, (Integral, Fraction)) and not isinstance(v, bool)
+    known = _NUM_TYPES.get(t)
+    if known is None:
+        # the ABC check is slow (a SymPy expression walks its whole class
+        # hierarchy): done once per type
+        known = _NUM_TYPES[t] = issubclass(t, (Integral, Fraction)) and not issubclass(t, bool)
+    return known
+
+
+_NUM_TYPES: dict[type, bool] = {}
 
 
 def is_int(v) -> bool:
@@ -53,6 +62,8 @@ def is_symbolic(v) -> bool:
 
 def normalize(v):
     """Fractions with denominator 1 and SymPy integers become Python ints."""
+    if type(v) is int:
+        return v
     if isinstance(v, Fraction) and v.denominator == 1:
         return int(v)
     if _is_sympy(v):
@@ -64,11 +75,20 @@ def normalize(v):
 
 
 def to_sympy(v):
-    if isinstance(v, Fraction):
+    t = type(v)
+    if t is int:
+        return _integer(v)
+    if t is Fraction:
         return sp().Rational(v.numerator, v.denominator)
-    if isinstance(v, Integral):
-        return sp().Integer(int(v))
+    if is_num(v):  # another Integral
+        return _integer(int(v))
     return v
+
+
+@functools.lru_cache(maxsize=1024)
+def _integer(n: int):
+    # the same few integers (bytes per entry, 2 for FLOPs, small sizes) over and over
+    return sp().Integer(n)
 
 
 @functools.cache
@@ -85,7 +105,7 @@ def add(a, b):
             return normalize(b)
     elif is_num(b) and b == 0:
         return normalize(a)
-    return normalize(to_sympy(a) + to_sympy(b))
+    return normalize(_binary(sp().Add, a, b))
 
 
 def sub(a, b):
@@ -100,7 +120,22 @@ def mul(a, b):
             return normalize(b) if a == 1 else 0
     elif is_num(b) and (b == 1 or b == 0):
         return normalize(a) if b == 1 else 0
-    return normalize(to_sympy(a) * to_sympy(b))
+    return normalize(_binary(sp().Mul, a, b))
+
+
+def _binary(op, a, b):
+    """``a + b`` or ``a * b`` built by SymPy's Add or Mul directly: what the
+    operators build, without their argument conversion and dispatch layers
+    (a summary of thousands of symbolic rows makes thousands of these)."""
+    a, b = to_sympy(a), to_sympy(b)
+    if isinstance(a, _expr()) and isinstance(b, _expr()):
+        return op(a, b)
+    return a + b if op is sp().Add else a * b
+
+
+@functools.cache
+def _expr():
+    return sp().Expr
 
 
 def div(a, b):

@@ -192,7 +192,14 @@ class Model:
         if totals is None:
             totals = self._totals = {}
         if name not in totals:
-            totals[name] = _sum([r.count(name) for r in self.rows])
+            parts = Q.REGISTRY[name].parts
+            if parts:
+                # a sum of quantities totals as the sum of their totals, which the
+                # totals lines ask for anyway: not a fresh sum for every row
+                vals = [self.sum(p) for p in parts]
+                totals[name] = None if None in vals else D.total(vals)
+            else:
+                totals[name] = _sum([r.count(name) for r in self.rows])
         return totals[name]
 
     @property

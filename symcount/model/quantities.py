@@ -337,11 +337,11 @@ def leaf_value(row, q: Quantity):
 # each call outputs, per call on its own shapes, by the row's dtype; shown on request
 
 
-def _in_bytes(row, entries):
+def _in_bytes(row, entries, times=1):
     from ..counting.dtypes import nbytes
 
-    n = nbytes(row.dtype)
-    return D.mul(D.normalize(n), entries) if n != 1 else entries
+    n = D.normalize(D.mul(times, nbytes(row.dtype)))
+    return D.mul(n, entries) if n != 1 else entries
 
 
 def _forward_bytes(row, entries):
@@ -361,7 +361,7 @@ def _has_params(row) -> bool:
 
 
 def _kept_by_torchinfo(row, entries):
-    return D.mul(2, _in_bytes(row, entries)) if _has_params(row) else 0
+    return _in_bytes(row, entries, 2) if _has_params(row) else 0
 
 
 ACTIVATIONS = register(

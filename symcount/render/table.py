@@ -137,15 +137,25 @@ def draw(
     rows = [[P.text(c) for c in r] for r in rows]
     n = len(header)
     mins = list(min_widths) + [0] * (n - len(min_widths))
-    natural = [max([P.width(header[i]), mins[i]] + [P.width(r[i]) for r in rows]) for i in range(n)]
+    # each cell measured once: a summary of thousands of rows and ten columns
+    # spends its time here
+    sizes = [[P.width(c) for c in r] for r in rows]
+    natural = [max([P.width(header[i]), mins[i]] + [s[i] for s in sizes]) for i in range(n)]
     widths = fit_widths(natural, max(width, MIN_WIDTH) - (3 * n + 1))
 
     def rule(chars: str) -> str:
         left, fill, joint, right = chars
         return left + joint.join(fill * (w + 2) for w in widths) + right
 
-    def line(cells: list[str], chars: str) -> list[str]:
+    def line(cells: list[str], chars: str, sized: list[int] | None = None) -> list[str]:
         left, sep, right = chars
+        if sized is not None and all(k <= w for k, w in zip(sized, widths, strict=True)):
+            # the common case: every cell fits on one line
+            parts = [
+                " " * (w - k) + c if a == "r" else c + " " * (w - k)
+                for c, k, w, a in zip(cells, sized, widths, align, strict=False)
+            ]
+            return [left + " " + f" {sep} ".join(parts) + " " + right]
         wrapped = [wrap(c, w) for c, w in zip(cells, widths, strict=True)]
         height = max(len(c) for c in wrapped)
         out = []
@@ -157,11 +167,12 @@ def draw(
             out.append(left + sep.join(parts) + right)
         return out
 
+    between = rule(box.between)
     out = [rule(box.top), *line(header, box.head), rule(box.below_head)]
-    for i, r in enumerate(rows):
+    for i, (r, sized) in enumerate(zip(rows, sizes, strict=True)):
         if i:
-            out.append(rule(box.between))
-        out.extend(line(r, box.body))
+            out.append(between)
+        out.extend(line(r, box.body, sized))
     out.append(rule(box.bottom))
     return out
 
