@@ -35,11 +35,14 @@ def is_num(v) -> bool:
     if known is None:
         # the ABC check is slow (a SymPy expression walks its whole class
         # hierarchy): done once per type
-        known = _NUM_TYPES[t] = issubclass(t, (Integral, Fraction)) and not issubclass(t, bool)
+        known = issubclass(t, (Integral, Fraction)) and not issubclass(t, bool)
+        if len(_NUM_TYPES) < _TYPES_KEPT:
+            _NUM_TYPES[t] = known
     return known
 
 
 _NUM_TYPES: dict[type, bool] = {}
+_TYPES_KEPT = 512  # SymPy makes a class per undefined function: never a cache without bound
 
 
 def is_int(v) -> bool:
@@ -53,7 +56,16 @@ def is_int(v) -> bool:
 
 
 def _is_sympy(v) -> bool:
-    return (type(v).__module__ or "").startswith("sympy")  # an undefined function's is None
+    t = type(v)
+    known = _SYMPY_TYPES.get(t)
+    if known is None:  # an undefined function's __module__ is None
+        known = (t.__module__ or "").startswith("sympy")
+        if len(_SYMPY_TYPES) < _TYPES_KEPT:
+            _SYMPY_TYPES[t] = known
+    return known
+
+
+_SYMPY_TYPES: dict[type, bool] = {}
 
 
 def is_symbolic(v) -> bool:
@@ -62,11 +74,12 @@ def is_symbolic(v) -> bool:
 
 def normalize(v):
     """Fractions with denominator 1 and SymPy integers become Python ints."""
-    if type(v) is int:
+    t = type(v)
+    if t is int:
         return v
-    if isinstance(v, Fraction) and v.denominator == 1:
-        return int(v)
-    if _is_sympy(v):
+    if t is Fraction:
+        return int(v) if v.denominator == 1 else v
+    if _is_sympy(v) and v.is_Number:
         if v.is_Integer:
             return int(v)
         if v.is_Rational:

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .. import dims as D
+from ..counting.dtypes import nbytes
 from .formula import count
 
 PER_LAYER = "layer"
@@ -338,8 +339,6 @@ def leaf_value(row, q: Quantity):
 
 
 def _in_bytes(row, entries, times=1):
-    from ..counting.dtypes import nbytes
-
     n = D.normalize(D.mul(times, nbytes(row.dtype)))
     return D.mul(n, entries) if n != 1 else entries
 
