@@ -2,9 +2,10 @@
 without ``--compute`` (MACs and FLOPs columns and totals), with ``--compute
 --memory`` (and the weights' bytes), and with every memory figure
 (``--optimizer adam --activations torchinfo`` too: gradient, optimizer,
-activation and training bytes), in one process, imports done: the CPU time
-of the fastest of --runs runs (CPU time, not wall-clock: other processes on a
-shared machine take the wall clock, not this process's CPU).
+activation and training bytes), in one process, imports done, the four run
+in turn --runs times: the CPU time of each one's fastest run (CPU time, not
+wall-clock, and interleaved: other processes on a shared machine take the
+wall clock, and a load that comes and goes hits every variant alike).
 
     python benchmarks/compute.py              # the fastest of 15 runs
     python benchmarks/compute.py --runs 31
@@ -42,31 +43,36 @@ MEMORY = ["--memory"]
 TRAINING = ["--memory", "--optimizer", "adam", "--activations", "torchinfo"]
 
 TIMER = """
-import contextlib, io, json, statistics, sys, time
+import contextlib, io, json, sys, time
 import sympy
 from symcount.cli import main
-argv, runs = json.loads(sys.argv[1]), int(sys.argv[2])
-def once():
+variants, runs = json.loads(sys.argv[1]), int(sys.argv[2])
+def once(argv):
     buf = io.StringIO()
     with contextlib.redirect_stdout(buf):
         t = time.process_time()
         assert main(["summary", *argv]) == 0
         return time.process_time() - t
-once()  # caches filled: what is compared is the steady cost
-print(min(once() for _ in range(runs)))  # the least disturbed run: a shared machine
+for argv in variants:
+    once(argv)  # caches filled: what is compared is the steady cost
+best = [float("inf")] * len(variants)
+for _ in range(runs):  # interleaved: a load that comes and goes hits every variant alike
+    for i, argv in enumerate(variants):
+        best[i] = min(best[i], once(argv))  # the least disturbed run
+print(json.dumps(best))
 """
 
 
-def timed(argv: list[str], runs: int, root: Path = ROOT) -> float:
+def timed(variants: list[list[str]], runs: int, root: Path = ROOT) -> list[float]:
     out = subprocess.run(
-        [sys.executable, "-c", TIMER, json.dumps(argv), str(runs)],
+        [sys.executable, "-c", TIMER, json.dumps(variants), str(runs)],
         cwd=root,
         env={"PYTHONPATH": str(root), "PATH": "/usr/bin:/bin"},
         capture_output=True,
         text=True,
         check=True,
     )
-    return float(out.stdout)
+    return json.loads(out.stdout)
 
 
 def main() -> None:
@@ -80,14 +86,13 @@ def main() -> None:
         head += f" {'base':>9} {'default/base':>13}"
     print(head)
     for label, argv in CASES:
-        plain = timed(argv, args.runs)
-        compute = timed([*argv, "--compute"], args.runs)
-        both = timed([*argv, "--compute", *MEMORY], args.runs)
-        everything = timed([*argv, "--compute", *TRAINING], args.runs)
+        variants = [argv, [*argv, "--compute"], [*argv, "--compute", *MEMORY]]
+        variants.append([*argv, "--compute", *TRAINING])
+        plain, compute, both, everything = timed(variants, args.runs)
         line = f"{label:42} {plain:9.4f} {compute:10.4f} {compute / plain:6.2f}"
         line += f" {both:9.4f} {both / plain:6.2f} {everything:10.4f} {everything / plain:6.2f}"
         if args.base:
-            base = timed(argv, args.runs, args.base.resolve())
+            (base,) = timed([argv], args.runs, args.base.resolve())
             line += f" {base:9.4f} {plain / base:13.2f}"
         print(line)
 
