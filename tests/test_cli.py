@@ -260,6 +260,31 @@ def test_set_substitutes(capsys):
     assert d["layers"][0]["output_shape"] == ["t", 64]
 
 
+@pytest.mark.parametrize(
+    "sets",
+    [["--set", "u=64,f=6"], ["--set", "u=64, f=6"], ["--set", "u=64", "--set", "f=6,u=64"]],
+)
+def test_set_takes_comma_separated_values(capsys, sets):
+    argv = ["-e", "input(t, f) -> LSTM(u, return_sequences=true)", *sets, "--format", "json"]
+    code, out, _ = run(capsys, "summary", *argv)
+    assert code == 0
+    assert json.loads(out)["total"] == 18_176
+
+
+@pytest.mark.parametrize(
+    "value, message",
+    [
+        ("u=64,f=x", "'u=64,f=x': the value of f must be an integer, e.g. --set f=64"),
+        ("u=64,", "'u=64,' is not NAME=INTEGER (e.g. --set u=64, or --set u=64,f=6 for two)"),
+        ("u=64,f=0", "'u=64,f=0': f must be a positive integer (symbols are sizes)"),
+    ],
+)
+def test_a_bad_value_in_a_set_list_is_named(capsys, value, message):
+    code, _, err = run(capsys, "summary", "-e", "input(f) -> Dense(u)", "--set", value)
+    assert code == 2
+    assert err.strip().splitlines()[-1] == f"symcount summary: error: argument --set: {message}"
+
+
 def test_set_twice_same_value_is_fine(capsys):
     code, _, _ = run(
         capsys, "summary", "-e", "input(3) -> Dense(u)", "--set", "u=2", "--set", "u=2"

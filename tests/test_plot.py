@@ -259,3 +259,57 @@ def test_cli_start_up_does_not_import_matplotlib():
 )
 def test_short_counts_on_big_axes(value, text):
     assert PL._format_short(value) == text
+
+
+def _drawn(fig):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = FigureCanvasAgg(fig)
+    canvas.draw()
+    return fig.axes[0], canvas.get_renderer()
+
+
+@pytest.mark.parametrize(
+    "text, title",
+    [
+        ("input(t, f) -> LSTM(u)", "parameters against u"),  # -e: no model name
+        ("model tiny\ninput(t, f) -> LSTM(u)", "tiny: parameters against u"),
+    ],
+)
+def test_the_title_names_the_model_only_when_it_has_a_name(text, title):
+    fig, _ = PL.figure(symcount.parse(text, values={"f": 6}), "u", 1, 100)
+    assert fig.axes[0].get_title() == title
+
+
+@pytest.mark.parametrize(
+    "formula, shown",
+    [
+        ("4*u*(u + 7)", "4·u·(u + 7)"),
+        ("2*d**2 + 13*d", "2·d² + 13·d"),
+        ("u**12 + u**(1/2)", "u¹² + u^(1/2)"),
+    ],
+)
+def test_the_legend_writes_formulas_as_a_reader_does(formula, shown):
+    assert PL._math(formula) == shown
+
+
+def test_the_legend_is_below_the_axes_and_the_fit_label_inside_the_figure():
+    # the fit at u = 83 of 1..100 on log axes: near the right edge, so its label
+    # goes to the left of the point, and nothing is cut off at the figure's edge
+    m = symcount.parse("input(t, f) -> LSTM(u)", values={"f": 6})
+    fig, info = PL.figure(m, "u", 1, 100, budget=30_000, log=True)
+    assert info.fit == PL.Fit(83, 29_880, 30_000)
+    ax, renderer = _drawn(fig)
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "total params = 4·u·(u + 7)",
+        "budget 30,000",
+        "u = 83",
+    ]
+    axes_box = ax.get_window_extent(renderer)
+    assert legend.get_window_extent(renderer).y1 < axes_box.y0  # below: over no curve
+    (label,) = [t for t in ax.texts if t.get_text() == "u = 83: 29,880"]
+    box = label.get_window_extent(renderer)
+    assert label.get_horizontalalignment() == "right"
+    figure_box = fig.bbox
+    assert figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1

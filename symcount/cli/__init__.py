@@ -7,13 +7,12 @@ loaded when a model is read, and SymPy only when the model has symbols.
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 
 from .. import __version__
 from ..errors import SymcountError
 from . import activations, count_options
-from .args import add_hf_args, add_python_args, positive
+from .args import add_hf_args, add_python_args, positive, set_values
 from .hf import hf_config
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -24,7 +23,6 @@ EXIT_USAGE = 2  # bad input: the model, a --set value, a file, an option
 
 FORMATS = ("text", "json", "markdown", "csv")
 CONVENTIONS = ("keras", "torch")
-_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
 DESCRIPTION = """\
 Exact output shapes and parameter counts of neural networks, as formulas.
@@ -58,7 +56,7 @@ examples:
 formats:
   text      a table like Keras's model.summary() (symbolic cells print the
             expression; long cells wrap to fit --width)
-  json      one line: the object documented in LANGUAGE.md ("Machine-readable
+  json      one line: the object documented in docs/language.md ("Machine-readable
             output"): model, convention, symbols, layers, total, trainable,
             non_trainable, buffers; numbers are JSON integers, expressions
             strings, unknown dims null
@@ -75,25 +73,6 @@ example:
 
 
 # argument parsing ------------------------------------------------------------
-
-
-def _set_value(text: str) -> tuple[str, int]:
-    """``u=64`` to ("u", 64); anything else is a usage error (exit 2)."""
-    name, sep, value = text.partition("=")
-    name, value = name.strip(), value.strip()
-    if not sep or not _NAME.match(name):
-        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=INTEGER (e.g. --set u=64)")
-    try:
-        number = int(value, 10)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: the value of {name} must be an integer, e.g. --set {name}=64"
-        ) from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(
-            f"{text!r}: {name} must be a positive integer (symbols are sizes)"
-        )
-    return name, number
 
 
 def _add_model_args(p: argparse.ArgumentParser) -> None:
@@ -113,11 +92,12 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--set",
         dest="values",
-        action="append",
-        type=_set_value,
+        action="extend",
+        type=set_values,
         default=[],
         metavar="NAME=INT",
-        help="give a symbol a value before counting (repeatable): --set u=64",
+        help="give a symbol a value before counting (repeatable, or comma-separated): "
+        "--set u=64 --set f=6, --set u=64,f=6",
     )
     p.add_argument(
         "--let",

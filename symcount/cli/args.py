@@ -68,6 +68,32 @@ def positive_count(text: str) -> int:
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+def set_values(text: str) -> list[tuple[str, int]]:
+    """``u=64`` to [("u", 64)], ``u=64,f=6`` to both pairs; anything else is a
+    usage error (exit 2)."""
+    return [_one_value(part, text) for part in text.split(",")]
+
+
+def _one_value(part: str, text: str) -> tuple[str, int]:
+    name, sep, value = part.partition("=")
+    name, value = name.strip(), value.strip()
+    if not sep or not _NAME.fullmatch(name):
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not NAME=INTEGER (e.g. --set u=64, or --set u=64,f=6 for two)"
+        )
+    try:
+        number = int(value, 10)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the value of {name} must be an integer, e.g. --set {name}=64"
+        ) from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {name} must be a positive integer (symbols are sizes)"
+        )
+    return name, number
+
+
 def batch_size(text: str) -> int | str:
     """``--batch``: a positive integer, or a symbol's name (``B``)."""
     name = text.strip()

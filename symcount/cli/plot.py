@@ -367,7 +367,7 @@ def figure(
         top = max(top, float(ys.max()))
         text = q.spoken
         if len(series) == 1 and len(P.expr(expr)) <= 60:
-            text += f" = {P.expr(expr)}"
+            text += f" = {_math(P.expr(expr))}"
         ax.plot(xs, ys, label=text, linestyle="-" if i == 0 else "--")
     if budget is not None:
         ax.axhline(budget, color="0.4", linestyle=":", label=f"budget {budget:,}")
@@ -375,11 +375,15 @@ def figure(
         info.fit = fit
         if fit is not None:
             ax.plot([fit.value], [fit.count], "o", color="C3", label=f"{name} = {fit.value}")
+            # written on the side of the point with room: near the right edge a
+            # label to its right would be cut off
+            right = _position(fit.value, first, last, log) > 0.6
             ax.annotate(
                 f"{name} = {fit.value}: {fit.count:,}",
                 (fit.value, fit.count),
                 textcoords="offset points",
-                xytext=(8, 8),
+                xytext=(-8, 8) if right else (8, 8),
+                ha="right" if right else "left",
             )
     if log:
         ax.set_xscale("log")
@@ -394,15 +398,44 @@ def figure(
     units = {q.unit for q in quantities}
     unit = lead.unit if len(units) == 1 else "count"
     ax.set_ylabel(unit)
-    ax.set_title(f"{_plain(model.name or 'model')}: {unit} against {name}")
+    # a model without a name (-e TEXT) has no prefix: "model:" would read as one
+    ax.set_title((f"{_plain(model.name)}: " if model.name else "") + f"{unit} against {name}")
     ax.grid(True, alpha=0.3)
-    ax.legend(loc="best", fontsize="small")
+    # below the axes, never over a curve
+    ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.13),
+        ncol=min(len(ax.get_lines()), 3),
+        fontsize="small",
+        frameon=False,
+    )
     import warnings
 
     with warnings.catch_warnings():  # a long title may not fit: the figure is still right
         warnings.simplefilter("ignore", UserWarning)
         fig.tight_layout()
     return fig, info
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _math(formula: str) -> str:
+    """A formula as printed (``4*u**2 + 3*u``) as a reader writes it:
+    ``4·u² + 3·u`` (integer powers as superscripts, other powers with ^)."""
+    formula = re.sub(r"\*\*([0-9]+)", lambda m: m.group(1).translate(_SUPERSCRIPTS), formula)
+    return formula.replace("**", "^").replace("*", "·")
+
+
+def _position(x: int, first: int, last: int, log: bool) -> float:
+    """Where ``x`` falls across the x axis, from 0 (left) to 1 (right)."""
+    if last <= first:
+        return 0.0
+    if log:
+        import math
+
+        return (math.log(x) - math.log(first)) / (math.log(last) - math.log(first))
+    return (x - first) / (last - first)
 
 
 def _plain(text: str) -> str:
