@@ -138,6 +138,7 @@ def test_cli_json(capsys):
         "target": 60000,
         "mode": "exact",
         "constraints": [],
+        "implied": [],
         "exact": False,
         "complete": True,
         "solutions": [
@@ -449,3 +450,79 @@ def test_a_mistake_in_where_shows_the_condition_with_a_caret(capsys):
         "    u % $ 2",
         "        ^",
     ]
+
+
+GPT2 = str(ROOT / "examples" / "gpt2.sc")
+GPT2_SETS = ["--set", "L=24", "--set", "V=50257", "--set", "T=1024"]
+
+
+def test_the_divisibility_solve_adds_is_printed_and_in_json(capsys):
+    # issue 14: with h = 16, d = 1017 is nearer than 1008 but d/16 is no whole key_dim
+    argv = ["solve", GPT2, "--params", "350M", "--for", "d", *GPT2_SETS, "--set", "h=16"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    assert out.splitlines()[2:6] == [
+        "constraint: d % 16 == 0 (the key_dim of multi_head_attention is d/16)",
+        "no exact solution; the nearest on each side:",
+        "  d = 1024  354,823,168  4,823,168 above",
+        "  d = 1008  344,634,192  5,365,808 below",
+    ]
+    code, out, _ = run(capsys, *argv, "--format", "json")
+    d = json.loads(out)
+    assert d["implied"] == [
+        {
+            "constraint": "d % 16 == 0",
+            "size": "d/16",
+            "layer": "multi_head_attention",
+            "what": "key_dim",
+        }
+    ]
+    # one head: the key_dim is d itself, nothing is added, and 1016/1017 are the answer
+    code, out, _ = run(capsys, *argv[:-1], "h=1", "--format", "json")
+    d = json.loads(out)
+    assert d["implied"] == []
+    assert [s["values"]["d"] for s in d["solutions"]] == [1016, 1017]
+
+
+@pytest.mark.parametrize(
+    "text, args, implied",
+    [
+        # a kernel within its input: T - 4 >= 1; Flatten's 8*(T - 4) adds nothing more
+        (
+            "input(T, 6) -> Conv1D(8, 5) -> Flatten -> Dense(4)",
+            ["--for", "T"],
+            ["T - 4 a positive integer"],
+        ),
+        # 4*u, u + 1: any positive u gives them, so nothing is added
+        ("input(6) -> Dense(4 * u) -> Dense(u + 1)", ["--for", "u"], []),
+        # two unknowns: d % h == 0
+        (
+            "input(T, d) -> MultiHeadAttention(num_heads=h, key_dim=d / h)",
+            ["--for", "d,h", "--where", "h in 1..4", "--set", "T=8"],
+            ["d % h == 0"],
+        ),
+    ],
+)
+def test_implied_constraints(capsys, text, args, implied):
+    code, out, _ = run(capsys, "solve", "-e", text, "--params", "2000", *args, "--format", "json")
+    assert code == 0, out
+    assert [c["constraint"] for c in json.loads(out)["implied"]] == implied
+
+
+def test_many_implied_constraints_are_cut_in_the_text_and_all_in_json(capsys):
+    text = "input(H, 3)" + " -> Conv1D(4, 3)" * 8 + " -> Flatten -> Dense(2)"
+    argv = ["solve", "-e", text, "--params", "5000", "--for", "H"]
+    code, out, _ = run(capsys, *argv)
+    assert code == 0
+    lines = [x for x in out.splitlines() if x.startswith("constraint:")]
+    assert lines == [
+        "constraint: H - 2 a positive integer (the output shape of conv1d is H - 2)",
+        "constraint: H - 4 a positive integer (the output shape of conv1d_1 is H - 4)",
+        "constraint: H - 6 a positive integer (the output shape of conv1d_2 is H - 6)",
+        "constraint: H - 8 a positive integer (the output shape of conv1d_3 is H - 8)",
+        "constraint: H - 10 a positive integer (the output shape of conv1d_4 is H - 10)",
+        "constraint: and 3 more sizes of the model (--format json lists them)",
+    ]
+    code, out, _ = run(capsys, *argv, "--format", "json")
+    implied = json.loads(out)["implied"]
+    assert [c["size"] for c in implied] == [f"H - {2 * k}" for k in range(1, 9)]

@@ -29,6 +29,22 @@ def _domain(result) -> str:
     return text
 
 
+MAX_IMPLIED_LINES = 6  # a convolution stack solved for its input size adds one per layer
+
+
+def _implied(result) -> list[str]:
+    """What the sizes add on their own, a line each: never applied silently."""
+    lines = [
+        f"constraint: {c['constraint']} (the {c['what']} of {c['layer']} is {c['size']})"
+        for c in result.implied
+    ]
+    if len(lines) > MAX_IMPLIED_LINES:
+        rest = len(lines) - MAX_IMPLIED_LINES + 1
+        lines = lines[: MAX_IMPLIED_LINES - 1]
+        lines.append(f"constraint: and {rest} more sizes of the model (--format json lists them)")
+    return lines
+
+
 def _heading(result) -> str:
     n = len(result.solutions)
     if result.mode == "exact":
@@ -77,6 +93,7 @@ def solve_text(result) -> str:
         lines.append(
             f"memory: {m['dtype']} weights, optimizer {m['optimizer']}, batch {P.expr(m['batch'])}"
         )
+    lines += _implied(result)
     lines += [f"note: {n}" for n in result.notes]
     if not result.solutions:
         side = {"at_most": "under", "at_least": "over"}.get(result.mode)

@@ -160,6 +160,7 @@ class _Problem:
     constraints: list
     notes: list
     shown: list = field(default_factory=list)  # the unknowns in the order asked
+    implied: list = field(default_factory=list)  # what the sizes add (see implied())
     what: str = ""  # the count as printed: "total params"
 
     @classmethod
@@ -239,7 +240,8 @@ class _Problem:
                 constraints.append(shown)
         for name, expr_d in derived.items():
             checks.append((expr_d, _positive_int, name))
-        dims = _dims(sub, expanded)
+        sizes = _dims(sub, expanded)
+        dims = list(sizes)
         # the primary unknown (searched by bisection) is the one without a range
         open_ = [n for n in expanded if domains[n].hi is None]
         if len(open_) > 1 and len(expanded) > 1:
@@ -250,6 +252,7 @@ class _Problem:
         order = [n for n in expanded if n != primary] + [primary]
         constraints = [t for n in order for t in domains[n].texts(n)] + constraints
         problem = cls(expr, of, order, domains, derived, checks, dims, constraints, notes)
+        problem.implied = implied(sizes, expanded)
         problem.what = what
         problem.shown = expanded
         return problem
@@ -324,6 +327,7 @@ class _Problem:
             found=max(len(rows), exact_total),
             complete=complete and len(rows) <= limit,
             constraints=self.constraints,
+            implied=list(self.implied),
             notes=list(self.notes),
         )
         return result
@@ -488,19 +492,51 @@ def _all_symbols(model) -> set:
     return out
 
 
-def _dims(model, names) -> list:
+def _dims(model, names) -> dict:
     """Distinct sizes (output shape entries, weight factors) that involve the
     unknowns: each must stay a positive integer, so a kernel never outgrows its
-    input and d/h stays whole."""
+    input and d/h stays whole. Each with where it is first met:
+    ``{d/16: ("multi_head_attention", "key_dim")}``."""
     syms = {D.symbol(n) for n in names}
-    seen = {}
+    seen: dict = {}
     for _, row in model.walk(expand=True):
         shapes = row.output_shape if isinstance(row.output_shape, list) else [row.output_shape]
-        vals = [d for s in shapes for d in s]
-        vals += [f.value for w in row.weights for dim in w.dims for f in dim]
-        for v in vals:
+        vals = [(d, "output shape") for s in shapes for d in s]
+        vals += [(f.value, f.label or w.name) for w in row.weights for dim in w.dims for f in dim]
+        for v, what in vals:
             if D.is_symbolic(v) and v not in seen:
                 fs = v.free_symbols
                 if fs & syms and fs <= syms:
-                    seen[v] = None
-    return list(seen)
+                    seen[v] = (row.name, what)
+    return seen
+
+
+def implied(dims: dict, names) -> list[dict]:
+    """The constraints the sizes add on their own, as solve shows them: none
+    for a size that any positive integers give (``4*d``, ``d + 1``), a
+    divisibility for a quotient (``d % 16 == 0``: the key_dim d/16), a
+    positive integer for the rest (``H - 2``: a kernel within its input)."""
+    sp = D.sp()
+    out, listed = [], {}
+    for size, (layer, what) in dims.items():
+        # a size made of ones already listed (Flatten's 8*(H - 2)**2 after a
+        # convolution's H - 2) adds nothing: each listed one stands for a
+        # positive integer there
+        # (common factors taken out first, cheaply: 8*T - 32 is 8*(T - 4))
+        known = sp.factor_terms(size).xreplace(listed) if listed else size
+        if _always_whole(known):
+            continue
+        listed[size] = listed[sp.factor_terms(size)] = sp.Dummy(positive=True, integer=True)
+        num, den = sp.fraction(sp.together(size))
+        if den != 1 and _always_whole(num) and _always_whole(den):
+            text = f"{P.expr(num)} % {den} == 0"
+        else:
+            text = f"{P.expr(size)} a positive integer"
+        out.append({"constraint": text, "size": P.expr(size), "layer": layer, "what": what})
+    return out
+
+
+def _always_whole(e) -> bool:
+    """Whether SymPy knows ``e`` a positive integer wherever its symbols
+    (positive integers) are: ``4*d``, ``d + 1``, ``floor(61/s) + 1``."""
+    return e.is_integer is True and e.is_positive is True

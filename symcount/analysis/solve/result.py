@@ -32,6 +32,9 @@ class SolveResult:
     found: int = 0  # feasible rows found before keeping the closest ``limit``
     complete: bool = True  # False when the exact solutions were too many to list
     constraints: list = field(default_factory=list)  # text of each constraint
+    # the constraints the model's sizes add on their own, each with where it is from:
+    # {"constraint": "d % 16 == 0", "size": "d/16", "layer": "multi_head_attention", "what": "key_dim"}
+    implied: list = field(default_factory=list)
     notes: list = field(default_factory=list)
     count_text: str = ""  # how the count is printed ("total params"); default: its quantity's
     # a per-call count's convention and batch: {"convention": "default", "batch": 1}
@@ -61,6 +64,7 @@ class SolveResult:
             "target": self.target,
             "mode": self.mode,
             "constraints": list(self.constraints),
+            "implied": [dict(c) for c in self.implied],
             "exact": self.exact,
             "complete": self.complete,
             "solutions": [
