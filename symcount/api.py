@@ -345,13 +345,40 @@ class _ModelMethods:
         return solve(self, unknowns, **kw)
 
     def to_latex(
-        self, *, formulas: bool = True, standalone: bool = False, expand: bool = False
+        self,
+        *,
+        formulas: bool = True,
+        standalone: bool = False,
+        expand: bool = False,
+        depth: int | None = None,
     ) -> str:
         """The total as an equation and a booktabs table of the layers, for a
         paper (``standalone``: a whole document); see docs/latex.md."""
         from .render.latex import model_latex
 
-        return model_latex(self, formulas=formulas, standalone=standalone, expand=expand)
+        return model_latex(
+            self, formulas=formulas, standalone=standalone, expand=expand, depth=depth
+        )
+
+    def __str__(self) -> str:
+        """``print(model)``: the summary table, as ``symcount summary`` prints it."""
+        from .render.table import summary
+
+        return summary(self)
+
+    def summary(
+        self,
+        *,
+        width: int = 100,
+        ascii: bool = False,
+        expand: bool = False,
+        depth: int | None = None,
+    ) -> str:
+        """The summary table as text: ``expand`` opens every block and repeat,
+        ``depth=N`` N levels of them (docs/summary.md)."""
+        from .render.table import summary
+
+        return summary(self, width=width, ascii=ascii, expand=expand, depth=depth)
 
     def _repr_html_(self) -> str:
         from .render.notebook import model_html

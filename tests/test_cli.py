@@ -506,3 +506,75 @@ def test_lark_is_imported_without_the_regex_module():
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["True", "False", "True"]
+
+
+RESNET = str(Path(__file__).resolve().parent.parent / "examples" / "torch_resnet50.sc")
+
+
+def _names(out: str) -> list[str]:
+    # the cell's own padding is one space: more is the indentation of an opened block
+    return [line.split("|")[1][1:].rstrip() for line in out.splitlines() if line.startswith("| ")][
+        1:
+    ]
+
+
+@pytest.mark.parametrize(
+    "args, rows, levels",
+    [
+        (["--depth", "0"], 11, 1),
+        ([], 11, 1),
+        (["--depth", "1"], 19, 2),  # each layer(...) opened: its down block, then its repeat
+        (["--depth", "2"], 51, 3),
+        (["--depth", "50"], 215, 5),
+        (["--expand"], 215, 5),
+    ],
+)
+def test_depth_opens_blocks_so_many_levels(capsys, args, rows, levels):
+    code, out, _ = run(capsys, "summary", RESNET, "--ascii", *args)
+    assert code == 0
+    names = _names(out)
+    assert len(names) == rows
+    # two spaces of indentation a level
+    assert {(len(n) - len(n.lstrip())) // 2 for n in names} == set(range(levels))
+    assert " Total params: 25,557,032" in out.splitlines()
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--depth", "-1"], "argument --depth: '-1' must be positive"),
+        (["--depth", "x"], "argument --depth: 'x' is not an integer"),
+        (["--depth", "1", "--expand"], "argument --expand: not allowed with argument --depth"),
+    ],
+)
+def test_depth_mistakes(capsys, args, message):
+    code, _, err = run(capsys, "summary", RESNET, *args)
+    assert code == 2
+    assert err.strip().splitlines()[-1].endswith(message)
+
+
+def test_print_model_is_its_summary_table():
+    import symcount
+
+    m = symcount.load(RESNET)
+    assert str(m) == symcount.render.table.summary(m)
+    assert str(m).splitlines()[-4:] == [
+        " Total params: 25,557,032",
+        " Trainable params: 25,557,032",
+        " Non-trainable params: 0",
+        " Buffers: 53,173",
+    ]
+    assert m.summary(depth=2, ascii=True) == symcount.render.table.summary(m, depth=2, ascii=True)
+    assert max(d for d, _ in m.walk(depth=2)) == 2
+    assert max(d for d, _ in m.walk(depth=0)) == 0
+    assert len(list(m.walk(depth=64))) == len(list(m.walk(expand=True)))
+
+
+def test_depth_opens_the_latex_table_too(capsys):
+    rows = {}
+    for args in (["--depth", "0"], ["--depth", "1"], ["--expand"]):
+        code, out, _ = run(capsys, "summary", RESNET, "--latex", *args)
+        assert code == 0
+        rows[args[-1]] = sum(1 for line in out.splitlines() if line.rstrip().endswith(r"\\"))
+    assert rows["0"] < rows["1"] < rows["--expand"]
+    assert rows["1"] - rows["0"] == 19 - 11  # the rows --depth 1 opens in the text table

@@ -12,7 +12,7 @@ import sys
 from .. import __version__
 from ..errors import SymcountError
 from . import activations, count_options
-from .args import add_hf_args, add_python_args, positive, set_values
+from .args import add_hf_args, add_python_args, depth, positive, set_values
 from .hf import hf_config
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
@@ -201,10 +201,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="after the table: the total's dominant term(s) as the symbols grow, and "
         "(with every symbol --set) that approximation's relative error",
     )
-    s.add_argument(
+    opened = s.add_mutually_exclusive_group()
+    opened.add_argument(
         "--expand",
         action="store_true",
         help="list the layers inside blocks and repeats (indented) instead of one row each",
+    )
+    opened.add_argument(
+        "--depth",
+        type=depth,
+        metavar="N",
+        help="open blocks and repeats N levels deep (torchinfo's depth; 0: one row each)",
     )
     _add_latex_args(s, "the total as an equation and a booktabs table of the layers")
 
@@ -400,7 +407,7 @@ def cmd_summary(args, parser) -> str:
     if latex:
         from ..render.latex import model_latex
 
-        return model_latex(model, standalone=args.standalone, expand=args.expand)
+        return model_latex(model, standalone=args.standalone, expand=args.expand, depth=args.depth)
     if args.leading and args.format != "text":
         parser.error("--leading goes with the text format")
     if args.format == "text":
@@ -411,6 +418,7 @@ def cmd_summary(args, parser) -> str:
             width=_width(args),
             ascii=args.ascii or not _can_draw_unicode(),
             expand=args.expand,
+            depth=args.depth,
         )
         return text + _leading(args, parser, model) if args.leading else text
     from ..render import formats

@@ -94,6 +94,18 @@ def _one_value(part: str, text: str) -> tuple[str, int]:
     return name, number
 
 
+def depth(text: str) -> int:
+    """``--depth N``: 0 or a positive integer (how many levels of blocks to open)."""
+    if text.strip() == "0":
+        return 0
+    n = positive(text)
+    if n > 1000:  # blocks nest at most 64 deep: anything larger is "all"
+        raise argparse.ArgumentTypeError(
+            f"{short(text)} is too deep (at most 1000; --expand opens all)"
+        )
+    return n
+
+
 def batch_size(text: str) -> int | str:
     """``--batch``: a positive integer, or a symbol's name (``B``)."""
     name = text.strip()

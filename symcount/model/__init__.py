@@ -74,12 +74,13 @@ class Row:
         """Every registered quantity's value: ``{"params": ..., "trainable": ...}``."""
         return {q.name: self.count(q.name) for q in Q.REGISTRY}
 
-    def walk(self, depth: int = 0, *, expand: bool = True):
-        """(depth, row) for this row and, expanded, the rows inside its blocks."""
+    def walk(self, depth: int = 0, *, expand: bool = True, levels: int | None = None):
+        """(depth, row) for this row and, expanded, the rows inside its blocks
+        (``levels`` of them at most, counted from the model's rows)."""
         yield depth, self
-        if expand and self.group:
+        if expand and self.group and (levels is None or depth < levels):
             for c in self.children:
-                yield from c.walk(depth + 1, expand=expand)
+                yield from c.walk(depth + 1, expand=expand, levels=levels)
 
     @property
     def params(self):
@@ -341,10 +342,16 @@ class Model:
         """Whether its outputs list a memory quantity (param_bytes, ...)."""
         return M.shown(self)
 
-    def walk(self, *, expand: bool = False):
-        """(depth, row) in order; ``expand`` opens blocks and repeats."""
+    def walk(self, *, expand: bool = False, depth: int | None = None):
+        """(depth, row) in order; ``expand`` opens blocks and repeats, and
+        ``depth=N`` opens them N levels deep (torchinfo's depth: 0 is the
+        model's own rows)."""
+        if depth is not None:
+            expand, levels = depth > 0, depth
+        else:
+            levels = None
         for r in self.rows:
-            yield from r.walk(0, expand=expand)
+            yield from r.walk(0, expand=expand, levels=levels)
 
     def row(self, name: str) -> Row:
         """The row called ``name``, inside blocks too."""

@@ -158,8 +158,8 @@ def total_equation(model) -> str:
     return _display(_total_name(), steps, latex_terms(model.total))
 
 
-def _rows(model, expand: bool):
-    return list(model.walk(expand=expand))
+def _rows(model, expand: bool, depth: int | None = None):
+    return list(model.walk(expand=expand, depth=depth))
 
 
 def totals_rows(model) -> list[tuple[str, str, object]]:
@@ -193,10 +193,12 @@ def _columns(model) -> list:
     return [q for q in model.quantities if q.column and not q.default]
 
 
-def summary_table(model, *, formulas: bool = True, expand: bool = False) -> str:
+def summary_table(
+    model, *, formulas: bool = True, expand: bool = False, depth: int | None = None
+) -> str:
     """A booktabs table: layer, output shape, formula, parameters (and each
     quantity listed with a column: MACs, FLOPs); then the totals."""
-    rows = _rows(model, expand)
+    rows = _rows(model, expand, depth)
     columns = _columns(model)
     head = ["Layer", "Output shape", *(["Formula"] if formulas else []), "Parameters"]
     head += [text(q.column) for q in columns]
@@ -267,7 +269,12 @@ def _comment(model) -> str:
 
 
 def model_latex(
-    model, *, formulas: bool = True, standalone: bool = False, expand: bool = False
+    model,
+    *,
+    formulas: bool = True,
+    standalone: bool = False,
+    expand: bool = False,
+    depth: int | None = None,
 ) -> str:
     """``symcount summary --latex``: the total as an equation and the table
     (needs amsmath and booktabs; longtable for more than 40 rows)."""
@@ -277,7 +284,7 @@ def model_latex(
             total_equation(model),
             *split_equations(model),
             "",
-            summary_table(model, formulas=formulas, expand=expand),
+            summary_table(model, formulas=formulas, expand=expand, depth=depth),
         ]
     )
     body = _wrap_source(body)

@@ -188,13 +188,20 @@ def torch_params(n) -> str:
     return "--" if n == 0 else P.number(n)
 
 
-def summary(model, *, width: int = DEFAULT_WIDTH, ascii: bool = False, expand: bool = False) -> str:
+def summary(
+    model,
+    *,
+    width: int = DEFAULT_WIDTH,
+    ascii: bool = False,
+    expand: bool = False,
+    depth: int | None = None,
+) -> str:
     """``symcount summary``: the model's name, one row per layer (a block or a
     repeat is one row unless ``expand``), the totals."""
     columns = model.columns  # "Param #", and any declared or chosen (--columns)
     header = ["Layer (type)", "Output Shape", *(model.heading(q) for q in columns)]
     align = "ll" + "r" * len(columns)
-    rows = list(model.walk(expand=expand))
+    rows = list(model.walk(expand=expand, depth=depth))
     frozen = any(r.frozen for _, r in rows)
     torch_style = model.convention == "torch"
     body = []
