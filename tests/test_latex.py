@@ -9,6 +9,7 @@ import re
 import shutil
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -136,12 +137,15 @@ def test_golden(capsys, golden, name, argv, monkeypatch):
 def test_mnist_numbers_are_the_keras_ones():
     tex = L.model_latex(symcount.load("examples/mnist_cnn.sc"))
     assert r"N_{\text{params}} = 240 + 7{,}812 + 2{,}654{,}336 + 1{,}290 = 2{,}663{,}678" in tex
-    row = next(line for line in tex.splitlines() if line.startswith(r"\texttt{conv2d\_1}"))
+    row = next(
+        line for line in tex.splitlines() if line.startswith(r"\texttt{conv2d\_\allowbreak{}1}")
+    )
     cells = [c.strip() for c in row.removesuffix(r"\\").split("&")]
+    # table cells break: after an underscore of a name, inside brackets, between factors
     assert cells == [
-        r"\texttt{conv2d\_1} (Conv2D)",
+        r"\texttt{conv2d\_\allowbreak{}1} (Conv2D)",
         r"$24 \times 24 \times 36$",
-        r"$\left(k_{h} k_{w} c_{\text{in}} + 1\right) \, \mathrm{filters} = \left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36$",
+        r"$(k_{h} k_{w} c_{\text{in}} + 1) \,\allowbreak{} \mathrm{filters} = (3 \cdot 3 \cdot 24 + 1) \cdot 36$",
         r"$7{,}812$",
     ]
     assert tex.count(r"\toprule") == tex.count(r"\bottomrule") == 1
@@ -151,7 +155,7 @@ def test_papers_symbols_in_a_model():
     m = symcount.parse("input(T, d_model) -> Dense(alpha) -> Dense(d_ff)")
     tex = L.model_latex(m)
     assert r"$T \times \alpha$" in tex
-    assert r"\left(d_{\text{model}} + 1\right) \alpha" in tex.replace(r" \, ", " ")
+    assert r"(d_{\text{model}} + 1) \alpha" in tex.replace(r" \,\allowbreak{} ", " ")
     assert r"symbols $T$, $d_{\text{model}}$, $\alpha$, $d_{\text{ff}}$" in tex
 
 
@@ -174,11 +178,11 @@ def test_explain_marks_non_trainable_weights():
 def test_repeat_rows_show_their_multiplier():
     m = symcount.parse("input(T, d) -> repeat L { Dense(d) }")
     tex = L.model_latex(m)
-    assert r"\texttt{repeat} (repeat xL) & $T \times d$ & $L d \left(d + 1\right)$" in tex
+    assert r"\texttt{repeat} (repeat xL) & $T \times d$ & $L d (d + 1)$" in tex
     m = symcount.parse("input(T, d) -> repeat L { Dense(d) -> Dense(d) }")
     tex = L.model_latex(m, expand=True)
     assert r"\quad \texttt{each pass} (repeat pass) $\times\, L$ & $T \times d$" in tex
-    assert r"\quad \quad \texttt{dense\_1} (Dense) & $T \times d$" in tex
+    assert r"\quad \quad \texttt{dense\_\allowbreak{}1} (Dense) & $T \times d$" in tex
 
 
 # usage errors ------------------------------------------------------------------------
@@ -208,6 +212,8 @@ KNOWN_MACROS = {
     # document
     "documentclass", "usepackage", "allowdisplaybreaks", "section", "caption", "centering",
     "toprule", "midrule", "bottomrule", "endhead", "\\",
+    # table columns of a width, their cells wrapping (array)
+    "raggedright", "raggedleft", "arraybackslash", "linewidth", "allowbreak",
     # text
     "texttt", "text", "mathrm", "operatorname", "_", "&", "%", "$", "#", "{", "}",
     "textasciitilde", "textasciicircum", "textbackslash",
@@ -435,8 +441,8 @@ def test_block_rows_show_the_block_formula():
     m = symcount.parse("block mlp(w) { Dense(4*w) -> Dense(w) }; input(T, d) -> mlp(d) -> mlp(8)")
     tex = L.model_latex(m)
     assert (
-        r"\texttt{mlp\_1} (mlp) & $T \times 8$ & "
-        r"$4 w \left(d + 1\right) + w \left(4 w + 1\right)$ & $32 d + 296$ \\"
+        r"\texttt{mlp\_\allowbreak{}1} (mlp) & $T \times 8$ & "
+        r"$4 w (d + 1) + w (4 w + 1)$ & $32 d + 296$ \\"
     ) in tex
     assert (
         r"&\text{mlp\_1 (mlp)} &&{}= 4 w \left(d + 1\right) + w \left(4 w + 1\right) = 32 d + 296"
@@ -456,3 +462,26 @@ def test_a_block_whose_count_ignores_its_parameters():
     derivation = L.explain_latex(m)
     assert r"\text{drop (drop)} &&{}= 330 \\" in derivation
     check_parses(derivation)
+
+
+EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.sc"))
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex (Debian: texlive-latex-recommended)")
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_summary_fits_the_page(path, tmp_path):
+    """issue 14: the standalone summary of every shipped example compiles with
+    no overfull box: the table is as wide as the text and its cells wrap."""
+    (tmp_path / "doc.tex").write_text(
+        L.model_latex(symcount.load(str(path)), standalone=True), encoding="utf-8"
+    )
+    run = subprocess.run(
+        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    log = (tmp_path / "doc.log").read_text("latin-1")
+    assert run.returncode == 0, log[-3000:]
+    assert "Overfull \\hbox" not in log, log[log.index("Overfull") :][:600]

@@ -49,6 +49,7 @@ PREAMBLE = r"""\documentclass{article}
 \usepackage{amsmath}
 \usepackage{booktabs}
 \usepackage{longtable}
+\usepackage{array}
 \allowdisplaybreaks
 """
 
@@ -110,7 +111,9 @@ def _formula_step(f, numbers: bool) -> str:
 
 
 def _layer_cell(row, depth: int = 0) -> str:
-    cell = r"\quad " * depth + r"\texttt{" + text(row.name) + "} (" + text(row.type) + ")"
+    # a long name may break after an underscore: the column has a width
+    name = text(row.name).replace(r"\_", r"\_\allowbreak{}")
+    cell = r"\quad " * depth + r"\texttt{" + name + "} (" + text(row.type) + ")"
     if row.multiplier != 1:
         cell += r" $\times\, " + value(row.multiplier) + "$"
     if row.calls != 1:
@@ -135,7 +138,7 @@ def _display(lhs: str, steps: list[str], last_terms: list[str] | None = None) ->
     """``lhs = step = ... `` as an equation, or a multline broken at the
     terms of the last step when it is long."""
     body = f"{lhs} = " + " = ".join(steps)
-    if _visible(body) <= LINE_CHARS or not last_terms or len(last_terms) < 2:
+    if steps and (_visible(body) <= LINE_CHARS or not last_terms or len(last_terms) < 2):
         return "\\begin{equation*}\n  " + body + "\n\\end{equation*}"
     lines, cur = [], f"{lhs} = " + "".join(s + " = " for s in steps[:-1])
     for t in last_terms:
@@ -154,6 +157,12 @@ def total_equation(model) -> str:
     terms = [r.params for r in model.rows if not (isinstance(r.params, int) and r.params == 0)]
     if 2 <= len(terms) <= MAX_SUM_TERMS and isinstance(model.total, int):
         steps.append(" + ".join(value(t) for t in terms))
+        body = f"{_total_name()} = {steps[0]} = {value(model.total)}"
+        if _visible(body) > LINE_CHARS:
+            # the sum is what is long: broken at its + signs, the total on its last line
+            shown = [value(terms[0])] + [f"+ {value(t)}" for t in terms[1:]]
+            shown[-1] += f" = {value(model.total)}"
+            return _display(_total_name(), [], shown)
     steps.append(value(model.total))
     return _display(_total_name(), steps, latex_terms(model.total))
 
@@ -193,6 +202,36 @@ def _columns(model) -> list:
     return [q for q in model.quantities if q.column and not q.default]
 
 
+def _cell(math: str) -> str:
+    """Inline math for a table cell, breakable: TeX breaks a formula only
+    after a + or = outside any group, and \\left( ... \\right) is one, so a
+    cell has plain brackets (no tall fraction needs them in a line of text)."""
+    for a, b in ((r"\left(", "("), (r"\right)", ")"), (r"\left[", "["), (r"\right]", "]")):
+        math = math.replace(a, b)
+    # and between the factors of a product, and the shapes of several outputs
+    math = math.replace(r"\,", r"\,\allowbreak{}").replace(r";\ ", r";\allowbreak\ ")
+    return f"${math}$"
+
+
+# Each column's share of the line: the table is as wide as the text (a paper's
+# column too) and its cells wrap (math breaks after + and x), never wider.
+_SHARES = {"layer": 2.9, "shape": 1.8, "formula": 2.4, "count": 2.0}
+_GAPS = 0.025  # of the line, for the space between two columns (2 x \tabcolsep)
+
+
+def _column_spec(formulas: bool, extra: int) -> str:
+    shares = [_SHARES["layer"], _SHARES["shape"]]
+    shares += [_SHARES["formula"]] if formulas else []
+    shares += [_SHARES["count"]] * (1 + extra)
+    room = 1 - _GAPS * (len(shares) - 1)
+    widths = [room * x / sum(shares) for x in shares]
+    left = r">{\raggedright\arraybackslash}p{%.3f\linewidth}"
+    right = r">{\raggedleft\arraybackslash}p{%.3f\linewidth}"
+    n_left = 3 if formulas else 2
+    cells = [(left if i < n_left else right) % w for i, w in enumerate(widths)]
+    return "@{}" + "".join(cells) + "@{}"
+
+
 def summary_table(
     model, *, formulas: bool = True, expand: bool = False, depth: int | None = None
 ) -> str:
@@ -202,19 +241,19 @@ def summary_table(
     columns = _columns(model)
     head = ["Layer", "Output shape", *(["Formula"] if formulas else []), "Parameters"]
     head += [text(q.column) for q in columns]
-    cols = "@{}ll" + ("l" if formulas else "") + "r" * (1 + len(columns)) + "@{}"
+    cols = _column_spec(formulas, len(columns))
     body = []
     for depth, r in rows:
-        cells = [_layer_cell(r, depth), f"${shape(r.output_shape)}$"]
+        cells = [_layer_cell(r, depth), _cell(shape(r.output_shape))]
         if formulas:
-            cells.append(f"${formula(r)}$")
-        cells.append(f"${value(r.params)}$")
-        cells += [f"${value(r.count(q.name))}$" for q in columns]
+            cells.append(_cell(formula(r)))
+        cells.append(_cell(value(r.params)))
+        cells += [_cell(value(r.count(q.name))) for q in columns]
         body.append(" & ".join(cells) + r" \\")
     empty = " & " * (len(head) - 2 - len(columns))
     # each total under Parameters, named by its row (Total MACs): a row may end early
     totals = [
-        f"{title}{empty} & ${_split_cell(model, name, v)}$ \\\\"
+        f"{title}{empty} & {_cell(_split_cell(model, name, v))} \\\\"
         for title, name, v in totals_rows(model)
     ]
     caption = "Parameters of " + (
@@ -277,7 +316,7 @@ def model_latex(
     depth: int | None = None,
 ) -> str:
     """``symcount summary --latex``: the total as an equation and the table
-    (needs amsmath and booktabs; longtable for more than 40 rows)."""
+    (needs amsmath, booktabs and array; longtable for more than 40 rows)."""
     body = "\n".join(
         [
             _comment(model),
