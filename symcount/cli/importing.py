@@ -29,6 +29,12 @@ def register(sub, add_model_args) -> None:
     )
     add_model_args(p)
     p.add_argument("-o", "--output", metavar="FILE", help="write the model here (default: stdout)")
+    p.add_argument(
+        "--flat",
+        action="store_true",
+        help="write one statement a layer, each with its own name (default: the layers the "
+        "source repeats folded into blocks and repeat, named by symcount)",
+    )
     p.set_defaults(run=run, parser=p)
 
 
@@ -81,8 +87,9 @@ def run(args, parser) -> str:
     what = "the config is read as data" if saved or hf else "the code is read, never run"
     header = [f"read from {display} by symcount import ({what})"]
     header += [f"note: {n}" for n in notes]
+    flat = A.Program(statements, span=program.span)
     try:
-        out = to_text(A.Program(statements, span=program.span), header)
+        out = to_text(flat, header)
     except UnprintableError as e:
         raise SymcountError(f"cannot write this model as a model file: {e}").at(
             None, filename=display
@@ -90,6 +97,8 @@ def run(args, parser) -> str:
     copy = symcount.parse(out, values=values)
     if _numbers(copy) != _numbers(original):  # pragma: no cover - a bug
         raise SymcountError("the model file would not give the code's numbers; please report it")
+    if not args.flat and hf is None:  # a config's import is made of blocks already
+        out = folded(flat, header, original, values, conv) or out
     for n in notes:
         print(f"{display}: note: {n}", file=sys.stderr)
     if not args.output:
@@ -100,6 +109,67 @@ def run(args, parser) -> str:
     except OSError as e:
         raise SymcountError(f"cannot write {args.output}: {e.strerror or e}") from None
     return f"wrote {args.output}: {len(original.rows)} layers\n"
+
+
+FOLDED = (
+    "blocks and repeat fold the layers the source repeats: the layers inside them take "
+    "symcount's automatic names (symcount import --flat keeps every layer's own)"
+)
+
+
+def folded(flat, header, original, values, conv) -> str | None:
+    """The model text with its repetitions folded (symcount/language/fold.py),
+    or None when nothing folds. The folded file is checked as the flat one is:
+    the same totals and output shape, or the flat file is written."""
+    import symcount
+
+    from ..errors import SymcountError
+    from ..language.fold import fold
+    from ..language.printer import UnprintableError, to_text
+
+    rules = None
+
+    def arg_name(layer: str, i: int) -> str | None:
+        nonlocal rules
+        if rules is None:
+            from ..conventions import rules_for
+
+            rules = rules_for(conv)
+        rule = rules.get(layer) if layer in rules else None
+        return rule.args[i].name if rule is not None and i < len(rule.args) else None
+
+    program = fold(flat, arg_name)
+    # when nothing repeats, the chains may still be joined: no folding to tell of
+    header = [*header] if _folds(program) == _folds(flat) else [*header, FOLDED]
+    try:
+        text = to_text(program, header)
+        same = totals(symcount.parse(text, values=values)) == totals(original)
+    except (SymcountError, UnprintableError):  # pragma: no cover - a bug in the folding
+        same = False
+    return text if same else None
+
+
+def _folds(program) -> int:
+    """How many blocks and repeats a program has (``Dense(64) * 2`` is one)."""
+    from ..language import ast as A
+    from ..language.fold_tree import walk
+
+    count = 0
+    for n in walk(program):
+        if isinstance(n, A.BlockStmt | A.Repeat):
+            count += 1
+        elif isinstance(n, A.Pipeline):
+            count += sum(isinstance(s, A.BinOp) for s in n.stages)
+    return count
+
+
+def totals(model) -> tuple:
+    """What a folded file must keep: the totals and the output shape."""
+    d = model.to_dict()
+    return (
+        *(d[k] for k in ("total", "trainable", "non_trainable", "buffers")),
+        str(model.output_shape),
+    )
 
 
 def _numbers(model) -> list:

@@ -1,0 +1,505 @@
+"""An imported model made readable (``symcount import``, docs/python.md):
+the layers the source repeats become ``repeat`` and blocks, with the same
+numbers.
+
+The importers build a flat tree: a Python ``for`` loop unrolled, a function
+written out at each call, a Keras JSON model one statement a layer. This
+pass folds it back, on the tree alone (nothing is evaluated; the command
+checks the folded file's totals and output shape against the flat one):
+
+1. a functional program (one ``x = Layer(...)(y)`` a tensor, as Keras JSON
+   and the functional API give) is cut where one tensor is all that later
+   statements read; a stretch between two cuts has one input and one
+   output. A stretch of one layer is a step of a chain; longer stretches
+   that are the same up to their tensors' names and their numbers become
+   one block (fold_blocks.py), called where each was;
+2. in every chain, k >= 2 copies in a row of the same steps (1 to
+   MAX_PERIOD of them, ``name=`` aside) become ``repeat k { ... }``, the
+   fold saving the most steps first;
+3. stretches of steps in the chains that recur with other numbers
+   (a function called with other arguments) become a block with those
+   numbers as parameters, when that makes the file shorter; 2 and 3 run
+   again until nothing changes.
+
+A folded copy cannot keep one ``name=`` per copy: the layers inside a
+block or ``repeat`` lose theirs and take symcount's automatic names; every
+other layer keeps its own.
+"""
+
+from __future__ import annotations
+
+from . import ast as A
+from .fold_blocks import Namer, parameterize
+from .fold_tree import STARTS, holes, names, renamed, unnamed, walk
+
+MAX_PERIOD = 16  # the longest run of steps folded into a repeat
+MAX_SEGMENT = 40  # the longest stretch of steps made a block
+PREAMBLE = (A.ModelStmt, A.ConventionStmt, A.SymbolsStmt, A.LetStmt, A.BlockStmt)
+
+
+def fold(program: A.Program, arg_name=None) -> A.Program:
+    """``program`` with its repetitions folded (see the module's text);
+    ``arg_name(layer, i)`` names a layer's i-th positional argument, for
+    the parameters of a block."""
+    taken = set()
+    for n in walk(program):
+        if isinstance(n, A.Name):
+            taken.add(n.id)
+        elif isinstance(n, A.AssignStmt | A.LetStmt | A.BlockStmt):
+            taken.add(n.name)
+        elif isinstance(n, A.UnpackStmt):
+            taken.update(n.names)
+        elif isinstance(n, A.Param):
+            taken.add(n.name)
+    namer = Namer(taken)
+    lets = {s.name for s in program.statements if isinstance(s, A.LetStmt)}
+    blocks: list[A.BlockStmt] = []
+    stmts = _functional(list(program.statements), namer, lets, blocks, arg_name)
+    tensors = _tensor_names(program)
+    stmts = [_runs_in(s, tensors) for s in stmts]
+    while _segment(stmts, namer, tensors, blocks, arg_name):
+        stmts = [_runs_in(s, tensors) for s in stmts]
+    made = A.Program(tuple(blocks), span=program.span)
+    blocks = [_runs_in(b, tensors | _tensor_names(made)) for b in blocks]
+    return A.Program(tuple(_place(stmts, blocks)), span=program.span)
+
+
+# 1. functional programs ------------------------------------------------------
+
+
+def _functional(stmts, namer, lets, blocks, arg_name):
+    """The statements with each stretch between two cuts a chain step or a
+    block's call; unchanged unless the program is a functional one."""
+    head = 0
+    while head < len(stmts) and isinstance(stmts[head], PREAMBLE):
+        head += 1
+    assigns = []
+    for s in stmts[head:]:
+        if not isinstance(s, A.AssignStmt):
+            break
+        assigns.append(s)
+    tail = stmts[head + len(assigns) :]
+    if len(assigns) < 2 or not all(isinstance(s, A.OutputStmt) for s in tail):
+        return stmts
+    index = {}
+    for i, s in enumerate(assigns):
+        if s.name in index or s.name in lets:
+            return stmts
+        index[s.name] = i
+    uses = []
+    for i, s in enumerate(assigns):
+        used = [index[n.id] for n in walk(s.value) if isinstance(n, A.Name) and n.id in index]
+        if any(u >= i for u in used) or not _explicit(s.value.stages[0], index, used):
+            return stmts
+        uses.append(used)
+    final = [index[n.id] for t in tail for n in walk(t) if isinstance(n, A.Name) and n.id in index]
+    m = len(assigns)
+    low = [m] * (m + 1)  # low[j]: the earliest tensor read by statement j or later
+    low[m] = min(final, default=m)
+    for j in range(m - 1, -1, -1):
+        low[j] = min([low[j + 1], *uses[j]])
+    cuts = [p for p in range(m) if low[p + 1] >= p]
+    regions = [(cuts[a - 1], cuts[a]) for a in range(1, len(cuts))]
+    kinds = [_kind(assigns, uses, p, q, lets) for p, q in regions]
+    local = next(
+        x for x in ("x", "t", "h", "v", "z") if not any(_numbered(n, x) for n in namer.taken)
+    )
+    _grow(assigns, regions, kinds, lets, local)
+    calls = _blocks_for(assigns, regions, kinds, lets, local, namer, blocks, arg_name)
+    out, chain = list(stmts[:head]), None  # chain: (its tensor's name, its steps)
+    start = assigns[0]
+    chain = (start.name, list(_normal(start.value, lets).stages), start.span)
+    if _is_start(start):  # kept: an input's tensor name is how rows show it
+        out.append(start)
+        chain = (start.name, [A.Name(start.name, span=start.span)], start.span)
+    for (p, q), kind in zip(regions, kinds, strict=True):
+        steps = calls.get((p, q))
+        if steps is None and kind == "step":
+            steps = list(_normal(assigns[q].value, lets).stages[1:])
+        if steps is not None:
+            if chain is None:
+                chain = (None, [A.Name(assigns[p].name, span=assigns[q].span)], assigns[q].span)
+            chain = (assigns[q].name, chain[1] + steps, chain[2])
+            continue
+        out.append(_close(chain))
+        out += _chained([_assign(s, lets) for s in assigns[p + 1 : q + 1]], {assigns[q].name})
+        chain = None
+    last = cuts[-1]
+    if last < m - 1:
+        if chain is not None:
+            out.append(_close(chain))
+        used = {n.id for t in tail for n in walk(t) if isinstance(n, A.Name)}
+        out += _chained([_assign(s, lets) for s in assigns[last + 1 :]], used)
+    elif chain is not None:
+        out.append(_close(chain))
+    return [s for s in out if s is not None] + tail
+
+
+def _is_start(s) -> bool:
+    """``x = input(...)`` alone: its name is the input's, kept as written."""
+    if not isinstance(s, A.AssignStmt) or len(s.value.stages) != 1:
+        return False
+    first = s.value.stages[0]
+    return isinstance(first, A.Call) and isinstance(first.func, A.Name) and first.func.id in STARTS
+
+
+def _explicit(first, index, used) -> bool:
+    """Whether a statement's chain says what it starts from (not the tensor
+    of the line before, which a reordering would change)."""
+    if isinstance(first, A.Call) and isinstance(first.func, A.Name) and first.func.id in STARTS:
+        return True
+    return any(isinstance(n, A.Name) and n.id in index for n in walk(first))
+
+
+def _applied(first, lets):
+    """(the layer, its one tensor) of ``Layer(...)(x)`` or ``shared(x)``, else None."""
+    if not (isinstance(first, A.Call) and len(first.args) == 1 and not first.kwargs):
+        return None
+    if not isinstance(first.args[0], A.Name):
+        return None
+    f = first.func
+    if isinstance(f, A.Call) and isinstance(f.func, A.Name) and f.func.id not in STARTS:
+        return f, first.args[0]
+    if isinstance(f, A.Name) and f.id in lets:
+        return f, first.args[0]
+    return None
+
+
+def _normal(p: A.Pipeline, lets) -> A.Pipeline:
+    """``Layer(...)(x) -> ...`` written ``x -> Layer(...) -> ...``."""
+    got = _applied(p.stages[0], lets)
+    if got is None:
+        return p
+    layer, tensor = got
+    return A.Pipeline((tensor, layer, *p.stages[1:]), span=p.span)
+
+
+def _assign(s: A.AssignStmt, lets) -> A.AssignStmt:
+    return A.AssignStmt(s.name, _normal(s.value, lets), span=s.span)
+
+
+def _kind(assigns, uses, p, q, lets) -> str:
+    """'step' (one layer on the tensor before), 'block' (a stretch that can
+    be one) or 'inline' (kept as it is: it starts a new input)."""
+    inside = range(p + 1, q + 1)
+    if any(not uses[j] for j in inside) or p not in {u for j in inside for u in uses[j]}:
+        return "inline"
+    if q == p + 1 and uses[q] == [p]:
+        stages = _normal(assigns[q].value, lets).stages
+        if len(stages) > 1 and stages[0] == A.Name(assigns[p].name, span=stages[0].span):
+            return "step"
+    return "block"
+
+
+def _canonical(assigns, p, q, lets, local):
+    """The stretch's statements with its input named ``input`` and its other
+    tensors x1, x2, ..., chained, and the last one the body's result."""
+    mapping = {assigns[p].name: "input"}
+    for k, j in enumerate(range(p + 1, q + 1)):
+        mapping[assigns[j].name] = f"{local}{k + 1}"
+    body = [renamed(_assign(assigns[j], lets), mapping) for j in range(p + 1, q + 1)]
+    body = _chained(body, set())
+    numbering = {s.name: f"{local}{k + 1}" for k, s in enumerate(body[:-1])}
+    body = [renamed(s, numbering) for s in body]
+    last = body[-1]
+    body[-1] = last.value  # the block's result is its body's last tensor
+    return [unnamed(s) for s in body]
+
+
+def _groups(assigns, regions, kinds, lets, local):
+    """{the stretch's body, its numbers holes: [its copies' indexes]}, and
+    each copy's body."""
+    groups: dict = {}
+    bodies = {}
+    for r, ((p, q), kind) in enumerate(zip(regions, kinds, strict=True)):
+        if kind == "block":
+            bodies[r] = _canonical(assigns, p, q, lets, local)
+            groups.setdefault(tuple(holes(s)[0] for s in bodies[r]), []).append(r)
+    return groups, bodies
+
+
+def _grow(assigns, regions, kinds, lets, local) -> None:
+    """Each recurring stretch made to take in the step after it when every
+    copy has the same one there (ResNet's block ends with the ReLU after its
+    Add, which is a stretch of its own)."""
+    while True:
+        groups, _ = _groups(assigns, regions, kinds, lets, local)
+        for members in groups.values():
+            after = [m + 1 for m in members]
+            if len(members) < 2 or any(a >= len(regions) or kinds[a] != "step" for a in after):
+                continue
+            steps = {_step_key(assigns[regions[a][1]], lets) for a in after}
+            if len(steps) != 1:
+                continue
+            for m in sorted(members, reverse=True):
+                regions[m : m + 2] = [(regions[m][0], regions[m + 1][1])]
+                kinds[m : m + 2] = ["block"]
+            break
+        else:
+            return
+
+
+def _step_key(stmt, lets):
+    """A step's layers, their numbers holes (not the tensor it reads)."""
+    return holes(unnamed(A.Pipeline(_normal(stmt.value, lets).stages[1:], span=stmt.span)))[0]
+
+
+def _blocks_for(assigns, regions, kinds, lets, local, namer, blocks, arg_name) -> dict:
+    """Each stretch that recurs (twice or more, up to its numbers) as one
+    block: {(p, q): [the call]} for each copy."""
+    groups, by_index = _groups(assigns, regions, kinds, lets, local)
+    bodies = {regions[r]: b for r, b in by_index.items()}
+    groups = {k: [regions[r] for r in v] for k, v in groups.items()}
+    calls = {}
+    for where in groups.values():
+        if len(where) < 2:
+            continue
+        made = parameterize([bodies[w] for w in where], namer, arg_name)
+        if made is None:
+            continue
+        body, params, args = made
+        name = namer.block()
+        blocks.append(A.BlockStmt(name, params, body, span=body[0].span))
+        for w, a in zip(where, args, strict=True):
+            calls[w] = [_call(name, a, assigns[w[1]].span)]
+    return calls
+
+
+def _numbered(name: str, prefix: str) -> bool:
+    return name.startswith(prefix) and name[len(prefix) :].isdigit()
+
+
+def _call(name, args, span):
+    if not args:
+        return A.Name(name, span=span)
+    return A.Call(A.Name(name, span=span), tuple(args), (), span=span)
+
+
+def _close(chain):
+    if chain is None:
+        return None
+    name, steps, span = chain
+    return A.AssignStmt(name, A.Pipeline(tuple(steps), span=span), span=span)
+
+
+def _chained(stmts, keep: set[str]) -> list:
+    """``a = ...`` and later ``b = a -> Layer`` written ``b = ... -> Layer``
+    where ``a`` was, when ``a`` is read there only (``keep``: names read
+    after these statements) and the layers read no tensor made in between."""
+    count: dict[str, int] = {}
+    for s in stmts:
+        for n in walk(s):
+            if isinstance(n, A.Name):
+                count[n.id] = count.get(n.id, 0) + 1
+    out: list = []
+    where: dict[str, int] = {}  # a statement's name: its place in out
+    for s in stmts:
+        first = s.value.stages[0] if isinstance(s, A.AssignStmt) else None
+        d = where.get(first.id) if isinstance(first, A.Name) else None
+        if d is not None and count.get(first.id) == 1 and first.id not in keep:
+            rest = s.value.stages[1:]
+            later = {x.name for x in out[d + 1 :] if isinstance(x, A.AssignStmt)}
+            if rest and not _is_start(out[d]) and not any(names(x) & later for x in rest):
+                prev = out[d]
+                chain = A.Pipeline(prev.value.stages + rest, span=prev.span)
+                out[d] = A.AssignStmt(s.name, chain, span=prev.span)
+                del where[first.id]
+                where[s.name] = d
+                continue
+        if isinstance(s, A.AssignStmt):
+            where[s.name] = len(out)
+        out.append(s)
+    return out
+
+
+# 2. runs ---------------------------------------------------------------------
+
+
+def _runs_in(s: A.Node, tensors: set[str], inner: bool = False) -> A.Node:
+    """Runs folded in every chain of a statement, and in the bodies in it
+    (``inner``: a statement of a body, whose first step may fold too: it
+    continues from the body's tensor, where a program's first has none)."""
+
+    def body(stmts):
+        return tuple(_runs_in(b, tensors, True) for b in stmts)
+
+    if isinstance(s, A.Pipeline):
+        stages = [_runs_in(x, tensors) for x in s.stages]
+        ok = [(i > 0 or inner) and _foldable(x, tensors) for i, x in enumerate(stages)]
+        keys = [unnamed(x) for x in stages]
+        ids = _intern(keys)
+        out = _runs(stages, keys, ids, ok, 0, len(stages), tensors)
+        return A.Pipeline(tuple(out), span=s.span)
+    if isinstance(s, A.AssignStmt | A.LetStmt):
+        return type(s)(s.name, _runs_in(s.value, tensors, inner), span=s.span)
+    if isinstance(s, A.UnpackStmt) and s.value is not None:
+        return A.UnpackStmt(s.names, s.name_spans, _runs_in(s.value, tensors), span=s.span)
+    if isinstance(s, A.OutputStmt):
+        return A.OutputStmt(tuple(_runs_in(v, tensors) for v in s.values), span=s.span)
+    if isinstance(s, A.BlockStmt):
+        return A.BlockStmt(s.name, s.params, body(s.body), span=s.span)
+    if isinstance(s, A.Repeat):
+        return A.Repeat(s.count, body(s.body), span=s.span)
+    if isinstance(s, A.Residual):
+        return A.Residual(body(s.body), span=s.span)
+    return s
+
+
+def _foldable(stage, tensors=frozenset()) -> bool:
+    """A step a repeat can hold: a layer, block, repeat or residual (not an
+    input or a tensor, nor a layer given its tensors)."""
+    if isinstance(stage, A.Name):
+        return stage.id not in STARTS and stage.id not in tensors
+    if isinstance(stage, A.Call):
+        return isinstance(stage.func, A.Name) and stage.func.id not in STARTS
+    return isinstance(stage, A.Repeat | A.Residual | A.BinOp)
+
+
+def _intern(keys) -> list[int]:
+    table: dict = {}
+    return [table.setdefault(k, len(table)) for k in keys]
+
+
+def _runs(stages, keys, ids, ok, lo, hi, tensors) -> list:
+    """stages[lo:hi] with the fold saving the most steps made a repeat (ties:
+    the earliest, then the shortest period), then the same left and right."""
+    best = None
+    for i in range(lo, hi):
+        if not ok[i]:
+            continue
+        for p in range(1, min(MAX_PERIOD, (hi - i) // 2) + 1):
+            if not ok[i + p - 1]:
+                break
+            k = 1
+            while i + (k + 1) * p <= hi and ids[i + k * p : i + (k + 1) * p] == ids[i : i + p]:
+                k += 1
+            if k >= 2 and (best is None or (k - 1) * p > best[0]):
+                best = ((k - 1) * p, i, p, k)
+    if best is None:
+        return list(stages[lo:hi])
+    _, i, p, k = best
+    span = stages[i].span
+    if p == 1 and isinstance(keys[i], A.Name | A.Call):  # Dense(64) * 2: one step's repeat
+        rep = A.BinOp("*", keys[i], A.Num(k, span=span), span=span)
+    else:
+        body = _runs_in(A.Pipeline(tuple(keys[i : i + p]), span=span), tensors, True)
+        rep = A.Repeat(A.Num(k, span=span), (body,), span=span)
+    left = _runs(stages, keys, ids, ok, lo, i, tensors)
+    return [*left, rep, *_runs(stages, keys, ids, ok, i + k * p, hi, tensors)]
+
+
+# 3. recurring stretches of steps ---------------------------------------------
+
+
+def _tensor_names(program) -> set[str]:
+    """The names that can hold a tensor, anywhere in the program."""
+    out = {"input"}
+    for s in walk(program):
+        if isinstance(s, A.AssignStmt | A.LetStmt):
+            out.add(s.name)
+        elif isinstance(s, A.UnpackStmt):
+            out.update(s.names)
+        elif isinstance(s, A.Param):
+            out.add(s.name)
+    return out
+
+
+def _chains(stmts):
+    """(statement index, the chain) of each chain a top-level statement holds."""
+    for i, s in enumerate(stmts):
+        if isinstance(s, A.Pipeline):
+            yield i, None, s
+        elif isinstance(s, A.AssignStmt):
+            yield i, None, s.value
+        elif isinstance(s, A.OutputStmt):
+            for j, v in enumerate(s.values):
+                yield i, j, v
+
+
+def _free(stage, tensors) -> bool:
+    """A step a block defined before its first use can hold: it reads no tensor."""
+    if not _foldable(stage):
+        return False
+    inner = stage.args + stage.kwargs if isinstance(stage, A.Call) else (stage,)
+    if isinstance(stage, A.Name):
+        return True
+    return not any(names(x) & tensors for x in inner)
+
+
+def _segment(stmts, namer, tensors, blocks, arg_name) -> bool:
+    """Makes the stretch of steps whose block saves the most lines one
+    block, in place; False when there is none."""
+    chains = list(_chains(stmts))
+    table: dict = {}
+    ids = [_intern_into(table, [holes(unnamed(x))[0] for x in c.stages]) for _, _, c in chains]
+    oks = [[k > 0 and _free(x, tensors) for k, x in enumerate(c.stages)] for _, _, c in chains]
+    found: dict = {}
+    for length in range(2, MAX_SEGMENT + 1):
+        for c, (row, ok) in enumerate(zip(ids, oks, strict=True)):
+            for i in range(1, len(row) - length + 1):
+                if all(ok[i : i + length]):
+                    found.setdefault((length, tuple(row[i : i + length])), []).append((c, i))
+    cands = []
+    for (length, _), where in found.items():
+        chosen, end = [], {}
+        for c, i in where:
+            if i >= end.get(c, 0):
+                chosen.append((c, i))
+                end[c] = i + length
+        saving = (len(chosen) - 1) * (length - 1) - 3
+        if saving > 0:
+            cands.append((-saving, -length, chosen[0], chosen))
+    for _, neg_len, _, chosen in sorted(cands):
+        length = -neg_len
+        copies = [list(chains[c][2].stages[i : i + length]) for c, i in chosen]
+        made = parameterize(copies, namer, arg_name)
+        if made is None:
+            continue
+        body, params, args = made
+        name = namer.block()
+        chain = A.Pipeline(body, span=body[0].span)
+        blocks.append(A.BlockStmt(name, params, (chain,), span=chain.span))
+        new = {c: list(chains[c][2].stages) for c, _ in chosen}
+        for (c, i), a in sorted(zip(chosen, args, strict=True), reverse=True):
+            new[c][i : i + length] = [_call(name, a, new[c][i].span)]
+        for c, stages in new.items():
+            _put(stmts, chains[c], A.Pipeline(tuple(stages), span=chains[c][2].span))
+        return True
+    return False
+
+
+def _intern_into(table, keys) -> list[int]:
+    return [table.setdefault(k, len(table)) for k in keys]
+
+
+def _put(stmts, where, chain) -> None:
+    i, j, _ = where
+    s = stmts[i]
+    if isinstance(s, A.Pipeline):
+        stmts[i] = chain
+    elif isinstance(s, A.AssignStmt):
+        stmts[i] = A.AssignStmt(s.name, chain, span=s.span)
+    else:
+        values = list(s.values)
+        values[j] = chain
+        stmts[i] = A.OutputStmt(tuple(values), span=s.span)
+
+
+def _place(stmts, blocks) -> list:
+    """The new blocks, each just before the first statement that uses it
+    (itself or through another block), so it sees the names it reads."""
+    by_name = {b.name: b for b in blocks}
+    uses = {b.name: names(A.Program(b.body, span=b.span)) & set(by_name) for b in blocks}
+    first: dict[str, int] = {}
+    for i, s in enumerate(stmts):
+        todo = list(names(s) & set(by_name))
+        while todo:
+            n = todo.pop()
+            if n not in first:
+                first[n] = i
+                todo += list(uses[n])
+    out = []
+    for i, s in enumerate(stmts):
+        out += [b for b in blocks if first.get(b.name) == i]
+        out.append(s)
+    return out
