@@ -111,10 +111,10 @@ def run(args, parser) -> str:
     return f"wrote {args.output}: {len(original.rows)} layers\n"
 
 
-FOLDED = (
-    "blocks and repeat fold the layers the source repeats: the layers inside them take "
-    "symcount's automatic names (symcount import --flat keeps every layer's own)"
-)
+FOLDED = [
+    "blocks and repeat fold the layers the source repeats; the layers inside them",
+    "take symcount's automatic names (symcount import --flat keeps every layer's own)",
+]
 
 
 def folded(flat, header, original, values, conv) -> str | None:
@@ -124,29 +124,51 @@ def folded(flat, header, original, values, conv) -> str | None:
     import symcount
 
     from ..errors import SymcountError
-    from ..language.fold import fold
     from ..language.printer import UnprintableError, to_text
 
-    rules = None
-
-    def arg_name(layer: str, i: int) -> str | None:
-        nonlocal rules
-        if rules is None:
-            from ..conventions import rules_for
-
-            rules = rules_for(conv)
-        rule = rules.get(layer) if layer in rules else None
-        return rule.args[i].name if rule is not None and i < len(rule.args) else None
-
-    program = fold(flat, arg_name)
+    program = fold_program(flat, conv)
     # when nothing repeats, the chains may still be joined: no folding to tell of
-    header = [*header] if _folds(program) == _folds(flat) else [*header, FOLDED]
+    header = [*header] if _folds(program) == _folds(flat) else [*header, *FOLDED]
     try:
         text = to_text(program, header)
         same = totals(symcount.parse(text, values=values)) == totals(original)
     except (SymcountError, UnprintableError):  # pragma: no cover - a bug in the folding
         same = False
     return text if same else None
+
+
+def fold_program(flat, conv: str):
+    """``flat`` folded, its blocks' parameters named after the convention's
+    arguments, and a keyword's default read from its rule."""
+    from ..conventions import rules_for
+    from ..importers.values import literal
+    from ..language.fold import fold
+    from ..ops.spec import REQUIRED
+
+    rules = rules_for(conv)
+
+    def arg(layer: str, keyword: str | int):
+        rule = rules.get(layer) if layer in rules else None
+        if rule is None:
+            return None
+        if isinstance(keyword, int):
+            return rule.args[keyword] if keyword < len(rule.args) else None
+        return next((a for a in rule.args if a.name == keyword), None)
+
+    def arg_name(layer: str, i: int) -> str | None:
+        a = arg(layer, i)
+        return a.name if a is not None else None
+
+    def default(layer: str, keyword: str):
+        """A keyword's default as a node: numbers, tuples of whole numbers, flags."""
+        a = arg(layer, keyword)
+        if a is None or a.default is REQUIRED or isinstance(a.default, str):
+            return None
+        if isinstance(a.default, tuple) and not all(type(x) is int for x in a.default):
+            return None
+        return literal(a.default, flat.span, item=lambda x: literal(x, flat.span))
+
+    return fold(flat, arg_name, default)
 
 
 def _folds(program) -> int:

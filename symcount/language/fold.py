@@ -30,17 +30,19 @@ from __future__ import annotations
 
 from . import ast as A
 from .fold_blocks import Namer, parameterize
-from .fold_tree import STARTS, holes, names, renamed, unnamed, walk
+from .fold_tree import STARTS, children, holes, names, rebuild, renamed, unnamed, walk
 
 MAX_PERIOD = 16  # the longest run of steps folded into a repeat
 MAX_SEGMENT = 40  # the longest stretch of steps made a block
 PREAMBLE = (A.ModelStmt, A.ConventionStmt, A.SymbolsStmt, A.LetStmt, A.BlockStmt)
 
 
-def fold(program: A.Program, arg_name=None) -> A.Program:
+def fold(program: A.Program, arg_name=None, default=None) -> A.Program:
     """``program`` with its repetitions folded (see the module's text);
     ``arg_name(layer, i)`` names a layer's i-th positional argument, for
-    the parameters of a block."""
+    the parameters of a block; ``default(layer, keyword)`` is the keyword's
+    default as a node (or None), so that a copy that leaves out a keyword
+    others give (ResNet's first block, at the default stride) joins them."""
     taken = set()
     for n in walk(program):
         if isinstance(n, A.Name):
@@ -54,7 +56,7 @@ def fold(program: A.Program, arg_name=None) -> A.Program:
     namer = Namer(taken)
     lets = {s.name for s in program.statements if isinstance(s, A.LetStmt)}
     blocks: list[A.BlockStmt] = []
-    stmts = _functional(list(program.statements), namer, lets, blocks, arg_name)
+    stmts = _functional(list(program.statements), namer, lets, blocks, arg_name, default)
     tensors = _tensor_names(program)
     stmts = [_runs_in(s, tensors) for s in stmts]
     while _segment(stmts, namer, tensors, blocks, arg_name):
@@ -67,7 +69,7 @@ def fold(program: A.Program, arg_name=None) -> A.Program:
 # 1. functional programs ------------------------------------------------------
 
 
-def _functional(stmts, namer, lets, blocks, arg_name):
+def _functional(stmts, namer, lets, blocks, arg_name, default):
     """The statements with each stretch between two cuts a chain step or a
     block's call; unchanged unless the program is a functional one."""
     head = 0
@@ -104,6 +106,8 @@ def _functional(stmts, namer, lets, blocks, arg_name):
     local = next(
         x for x in ("x", "t", "h", "v", "z") if not any(_numbered(n, x) for n in namer.taken)
     )
+    if default is not None:
+        _join_by_defaults(assigns, regions, kinds, lets, local, default)
     _grow(assigns, regions, kinds, lets, local)
     calls = _blocks_for(assigns, regions, kinds, lets, local, namer, blocks, arg_name)
     out, chain = list(stmts[:head]), None  # chain: (its tensor's name, its steps)
@@ -239,6 +243,56 @@ def _grow(assigns, regions, kinds, lets, local) -> None:
             return
 
 
+def _join_by_defaults(assigns, regions, kinds, lets, local, default) -> None:
+    """A stretch seen once joins a recurring one that differs from it only in
+    keywords it leaves at their defaults (ResNet's first block, at the
+    default stride): those keywords are written out in its statements."""
+    groups, _ = _groups(assigns, regions, kinds, lets, local)
+    big = [(k, v) for k, v in groups.items() if len(v) >= 2]
+    for where in groups.values():
+        if len(where) != 1:
+            continue
+        p, q = regions[where[0]]
+        for key, other in big:
+            p2, q2 = regions[other[0]]
+            if q - p != q2 - p2:
+                continue
+            try:
+                filled = [
+                    _fill_like(assigns[p + k], assigns[p2 + k], default)
+                    for k in range(1, q - p + 1)
+                ]
+            except LookupError:
+                continue
+            trial = [*assigns[: p + 1], *filled, *assigns[q + 1 :]]
+            if tuple(holes(s)[0] for s in _canonical(trial, p, q, lets, local)) == key:
+                assigns[p + 1 : q + 1] = filled
+                break
+
+
+def _fill_like(a, b, default):
+    """``a`` with the keywords ``b``'s layer calls give and ``a``'s leave out
+    written at their defaults (LookupError: one has no default to write)."""
+    if type(a) is not type(b):
+        return a
+    if isinstance(a, A.Call) and isinstance(a.func, A.Name) and a.func == b.func:
+        have = {k.name: k for k in a.kwargs}
+        for k in b.kwargs:
+            if k.name not in have:
+                value = default(a.func.id, k.name)
+                if value is None:
+                    raise LookupError(k.name)
+                have[k.name] = A.Kwarg(k.name, value, span=a.span)
+        theirs = [k.name for k in b.kwargs]
+        order = theirs + [n for n in have if n not in theirs]
+        a = A.Call(a.func, a.args, tuple(have[n] for n in order), span=a.span)
+    mine, theirs = list(children(a)), list(children(b))
+    if len(mine) != len(theirs):
+        return a
+    pairs = iter(theirs)
+    return rebuild(a, lambda c: _fill_like(c, next(pairs), default))
+
+
 def _step_key(stmt, lets):
     """A step's layers, their numbers holes (not the tensor it reads)."""
     return holes(unnamed(A.Pipeline(_normal(stmt.value, lets).stages[1:], span=stmt.span)))[0]
@@ -259,6 +313,7 @@ def _blocks_for(assigns, regions, kinds, lets, local, namer, blocks, arg_name) -
             continue
         body, params, args = made
         name = namer.block()
+        namer.params[name] = [p.name for p in params]
         blocks.append(A.BlockStmt(name, params, body, span=body[0].span))
         for w, a in zip(where, args, strict=True):
             calls[w] = [_call(name, a, assigns[w[1]].span)]
@@ -457,6 +512,7 @@ def _segment(stmts, namer, tensors, blocks, arg_name) -> bool:
             continue
         body, params, args = made
         name = namer.block()
+        namer.params[name] = [p.name for p in params]
         chain = A.Pipeline(body, span=body[0].span)
         blocks.append(A.BlockStmt(name, params, (chain,), span=chain.span))
         new = {c: list(chains[c][2].stages) for c, _ in chosen}

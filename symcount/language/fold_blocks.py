@@ -25,6 +25,7 @@ class Namer:
 
     def __init__(self, taken: set[str]):
         self.taken = set(taken) | RESERVED
+        self.params: dict[str, list[str]] = {}  # a new block's parameters
 
     def block(self) -> str:
         """block1, block2, ...: a new block's name."""
@@ -52,6 +53,8 @@ def parameterize(copies: list[list[A.Node]], namer: Namer, arg_name=None):
     ``copies`` are stage lists of one structure (equal once their numbers
     are holes); ``arg_name(layer, i)`` names a positional argument."""
     found = [holes(unnamed(A.Pipeline(tuple(c), span=c[0].span)))[1] for c in copies]
+    params_of = namer.params
+    namer = Namer(namer.taken)  # a block's parameters are its own: any block may say filters
     first = found[0]
     exprs: list[A.Node] = []  # what each hole becomes in the body
     owners: list[int] = []  # the holes that are parameters, in order
@@ -66,7 +69,7 @@ def parameterize(copies: list[list[A.Node]], namer: Namer, arg_name=None):
             if len(owners) == MAX_PARAMS:
                 return None
             owners.append(h)
-            names.append(namer.fresh(_base(ctx, arg_name)))
+            names.append(namer.fresh(_base(ctx, arg_name, params_of)))
             expr = A.Name(names[-1], span=node.span)
         exprs.append(expr)
     body, _ = holes(unnamed(A.Pipeline(tuple(copies[0]), span=copies[0][0].span)), iter(exprs))
@@ -93,9 +96,13 @@ def _relation(h, values, found, owners, names, node):
     return None
 
 
-def _base(ctx, arg_name) -> str:
+def _base(ctx, arg_name, params_of) -> str:
+    """A parameter's name: the keyword its number is given to, or the name
+    of the argument at its position (a layer's, or a block's parameter)."""
     if isinstance(ctx, str):
         return ctx
+    if isinstance(ctx, tuple) and ctx[0] in params_of and ctx[1] < len(params_of[ctx[0]]):
+        return params_of[ctx[0]][ctx[1]]
     if isinstance(ctx, tuple) and ctx[0] and arg_name is not None:
         name = arg_name(*ctx)
         if name:
