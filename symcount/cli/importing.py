@@ -112,29 +112,41 @@ def run(args, parser) -> str:
 
 
 FOLDED = [
-    "blocks and repeat fold the layers the source repeats; the layers inside them",
-    "take symcount's automatic names (symcount import --flat keeps every layer's own)",
+    "blocks and repeat fold the layers the source repeats; the layers inside them,",
+    "and those the source left a made-up name (dense_3), take symcount's automatic",
+    "names (symcount import --flat keeps every layer's own)",
+]
+UNNAMED = [
+    "blocks and repeat fold the layers the source repeats; every layer takes",
+    "symcount's automatic names (symcount import --flat keeps every layer's own)",
 ]
 
 
 def folded(flat, header, original, values, conv) -> str | None:
     """The model text with its repetitions folded (symcount/language/fold.py),
     or None when nothing folds. The folded file is checked as the flat one is:
-    the same totals and output shape, or the flat file is written."""
+    the same totals and output shape. Its layers' names could still clash with
+    the automatic names inside the folds: then it is tried with no names at
+    all, and if that fails too the flat file is written."""
     import symcount
 
     from ..errors import SymcountError
+    from ..language.fold_tree import unnamed
     from ..language.printer import UnprintableError, to_text
 
     program = fold_program(flat, conv)
-    # when nothing repeats, the chains may still be joined: no folding to tell of
-    header = [*header] if _folds(program) == _folds(flat) else [*header, *FOLDED]
-    try:
-        text = to_text(program, header)
-        same = totals(symcount.parse(text, values=values)) == totals(original)
-    except (SymcountError, UnprintableError):  # pragma: no cover - a bug in the folding
-        same = False
-    return text if same else None
+    if _folds(program) == _folds(flat):  # nothing repeats (the chains may still be joined)
+        attempts = [(program, header)]
+    else:
+        attempts = [(program, [*header, *FOLDED]), (unnamed(program), [*header, *UNNAMED])]
+    for candidate, lines in attempts:
+        try:
+            text = to_text(candidate, lines)
+            if totals(symcount.parse(text, values=values)) == totals(original):
+                return text
+        except (SymcountError, UnprintableError):
+            pass
+    return None
 
 
 def fold_program(flat, conv: str):
@@ -143,6 +155,7 @@ def fold_program(flat, conv: str):
     from ..conventions import rules_for
     from ..importers.values import literal
     from ..language.fold import fold
+    from ..language.fold_tree import without_automatic_names
     from ..ops.spec import REQUIRED
 
     rules = rules_for(conv)
@@ -168,7 +181,18 @@ def fold_program(flat, conv: str):
             return None
         return literal(a.default, flat.span, item=lambda x: literal(x, flat.span))
 
-    return fold(flat, arg_name, default)
+    def automatic(layer: str, name: str) -> bool:
+        """Whether a name is the framework's own: conv2d, conv2d_26."""
+        rule = rules.get(layer) if layer in rules else None
+        if rule is None:
+            return False
+        base = rules.name_base(rule.name)
+        return name == base or (name.startswith(base + "_") and name[len(base) + 1 :].isdigit())
+
+    program = fold(flat, arg_name, default)
+    if _folds(program) == _folds(flat):
+        return program
+    return without_automatic_names(program, automatic)
 
 
 def _folds(program) -> int:

@@ -57,6 +57,21 @@ def unnamed(node: A.Node) -> A.Node:
     return rebuild(node, unnamed)
 
 
+def without_automatic_names(node: A.Node, automatic) -> A.Node:
+    """``node`` without the ``name=`` arguments ``automatic(layer, name)``
+    says a framework made up (Keras's ``conv2d_26``): beside a fold, whose
+    layers take symcount's own automatic names, they would clash."""
+    if isinstance(node, A.Call) and isinstance(node.func, A.Name):
+        layer = node.func.id
+
+        def made_up(k: A.Kwarg) -> bool:
+            value = k.value.value if isinstance(k.value, A.Str) else getattr(k.value, "id", None)
+            return k.name == "name" and isinstance(value, str) and automatic(layer, value)
+
+        node = replace(node, kwargs=tuple(k for k in node.kwargs if not made_up(k)))
+    return rebuild(node, lambda c: without_automatic_names(c, automatic))
+
+
 def renamed(node: A.Node, mapping: dict[str, str]) -> A.Node:
     """``node`` with the names in ``mapping`` replaced (tensor variables)."""
     if isinstance(node, A.Name):
