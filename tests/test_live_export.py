@@ -81,3 +81,13 @@ def test_resnet50_reads_as_its_stages(exported):
     ):
         assert stage in folded
     assert "Conv2D(4 * filters, (1, 1)" in folded
+
+
+def test_the_docs_show_the_resnet50_export_as_it_is(exported):
+    """docs/keras_json.md's folded ResNet50 is what import writes today."""
+    from pathlib import Path
+
+    page = (Path(__file__).resolve().parent.parent / "docs" / "keras_json.md").read_text()
+    shown = page.split("### Folded")[1].split("```text\n")[1].split("```")[0]
+    folded = exported["ResNet50"][3]
+    assert shown.split("\n", 1)[1] == folded.split("\n", 1)[1]

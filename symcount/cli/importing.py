@@ -9,11 +9,16 @@ examples:
   symcount import examples/keras_lstm.py
   symcount import examples/torch_bn_cnn.py --input-shape 1,64,64 -o torch_bn_cnn.sc
   symcount import model.keras -o model.sc      # a Keras saved model (docs/keras_json.md)
+  symcount import model.json --flat            # one statement a layer, each named
 
-The file it writes gives the same shapes and counts as the code (symcount
-checks that before writing it); sizes the code leaves unassigned stay
-symbols. Notes on what was mapped or left out go to standard error and into
-the file's header."""
+The file it writes gives the same counts and output shape as the code
+(symcount checks that before writing it); sizes the code leaves unassigned
+stay symbols. What the source repeats is folded: runs of the same layers
+become `repeat` (Dense(64) * 3), stretches that recur with other numbers a
+block with those numbers as parameters; the layers inside take symcount's
+automatic names. --flat writes each layer as the source has it, with its
+name and the same rows. Notes on what was mapped or left out go to standard
+error and into the file's header."""
 
 
 def register(sub, add_model_args) -> None:
@@ -113,7 +118,7 @@ def run(args, parser) -> str:
 
 FOLDED = [
     "blocks and repeat fold the layers the source repeats; the layers inside them,",
-    "and those the source left a made-up name (dense_3), take symcount's automatic",
+    "and those the framework named itself (dense_3), take symcount's automatic",
     "names (symcount import --flat keeps every layer's own)",
 ]
 UNNAMED = [
