@@ -34,6 +34,11 @@ from .fold_tree import STARTS, children, holes, names, rebuild, renamed, unnamed
 
 MAX_PERIOD = 16  # the longest run of steps folded into a repeat
 MAX_SEGMENT = 40  # the longest stretch of steps made a block
+# the search for such stretches looks at every place and length: over this
+# many steps in the chains it is left out (the runs and blocks of 1. and 2.
+# still fold); a keras.applications model has a few dozen after those
+MAX_STEPS = 1000
+MAX_BLOCKS = 64  # blocks made so, at most
 PREAMBLE = (A.ModelStmt, A.ConventionStmt, A.SymbolsStmt, A.LetStmt, A.BlockStmt)
 
 
@@ -59,8 +64,12 @@ def fold(program: A.Program, arg_name=None, default=None) -> A.Program:
     stmts = _functional(list(program.statements), namer, lets, blocks, arg_name, default)
     tensors = _tensor_names(program)
     stmts = [_runs_in(s, tensors) for s in stmts]
-    while _segment(stmts, namer, tensors, blocks, arg_name):
-        stmts = [_runs_in(s, tensors) for s in stmts]
+    steps = sum(len(c.stages) for _, _, c in _chains(stmts))
+    for _ in range(MAX_BLOCKS if steps <= MAX_STEPS else 0):
+        changed = _segment(stmts, namer, tensors, blocks, arg_name)
+        if not changed:
+            break
+        stmts = [_runs_in(s, tensors) if i in changed else s for i, s in enumerate(stmts)]
     made = A.Program(tuple(blocks), span=program.span)
     blocks = [_runs_in(b, tensors | _tensor_names(made)) for b in blocks]
     return A.Program(tuple(_place(stmts, blocks)), span=program.span)
@@ -417,19 +426,25 @@ def _intern(keys) -> list[int]:
 
 def _runs(stages, keys, ids, ok, lo, hi, tensors) -> list:
     """stages[lo:hi] with the fold saving the most steps made a repeat (ties:
-    the earliest, then the shortest period), then the same left and right."""
+    the earliest, then the shortest period), then the same left and right.
+    same[i]: how many steps from i on equal the step p later, so that k
+    copies of p steps start at i when (k - 1) * p <= same[i]: each period's
+    runs are found in one pass from the right."""
     best = None
-    for i in range(lo, hi):
-        if not ok[i]:
-            continue
-        for p in range(1, min(MAX_PERIOD, (hi - i) // 2) + 1):
-            if not ok[i + p - 1]:
-                break
-            k = 1
-            while i + (k + 1) * p <= hi and ids[i + k * p : i + (k + 1) * p] == ids[i : i + p]:
-                k += 1
-            if k >= 2 and (best is None or (k - 1) * p > best[0]):
-                best = ((k - 1) * p, i, p, k)
+    for p in range(1, min(MAX_PERIOD, (hi - lo) // 2) + 1):
+        same = [0] * (hi - lo + 1)
+        for i in range(hi - p - 1, lo - 1, -1):
+            same[i - lo] = same[i - lo + 1] + 1 if ids[i] == ids[i + p] else 0
+        bad = 0  # steps not foldable in ok[i : i + p]
+        for i in range(hi - 1, lo - 1, -1):
+            bad += not ok[i]
+            if i + p < hi:
+                bad -= not ok[i + p]
+            k = 1 + same[i - lo] // p
+            if k >= 2 and not bad and i + p <= hi:
+                key = ((k - 1) * p, -i, -p)
+                if best is None or key >= best[0]:
+                    best = (key, i, p, k)
     if best is None:
         return list(stages[lo:hi])
     _, i, p, k = best
@@ -483,17 +498,25 @@ def _free(stage, tensors) -> bool:
 
 def _segment(stmts, namer, tensors, blocks, arg_name) -> bool:
     """Makes the stretch of steps whose block saves the most lines one
-    block, in place; False when there is none."""
+    block, in place: the statements changed (none when there is none)."""
     chains = list(_chains(stmts))
     table: dict = {}
-    ids = [_intern_into(table, [holes(unnamed(x))[0] for x in c.stages]) for _, _, c in chains]
+    ids = [_intern_into(table, [_shape(x, namer.memo) for x in c.stages]) for _, _, c in chains]
     oks = [[k > 0 and _free(x, tensors) for k, x in enumerate(c.stages)] for _, _, c in chains]
     found: dict = {}
+    # stretches one step longer each time, from those of the last length seen
+    # twice (a stretch recurs only if its start does): the places in order
+    live = [(c, i) for c, ok in enumerate(oks) for i in range(1, len(ok)) if ok[i]]
     for length in range(2, MAX_SEGMENT + 1):
-        for c, (row, ok) in enumerate(zip(ids, oks, strict=True)):
-            for i in range(1, len(row) - length + 1):
-                if all(ok[i : i + length]):
-                    found.setdefault((length, tuple(row[i : i + length])), []).append((c, i))
+        level: dict = {}
+        for c, i in live:
+            if i + length <= len(ids[c]) and oks[c][i + length - 1]:
+                level.setdefault(tuple(ids[c][i : i + length]), []).append((c, i))
+        level = {k: v for k, v in level.items() if len(v) >= 2}
+        if not level:
+            break
+        found.update(((length, k), v) for k, v in level.items())
+        live = [w for where in level.values() for w in where]
     cands = []
     for (length, _), where in found.items():
         chosen, end = [], {}
@@ -520,8 +543,16 @@ def _segment(stmts, namer, tensors, blocks, arg_name) -> bool:
             new[c][i : i + length] = [_call(name, a, new[c][i].span)]
         for c, stages in new.items():
             _put(stmts, chains[c], A.Pipeline(tuple(stages), span=chains[c][2].span))
-        return True
-    return False
+        return {chains[c][0] for c in new}
+    return set()
+
+
+def _shape(stage, memo: dict):
+    """A step with its numbers as holes and no name (computed once a step)."""
+    got = memo.get(id(stage))
+    if got is None or got[0] is not stage:
+        got = memo[id(stage)] = (stage, holes(unnamed(stage))[0])
+    return got[1]
 
 
 def _intern_into(table, keys) -> list[int]:

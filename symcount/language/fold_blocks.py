@@ -26,6 +26,7 @@ class Namer:
     def __init__(self, taken: set[str]):
         self.taken = set(taken) | RESERVED
         self.params: dict[str, list[str]] = {}  # a new block's parameters
+        self.memo: dict = {}  # a step's shape, by the step's id (fold.py's _shape)
 
     def block(self) -> str:
         """block1, block2, ...: a new block's name."""
