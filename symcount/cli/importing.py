@@ -139,7 +139,10 @@ def folded(flat, header, original, values, conv) -> str | None:
     from ..language.fold_tree import unnamed
     from ..language.printer import UnprintableError, to_text
 
-    program = fold_program(flat, conv)
+    try:
+        program = fold_program(flat, conv)
+    except RecursionError:  # a tree nested deeper than Python recurses: written flat
+        return None
     if _folds(program) == _folds(flat):  # nothing repeats (the chains may still be joined)
         attempts = [(program, header)]
     else:

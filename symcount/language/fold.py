@@ -30,10 +30,21 @@ from __future__ import annotations
 
 from . import ast as A
 from .fold_blocks import Namer, parameterize
-from .fold_tree import STARTS, children, holes, names, rebuild, renamed, unnamed, walk
+from .fold_segments import chains_of, segment
+from .fold_tree import (
+    STARTS,
+    call,
+    children,
+    foldable,
+    holes,
+    names,
+    rebuild,
+    renamed,
+    unnamed,
+    walk,
+)
 
 MAX_PERIOD = 16  # the longest run of steps folded into a repeat
-MAX_SEGMENT = 40  # the longest stretch of steps made a block
 # the search for such stretches looks at every place and length: over this
 # many steps in the chains it is left out (the runs and blocks of 1. and 2.
 # still fold); a keras.applications model has a few dozen after those
@@ -64,9 +75,9 @@ def fold(program: A.Program, arg_name=None, default=None) -> A.Program:
     stmts = _functional(list(program.statements), namer, lets, blocks, arg_name, default)
     tensors = _tensor_names(program)
     stmts = [_runs_in(s, tensors) for s in stmts]
-    steps = sum(len(c.stages) for _, _, c in _chains(stmts))
+    steps = sum(len(c.stages) for _, _, c in chains_of(stmts))
     for _ in range(MAX_BLOCKS if steps <= MAX_STEPS else 0):
-        changed = _segment(stmts, namer, tensors, blocks, arg_name)
+        changed = segment(stmts, namer, tensors, blocks, arg_name)
         if not changed:
             break
         stmts = [_runs_in(s, tensors) if i in changed else s for i, s in enumerate(stmts)]
@@ -100,7 +111,7 @@ def _functional(stmts, namer, lets, blocks, arg_name, default):
     uses = []
     for i, s in enumerate(assigns):
         used = [index[n.id] for n in walk(s.value) if isinstance(n, A.Name) and n.id in index]
-        if any(u >= i for u in used) or not _explicit(s.value.stages[0], index, used):
+        if any(u >= i for u in used) or not _explicit(s.value.stages[0], index):
             return stmts
         uses.append(used)
     final = [index[n.id] for t in tail for n in walk(t) if isinstance(n, A.Name) and n.id in index]
@@ -156,7 +167,7 @@ def _is_start(s) -> bool:
     return isinstance(first, A.Call) and isinstance(first.func, A.Name) and first.func.id in STARTS
 
 
-def _explicit(first, index, used) -> bool:
+def _explicit(first, index) -> bool:
     """Whether a statement's chain says what it starts from (not the tensor
     of the line before, which a reordering would change)."""
     if isinstance(first, A.Call) and isinstance(first.func, A.Name) and first.func.id in STARTS:
@@ -325,18 +336,12 @@ def _blocks_for(assigns, regions, kinds, lets, local, namer, blocks, arg_name) -
         namer.params[name] = [p.name for p in params]
         blocks.append(A.BlockStmt(name, params, body, span=body[0].span))
         for w, a in zip(where, args, strict=True):
-            calls[w] = [_call(name, a, assigns[w[1]].span)]
+            calls[w] = [call(name, a, assigns[w[1]].span)]
     return calls
 
 
 def _numbered(name: str, prefix: str) -> bool:
     return name.startswith(prefix) and name[len(prefix) :].isdigit()
-
-
-def _call(name, args, span):
-    if not args:
-        return A.Name(name, span=span)
-    return A.Call(A.Name(name, span=span), tuple(args), (), span=span)
 
 
 def _close(chain):
@@ -389,7 +394,7 @@ def _runs_in(s: A.Node, tensors: set[str], inner: bool = False) -> A.Node:
 
     if isinstance(s, A.Pipeline):
         stages = [_runs_in(x, tensors) for x in s.stages]
-        ok = [(i > 0 or inner) and _foldable(x, tensors) for i, x in enumerate(stages)]
+        ok = [(i > 0 or inner) and foldable(x, tensors) for i, x in enumerate(stages)]
         keys = [unnamed(x) for x in stages]
         ids = _intern(keys)
         out = _runs(stages, keys, ids, ok, 0, len(stages), tensors)
@@ -409,16 +414,6 @@ def _runs_in(s: A.Node, tensors: set[str], inner: bool = False) -> A.Node:
     return s
 
 
-def _foldable(stage, tensors=frozenset()) -> bool:
-    """A step a repeat can hold: a layer, block, repeat or residual (not an
-    input or a tensor, nor a layer given its tensors)."""
-    if isinstance(stage, A.Name):
-        return stage.id not in STARTS and stage.id not in tensors
-    if isinstance(stage, A.Call):
-        return isinstance(stage.func, A.Name) and stage.func.id not in STARTS
-    return isinstance(stage, A.Repeat | A.Residual | A.BinOp)
-
-
 def _intern(keys) -> list[int]:
     table: dict = {}
     return [table.setdefault(k, len(table)) for k in keys]
@@ -426,7 +421,9 @@ def _intern(keys) -> list[int]:
 
 def _runs(stages, keys, ids, ok, lo, hi, tensors) -> list:
     """stages[lo:hi] with the fold saving the most steps made a repeat (ties:
-    the earliest, then the shortest period), then the same left and right.
+    the latest, so that a period ends where the layers it repeats end,
+    VGG's convolutions then their pooling; then the shortest period), then
+    the same left and right.
     same[i]: how many steps from i on equal the step p later, so that k
     copies of p steps start at i when (k - 1) * p <= same[i]: each period's
     runs are found in one pass from the right."""
@@ -442,8 +439,8 @@ def _runs(stages, keys, ids, ok, lo, hi, tensors) -> list:
                 bad -= not ok[i + p]
             k = 1 + same[i - lo] // p
             if k >= 2 and not bad and i + p <= hi:
-                key = ((k - 1) * p, -i, -p)
-                if best is None or key >= best[0]:
+                key = ((k - 1) * p, i, -p)
+                if best is None or key > best[0]:
                     best = (key, i, p, k)
     if best is None:
         return list(stages[lo:hi])
@@ -458,7 +455,7 @@ def _runs(stages, keys, ids, ok, lo, hi, tensors) -> list:
     return [*left, rep, *_runs(stages, keys, ids, ok, i + k * p, hi, tensors)]
 
 
-# 3. recurring stretches of steps ---------------------------------------------
+# 3. recurring stretches of steps (fold_segments.py) -------------------------
 
 
 def _tensor_names(program) -> set[str]:
@@ -472,104 +469,6 @@ def _tensor_names(program) -> set[str]:
         elif isinstance(s, A.Param):
             out.add(s.name)
     return out
-
-
-def _chains(stmts):
-    """(statement index, the chain) of each chain a top-level statement holds."""
-    for i, s in enumerate(stmts):
-        if isinstance(s, A.Pipeline):
-            yield i, None, s
-        elif isinstance(s, A.AssignStmt):
-            yield i, None, s.value
-        elif isinstance(s, A.OutputStmt):
-            for j, v in enumerate(s.values):
-                yield i, j, v
-
-
-def _free(stage, tensors) -> bool:
-    """A step a block defined before its first use can hold: it reads no tensor."""
-    if not _foldable(stage):
-        return False
-    inner = stage.args + stage.kwargs if isinstance(stage, A.Call) else (stage,)
-    if isinstance(stage, A.Name):
-        return True
-    return not any(names(x) & tensors for x in inner)
-
-
-def _segment(stmts, namer, tensors, blocks, arg_name) -> bool:
-    """Makes the stretch of steps whose block saves the most lines one
-    block, in place: the statements changed (none when there is none)."""
-    chains = list(_chains(stmts))
-    table: dict = {}
-    ids = [_intern_into(table, [_shape(x, namer.memo) for x in c.stages]) for _, _, c in chains]
-    oks = [[k > 0 and _free(x, tensors) for k, x in enumerate(c.stages)] for _, _, c in chains]
-    found: dict = {}
-    # stretches one step longer each time, from those of the last length seen
-    # twice (a stretch recurs only if its start does): the places in order
-    live = [(c, i) for c, ok in enumerate(oks) for i in range(1, len(ok)) if ok[i]]
-    for length in range(2, MAX_SEGMENT + 1):
-        level: dict = {}
-        for c, i in live:
-            if i + length <= len(ids[c]) and oks[c][i + length - 1]:
-                level.setdefault(tuple(ids[c][i : i + length]), []).append((c, i))
-        level = {k: v for k, v in level.items() if len(v) >= 2}
-        if not level:
-            break
-        found.update(((length, k), v) for k, v in level.items())
-        live = [w for where in level.values() for w in where]
-    cands = []
-    for (length, _), where in found.items():
-        chosen, end = [], {}
-        for c, i in where:
-            if i >= end.get(c, 0):
-                chosen.append((c, i))
-                end[c] = i + length
-        saving = (len(chosen) - 1) * (length - 1) - 3
-        if saving > 0:
-            cands.append((-saving, -length, chosen[0], chosen))
-    for _, neg_len, _, chosen in sorted(cands):
-        length = -neg_len
-        copies = [list(chains[c][2].stages[i : i + length]) for c, i in chosen]
-        made = parameterize(copies, namer, arg_name)
-        if made is None:
-            continue
-        body, params, args = made
-        name = namer.block()
-        namer.params[name] = [p.name for p in params]
-        chain = A.Pipeline(body, span=body[0].span)
-        blocks.append(A.BlockStmt(name, params, (chain,), span=chain.span))
-        new = {c: list(chains[c][2].stages) for c, _ in chosen}
-        for (c, i), a in sorted(zip(chosen, args, strict=True), reverse=True):
-            new[c][i : i + length] = [_call(name, a, new[c][i].span)]
-        for c, stages in new.items():
-            _put(stmts, chains[c], A.Pipeline(tuple(stages), span=chains[c][2].span))
-        return {chains[c][0] for c in new}
-    return set()
-
-
-def _shape(stage, memo: dict):
-    """A step with its numbers as holes and no name (computed once a step)."""
-    got = memo.get(id(stage))
-    if got is None or got[0] is not stage:
-        got = memo[id(stage)] = (stage, holes(unnamed(stage))[0])
-    return got[1]
-
-
-def _intern_into(table, keys) -> list[int]:
-    return [table.setdefault(k, len(table)) for k in keys]
-
-
-def _put(stmts, where, chain) -> None:
-    i, j, _ = where
-    s = stmts[i]
-    if isinstance(s, A.Pipeline):
-        stmts[i] = chain
-    elif isinstance(s, A.AssignStmt):
-        stmts[i] = A.AssignStmt(s.name, chain, span=s.span)
-    else:
-        values = list(s.values)
-        values[j] = chain
-        stmts[i] = A.OutputStmt(tuple(values), span=s.span)
 
 
 def _place(stmts, blocks) -> list:

@@ -105,3 +105,20 @@ def holes(node: A.Node, fill=None, ctx=None, found=None):
         body = tuple(holes(b, fill, None, found)[0] for b in node.body)
         return replace(node, count=count, body=body), found
     return rebuild(node, lambda c: holes(c, fill, ctx, found)[0]), found
+
+
+def foldable(stage, tensors=frozenset()) -> bool:
+    """A step a repeat can hold: a layer, block, repeat or residual (not an
+    input or a tensor, nor a layer given its tensors)."""
+    if isinstance(stage, A.Name):
+        return stage.id not in STARTS and stage.id not in tensors
+    if isinstance(stage, A.Call):
+        return isinstance(stage.func, A.Name) and stage.func.id not in STARTS
+    return isinstance(stage, A.Repeat | A.Residual | A.BinOp)
+
+
+def call(name, args, span):
+    """A block's call: ``name`` alone when it takes no arguments."""
+    if not args:
+        return A.Name(name, span=span)
+    return A.Call(A.Name(name, span=span), tuple(args), (), span=span)
