@@ -294,3 +294,47 @@ def test_golden_exports(name, argv, tmp_path, monkeypatch, capsys):
             "fold_loop.sc": 111370,
         }[name]
     )
+
+
+TORCH_BLOCKS = """\
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv1 = nn.Conv2d(c, c, 3, padding=1)
+        self.bn1 = nn.BatchNorm2d(c)
+        self.conv2 = nn.Conv2d(c, c, 3, padding=1)
+
+    def forward(self, x):
+        return x + self.conv2(F.relu(self.bn1(self.conv1(x))))
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stem = nn.Conv2d(3, 16, 3, padding=1)
+        self.b1 = Block(16)
+        self.b2 = Block(16)
+        self.b3 = Block(16)
+        self.fc = nn.Linear(16 * 8 * 8, 10)
+
+    def forward(self, x):
+        x = self.stem(x)
+        x = self.b3(self.b2(self.b1(x)))
+        return self.fc(x.view(x.size(0), -1))
+"""
+
+
+def test_a_torch_module_used_three_times_is_one_block():
+    """Each copy's modules are lets of their own (conv1, conv1_1, ...): written
+    where they are used, the copies are one block; the stem keeps its name."""
+    program, conv, _ = read_python(TORCH_BLOCKS, input_shape=(3, 8, 8))
+    text = check(program, conv)
+    assert (
+        "block block1() {\n  x1 = input -> Conv2d(16, 16, 3, padding=1) -> BatchNorm2d(16)" in text
+    )
+    assert "-> Conv2d(3, 16, 3, padding=1, name=stem)\n  -> block1 * 3\n" in text
+    assert "let " not in text

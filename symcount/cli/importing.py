@@ -136,14 +136,14 @@ def folded(flat, header, original, values, conv) -> str | None:
     import symcount
 
     from ..errors import SymcountError
-    from ..language.fold_tree import unnamed
+    from ..language.fold_tree import folds, unnamed
     from ..language.printer import UnprintableError, to_text
 
     try:
         program = fold_program(flat, conv)
     except RecursionError:  # a tree nested deeper than Python recurses: written flat
         return None
-    if _folds(program) == _folds(flat):  # nothing repeats (the chains may still be joined)
+    if folds(program) == folds(flat):  # nothing repeats (the chains may still be joined)
         attempts = [(program, header)]
     else:
         attempts = [(program, [*header, *FOLDED]), (unnamed(program), [*header, *UNNAMED])]
@@ -163,7 +163,7 @@ def fold_program(flat, conv: str):
     from ..conventions import rules_for
     from ..importers.values import literal
     from ..language.fold import fold
-    from ..language.fold_tree import without_automatic_names
+    from ..language.fold_tree import folds, without_automatic_names
     from ..ops.spec import REQUIRED
 
     rules = rules_for(conv)
@@ -198,23 +198,9 @@ def fold_program(flat, conv: str):
         return name == base or (name.startswith(base + "_") and name[len(base) + 1 :].isdigit())
 
     program = fold(flat, arg_name, default)
-    if _folds(program) == _folds(flat):
+    if folds(program) == folds(flat):
         return program
     return without_automatic_names(program, automatic)
-
-
-def _folds(program) -> int:
-    """How many blocks and repeats a program has (``Dense(64) * 2`` is one)."""
-    from ..language import ast as A
-    from ..language.fold_tree import walk
-
-    count = 0
-    for n in walk(program):
-        if isinstance(n, A.BlockStmt | A.Repeat):
-            count += 1
-        elif isinstance(n, A.Pipeline):
-            count += sum(isinstance(s, A.BinOp) for s in n.stages)
-    return count
 
 
 def totals(model) -> tuple:

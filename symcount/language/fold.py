@@ -36,6 +36,7 @@ from .fold_tree import (
     call,
     children,
     foldable,
+    folds,
     holes,
     names,
     rebuild,
@@ -58,7 +59,54 @@ def fold(program: A.Program, arg_name=None, default=None) -> A.Program:
     ``arg_name(layer, i)`` names a layer's i-th positional argument, for
     the parameters of a block; ``default(layer, keyword)`` is the keyword's
     default as a node (or None), so that a copy that leaves out a keyword
-    others give (ResNet's first block, at the default stride) joins them."""
+    others give (ResNet's first block, at the default stride) joins them.
+
+    PyTorch code binds each module with ``let`` (``let conv1 = ...``) and
+    every copy of a block names other ones: the program is also folded with
+    each layer bound once and used once written where it is used, and that
+    is kept when more folds (a program with nothing to fold keeps its lets)."""
+    plain = _fold(program, arg_name, default)
+    inlined = inline_lets(program)
+    if inlined == program:
+        return plain
+    other = _fold(inlined, arg_name, default)
+    return other if folds(other) > folds(plain) else plain
+
+
+def inline_lets(program: A.Program) -> A.Program:
+    """``let fc1 = Linear(...)`` then ``x -> fc1`` written ``x -> Linear(...)``
+    when fc1 is used that once (``fc1(x)``: ``Linear(...)(x)``): the same
+    layer, made where it is applied."""
+    uses: dict[str, int] = {}
+    for n in walk(program):
+        if isinstance(n, A.Name):
+            uses[n.id] = uses.get(n.id, 0) + 1
+    bound = _tensor_names(program)  # a let of a let or of a tensor stays
+    layers = {}
+    for s in program.statements:
+        if not isinstance(s, A.LetStmt) or len(s.value.stages) != 1:
+            continue
+        own = sum(isinstance(n, A.Name) and n.id == s.name for n in walk(s.value))  # name=fc1
+        if uses.get(s.name, 0) - own == 1:
+            layer = s.value.stages[0]
+            head = layer.func if isinstance(layer, A.Call) else layer
+            if isinstance(head, A.Name) and head.id not in STARTS and head.id not in bound:
+                layers[s.name] = layer
+    if not layers:
+        return program
+
+    def put(node):
+        if isinstance(node, A.Name) and node.id in layers:
+            return layers[node.id]
+        if isinstance(node, A.Kwarg) and node.name == "name":  # name=fc1 is a word, not a use
+            return node
+        return rebuild(node, put)
+
+    kept = [s for s in program.statements if not (isinstance(s, A.LetStmt) and s.name in layers)]
+    return A.Program(tuple(put(s) for s in kept), span=program.span)
+
+
+def _fold(program: A.Program, arg_name, default) -> A.Program:
     taken = set()
     for n in walk(program):
         if isinstance(n, A.Name):

@@ -122,3 +122,14 @@ def call(name, args, span):
     if not args:
         return A.Name(name, span=span)
     return A.Call(A.Name(name, span=span), tuple(args), (), span=span)
+
+
+def folds(program: A.Node) -> int:
+    """How many blocks and repeats a program has (``Dense(64) * 2`` is one)."""
+    count = 0
+    for n in walk(program):
+        if isinstance(n, A.BlockStmt | A.Repeat):
+            count += 1
+        elif isinstance(n, A.Pipeline):
+            count += sum(isinstance(s, A.BinOp) for s in n.stages)
+    return count
