@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import random
 import warnings
 
 import pytest
@@ -91,3 +92,62 @@ def test_the_docs_show_the_resnet50_export_as_it_is(exported):
     shown = page.split("### Folded")[1].split("```text\n")[1].split("```")[0]
     folded = exported["ResNet50"][3]
     assert shown.split("\n", 1)[1] == folded.split("\n", 1)[1]
+
+
+# random models that repeat themselves ------------------------------------------------
+
+RANDOM = 40
+
+
+@pytest.fixture(scope="module")
+def keeping():
+    """The reference cases whose layer keeps its input's shape, by that shape."""
+    from tests.test_live_keras_json import chainable
+
+    out = {}
+    for shape, cases in chainable().items():
+        kept = [c for c in cases if tuple(c["output_shape"]) == shape]
+        if len(kept) >= 2:
+            out[shape] = kept
+    return out
+
+
+def repeating_model(rng, index: int, keeping):
+    """A unit of 1-3 layers that keep the shape (fresh ones at each use, as a
+    Python function makes them), perhaps added back to its input, applied
+    2-4 times in a row, then a unit of other layers once."""
+    from tests.reference.keras_cases import build_layer
+
+    keras.backend.clear_session(free_memory=False)
+    shape = rng.choice(sorted(keeping, key=str))
+    unit = [rng.choice(keeping[shape]) for _ in range(rng.randint(1, 3))]
+    residual = rng.random() < 0.5
+    x = inputs = keras.Input(shape=shape)
+    for _ in range(rng.randint(2, 4)):
+        y = x
+        for case in unit:
+            y = build_layer(case)(y)
+        x = keras.layers.Add()([x, y]) if residual else y
+    x = build_layer(rng.choice(keeping[shape]))(x)
+    return keras.Model(inputs, x, name=f"repeats_{index}")
+
+
+def test_random_repeating_models_fold_to_keras_counts(keeping, tmp_path, capsys):
+    folded = 0
+    for index in range(RANDOM):
+        rng = random.Random(7000 + index)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            real = repeating_model(rng, index, keeping)
+        path = tmp_path / "m.json"
+        path.write_text(real.to_json())
+        out = tmp_path / "m.sc"
+        assert main(["import", str(path), "-o", str(out)]) == 0, index
+        capsys.readouterr()
+        text = out.read_text()
+        model = symcount.parse(text)
+        trainable = sum(math.prod(w.shape) for w in real.trainable_weights)
+        assert (model.total, model.trainable) == (real.count_params(), trainable), (index, text)
+        folded += "symcount's automatic" in text
+    print(f"{folded} of {RANDOM} folded")
+    assert folded >= RANDOM * 3 // 4, folded  # most fold (a unit of layers without weights may not)
