@@ -338,3 +338,17 @@ def test_a_torch_module_used_three_times_is_one_block():
     )
     assert "-> Conv2d(3, 16, 3, padding=1, name=stem)\n  -> block1 * 3\n" in text
     assert "let " not in text
+
+
+def test_a_layer_bound_once_is_written_where_it_is_used_unless_a_body_uses_it():
+    from symcount.language.fold import inline_lets
+
+    one = parse_program("let d = Dense(3, name=d)\ninput(3) -> d -> Dense(3)")
+    assert to_text(inline_lets(one)) == "input(3) -> Dense(3, name=d) -> Dense(3)\n"
+    for text in (
+        "let d = Dense(3)\nblock b { d }\ninput(3) -> b -> b",  # made once, used at each call
+        "let d = Dense(3)\ninput(3) -> d -> d",  # shared
+        "let x = input(3)\nx -> Dense(3)",  # a tensor
+    ):
+        assert inline_lets(parse_program(text)) == parse_program(text)
+        check(parse_program(text))

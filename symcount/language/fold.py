@@ -75,19 +75,23 @@ def fold(program: A.Program, arg_name=None, default=None) -> A.Program:
 
 def inline_lets(program: A.Program) -> A.Program:
     """``let fc1 = Linear(...)`` then ``x -> fc1`` written ``x -> Linear(...)``
-    when fc1 is used that once (``fc1(x)``: ``Linear(...)(x)``): the same
-    layer, made where it is applied."""
+    when fc1 is used that once, outside any body (``fc1(x)``:
+    ``Linear(...)(x)``): the same layer, made where it is applied."""
     uses: dict[str, int] = {}
     for n in walk(program):
         if isinstance(n, A.Name):
             uses[n.id] = uses.get(n.id, 0) + 1
     bound = _tensor_names(program)  # a let of a let or of a tensor stays
+    in_bodies = set()  # a layer made in a body would be made at each of its calls
+    for n in walk(program):
+        if isinstance(n, A.BlockStmt | A.Repeat | A.Residual):
+            in_bodies |= names(A.Program(n.body, span=n.span))
     layers = {}
     for s in program.statements:
         if not isinstance(s, A.LetStmt) or len(s.value.stages) != 1:
             continue
         own = sum(isinstance(n, A.Name) and n.id == s.name for n in walk(s.value))  # name=fc1
-        if uses.get(s.name, 0) - own == 1:
+        if uses.get(s.name, 0) - own == 1 and s.name not in in_bodies:
             layer = s.value.stages[0]
             head = layer.func if isinstance(layer, A.Call) else layer
             if isinstance(head, A.Name) and head.id not in STARTS and head.id not in bound:
