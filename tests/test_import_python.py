@@ -382,7 +382,7 @@ def test_import_of_keras_code_gives_a_model_file_with_its_numbers(case, capsys, 
 
     code = _case_code(case)
     monkeypatch.setattr("sys.stdin", io.StringIO(code))
-    assert main(["import", "-", "--python"]) == 0
+    assert main(["import", "-", "--python", "--flat"]) == 0  # row by row: --flat
     text = capsys.readouterr().out
     assert _numbers(symcount.parse(text)) == _numbers(symcount.parse_python(code))
 

@@ -266,7 +266,7 @@ def test_cli_summary_import_and_diff(tmp_path, capsys):
     assert 'Model: "siamese"' in out and "enc (Dense) [shared: 2 calls]" in out
     assert "Total params: 153" in out
     sc = tmp_path / "siamese.sc"
-    assert main(["import", str(path), "-o", str(sc)]) == 0
+    assert main(["import", str(path), "--flat", "-o", str(sc)]) == 0  # row by row: --flat
     text = sc.read_text()
     assert "let enc_ = Dense(8, activation=" in text or "let enc_ = Dense(units=8" in text
     assert rows(symcount.load(sc)) == rows(load_keras(tmp_path, SHARED))

@@ -55,9 +55,11 @@ def chain(p: A.Pipeline) -> str:
     """A statement's chain: on one line, or a stage a line when long (a line
     starting with '->' continues the one before)."""
     text = expr(p)
-    if len(text) <= 88 or len(p.stages) < 2:
+    if (len(text) <= 88 and "\n" not in text) or len(p.stages) < 2:
         return text
-    return "\n  -> ".join(expr(s) for s in p.stages)
+    # a stage of several lines (a repeat's body) is indented under its '->'
+    parts = [expr(p.stages[0])] + [expr(s).replace("\n", "\n  ") for s in p.stages[1:]]
+    return "\n  -> ".join(parts)
 
 
 def expr(e: A.Node) -> str:
