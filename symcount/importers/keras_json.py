@@ -30,10 +30,9 @@ VALUE_ONLY = {"name", "trainable", "dtype", "seed", "autocast"}
 VALUE_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 # keys Keras 3 writes for features symcount reads only at their default
 DEFAULT_ONLY = {
-    "lora_rank": (None, 0),  # LoRA adds two low-rank kernels
     "quantization_config": (None,),
     "use_gate": (False,),  # MultiHeadAttention's gate adds a dense projection
-    "lora_alpha": None,  # a scale, whatever its value
+    "lora_alpha": None,  # LoRA's scale, whatever its value (lora_rank is read: ops/lora.py)
     "sliding_window": None,  # which keys a query sees, no weights
 }
 

@@ -1,0 +1,166 @@
+"""Live differential tests of what Keras saved models carry beyond plain
+layers (docs/keras_json.md): LoRA (``lora_rank``, ``enable_lora``), layers
+used through a later output (``keras_history`` index > 0), JSON on standard
+input, and random models mixing them, each read back from ``to_json()`` and
+a ``.keras`` archive and compared with real Keras 3 (torch backend) layer by
+layer: name, type, output shape, trainable and non-trainable weights.
+Needs the `frameworks` extra; skipped without."""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import warnings
+
+import pytest
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+keras = pytest.importorskip(
+    "keras", reason="real Keras is not installed: pip install -e '.[frameworks]' to run this"
+)
+
+import symcount  # noqa: E402
+
+pytestmark = pytest.mark.live
+L = keras.layers
+
+
+def weights(layer) -> tuple[int, int]:
+    t = sum(math.prod(w.shape) for w in layer.trainable_weights)
+    f = sum(math.prod(w.shape) for w in layer.non_trainable_weights)
+    return t, f
+
+
+def keras_rows(model) -> list[tuple]:
+    """(name, type, output shape without the batch, trainable, non-trainable)
+    of each top-level layer, as model.summary() lists them."""
+    out = []
+    for layer in model.layers:
+        if isinstance(layer, L.InputLayer):
+            continue
+        node = layer._inbound_nodes[0]  # a shared layer: its first call, as symcount shows
+        shapes = [tuple(t.shape[1:]) for t in node.output_tensors]
+        shape = shapes[0] if len(shapes) == 1 else tuple(shapes)
+        out.append((layer.name, type(layer).__name__, shape, *weights(layer)))
+    return out
+
+
+def our_rows(model) -> list[tuple]:
+    return [
+        (r.name, r.type, tuple(r.output_shape), r.trainable, r.non_trainable) for r in model.rows
+    ]
+
+
+def check(real, ours) -> None:
+    assert ours.name == real.name
+    assert our_rows(ours) == keras_rows(real)
+    t, f = weights(real)
+    assert (ours.total, ours.trainable, ours.non_trainable) == (real.count_params(), t, f)
+
+
+def both_ways(real, tmp_path) -> None:
+    """to_json() and a .keras archive, each read back and compared with ``real``."""
+    check(real, symcount.parse_keras_json(real.to_json()))
+    path = tmp_path / f"{real.name}.keras"
+    real.save(path)
+    check(real, symcount.load(path))
+
+
+def fresh():
+    keras.backend.clear_session(free_memory=False)
+
+
+# LoRA ----------------------------------------------------------------------------------
+
+LORA = [  # (layer, input shape): sizes and ranks, Dense on a sequence too
+    (lambda: L.Dense(3, lora_rank=2), (4,)),
+    (lambda: L.Dense(17, lora_rank=5, lora_alpha=10), (9,)),
+    (lambda: L.Dense(8, use_bias=False, lora_rank=1), (6, 12)),
+    (lambda: L.Embedding(50, 16, lora_rank=4), (7,)),
+    (lambda: L.Embedding(11, 3, lora_rank=8, lora_alpha=2), (5,)),
+    (lambda: L.EinsumDense("ab,bc->ac", 6, bias_axes="c", lora_rank=2), (5,)),
+    (lambda: L.EinsumDense("abc,cde->abde", (4, 3, 2), bias_axes="de", lora_rank=3), (4, 8)),
+    (lambda: L.EinsumDense("...b,bc->...c", 7, lora_rank=2), (3, 5)),
+]
+
+
+@pytest.mark.parametrize("index", range(len(LORA)))
+def test_lora_layer(index, tmp_path):
+    make, shape = LORA[index]
+    fresh()
+    dtype = "int32" if "Embedding" in repr(make()) else "float32"
+    fresh()
+    real = keras.Sequential([keras.Input(shape, dtype=dtype), make()], name=f"lora_{index}")
+    assert real.layers[0].lora_enabled
+    both_ways(real, tmp_path)
+
+
+def test_the_issue_figures():
+    """Dense(3, lora_rank=2) on 4 features: 29 params, 12 of them the frozen kernel."""
+    fresh()
+    real = keras.Sequential([keras.Input((4,)), L.Dense(3, lora_rank=2)], name="m")
+    ours = symcount.parse_keras_json(real.to_json())
+    assert (real.count_params(), *weights(real)) == (29, 17, 12)
+    assert (ours.total, ours.trainable, ours.non_trainable) == (29, 17, 12)
+    assert symcount.parse("input(4) -> Dense(3, lora_rank=2)").total == 29
+
+
+def test_enable_lora_after_building(tmp_path):
+    fresh()
+    x = keras.Input((10,), dtype="int32", name="tokens")
+    e = L.Embedding(100, 12, name="emb")
+    d1 = L.Dense(20, name="d1")
+    d2 = L.Dense(5, name="d2")
+    ein = L.EinsumDense("abc,cd->abd", (10, 6), bias_axes="d", name="ein")
+    real = keras.Model(x, d2(L.GlobalAveragePooling1D()(ein(d1(e(x))))), name="tuned")
+    for layer, rank in ((e, 3), (d1, 4), (ein, 2)):
+        layer.enable_lora(rank)
+    assert '"lora_rank": 4' in real.to_json()
+    both_ways(real, tmp_path)
+
+
+def test_frozen_lora_layer(tmp_path):
+    """trainable=False over LoRA: every weight non-trainable, as Keras counts."""
+    fresh()
+    real = keras.Sequential(
+        [keras.Input((6,)), L.Dense(4, lora_rank=2, trainable=False), L.Dense(2)], name="frozen"
+    )
+    both_ways(real, tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "total", "trainable"),
+    [
+        ("input(4) -> Dense(3, lora_rank=r)", "7*r + 15", "7*r + 3"),
+        ("input(4) -> Dense(3, lora_rank=0) -> Dense(2, lora_rank=None)", "23", "23"),
+    ],
+)
+def test_lora_in_the_language(text, total, trainable):
+    model = symcount.parse(text)
+    assert (str(model.total), str(model.trainable)) == (total, trainable)
+
+
+def test_a_symbolic_rank_is_keras_count_at_each_value():
+    for r in (1, 3, 16):
+        fresh()
+        real = keras.Sequential([keras.Input((4,)), L.Dense(3, lora_rank=r)])
+        ours = symcount.parse("input(4) -> Dense(3, lora_rank=r)", values={"r": r})
+        assert (ours.total, ours.trainable) == (real.count_params(), weights(real)[0])
+
+
+def test_lora_in_python_code():
+    code = (
+        "import keras\nfrom keras import layers\n"
+        "model = keras.Sequential([keras.Input((4,)), layers.Dense(3, lora_rank=2, lora_alpha=8)])\n"
+    )
+    fresh()
+    real = keras.Sequential([keras.Input((4,)), L.Dense(3, lora_rank=2, lora_alpha=8)])
+    ours = symcount.parse_python(code)
+    assert (ours.total, ours.trainable) == (real.count_params(), weights(real)[0])
+
+
+@pytest.mark.parametrize("bad", ["-1", "1.5", "true"])
+def test_a_bad_lora_rank_is_an_error(bad):
+    with pytest.raises(symcount.SymcountError, match="lora_rank must be a positive integer"):
+        symcount.parse(f"input(4) -> Dense(3, lora_rank={bad})")
