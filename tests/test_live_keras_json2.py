@@ -164,3 +164,54 @@ def test_lora_in_python_code():
 def test_a_bad_lora_rank_is_an_error(bad):
     with pytest.raises(symcount.SymcountError, match="lora_rank must be a positive integer"):
         symcount.parse(f"input(4) -> Dense(3, lora_rank={bad})")
+
+
+# a layer used through a later output: keras_history [layer, node, index > 0] ----------
+
+
+def seq2seq():
+    """keras.io's sequence-to-sequence LSTM: the encoder's states start the decoder."""
+    enc_in = keras.Input((None, 7), name="encoder_inputs")
+    _, h, c = L.LSTM(12, return_state=True, name="encoder")(enc_in)
+    dec_in = keras.Input((None, 9), name="decoder_inputs")
+    out, _, _ = L.LSTM(12, return_sequences=True, return_state=True, name="decoder")(
+        dec_in, initial_state=[h, c]
+    )
+    return keras.Model([enc_in, dec_in], L.Dense(9, activation="softmax")(out), name="s2s")
+
+
+def states_as_outputs():
+    x = keras.Input((5, 8), name="x")
+    out, h, c = L.LSTM(16, return_state=True, return_sequences=True)(x)
+    merged = L.Concatenate()([h, c])
+    g, gh = L.GRU(4, return_state=True)(out, initial_state=[L.Dense(4)(h)])
+    _s, sh = L.SimpleRNN(3, return_state=True)(out)
+    fwd = L.Bidirectional(L.LSTM(3), merge_mode=None)(out)
+    return keras.Model(x, [L.Dense(3)(merged), c, g, gh, sh, fwd[1]], name="states")
+
+
+def rnn_of_cells():
+    x = keras.Input((6, 4), name="x")
+    _out, h, c = L.RNN(L.LSTMCell(5), return_state=True)(x)
+    _y, s = L.RNN(L.GRUCell(3), return_state=True)(L.RepeatVector(2)(c))
+    return keras.Model(x, [L.Add()([h, c]), s], name="cells")
+
+
+def attention_scores():
+    q = keras.Input((4, 8), name="q")
+    v = keras.Input((6, 8), name="v")
+    out, scores = L.MultiHeadAttention(2, 4, name="mha")(q, v, return_attention_scores=True)
+    return keras.Model([q, v], [out, L.Flatten()(scores)], name="scores")
+
+
+@pytest.mark.parametrize("make", [seq2seq, states_as_outputs, rnn_of_cells])
+def test_later_outputs(make, tmp_path):
+    fresh()
+    both_ways(make(), tmp_path)
+
+
+def test_attention_scores_are_refused_by_name():
+    """symcount's MultiHeadAttention returns no scores: an error naming the keyword."""
+    fresh()
+    with pytest.raises(symcount.SymcountError, match="no keyword 'return_attention_scores'"):
+        symcount.parse_keras_json(attention_scores().to_json())

@@ -22,6 +22,7 @@ from ..errors import ArgumentError, LimitError, Span, SymcountError, SyntaxError
 from ..language import ast as S
 from ..language.syntax import MAX_SOURCE_BYTES, MAX_SOURCE_CHARS
 from ..ops.spec import REQUIRED
+from .keras_outputs import declared, used_indices
 from .values import literal
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -251,6 +252,7 @@ class JsonReader:
         tensors: dict[tuple, str] = {}  # (layer, node, index) -> the program's tensor name
         statements: list[S.Node] = []
         inputs = _refs(config.get("input_layers"))
+        used = used_indices(config)  # the outputs each call is read through
         if not top and len(inputs) != 1:
             raise self.error(
                 "a nested model with several inputs: symcount reads nested models of one input",
@@ -294,8 +296,11 @@ class JsonReader:
                 func = S.Name(let, span=lsp)
             for i, node in enumerate(nodes):
                 args, kwargs = self.node_inputs(node, tensors, layer)
-                t = self.fresh(name)
-                tensors[(name, i, 0)] = t
+                count = max(declared(layer, node), used.get((name, i), 0) + 1)
+                names = [self.fresh(name if count == 1 else f"{name}_{k}") for k in range(count)]
+                for k, t in enumerate(names):
+                    tensors[(name, i, k)] = t
+                t = names[0]
                 if nested:
                     if len(args) != 1 or kwargs:
                         raise self.error(
@@ -306,6 +311,10 @@ class JsonReader:
                     pipe = S.Pipeline(
                         (S.Call(func, tuple(args), tuple(kwargs), span=lsp),), span=lsp
                     )
+                if count > 1:  # out, h, c = LSTM(..., return_state=true)(x): keras_outputs.py
+                    unpack = S.UnpackStmt(tuple(names), (lsp,) * count, pipe, span=lsp)
+                    statements.append(unpack)
+                    continue
                 statements.append(S.AssignStmt(t, pipe, span=lsp))
         outputs = _refs(config.get("output_layers"))
         outs = []
@@ -372,6 +381,9 @@ class JsonReader:
         for k, v in (node.get("kwargs") or {}).items():
             if _is_tensor(v):
                 kwargs.append(S.Kwarg(k, self.tensor_ref(v, tensors, layer, sp), span=sp))
+            elif isinstance(v, list) and v and all(_is_tensor(x) for x in v):  # initial_state
+                refs = tuple(self.tensor_ref(x, tensors, layer, sp) for x in v)
+                kwargs.append(S.Kwarg(k, S.Seq(refs, "[]", span=sp), span=sp))
             elif v is None or k in ("training", "mask"):
                 continue
             else:
@@ -386,12 +398,6 @@ class JsonReader:
         hist = item["config"].get("keras_history")
         key = tuple(hist) if isinstance(hist, list) else None
         if key is None or key not in tensors:
-            if key is not None and key[2] != 0:
-                raise self.error(
-                    f"the layer {layer.get('name')!r} uses output {key[2]} of {key[0]!r}: symcount "
-                    "reads layers with one output here",
-                    layer,
-                )
             raise self.error(
                 f"the layer {layer.get('name')!r} uses a tensor of no layer before it", layer
             )
