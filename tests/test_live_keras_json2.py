@@ -215,3 +215,42 @@ def test_attention_scores_are_refused_by_name():
     fresh()
     with pytest.raises(symcount.SymcountError, match="no keyword 'return_attention_scores'"):
         symcount.parse_keras_json(attention_scores().to_json())
+
+
+# JSON on standard input: known by its content -------------------------------------------
+
+
+def piped(monkeypatch, capsys, text: str, *argv: str) -> tuple[int, str, str]:
+    import io
+    import sys
+
+    from symcount.cli import main
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_json_on_stdin(monkeypatch, capsys, tmp_path):
+    fresh()
+    real = states_as_outputs()
+    text = real.to_json()
+    code, out, _ = piped(monkeypatch, capsys, text, "summary", "-", "--format", "csv")
+    assert code == 0
+    rows = [line.split(",")[0] for line in out.splitlines()[1:]]
+    assert rows == [r[0] for r in keras_rows(real)]
+    code, out, _ = piped(monkeypatch, capsys, text, "summary", "-")
+    assert code == 0 and f"Total params: {real.count_params():,}" in out
+    code, sc, _ = piped(monkeypatch, capsys, text, "import", "-")
+    assert code == 0 and "lstm_0_, lstm_1_, lstm_2_ = LSTM(16" in sc
+    copy = symcount.parse(sc)
+    assert (copy.total, copy.trainable) == (real.count_params(), weights(real)[0])
+    code, _, err = piped(
+        monkeypatch, capsys, '{"class_name": "Sequential", "config": {]}', "summary", "-"
+    )
+    assert code == 2 and "<stdin>:1:41: syntax error: this is not valid JSON" in err
+    code, out, _ = piped(
+        monkeypatch, capsys, "input(3) -> Dense(2)", "summary", "-", "--format", "csv"
+    )
+    assert code == 0 and "dense,Dense" in out  # a model file on stdin is read as before
