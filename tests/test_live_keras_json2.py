@@ -8,6 +8,7 @@ Needs the `frameworks` extra; skipped without."""
 
 from __future__ import annotations
 
+import json
 import math
 import os
 import random
@@ -52,9 +53,14 @@ def our_rows(model) -> list[tuple]:
     ]
 
 
-def check(real, ours) -> None:
+def check(real, ours, nested_types: bool = True) -> None:
     assert ours.name == real.name
-    assert our_rows(ours) == keras_rows(real)
+    rows, expected = our_rows(ours), keras_rows(real)
+    if not nested_types:  # a nested model's row is typed by its block's name (see below)
+        models = {la.name for la in real.layers if isinstance(la, keras.Model)}
+        rows = [r if r[0] not in models else (r[0], "-", *r[2:]) for r in rows]
+        expected = [r if r[0] not in models else (r[0], "-", *r[2:]) for r in expected]
+    assert rows == expected
     t, f = weights(real)
     assert (ours.total, ours.trainable, ours.non_trainable) == (real.count_params(), t, f)
 
@@ -254,3 +260,147 @@ def test_json_on_stdin(monkeypatch, capsys, tmp_path):
         monkeypatch, capsys, "input(3) -> Dense(2)", "summary", "-", "--format", "csv"
     )
     assert code == 0 and "dense,Dense" in out  # a model file on stdin is read as before
+
+
+# random models: seeded, a fixed count, LoRA, return_state, nesting and sharing in the mix
+
+
+def as_model_file(text: str):
+    """The config written as a model file (what `symcount import` writes), read back."""
+    from symcount.importers import read_keras_json
+    from symcount.importers.keras_json import printable
+    from symcount.language.printer import to_text
+
+    program, _ = read_keras_json(text)
+    model = symcount.parse(to_text(printable(program)[0]))
+    model.name = json.loads(text)["config"]["name"]
+    return model
+
+
+class Maker:
+    """One random model's layers: the reference cases where the shape has some
+    (tests/reference/keras_layers.json), else layers of any shape: a LoRA
+    Dense or EinsumDense, an RNN returning its states (functional only)."""
+
+    def __init__(self, rng: random.Random, by_shape: dict, functional: bool):
+        self.rng, self.by_shape, self.functional = rng, by_shape, functional
+        self.extra: list = []  # tensors made besides the chain: more outputs
+        self.inputs: list = []
+
+    def lora_layer(self, shape):
+        rng = self.rng
+        rank, units = rng.randint(1, 6), rng.randint(1, 12)
+        alpha = rng.choice([None, rank, 2 * rank])
+        if len(shape) in (1, 2) and rng.random() < 0.4:
+            eq = "ab,bc->ac" if len(shape) == 1 else "abc,cd->abd"
+            out = units if len(shape) == 1 else (shape[0], units)
+            bias = rng.choice([None, "c" if len(shape) == 1 else "d"])
+            return L.EinsumDense(eq, out, bias_axes=bias, lora_rank=rank, lora_alpha=alpha)
+        use_bias = rng.random() < 0.8
+        return L.Dense(units, use_bias=use_bias, lora_rank=rank, lora_alpha=alpha)
+
+    def step(self, x):
+        """x through one random layer (or a few, nested): the next tensor."""
+        from tests.reference.keras_cases import build_layer
+
+        rng, shape = self.rng, tuple(x.shape[1:])
+        options = self.by_shape.get(shape)
+        roll = rng.random()
+        if self.functional and len(shape) == 2 and roll < 0.25:
+            return self.recurrent(x)
+        known = bool(shape) and shape[-1] is not None  # a kernel needs its input's size
+        if not options and not known:
+            return x
+        if known and (roll < 0.45 or not options):
+            return self.lora_layer(shape)(x)
+        if roll < 0.55:  # a nested Sequential of one or two layers
+            sub = keras.Sequential([keras.Input(shape), build_layer(rng.choice(options))])
+            inner = tuple(sub.output_shape[1:])
+            if rng.random() < 0.5 and inner and inner[-1] is not None:
+                sub.add(self.lora_layer(inner))
+            return sub(x)
+        layer = build_layer(rng.choice(options))
+        y = layer(x)
+        if self.functional and rng.random() < 0.2:  # shared: the same layer on a second input
+            b = keras.Input(shape=shape)
+            self.inputs.append(b)
+            y2 = layer(b)
+            if tuple(y2.shape) == tuple(y.shape):
+                return L.Add()([y, y2])
+            self.extra.append(y2)
+        return y
+
+    def recurrent(self, x):
+        rng = self.rng
+        kind = rng.choice(["LSTM", "GRU", "SimpleRNN"])
+        units = rng.randint(1, 8)
+        outs = getattr(L, kind)(units, return_state=True, return_sequences=rng.random() < 0.5)(x)
+        y, states = outs[0], list(outs[1:])
+        use = rng.random()
+        if use < 0.4 and len(states) == 2:
+            self.extra.append(L.Concatenate()(states))
+        elif use < 0.7:
+            self.extra.append(states[-1])
+        elif len(y.shape) == 2:
+            y = L.Add()([y, states[0]])  # the output and the state h: the same shape
+        return y
+
+
+def random_model(rng: random.Random, index: int, by_shape: dict):
+    fresh()
+    functional = index % 3 != 0
+    shapes = sorted((s for s in by_shape if len(by_shape[s]) > 1), key=str)
+    maker = Maker(rng, by_shape, functional)
+    if rng.random() < 0.2:  # tokens: an Embedding first (with LoRA half the time)
+        a = keras.Input((rng.randint(1, 9),), dtype="int32")
+        rank = rng.choice([None, rng.randint(1, 4)])
+        x = L.Embedding(rng.randint(2, 40), rng.randint(1, 10), lora_rank=rank)(a)
+    else:
+        a = keras.Input(rng.choice(shapes))
+        x = a
+    maker.inputs.append(a)
+    for _ in range(rng.randint(1, 4)):
+        x = maker.step(x)
+    if functional:
+        outputs = [x, *maker.extra]
+        real = keras.Model(maker.inputs, outputs if len(outputs) > 1 else x, name=f"fn_{index}")
+    else:
+        real = keras.Model(a, x)  # the graph, then as a Sequential of its layers
+        real = keras.Sequential([keras.Input(a.shape[1:], dtype=a.dtype), *real.layers[1:]])
+        real.name = f"seq_{index}"
+    for layer in real.layers:
+        if rng.random() < 0.1:
+            layer.trainable = False
+        lora = isinstance(layer, (L.Dense, L.EinsumDense, L.Embedding))
+        if (
+            lora
+            and not layer.lora_enabled
+            and rng.random() < 0.3
+            and not getattr(layer, "kernel_constraint", None)
+        ):
+            layer.enable_lora(rng.randint(1, 5))  # after building: the config carries it
+    return real
+
+
+MODELS = 300
+
+
+@pytest.fixture(scope="module")
+def by_shape():
+    from tests.test_live_keras_json import chainable
+
+    return chainable()
+
+
+@pytest.mark.parametrize("index", range(MODELS))
+def test_random_model(index, by_shape, tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        real = random_model(random.Random(13_000 + index), index, by_shape)
+    text = real.to_json()
+    check(real, symcount.parse_keras_json(text), nested_types=False)
+    check(real, as_model_file(text), nested_types=False)
+    if index % 10 == 0:  # the archive on every tenth: saving costs more than reading
+        path = tmp_path / "m.keras"
+        real.save(path)
+        check(real, symcount.load(path), nested_types=False)
