@@ -404,3 +404,50 @@ def test_random_model(index, by_shape, tmp_path):
         path = tmp_path / "m.keras"
         real.save(path)
         check(real, symcount.load(path), nested_types=False)
+
+
+# nested models of several inputs and outputs ---------------------------------------------
+
+
+def two_in_two_out():
+    """A nested functional model of two inputs and two outputs, its outputs used apart."""
+    p, q = keras.Input((6,), name="p"), keras.Input((4,), name="q")
+    h = L.Dense(5, name="mix")(L.Concatenate(name="join")([p, q]))
+    inner = keras.Model([p, q], [h, L.Dense(3, name="side")(q)], name="encoder")
+    a, b = keras.Input((6,), name="a"), keras.Input((4,), name="b")
+    e, s = inner([a, b])
+    return keras.Model([a, b], [L.Dense(2, name="head")(e), s], name="outer")
+
+
+def nested_states():
+    """A nested model whose outputs are an LSTM's states, starting a decoder."""
+    x = keras.Input((5, 3), name="x")
+    _, h, c = L.LSTM(4, return_state=True, name="enc_lstm")(x)
+    encoder = keras.Model(x, [h, c], name="encoder")
+    src, tgt = keras.Input((5, 3), name="src"), keras.Input((7, 2), name="tgt")
+    h, c = encoder(src)
+    y = L.LSTM(4, return_sequences=True, name="dec")(tgt, initial_state=[h, c])
+    return keras.Model([src, tgt], L.Dense(2)(y), name="s2s_nested")
+
+
+def three_inputs_in_a_chain():
+    i, j, k = (keras.Input((8,), name=n) for n in "ijk")
+    inner = keras.Model([i, j, k], L.Add()([i, L.Dense(8)(j), k]), name="adder")
+    x = keras.Input((8,), name="x")
+    y = L.Dense(8, name="pre")(x)
+    return keras.Model(x, L.Dense(1)(inner([x, y, y])), name="chain")
+
+
+@pytest.mark.parametrize("make", [two_in_two_out, nested_states, three_inputs_in_a_chain])
+def test_nested_several_inputs_and_outputs(make, tmp_path):
+    fresh()
+    real = make()
+    both_ways_nested(real, tmp_path)
+
+
+def both_ways_nested(real, tmp_path):
+    check(real, symcount.parse_keras_json(real.to_json()), nested_types=False)
+    check(real, as_model_file(real.to_json()), nested_types=False)
+    path = tmp_path / f"{real.name}.keras"
+    real.save(path)
+    check(real, symcount.load(path), nested_types=False)

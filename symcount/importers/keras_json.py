@@ -22,7 +22,7 @@ from ..errors import ArgumentError, LimitError, Span, SymcountError, SyntaxError
 from ..language import ast as S
 from ..language.syntax import MAX_SOURCE_BYTES, MAX_SOURCE_CHARS
 from ..ops.spec import REQUIRED
-from .keras_outputs import declared, used_indices
+from .keras_outputs import declared, model_outputs, used_indices
 from .values import literal
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -167,10 +167,10 @@ class JsonReader:
             raise self.error(f"this {obj.get('class_name')} has no config object", obj)
         return config
 
-    def model_body(self, obj, top: bool) -> list[S.Node]:
+    def model_body(self, obj, top: bool, inputs=None) -> list[S.Node]:
         if obj.get("class_name") == "Sequential":
             return self.sequential(obj, top)
-        return self.functional(obj, top)
+        return self.functional(obj, top, inputs or {})
 
     def sequential(self, obj, top: bool) -> list[S.Node]:
         config = self.config(obj)
@@ -237,13 +237,20 @@ class JsonReader:
                 obj,
             )
         self.used.add(name)
-        body = self.model_body(obj, top=False)
-        self.blocks.append(S.BlockStmt(name, (), tuple(body), span=self.span(obj)))
+        sp = self.span(obj)
+        # a functional model's inputs: the first is the block's input, the others its parameters
+        refs = _refs(config.get("input_layers")) if obj.get("class_name") != "Sequential" else []
+        inputs = {ref[0]: "input" if i == 0 else self.fresh(ref[0]) for i, ref in enumerate(refs)}
+        params = tuple(S.Param(t, None, span=sp) for t in list(inputs.values())[1:])
+        body = self.model_body(obj, top=False, inputs=inputs)
+        self.blocks.append(S.BlockStmt(name, params, tuple(body), span=sp))
         return name
 
     # functional models ------------------------------------------------------------
 
-    def functional(self, obj, top: bool) -> list[S.Node]:
+    def functional(self, obj, top: bool, inputs: dict) -> list[S.Node]:
+        """A functional model's statements; nested (not ``top``), ``inputs``
+        names its inputs in the block: ``input``, then the block's parameters."""
         config = self.config(obj)
         layers = config.get("layers")
         if not isinstance(layers, list):
@@ -251,13 +258,7 @@ class JsonReader:
         sp = self.span(obj)
         tensors: dict[tuple, str] = {}  # (layer, node, index) -> the program's tensor name
         statements: list[S.Node] = []
-        inputs = _refs(config.get("input_layers"))
         used = used_indices(config)  # the outputs each call is read through
-        if not top and len(inputs) != 1:
-            raise self.error(
-                "a nested model with several inputs: symcount reads nested models of one input",
-                obj,
-            )
         for layer in layers:
             if not isinstance(layer, dict):
                 raise self.error("a layer of this model is not a JSON object", obj)
@@ -269,8 +270,10 @@ class JsonReader:
                     call = self.input_call(self.input_shape(layer)[1:], lsp)
                     statements.append(S.AssignStmt(t, S.Pipeline((call,), span=lsp), span=lsp))
                     tensors[(name, 0, 0)] = t
+                elif name not in inputs:
+                    raise self.error(f"the input {name!r} is not among the model's inputs", layer)
                 else:
-                    tensors[(name, 0, 0)] = "input"
+                    tensors[(name, 0, 0)] = inputs[name]
                 continue
             nodes = layer.get("inbound_nodes") or []
             if not nodes:
@@ -301,12 +304,11 @@ class JsonReader:
                 for k, t in enumerate(names):
                     tensors[(name, i, k)] = t
                 t = names[0]
-                if nested:
-                    if len(args) != 1 or kwargs:
-                        raise self.error(
-                            f"the nested model {name!r} is called on one tensor", layer
-                        )
-                    pipe = S.Pipeline((args[0], func), span=lsp)
+                if nested:  # x -> block, or block(x, y) for a model of several inputs
+                    if not args or kwargs:
+                        raise self.error(f"the nested model {name!r} is called on tensors", layer)
+                    call = S.Call(func, tuple(args), (), span=lsp)
+                    pipe = S.Pipeline((args[0], func) if len(args) == 1 else (call,), span=lsp)
                 else:
                     pipe = S.Pipeline(
                         (S.Call(func, tuple(args), tuple(kwargs), span=lsp),), span=lsp
@@ -316,7 +318,7 @@ class JsonReader:
                     statements.append(unpack)
                     continue
                 statements.append(S.AssignStmt(t, pipe, span=lsp))
-        outputs = _refs(config.get("output_layers"))
+        outputs = model_outputs(config)
         outs = []
         for ref in outputs:
             if tuple(ref) not in tensors:
@@ -324,11 +326,9 @@ class JsonReader:
             outs.append(S.Pipeline((S.Name(tensors[tuple(ref)], span=sp),), span=sp))
         if not outs:
             raise self.error("this Functional model names no output_layers", obj)
-        if top:
+        if top or len(outs) > 1:  # a block of several outputs: unpacked where it is called
             statements.append(S.OutputStmt(tuple(outs), span=sp))
         else:
-            if len(outs) != 1:
-                raise self.error("a nested model with several outputs is not read yet", obj)
             statements.append(outs[0])
         return statements
 

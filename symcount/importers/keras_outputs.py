@@ -46,6 +46,9 @@ def declared(layer, node) -> int:
     kwargs = node.get("kwargs") if isinstance(node, dict) else None
     if kind == "MultiHeadAttention" and isinstance(kwargs, dict):
         return 2 if kwargs.get("return_attention_scores") is True else 1
+    if kind in ("Functional", "Model"):  # a nested model: one tensor per output
+        outs = config.get("output_layers")
+        return len(outs) if isinstance(outs, list) and outs and isinstance(outs[0], list) else 1
     if kind == "Bidirectional":
         inner = config.get("layer")
         states = _states(inner) or 0
@@ -58,23 +61,43 @@ def declared(layer, node) -> int:
     return 1
 
 
-def used_indices(data) -> dict[tuple, int]:
-    """(layer, node) -> the highest output index any keras_history in ``data`` names."""
+def model_outputs(config) -> list[list]:
+    """A functional model's output_layers as its layers' calls are numbered:
+    Keras numbers a nested Functional's calls from 1 there (its own graph is
+    node 0: models/functional.py, ``kept_nodes = 1``), from 0 in keras_history."""
+    outs = config.get("output_layers")
+    if not isinstance(outs, list) or not outs:
+        return []
+    refs = [outs] if isinstance(outs[0], str) else [r for r in outs if _ref(r)]
+    layers = config.get("layers") if isinstance(config.get("layers"), list) else []
+    functional = {
+        la.get("name")
+        for la in layers
+        if isinstance(la, dict) and la.get("class_name") == "Functional"
+    }
+    return [[n, i - 1 if n in functional and i > 0 else i, k] for n, i, k in refs]
+
+
+def used_indices(config) -> dict[tuple, int]:
+    """(layer, node) -> the highest output index the model reads of that call:
+    its layers' inputs (keras_history) and its outputs."""
     out: dict[tuple, int] = {}
-    stack = [data]
+    layers = config.get("layers") if isinstance(config.get("layers"), list) else []
+    stack = [la.get("inbound_nodes") for la in layers if isinstance(la, dict)]
+    refs = list(model_outputs(config))
     while stack:
         v = stack.pop()
         if isinstance(v, dict):
-            hist = v.get("keras_history") if v.keys() >= {"keras_history"} else None
-            if _ref(hist):
-                key = (hist[0], hist[1])
-                out[key] = max(out.get(key, 0), hist[2])
-            stack.extend(v.values())
+            if v.get("class_name") == "__keras_tensor__" and isinstance(v.get("config"), dict):
+                refs.append(v["config"].get("keras_history"))
+            else:
+                stack.extend(v.values())
         elif isinstance(v, list):
-            if _ref(v) and len(v) == 3:  # output_layers: [name, node, index]
-                key = (v[0], v[1])
-                out[key] = max(out.get(key, 0), v[2])
             stack.extend(v)
+    for ref in refs:
+        if _ref(ref):
+            key = (ref[0], ref[1])
+            out[key] = max(out.get(key, 0), ref[2])
     return out
 
 
