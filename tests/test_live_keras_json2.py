@@ -308,6 +308,8 @@ class Maker:
         roll = rng.random()
         if self.functional and len(shape) == 2 and roll < 0.25:
             return self.recurrent(x)
+        if self.functional and roll > 0.9 and shape and shape[-1] is not None:
+            return self.nested(x)
         known = bool(shape) and shape[-1] is not None  # a kernel needs its input's size
         if not options and not known:
             return x
@@ -329,6 +331,25 @@ class Maker:
                 return L.Add()([y, y2])
             self.extra.append(y2)
         return y
+
+    def nested(self, x):
+        """A nested functional model of one or two inputs and one or two outputs."""
+        rng, shape = self.rng, tuple(x.shape[1:])
+        i = keras.Input(shape)
+        j = keras.Input(shape) if rng.random() < 0.5 else None
+        y = self.lora_layer(shape)(i if j is None else L.Add()([i, j]))
+        outs = [y, self.lora_layer(shape)(i)] if rng.random() < 0.5 else [y]
+        inner = keras.Model([i] if j is None else [i, j], outs if len(outs) > 1 else y)
+        if j is None:
+            got = inner(x)
+        else:
+            second = keras.Input(shape)
+            self.inputs.append(second)
+            got = inner([x, second])
+        if len(outs) == 1:
+            return got
+        self.extra.append(got[1])
+        return got[0]
 
     def recurrent(self, x):
         rng = self.rng
