@@ -166,6 +166,34 @@ def test_lora_in_python_code():
     assert (ours.total, ours.trainable) == (real.count_params(), weights(real)[0])
 
 
+ENABLE_LORA = """\
+import keras
+from keras import layers
+inputs = keras.Input((10,), dtype="int32")
+emb = layers.Embedding(100, 8)
+d = layers.Dense(4)
+x = d(layers.GlobalAveragePooling1D()(emb(inputs)))
+model = keras.Model(inputs, x)
+emb.enable_lora(rank=3)
+d.enable_lora(2)
+"""
+
+
+def test_enable_lora_in_python_code():
+    """The code is read, never run; the same model built here, for Keras's figures."""
+    fresh()
+    inputs = keras.Input((10,), dtype="int32")
+    emb, d = L.Embedding(100, 8), L.Dense(4)
+    real = keras.Model(inputs, d(L.GlobalAveragePooling1D()(emb(inputs))))
+    emb.enable_lora(rank=3)
+    d.enable_lora(2)
+    ours = symcount.parse_python(ENABLE_LORA)
+    assert [r[2:] for r in our_rows(ours)] == [r[2:] for r in keras_rows(real)]
+    assert (ours.total, ours.trainable) == (real.count_params(), weights(real)[0])
+    with pytest.raises(symcount.SymcountError, match="LoRA is already enabled"):
+        symcount.parse_python(ENABLE_LORA + "d.enable_lora(2)\n")
+
+
 @pytest.mark.parametrize("bad", ["-1", "1.5", "true"])
 def test_a_bad_lora_rank_is_an_error(bad):
     with pytest.raises(symcount.SymcountError, match="lora_rank must be a positive integer"):
