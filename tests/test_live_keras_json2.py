@@ -361,7 +361,8 @@ class Maker:
         return y
 
     def nested(self, x):
-        """A nested functional model of one or two inputs and one or two outputs."""
+        """A nested functional model of one or two inputs and one or two outputs,
+        sometimes called twice."""
         rng, shape = self.rng, tuple(x.shape[1:])
         i = keras.Input(shape)
         j = keras.Input(shape) if rng.random() < 0.5 else None
@@ -374,6 +375,9 @@ class Maker:
             second = keras.Input(shape)
             self.inputs.append(second)
             got = inner([x, second])
+        if rng.random() < 0.4:  # called again: shared, its weights once
+            again = inner(x) if j is None else inner([second, x])
+            self.extra += again if len(outs) > 1 else [again]
         if len(outs) == 1:
             return got
         self.extra.append(got[1])
@@ -500,3 +504,44 @@ def both_ways_nested(real, tmp_path):
     path = tmp_path / f"{real.name}.keras"
     real.save(path)
     check(real, symcount.load(path), nested_types=False)
+
+
+# a nested model called more than once: one row, its weights once ---------------------------
+
+
+def siamese():
+    """keras.io's siamese network: one encoder (a Sequential) on both images."""
+    encoder = keras.Sequential(
+        [keras.Input((8, 8, 1)), L.Conv2D(4, 3), L.BatchNormalization(), L.Flatten(), L.Dense(6)],
+        name="encoder",
+    )
+    a, b = keras.Input((8, 8, 1), name="left"), keras.Input((8, 8, 1), name="right")
+    d = L.Subtract(name="diff")([encoder(a), encoder(b)])
+    return keras.Model([a, b], L.Dense(1, activation="sigmoid")(d), name="siamese")
+
+
+def shared_functional():
+    """A functional block of two outputs, with a merge and a shared layer inside, called thrice."""
+    i = keras.Input((5,), name="i")
+    inner_shared = L.Dense(5, name="twice")
+    h = inner_shared(inner_shared(i))
+    unit = keras.Model(i, [L.Add(name="res")([i, h]), L.Dense(2, name="aux")(h)], name="unit")
+    x = keras.Input((5,), name="x")
+    y1, a1 = unit(x)
+    y2, a2 = unit(y1)
+    y3, _ = unit(L.Dense(5, name="mid")(y2))
+    return keras.Model(x, [y3, L.Concatenate()([a1, a2])], name="thrice")
+
+
+def shared_two_inputs():
+    p, q = keras.Input((3,), name="p"), keras.Input((3,), name="q")
+    pair = keras.Model([p, q], L.Dense(4, name="fuse")(L.Concatenate()([p, q])), name="pair")
+    a, b, c = (keras.Input((3,), name=n) for n in "abc")
+    return keras.Model([a, b, c], L.Add()([pair([a, b]), pair([b, c])]), name="pairs")
+
+
+@pytest.mark.parametrize("make", [siamese, shared_functional, shared_two_inputs])
+def test_a_nested_model_called_more_than_once(make, tmp_path):
+    fresh()
+    real = make()
+    both_ways_nested(real, tmp_path)

@@ -22,6 +22,8 @@ from ..errors import ArgumentError, LimitError, Span, SymcountError, SyntaxError
 from ..language import ast as S
 from ..language.syntax import MAX_SOURCE_BYTES, MAX_SOURCE_CHARS
 from ..ops.spec import REQUIRED
+from .keras_nested import shared_call, shared_let
+from .keras_order import in_order
 from .keras_outputs import declared, model_outputs, used_indices
 from .values import literal
 
@@ -92,6 +94,8 @@ class JsonReader:
         self.notes: list[str] = []
         self.blocks: list[S.Node] = []
         self.op_rows: list[str] = []  # rows of keras.ops merges, not layers in Keras's summary
+        self.shared: dict | None = None  # layer -> its let, in a nested model called twice
+        self.shared_lets: dict[str, dict] = {}  # each such model's lets (keras_nested.py)
         from ..conventions import rules_for
 
         self.rules = rules_for("keras")
@@ -223,8 +227,18 @@ class JsonReader:
         if not isinstance(layer, dict):
             raise SymcountError("a layer of this model is not a JSON object")
         if layer.get("class_name") in MODEL_CLASSES:
-            return S.Name(self.block(layer), span=self.span(layer))
+            return S.Name(self.block(layer), span=self.nest_span(layer))
+        if self.shared is not None:  # keras_nested.py
+            name = layer.get("name") or self.config(layer).get("name")
+            return shared_let(self, name, lambda: self.layer_call(layer), self.span(layer))
         return self.layer_call(layer)
+
+    def nest_span(self, layer) -> Span:
+        if self.shared is not None:
+            raise self.error(
+                "a model nested in a nested model called more than once: not read yet", layer
+            )
+        return self.span(layer)
 
     def block(self, obj) -> str:
         """A nested model as a block with no parameters: one row, as Keras shows it."""
@@ -259,6 +273,7 @@ class JsonReader:
         tensors: dict[tuple, str] = {}  # (layer, node, index) -> the program's tensor name
         statements: list[S.Node] = []
         used = used_indices(config)  # the outputs each call is read through
+        calls = []
         for layer in layers:
             if not isinstance(layer, dict):
                 raise self.error("a layer of this model is not a JSON object", obj)
@@ -278,46 +293,11 @@ class JsonReader:
             nodes = layer.get("inbound_nodes") or []
             if not nodes:
                 raise self.error(f"the layer {name!r} is never called (no inbound_nodes)", layer)
-            if str(layer.get("module", "")).startswith(("keras.src.ops", "keras.ops")):
-                for i, node in enumerate(nodes):
-                    tensors[(name, i, 0)] = self.operation(layer, node, tensors, statements)
-                continue
-            nested = layer.get("class_name") in MODEL_CLASSES
-            if nested:
-                if len(nodes) > 1:
-                    raise self.error(
-                        f"the nested model {name!r} is called {len(nodes)} times: symcount reads "
-                        "a nested model called once",
-                        layer,
-                    )
-                func = S.Name(self.block(layer), span=lsp)
-            else:
-                func = self.layer_call(layer)
-            if len(nodes) > 1:  # a shared layer: one let, called on each node
-                let = self.fresh(name)
-                statements.append(S.LetStmt(let, S.Pipeline((func,), span=lsp), span=lsp))
-                func = S.Name(let, span=lsp)
-            for i, node in enumerate(nodes):
-                args, kwargs = self.node_inputs(node, tensors, layer)
-                count = max(declared(layer, node), used.get((name, i), 0) + 1)
-                names = [self.fresh(name if count == 1 else f"{name}_{k}") for k in range(count)]
-                for k, t in enumerate(names):
-                    tensors[(name, i, k)] = t
-                t = names[0]
-                if nested:  # x -> block, or block(x, y) for a model of several inputs
-                    if not args or kwargs:
-                        raise self.error(f"the nested model {name!r} is called on tensors", layer)
-                    call = S.Call(func, tuple(args), (), span=lsp)
-                    pipe = S.Pipeline((args[0], func) if len(args) == 1 else (call,), span=lsp)
-                else:
-                    pipe = S.Pipeline(
-                        (S.Call(func, tuple(args), tuple(kwargs), span=lsp),), span=lsp
-                    )
-                if count > 1:  # out, h, c = LSTM(..., return_state=true)(x): keras_outputs.py
-                    unpack = S.UnpackStmt(tuple(names), (lsp,) * count, pipe, span=lsp)
-                    statements.append(unpack)
-                    continue
-                statements.append(S.AssignStmt(t, pipe, span=lsp))
+            calls += [(layer, name, i, node) for i, node in enumerate(nodes)]
+        funcs: dict[str, S.Node] = {}  # a layer's callee, made at its first call
+        for layer, name, i, node in in_order(calls, tensors):
+            count = max(declared(layer, node), used.get((name, i), 0) + 1)
+            self.call(layer, name, i, node, count, funcs, tensors, statements)
         outputs = model_outputs(config)
         outs = []
         for ref in outputs:
@@ -331,6 +311,46 @@ class JsonReader:
         else:
             statements.append(outs[0])
         return statements
+
+    def call(self, layer, name, i, node, count, funcs, tensors, statements) -> None:
+        """One call (inbound node) of a layer: its statement; ``tensors`` gets its outputs."""
+        lsp = self.span(layer)
+        nodes = layer.get("inbound_nodes")
+        if str(layer.get("module", "")).startswith(("keras.src.ops", "keras.ops")):
+            tensors[(name, i, 0)] = self.operation(layer, node, tensors, statements)
+            return
+        nested = layer.get("class_name") in MODEL_CLASSES
+        if nested and len(nodes) > 1:  # one row, its weights once (keras_nested.py)
+            shared_call(self, layer, i, node, count, tensors, statements)
+            return
+        if name not in funcs:
+            if nested:
+                func = S.Name(self.block(layer), span=self.nest_span(layer))
+            elif self.shared is not None:
+                func = shared_let(self, name, lambda: self.layer_call(layer), lsp)
+            else:
+                func = self.layer_call(layer)
+            if len(nodes) > 1 and self.shared is None:  # a shared layer: one let, each call
+                let = self.fresh(name)
+                statements.append(S.LetStmt(let, S.Pipeline((func,), span=lsp), span=lsp))
+                func = S.Name(let, span=lsp)
+            funcs[name] = func
+        func = funcs[name]
+        args, kwargs = self.node_inputs(node, tensors, layer)
+        names = [self.fresh(name if count == 1 else f"{name}_{k}") for k in range(count)]
+        for k, t in enumerate(names):
+            tensors[(name, i, k)] = t
+        if nested:  # x -> block, or block(x, y) for a model of several inputs
+            if not args or kwargs:
+                raise self.error(f"the nested model {name!r} is called on tensors", layer)
+            call = S.Call(func, tuple(args), (), span=lsp)
+            pipe = S.Pipeline((args[0], func) if len(args) == 1 else (call,), span=lsp)
+        else:
+            pipe = S.Pipeline((S.Call(func, tuple(args), tuple(kwargs), span=lsp),), span=lsp)
+        if count > 1:  # out, h, c = LSTM(..., return_state=true)(x): keras_outputs.py
+            statements.append(S.UnpackStmt(tuple(names), (lsp,) * count, pipe, span=lsp))
+        else:
+            statements.append(S.AssignStmt(names[0], pipe, span=lsp))
 
     def operation(self, layer, node, tensors, statements) -> str:
         """A keras.ops call in the graph (MobileNetV3's ``x + 3.0``, ConvNeXt's
@@ -352,9 +372,10 @@ class JsonReader:
                 name = layer.get("name")
                 self.op_rows.append(name)
                 kw = (S.Kwarg("name", S.Str(name, span=sp), span=sp),)
-                call = S.Call(
-                    S.Call(S.Name(kind, span=sp), (), kw, span=sp), tuple(refs), (), span=sp
-                )
+                merge = S.Call(S.Name(kind, span=sp), (), kw, span=sp)
+                if self.shared is not None:  # keras_nested.py
+                    merge = shared_let(self, name, lambda: merge, sp)
+                call = S.Call(merge, tuple(refs), (), span=sp)
                 t = self.fresh(name)
                 statements.append(S.AssignStmt(t, S.Pipeline((call,), span=sp), span=sp))
                 return t
