@@ -215,8 +215,8 @@ def with_layer(bad):
         ),
         ("[1, 2]", "m.json:1:1: argument error: this JSON is not a Keras model config"),
         (
-            with_layer(dense("d", 3, lora_rank=4)),
-            "argument lora_rank=4 of the layer 'd' (Dense) changes its weights",
+            with_layer(dense("d", 3, use_gate=True)),
+            "argument use_gate=true of the layer 'd' (Dense) changes its weights",
         ),
         (
             with_layer(dense("d", 3, mystery=1)),
@@ -239,7 +239,7 @@ def with_layer(bad):
             "the Keras 2 format",
         ),
     ],
-    ids=["json", "not-a-model", "lora", "unknown-argument", "unknown-layer", "unbuilt", "keras2"],
+    ids=["json", "not-a-model", "gate", "unknown-argument", "unknown-layer", "unbuilt", "keras2"],
 )
 def test_errors(text, message):
     with pytest.raises(symcount.SymcountError) as e:

@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import SymcountError
 from . import activations, count_options
 from .args import add_hf_args, add_python_args, depth, positive, set_values
-from .hf import hf_config
+from .hf import hf_config, keras_on_stdin
 from .output import EXIT_BROKEN_PIPE as EXIT_BROKEN_PIPE  # the statuses, named here too
 from .output import EXIT_INTERRUPTED as EXIT_INTERRUPTED
 from .output import EXIT_OUTPUT as EXIT_OUTPUT
@@ -336,9 +336,12 @@ def _model(args, parser):
         text = _read(path)
     hf = None if zipped else hf_config(args, path, text)  # docs/huggingface.md
     saved = hf is None and path is not None and path.endswith((".json", ".keras"))  # keras_json.md
-    if hf is not None or saved or args.python or (path is not None and path.endswith(".py")):
+    piped = hf is None and keras_on_stdin(args, text)  # docs/keras_json.md
+    if hf is not None or saved or piped or args.python or (path or "").endswith(".py"):
         if hf is not None:
             model = symcount.parse_hf_config(text, filename=display, **hf, **kw)
+        elif piped:  # a Keras model config on standard input, as a .json file is read
+            model = symcount.parse_keras_json(text, filename=display, **kw)
         elif saved:
             model = symcount.load(path, **kw)
         else:

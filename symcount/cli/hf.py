@@ -1,4 +1,5 @@
-"""The CLI's reading of a Hugging Face config.json (docs/huggingface.md)."""
+"""The CLI's reading of a Hugging Face config.json (docs/huggingface.md), and
+of a Keras model config on standard input (docs/keras_json.md)."""
 
 from __future__ import annotations
 
@@ -16,3 +17,11 @@ def hf_config(args, path, text) -> dict | None:
     if args.model_class or args.symbolic:
         raise SymcountError("--model-class and --symbolic are for a Hugging Face config.json")
     return None
+
+
+def keras_on_stdin(args, text) -> bool:
+    """Standard input that is a Keras model config (model.to_json()), known by
+    its content as a .json file is by its name."""
+    from ..importers.keras_json import looks_like_keras_json
+
+    return args.file == "-" and args.expr is None and looks_like_keras_json(text)

@@ -66,10 +66,12 @@ def run(args, parser) -> str:
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     values = dict(args.values)
     kw = {"input_shape": args.input_shape, "convention": args.convention}
-    from .hf import hf_config
+    from .hf import hf_config, keras_on_stdin
 
     hf = hf_config(args, path, text)
-    saved = hf is None and path is not None and path.endswith((".json", ".keras"))
+    saved = hf is None and (
+        keras_on_stdin(args, text) or (path is not None and path.endswith((".json", ".keras")))
+    )
     if hf is not None:  # a Hugging Face config.json (docs/huggingface.md)
         from ..importers.hf_config import read
 

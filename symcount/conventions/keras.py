@@ -24,9 +24,9 @@ def value_args(*weights: str) -> frozenset[str]:
 
 
 # Keyword arguments that change values, never shapes or counts.
-DENSE_VALUE_ARGS = value_args("kernel", "bias") | words(
-    "activation lora_rank lora_alpha quantization_config"
-)
+DENSE_VALUE_ARGS = value_args("kernel", "bias") | words("activation lora_alpha quantization_config")
+# LoRA's rank: two low-rank trainable factors, the kernel frozen (ops/lora.py)
+LORA = "lora_rank"  # checked by the op: 0 and None are no LoRA
 CONV_VALUE_ARGS = value_args("kernel", "bias") | {"activation"}
 EMBEDDING_VALUE_ARGS = words(
     "embeddings_initializer embeddings_regularizer embeddings_constraint mask_zero"
@@ -398,7 +398,7 @@ REST_LAYERS = {
     ),
     "EinsumDense": layer(
         "einsum_dense",
-        "equation! output_shape:shape! activation bias_axes",
+        f"equation! output_shape:shape! activation bias_axes {LORA}",
         ignored=DENSE_VALUE_ARGS | {"gptq_unpacked_column_size"},
     ),
     "SpectralNormalization": layer(
@@ -462,18 +462,17 @@ class Keras(Convention):
         **Convention.LAYERS,
         "Dense": layer(
             "dense",
-            "units:dim! activation use_bias>bias:bool=true",
+            f"units:dim! activation use_bias>bias:bool=true {LORA}",
             weights="kernel(c_in, units) bias(units)",
             ignored=DENSE_VALUE_ARGS,
         ),
         "Embedding": layer(
             "embedding",
-            EMBEDDING,
+            f"{EMBEDDING} {LORA}",
             weights="table=embeddings(vocab, dim)",
             ignored=EMBEDDING_VALUE_ARGS
             | words(
-                "weights lora_rank lora_alpha input_length activity_regularizer sparse "
-                "quantization_config"
+                "weights lora_alpha input_length activity_regularizer sparse quantization_config"
             ),
             doc="A table of input_dim rows (the vocabulary), each output_dim wide.",
         ),

@@ -38,7 +38,7 @@ from .blocks import BlocksMixin
 from .costs import CostsMixin
 from .expressions import CONSTANTS, FUNCTIONS, INPUT_NAMES, NESTED, ExpressionsMixin, _InputValue
 from .repeats import RepeatsMixin
-from .tensors import TensorsMixin
+from .tensors import TensorsMixin, several
 
 MAX_LAYERS = 200_000
 CONVENTIONS = ("keras", "torch")
@@ -148,7 +148,9 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin, Costs
             tensors = [self.pipeline(p) for p in stmt.values]
             if self.depth == 0:
                 self.outputs = tensors
-            self.current = tensors[-1]
+                self.current = tensors[-1]
+            else:  # a block's outputs: one tensor, or several (out, h = x -> enc)
+                self.current = several(tensors, stmt.span)
         elif isinstance(stmt, ast.BlockStmt):
             self.define_block(stmt)
         else:  # pragma: no cover - the grammar has no other statements

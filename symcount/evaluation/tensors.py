@@ -21,6 +21,16 @@ RETURNS = {
 }
 
 
+def several(tensors: list, span) -> Tensor:
+    """A block's result where its body ends in ``output a, b``: both tensors
+    (each output of a tensor of several), unpacked where it is used, as a
+    nested Keras model of several outputs is."""
+    parts = [p for t in tensors for p in (t.parts or [t])]
+    if len(parts) == 1:
+        return tensors[0]
+    return Tensor([p.shape for p in parts], span, None, parts=parts)
+
+
 class TensorsMixin:
     """The Evaluator's tensor-valued expressions and statements."""
 

@@ -433,9 +433,26 @@ class CallsMixin:
             return None
         if isinstance(obj, Layer) and name in ("build", "summary"):
             return None
+        if isinstance(obj, Layer) and name == "enable_lora":
+            return self.enable_lora(obj, kwargs.get("rank", args[0] if args else None), node)
         raise self.unsupported(
             f"the method {name}()", node, "a model's add, build and summary, and a Module's methods"
         )
+
+    def enable_lora(self, layer: Layer, rank, node) -> None:
+        """``dense.enable_lora(4)``: the layer as if made with ``lora_rank=4``, as
+        Keras saves it (its ``let``, already written, is written again)."""
+        if layer.type not in ("Dense", "EinsumDense", "Embedding") or rank is None:
+            raise self.error("enable_lora(rank) is a method of Dense, EinsumDense, Embedding", node)
+        old = layer.node
+        if any(k.name == "lora_rank" for k in old.kwargs):
+            raise self.error("LoRA is already enabled on this layer (Keras allows it once)", node)
+        kw = S.Kwarg("lora_rank", self.arg_node(rank, node, "the rank"), span=self.span(node))
+        layer.node = S.Call(old.func, old.args, (*old.kwargs, kw), span=old.span)
+        for i, stmt in enumerate(self.statements):
+            if isinstance(stmt, S.LetStmt) and stmt.name == layer.let:
+                pipe = S.Pipeline((layer.node,), span=stmt.value.span)
+                self.statements[i] = S.LetStmt(stmt.name, pipe, span=stmt.span)
 
     # torch -------------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ from ..errors import ArgumentError, LimitError, Span, SymcountError, SyntaxError
 from ..language import ast as S
 from ..language.syntax import MAX_SOURCE_BYTES, MAX_SOURCE_CHARS
 from ..ops.spec import REQUIRED
+from .keras_nested import shared_call, shared_let
+from .keras_order import in_order
+from .keras_outputs import declared, model_outputs, used_indices
 from .values import literal
 
 MODEL_CLASSES = ("Sequential", "Functional", "Model")
@@ -30,10 +33,9 @@ VALUE_ONLY = {"name", "trainable", "dtype", "seed", "autocast"}
 VALUE_SUFFIXES = ("_initializer", "_regularizer", "_constraint")
 # keys Keras 3 writes for features symcount reads only at their default
 DEFAULT_ONLY = {
-    "lora_rank": (None, 0),  # LoRA adds two low-rank kernels
     "quantization_config": (None,),
     "use_gate": (False,),  # MultiHeadAttention's gate adds a dense projection
-    "lora_alpha": None,  # a scale, whatever its value
+    "lora_alpha": None,  # LoRA's scale, whatever its value (lora_rank is read: ops/lora.py)
     "sliding_window": None,  # which keys a query sees, no weights
 }
 
@@ -92,6 +94,8 @@ class JsonReader:
         self.notes: list[str] = []
         self.blocks: list[S.Node] = []
         self.op_rows: list[str] = []  # rows of keras.ops merges, not layers in Keras's summary
+        self.shared: dict | None = None  # layer -> its let, in a nested model called twice
+        self.shared_lets: dict[str, dict] = {}  # each such model's lets (keras_nested.py)
         from ..conventions import rules_for
 
         self.rules = rules_for("keras")
@@ -167,10 +171,10 @@ class JsonReader:
             raise self.error(f"this {obj.get('class_name')} has no config object", obj)
         return config
 
-    def model_body(self, obj, top: bool) -> list[S.Node]:
+    def model_body(self, obj, top: bool, inputs=None) -> list[S.Node]:
         if obj.get("class_name") == "Sequential":
             return self.sequential(obj, top)
-        return self.functional(obj, top)
+        return self.functional(obj, top, inputs or {})
 
     def sequential(self, obj, top: bool) -> list[S.Node]:
         config = self.config(obj)
@@ -223,8 +227,18 @@ class JsonReader:
         if not isinstance(layer, dict):
             raise SymcountError("a layer of this model is not a JSON object")
         if layer.get("class_name") in MODEL_CLASSES:
-            return S.Name(self.block(layer), span=self.span(layer))
+            return S.Name(self.block(layer), span=self.nest_span(layer))
+        if self.shared is not None:  # keras_nested.py
+            name = layer.get("name") or self.config(layer).get("name")
+            return shared_let(self, name, lambda: self.layer_call(layer), self.span(layer))
         return self.layer_call(layer)
+
+    def nest_span(self, layer) -> Span:
+        if self.shared is not None:
+            raise self.error(
+                "a model nested in a nested model called more than once: not read yet", layer
+            )
+        return self.span(layer)
 
     def block(self, obj) -> str:
         """A nested model as a block with no parameters: one row, as Keras shows it."""
@@ -237,13 +251,20 @@ class JsonReader:
                 obj,
             )
         self.used.add(name)
-        body = self.model_body(obj, top=False)
-        self.blocks.append(S.BlockStmt(name, (), tuple(body), span=self.span(obj)))
+        sp = self.span(obj)
+        # a functional model's inputs: the first is the block's input, the others its parameters
+        refs = _refs(config.get("input_layers")) if obj.get("class_name") != "Sequential" else []
+        inputs = {ref[0]: "input" if i == 0 else self.fresh(ref[0]) for i, ref in enumerate(refs)}
+        params = tuple(S.Param(t, None, span=sp) for t in list(inputs.values())[1:])
+        body = self.model_body(obj, top=False, inputs=inputs)
+        self.blocks.append(S.BlockStmt(name, params, tuple(body), span=sp))
         return name
 
     # functional models ------------------------------------------------------------
 
-    def functional(self, obj, top: bool) -> list[S.Node]:
+    def functional(self, obj, top: bool, inputs: dict) -> list[S.Node]:
+        """A functional model's statements; nested (not ``top``), ``inputs``
+        names its inputs in the block: ``input``, then the block's parameters."""
         config = self.config(obj)
         layers = config.get("layers")
         if not isinstance(layers, list):
@@ -251,12 +272,8 @@ class JsonReader:
         sp = self.span(obj)
         tensors: dict[tuple, str] = {}  # (layer, node, index) -> the program's tensor name
         statements: list[S.Node] = []
-        inputs = _refs(config.get("input_layers"))
-        if not top and len(inputs) != 1:
-            raise self.error(
-                "a nested model with several inputs: symcount reads nested models of one input",
-                obj,
-            )
+        used = used_indices(config)  # the outputs each call is read through
+        calls = []
         for layer in layers:
             if not isinstance(layer, dict):
                 raise self.error("a layer of this model is not a JSON object", obj)
@@ -268,47 +285,20 @@ class JsonReader:
                     call = self.input_call(self.input_shape(layer)[1:], lsp)
                     statements.append(S.AssignStmt(t, S.Pipeline((call,), span=lsp), span=lsp))
                     tensors[(name, 0, 0)] = t
+                elif name not in inputs:
+                    raise self.error(f"the input {name!r} is not among the model's inputs", layer)
                 else:
-                    tensors[(name, 0, 0)] = "input"
+                    tensors[(name, 0, 0)] = inputs[name]
                 continue
             nodes = layer.get("inbound_nodes") or []
             if not nodes:
                 raise self.error(f"the layer {name!r} is never called (no inbound_nodes)", layer)
-            if str(layer.get("module", "")).startswith(("keras.src.ops", "keras.ops")):
-                for i, node in enumerate(nodes):
-                    tensors[(name, i, 0)] = self.operation(layer, node, tensors, statements)
-                continue
-            nested = layer.get("class_name") in MODEL_CLASSES
-            if nested:
-                if len(nodes) > 1:
-                    raise self.error(
-                        f"the nested model {name!r} is called {len(nodes)} times: symcount reads "
-                        "a nested model called once",
-                        layer,
-                    )
-                func = S.Name(self.block(layer), span=lsp)
-            else:
-                func = self.layer_call(layer)
-            if len(nodes) > 1:  # a shared layer: one let, called on each node
-                let = self.fresh(name)
-                statements.append(S.LetStmt(let, S.Pipeline((func,), span=lsp), span=lsp))
-                func = S.Name(let, span=lsp)
-            for i, node in enumerate(nodes):
-                args, kwargs = self.node_inputs(node, tensors, layer)
-                t = self.fresh(name)
-                tensors[(name, i, 0)] = t
-                if nested:
-                    if len(args) != 1 or kwargs:
-                        raise self.error(
-                            f"the nested model {name!r} is called on one tensor", layer
-                        )
-                    pipe = S.Pipeline((args[0], func), span=lsp)
-                else:
-                    pipe = S.Pipeline(
-                        (S.Call(func, tuple(args), tuple(kwargs), span=lsp),), span=lsp
-                    )
-                statements.append(S.AssignStmt(t, pipe, span=lsp))
-        outputs = _refs(config.get("output_layers"))
+            calls += [(layer, name, i, node) for i, node in enumerate(nodes)]
+        funcs: dict[str, S.Node] = {}  # a layer's callee, made at its first call
+        for layer, name, i, node in in_order(calls, tensors):
+            count = max(declared(layer, node), used.get((name, i), 0) + 1)
+            self.call(layer, name, i, node, count, funcs, tensors, statements)
+        outputs = model_outputs(config)
         outs = []
         for ref in outputs:
             if tuple(ref) not in tensors:
@@ -316,13 +306,51 @@ class JsonReader:
             outs.append(S.Pipeline((S.Name(tensors[tuple(ref)], span=sp),), span=sp))
         if not outs:
             raise self.error("this Functional model names no output_layers", obj)
-        if top:
+        if top or len(outs) > 1:  # a block of several outputs: unpacked where it is called
             statements.append(S.OutputStmt(tuple(outs), span=sp))
         else:
-            if len(outs) != 1:
-                raise self.error("a nested model with several outputs is not read yet", obj)
             statements.append(outs[0])
         return statements
+
+    def call(self, layer, name, i, node, count, funcs, tensors, statements) -> None:
+        """One call (inbound node) of a layer: its statement; ``tensors`` gets its outputs."""
+        lsp = self.span(layer)
+        nodes = layer.get("inbound_nodes")
+        if str(layer.get("module", "")).startswith(("keras.src.ops", "keras.ops")):
+            tensors[(name, i, 0)] = self.operation(layer, node, tensors, statements)
+            return
+        nested = layer.get("class_name") in MODEL_CLASSES
+        if nested and len(nodes) > 1:  # one row, its weights once (keras_nested.py)
+            shared_call(self, layer, i, node, count, tensors, statements)
+            return
+        if name not in funcs:
+            if nested:
+                func = S.Name(self.block(layer), span=self.nest_span(layer))
+            elif self.shared is not None:
+                func = shared_let(self, name, lambda: self.layer_call(layer), lsp)
+            else:
+                func = self.layer_call(layer)
+            if len(nodes) > 1 and self.shared is None:  # a shared layer: one let, each call
+                let = self.fresh(name)
+                statements.append(S.LetStmt(let, S.Pipeline((func,), span=lsp), span=lsp))
+                func = S.Name(let, span=lsp)
+            funcs[name] = func
+        func = funcs[name]
+        args, kwargs = self.node_inputs(node, tensors, layer)
+        names = [self.fresh(name if count == 1 else f"{name}_{k}") for k in range(count)]
+        for k, t in enumerate(names):
+            tensors[(name, i, k)] = t
+        if nested:  # x -> block, or block(x, y) for a model of several inputs
+            if not args or kwargs:
+                raise self.error(f"the nested model {name!r} is called on tensors", layer)
+            call = S.Call(func, tuple(args), (), span=lsp)
+            pipe = S.Pipeline((args[0], func) if len(args) == 1 else (call,), span=lsp)
+        else:
+            pipe = S.Pipeline((S.Call(func, tuple(args), tuple(kwargs), span=lsp),), span=lsp)
+        if count > 1:  # out, h, c = LSTM(..., return_state=true)(x): keras_outputs.py
+            statements.append(S.UnpackStmt(tuple(names), (lsp,) * count, pipe, span=lsp))
+        else:
+            statements.append(S.AssignStmt(names[0], pipe, span=lsp))
 
     def operation(self, layer, node, tensors, statements) -> str:
         """A keras.ops call in the graph (MobileNetV3's ``x + 3.0``, ConvNeXt's
@@ -344,9 +372,10 @@ class JsonReader:
                 name = layer.get("name")
                 self.op_rows.append(name)
                 kw = (S.Kwarg("name", S.Str(name, span=sp), span=sp),)
-                call = S.Call(
-                    S.Call(S.Name(kind, span=sp), (), kw, span=sp), tuple(refs), (), span=sp
-                )
+                merge = S.Call(S.Name(kind, span=sp), (), kw, span=sp)
+                if self.shared is not None:  # keras_nested.py
+                    merge = shared_let(self, name, lambda: merge, sp)
+                call = S.Call(merge, tuple(refs), (), span=sp)
                 t = self.fresh(name)
                 statements.append(S.AssignStmt(t, S.Pipeline((call,), span=sp), span=sp))
                 return t
@@ -373,6 +402,9 @@ class JsonReader:
         for k, v in (node.get("kwargs") or {}).items():
             if _is_tensor(v):
                 kwargs.append(S.Kwarg(k, self.tensor_ref(v, tensors, layer, sp), span=sp))
+            elif isinstance(v, list) and v and all(_is_tensor(x) for x in v):  # initial_state
+                refs = tuple(self.tensor_ref(x, tensors, layer, sp) for x in v)
+                kwargs.append(S.Kwarg(k, S.Seq(refs, "[]", span=sp), span=sp))
             elif v is None or k in ("training", "mask"):
                 continue
             else:
@@ -387,12 +419,6 @@ class JsonReader:
         hist = item["config"].get("keras_history")
         key = tuple(hist) if isinstance(hist, list) else None
         if key is None or key not in tensors:
-            if key is not None and key[2] != 0:
-                raise self.error(
-                    f"the layer {layer.get('name')!r} uses output {key[2]} of {key[0]!r}: symcount "
-                    "reads layers with one output here",
-                    layer,
-                )
             raise self.error(
                 f"the layer {layer.get('name')!r} uses a tensor of no layer before it", layer
             )

@@ -7,6 +7,7 @@ from .. import dims as D
 from .. import printing as P
 from . import costs as C
 from .base import Args, Entry, batch_axis, biased, op
+from .lora import with_lora
 from .spec import Out, bad_arg, fail, need_known
 
 
@@ -18,6 +19,7 @@ def dense(x, a: Args, e: Entry) -> Out:
     hint = lambda: f"{e.name}({P.expr(a.units)})"  # noqa: E731  (only when it fails)
     c_in = e.input_size(a, "c_in", x[-1], "features", hint=hint, unknown="dense_unknown")
     weights = e.weights_of(*biased(a, "kernel"), c_in=c_in, units=a.units)
+    weights = with_lora(weights, "kernel", ("lora_kernel_a", "lora_kernel_b"), a)
     # every leading axis (a sequence's steps too) is a row of the matmul
     term = C.term(C.leading(x[:-1]), e.named("c_in", c_in), e.named("units", a.units))
     return Out((*x[:-1], a.units), weights, costs=C.macs(term))
@@ -50,7 +52,11 @@ def embedding(x, a: Args, e: Entry) -> Out:
             e.arg_error(a, "padding_idx", "padding_idx must be a literal integer or None")
         if D.is_num(n) and not -n <= idx < n:
             e.arg_error(a, "padding_idx", f"padding_idx must be within num_embeddings ({n})")
-    return Out((*x, a.dim), e.weights_of("table", vocab=a.vocab, dim=a.dim))
+    weights = e.weights_of("table", vocab=a.vocab, dim=a.dim)
+    return Out((*x, a.dim), with_lora(weights, "embeddings", LORA_EMBEDDINGS, a))
+
+
+LORA_EMBEDDINGS = ("lora_embeddings_a", "lora_embeddings_b")
 
 
 @op("reversible_embedding")

@@ -24,6 +24,7 @@ from .. import dims as D
 from .. import printing as P
 from . import costs as C
 from .base import Args, Entry, op
+from .lora import with_lora
 from .spec import Out, W, bad_arg, fail
 
 MAX_EQUATION = 200  # characters: 52 letters a spec at most, as repeats are refused
@@ -121,6 +122,7 @@ def einsum_dense(x, a: Args, e: Entry) -> Out:
     if a.bias_axes is not None:
         weights.append(W("bias", *_bias(a.bias_axes, outp, out, shift, elided, elided_at)))
     costs = C.macs(_macs(inp, outp, kernel, full, out, in_at, out_at, elided, elided_at))
+    weights = with_lora(weights, "kernel", ("lora_kernel_a", "lora_kernel_b"), a)
     return Out(tuple(out[1:]), weights, costs=costs)
 
 
