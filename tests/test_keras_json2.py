@@ -144,4 +144,7 @@ def test_json_on_stdin(monkeypatch, capsys):
     assert main(["import", "-"]) == 0
     sc = capsys.readouterr().out
     assert "encoder_0_, encoder_1_ = encoder(a_, b_)" in sc
+    assert (
+        sc.splitlines()[0] == "# read from <stdin> by symcount import (the config is read as data)"
+    )
     assert symcount.parse(sc).total == 82
