@@ -13,6 +13,7 @@ from ..evaluation.blocks import resolve_formula
 from ..model.formula import Formula, derive, weight_formula
 from . import compute_note, label, totals_lines
 from .explain_compute import macs_lines
+from .explain_shapes import output_text, shape_lines
 from .memory import bytes_lines
 
 MAX_SUM_TERMS = 12  # beyond this many layers the total is not spelled out as a sum
@@ -104,10 +105,11 @@ def layer_lines(row, indent: str = "", *, frozen: bool = False, buffers: bool = 
             lines += layer_lines(child, indent + INDENT, frozen=frozen, buffers=buffers)
         return lines
     if not _has_weights(row):
-        return [f"{head}no weights; output {P.shape(row.output_shape)}"]
+        return [f"{head}no weights; {output_text(row)}"]
     f = formula_of(row)
     lines = [f"{head}params = {chain(f.general, f.numbers, row.params)}{_split(row)}"]
     inner = indent + INDENT
+    lines += shape_lines(row, inner)
     if row.children:
         for child in row.children:
             lines += layer_lines(child, inner, frozen=frozen, buffers=buffers)
