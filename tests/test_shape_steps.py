@@ -281,3 +281,47 @@ def test_golden(capsys, golden, name, argv):
     assert code == 0, err
     assert err == ""
     golden(name, out)
+
+
+# --- JSON ----------------------------------------------------------------------------
+
+
+def _cli(capsys, *argv):
+    from symcount import cli
+
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return out
+
+
+def test_explain_json_is_summary_json_with_the_steps(capsys):
+    path = str(EXAMPLES / "strided_convs.sc")
+    summary = json.loads(_cli(capsys, "summary", path, "--format", "json"))
+    explained = json.loads(_cli(capsys, "explain", path, "--format", "json"))
+    steps = [layer.pop("shape_steps") for layer in explained["layers"]]
+    assert explained == summary  # the same contract, one field added
+    assert steps[1] == [
+        {"size": "c_in", "value": 55, "from": "conv2d"},
+        {"sizes": ["h_out"], "formula": "ceil(49/3)", "value": 17, "note": "padding=same"},
+        {"sizes": ["w_out"], "formula": "ceil(94/2)", "value": 47, "note": "padding=same"},
+    ]
+    one = json.loads(
+        _cli(
+            capsys,
+            "explain",
+            str(EXAMPLES / "mnist_cnn.sc"),
+            "--format",
+            "json",
+            "--layer",
+            "flatten",
+        )
+    )
+    assert one["shape_steps"] == [{"sizes": [], "formula": "24*24*36", "value": 20736}]
+
+
+def test_explain_json_of_blocks_lists_their_layers_steps(capsys):
+    src = "block mlp(w) { Dense(w) -> Dense(w) }\ninput(8) -> repeat 2 { mlp(16) }"
+    d = json.loads(_cli(capsys, "explain", "-e", src, "--format", "json"))
+    inner = d["layers"][0]["layers"][0]["layers"][0]
+    assert inner["shape_steps"] == [{"size": "c_in", "value": 8, "from": "input_layer"}]

@@ -118,3 +118,25 @@ def steps_json(row) -> list[dict]:
             item["note"] = s.note.strip("()")
         out.append(item)
     return out
+
+
+def _with_steps(row, d: dict) -> dict:
+    d["shape_steps"] = steps_json(row)
+    if row.group:
+        for child, cd in zip(row.children, d["layers"], strict=True):
+            _with_steps(child, cd)
+    return d
+
+
+def explain_json(model, *, layer: str | None = None) -> str:
+    """``explain --format json``: summary's JSON (docs/language.md), each layer
+    with its ``shape_steps``; with ``layer``, that layer's object alone."""
+    import json
+
+    if layer is not None:
+        row = model.row(layer)
+        return json.dumps(_with_steps(row, row.to_dict())) + "\n"
+    d = model.to_dict()
+    for row, rd in zip(model.rows, d["layers"], strict=True):
+        _with_steps(row, rd)
+    return json.dumps(d) + "\n"
