@@ -1,7 +1,10 @@
 """``symcount explain``: each layer's count as a formula, the same formula
-with the numbers put in, and the value; then one line per weight.
+with the numbers put in, and the value; its output shape and how it follows
+(explain_shapes.py); then one line per weight.
 
     conv2d_1 (Conv2D)  params = (k_h*k_w*c_in + 1)*filters = (3*3*24 + 1)*36 = 7,812
+      output (None, 24, 24, 36): h_out = w_out = 26 - 3 + 1 = 24
+      c_in = 24: the channels of conv2d's output
       kernel  (3, 3, 24, 36)  k_h*k_w*c_in*filters = 3*3*24*36 = 7,776  trainable
       bias    (36,)           filters = 36                              trainable
 """
