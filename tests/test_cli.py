@@ -191,7 +191,8 @@ def test_explain_mnist_shows_the_7812_derivation(capsys):
         in out.splitlines()
     )
     assert "k_h*k_w*c_in*filters = 3*3*24*36 = 7,776  trainable" in out
-    assert "flatten (Flatten)  no weights; output (None, 20736)" in out.splitlines()
+    flatten = "flatten (Flatten)  no weights; output (None, 20736): 24*24*36 = 20,736"
+    assert flatten in out.splitlines()
     assert "total = 240 + 7,812 + 2,654,336 + 1,290 = 2,663,678" in out.splitlines()
 
 
@@ -202,7 +203,11 @@ def test_explain_one_layer(capsys):
         "dense (Dense)  params = (c_in + 1)*units = (20736 + 1)*128 = 2,654,336"
     )
     assert "Total params" not in out
-    assert len(out.splitlines()) == 3  # the layer, its kernel and its bias
+    assert out.splitlines()[1:3] == [
+        "  output (None, 128)",
+        "  c_in = 20,736: the features of flatten's output",
+    ]
+    assert len(out.splitlines()) == 5  # the layer, its shape, c_in's source, kernel, bias
 
 
 def test_explain_unknown_layer_has_a_hint(capsys):

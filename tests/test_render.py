@@ -167,11 +167,13 @@ def test_explain_layer_block(mnist):
     lines = E.layer_lines(mnist.row("conv2d_1"))
     assert lines == [
         "conv2d_1 (Conv2D)  params = (k_h*k_w*c_in + 1)*filters = (3*3*24 + 1)*36 = 7,812",
+        "  output (None, 24, 24, 36): h_out = w_out = 26 - 3 + 1 = 24",
+        "  c_in = 24: the channels of conv2d's output",
         "  kernel  (3, 3, 24, 36)  k_h*k_w*c_in*filters = 3*3*24*36 = 7,776  trainable",
         "  bias    (36,)           filters = 36                              trainable",
     ]
     assert E.layer_lines(mnist.row("flatten")) == [
-        "flatten (Flatten)  no weights; output (None, 20736)"
+        "flatten (Flatten)  no weights; output (None, 20736): 24*24*36 = 20,736"
     ]
 
 
@@ -190,15 +192,16 @@ def test_explain_statuses():
     row = Row("bn", "BatchNormalization", (4,), weights)
     lines = E.layer_lines(row)
     assert lines[0].endswith("(4 trainable, 8 non-trainable)")
-    assert lines[1].endswith("  trainable")
-    assert lines[2].endswith("  non-trainable (moving statistics)")
-    assert lines[3].endswith("  non-trainable")
+    assert lines[1] == "  output (None, 4)"  # a row whose op wrote no steps: its shape only
+    assert lines[2].endswith("  trainable")
+    assert lines[3].endswith("  non-trainable (moving statistics)")
+    assert lines[4].endswith("  non-trainable")
     frozen = E.layer_lines(Row("bn", "BatchNormalization", (4,), weights, frozen=True))
-    assert frozen[1].endswith("non-trainable (frozen: trainable=false)")
-    assert frozen[2].endswith("non-trainable (moving statistics)")
+    assert frozen[2].endswith("non-trainable (frozen: trainable=false)")
+    assert frozen[3].endswith("non-trainable (moving statistics)")
     buffers = E.layer_lines(Row("bn", "BatchNorm1d", (4,), weights, state_as_buffers=True))
     assert "in buffers" in buffers[0]
-    assert buffers[2].endswith("buffer (running statistics, not a parameter)")
+    assert buffers[3].endswith("buffer (running statistics, not a parameter)")
 
 
 def test_explain_formula_override_notes_and_children():
@@ -217,14 +220,16 @@ def test_explain_formula_override_notes_and_children():
     )
     lines = E.layer_lines(parent)
     assert lines[0] == "wrap (Wrapper)  params = 2*((c_in + 1)*units) = 2*((3 + 1)*2) = 16"
-    assert lines[1] == "  forward_dense (Dense)  params = (c_in + 1)*units = (3 + 1)*2 = 8"
-    assert lines[2].startswith("    kernel  (3, 2)  c_in*units = 3*2 = 6")
-    assert lines[2].endswith(
+    assert lines[1] == "  output (None, 4)"
+    assert lines[2] == "  forward_dense (Dense)  params = (c_in + 1)*units = (3 + 1)*2 = 8"
+    assert lines[3] == "    output (None, 2)"
+    assert lines[4].startswith("    kernel  (3, 2)  c_in*units = 3*2 = 6")
+    assert lines[4].endswith(
         "non-trainable (frozen: trainable=false)"
     )  # inherited from the wrapper
-    assert lines[4].startswith("  backward_dense (Dense)")
+    assert lines[6].startswith("  backward_dense (Dense)")
     assert lines[-1] == "  note: two copies"
-    assert len(lines) == 8  # the wrapper's own (renamed) weights are not listed twice
+    assert len(lines) == 11  # the wrapper's own (renamed) weights are not listed twice
 
 
 def test_explain_sum_line_rules():

@@ -227,6 +227,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(e)
     e.set_defaults(parser=e)
     e.add_argument("--layer", metavar="NAME", help="explain only this layer (e.g. conv2d_1)")
+    e.add_argument(
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: summary's JSON, each layer with its shape_steps (docs/shapes.md)",
+    )
     _add_algebra_args(e)
     count_options.add_compute_args(e)
     _memory().add_args(e)
@@ -468,6 +474,10 @@ def cmd_explain(args, parser) -> str:
         from ..render.latex import explain_latex
 
         return explain_latex(model, layer=args.layer, standalone=args.standalone)
+    if args.format == "json":
+        from ..render.explain_shapes import explain_json
+
+        return explain_json(model, layer=args.layer)
     return explain(model, layer=args.layer)
 
 

@@ -376,6 +376,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin, Costs
         row = self.run_rule(spec, shape, kwargs)
         # a call keyword's tensors (initial_state=[h, c]) are inputs too, as Keras lists them
         row.inputs = tuple([t.read_as for t in [*tensors, *self.keyword_tensors(given)]])
+        row.made_by = tensors[0].label if tensors else None  # for explain's "conv2d's output"
         row.source = site
         layer = self.graph.layer(
             spec.name,
@@ -472,6 +473,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin, Costs
             children=children,
             state_as_buffers=buffers,
             call_costs=(out.costs,),
+            shape_steps=tuple(out.steps),
         )
 
     def child_row(self, child, buffers: bool = False) -> Row:
@@ -486,6 +488,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin, Costs
             out.formula,
             out.notes,
             state_as_buffers=buffers,
+            shape_steps=tuple(out.steps),
         )
 
     def construct(self, type_name: str, args, kwargs, span: Span) -> LayerSpec:

@@ -47,6 +47,8 @@ class Row:
     call_costs: tuple = ()  # each call's compute, as its op wrote it ({"macs": ...})
     dtype: str = "float32"  # what its memory figures count an entry as (counting/dtypes.py)
     optimizer: str = "none"  # whose state its optimizer_bytes count (model/memory.py)
+    shape_steps: tuple = ()  # how its output shape follows, as its op wrote it (ops/shapes.py)
+    made_by: str | None = None  # the layer or input that made what its first call reads
 
     def count(self, name: str):
         """This row's value of the quantity ``name`` (symcount.model.quantities),
@@ -108,6 +110,7 @@ class Row:
             multiplier=_subs_value(self.multiplier, mapping),
             calls=_subs_value(self.calls, mapping),
             call_costs=tuple(_subs_costs(c, mapping) for c in self.call_costs),
+            shape_steps=tuple(s.subs(lambda v: _subs_value(v, mapping)) for s in self.shape_steps),
             _counts=None,
         )
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from .. import dims as D
 from .. import printing as P
 from . import costs as C
+from . import shapes as S
 from .base import Args, Entry, biased, join, kernel_axes, op, positive, spatial_split
 from .reshape import limits
 from .spec import Factor, Out, bad_arg, fail
@@ -162,7 +163,24 @@ def conv(x, a: Args, e: Entry) -> Out:
     # each output position: the kernel over c_in/groups channels, for each filter
     cin_f = Factor(e.labels.get(cin[0], cin[0]), cin[1])
     costs = C.macs(C.term(C.positions(out), _kernel(k), cin_f, e.named("filters", a.filters)))
-    return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs)
+    steps = _steps(spatial, a, e, out, c_in)
+    return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs, steps=steps)
+
+
+def _modes(a: Args, e: Entry, rank: int) -> list:
+    """Each axis's padding as a formula shows it: Keras's mode, or torch's
+    "same", or the padding on each side."""
+    if e.flag("padding") != "explicit" or a.padding in ("valid", "same"):
+        return [a.padding] * rank
+    return list(a.padding)
+
+
+def _steps(spatial, a: Args, e: Entry, out, c_in) -> list:
+    """Each output length's formula, and where c_in comes from."""
+    steps: list = [S.Source(e.labels.get("c_in", "c_in"), c_in, "channels")]
+    labels = S.out_labels(a.rank)
+    modes = _modes(a, e, a.rank)
+    return steps + S.lengths(labels, spatial, a.kernel, a.strides, a.dilation, modes, out)
 
 
 @op("conv_transpose")
@@ -198,7 +216,12 @@ def conv_transpose(x, a: Args, e: Entry) -> Out:
     # each input position scatters the kernel into filters/groups outputs per channel
     cout_f = Factor(e.labels.get(cout[0], cout[0]), cout[1])
     costs = C.macs(C.term(_inputs(spatial), _kernel(k), e.named("c_in", c_in), cout_f))
-    return Out(positive(e, shape, zero_ok=True) if explicit else shape, weights, costs=costs)
+    steps: list = [S.Source(e.labels.get("c_in", "c_in"), c_in, "channels")]
+    labels = S.out_labels(rank)
+    modes = _modes(a, e, rank) if explicit else pads
+    steps += S.transposed(labels, spatial, a.kernel, a.strides, a.dilation, modes, ops, out)
+    shape = positive(e, shape, zero_ok=True) if explicit else shape
+    return Out(shape, weights, costs=costs, steps=steps)
 
 
 def _output_padding(a: Args, e: Entry, o, s, d):
@@ -221,7 +244,8 @@ def depthwise_conv(x, a: Args, e: Entry) -> Out:
     weights = e.weights_of(*biased(a, "kernel"), kernel=k, c_in=c_in, depth_multiplier=dm)
     named = e.named("c_in", c_in), e.named("depth_multiplier", dm)
     costs = C.macs(C.term(C.positions(out), _kernel(k), *named))
-    return Out(positive(e, join(out, D.mul(c_in, dm), fmt)), weights, costs=costs)
+    steps = _steps(spatial, a, e, out, c_in)
+    return Out(positive(e, join(out, D.mul(c_in, dm), fmt)), weights, costs=costs, steps=steps)
 
 
 @op("separable_conv")
@@ -237,4 +261,5 @@ def separable_conv(x, a: Args, e: Entry) -> Out:
     depthwise = C.term(pos, _kernel(k), cin, dmf)
     pointwise = C.term(pos, cin, dmf, e.named("filters", a.filters))
     costs = C.macs(depthwise, pointwise)
-    return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs)
+    steps = _steps(spatial, a, e, out, c_in)
+    return Out(positive(e, join(out, a.filters, fmt)), weights, costs=costs, steps=steps)

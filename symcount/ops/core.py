@@ -6,6 +6,7 @@ from __future__ import annotations
 from .. import dims as D
 from .. import printing as P
 from . import costs as C
+from . import shapes as S
 from .base import Args, Entry, batch_axis, biased, op
 from .lora import with_lora
 from .spec import Out, bad_arg, fail, need_known
@@ -22,7 +23,11 @@ def dense(x, a: Args, e: Entry) -> Out:
     weights = with_lora(weights, "kernel", ("lora_kernel_a", "lora_kernel_b"), a)
     # every leading axis (a sequence's steps too) is a row of the matmul
     term = C.term(C.leading(x[:-1]), e.named("c_in", c_in), e.named("units", a.units))
-    return Out((*x[:-1], a.units), weights, costs=C.macs(term))
+    steps: list = [S.Source(e.labels.get("c_in", "c_in"), c_in, "features")]
+    if len(x) > 1:
+        units = e.labels.get("units", "units")
+        steps.append(S.last_axis(x, units, a.units))
+    return Out((*x[:-1], a.units), weights, costs=C.macs(term), steps=steps)
 
 
 @op("bilinear", inputs=(1, 2))

@@ -4,6 +4,7 @@ adaptive. No weights."""
 from __future__ import annotations
 
 from .. import dims as D
+from . import shapes as S
 from .base import SPATIAL, Args, Entry, join, layout, need_rank, op, positive, spatial_split
 from .spec import Out, fail
 
@@ -63,7 +64,9 @@ def pool(x, a: Args, e: Entry) -> Out:
             pool_length(n, k, s, a.padding)
             for n, k, s in zip(spatial, a.kernel, strides, strict=True)
         )
-        return Out(positive(e, rebuild(out)))
+        ones, modes = (1,) * a.rank, (a.padding,) * a.rank
+        steps = S.lengths(S.out_labels(a.rank), spatial, a.kernel, strides, ones, modes, out)
+        return Out(positive(e, rebuild(out)), steps=steps)
     dilation = getattr(a, "dilation", None) or (1,) * a.rank
     out = []
     for n, k, s, pad, d in zip(spatial, a.kernel, strides, a.padding, dilation, strict=True):
@@ -80,9 +83,28 @@ def pool(x, a: Args, e: Entry) -> Out:
             )
         out.append(length)
     result = positive(e, rebuild(out))
+    labels = S.out_labels(a.rank)
+    pads = a.padding
+    steps = S.lengths(labels, spatial, a.kernel, strides, dilation, pads, out, ceil=a.ceil_mode)
+    if a.ceil_mode:
+        _last_window(steps, spatial, a.kernel, strides, pads, dilation)
     if getattr(a, "return_indices", False):
-        return Out([result, result])  # (values, indices)
-    return Out(result)
+        return Out([result, result], steps=steps)  # (values, indices)
+    return Out(result, steps=steps)
+
+
+def _last_window(steps, spatial, kernel, strides, pads, dilation):
+    """ceil_mode's correction, said where it applies: a last window that would
+    start in the right padding is dropped (ATen's pooling_output_shape)."""
+    axes = [
+        x for x in zip(spatial, kernel, strides, pads, dilation, strict=True) if x[0] is not None
+    ]
+    for step, (n, k, s, p, d) in zip(steps, axes, strict=True):
+        if all(D.is_num(v) for v in (n, k, s, p, d, step.value)):
+            plain = -(-(n + 2 * p - d * (k - 1) - 1) // s) + 1
+            if plain != step.value:
+                step.parts += (" - 1",)
+                step.note = "(ceil_mode: the last window would start in the padding, so is dropped)"
 
 
 @op("global_pool")

@@ -8,6 +8,7 @@ import math
 
 from .. import dims as D
 from .. import printing as P
+from . import shapes as S
 from .base import SPATIAL, Args, Entry, batch_axis, join, need_rank, op, positive, spatial_split
 from .spec import Out, bad_arg, fail
 from .tensor import torch_order
@@ -22,14 +23,18 @@ def flatten(x, a: Args, e: Entry) -> Out:
             return Out((None,))
         if a.data_format == "channels_first" and len(x) > 1:
             x = (*x[1:], x[0])
-        return Out((D.prod(x),) if x else (1,))
+        if not x:
+            return Out((1,))
+        n = D.prod(x)
+        return Out((n,), steps=[S.product(x, n)] if len(x) > 1 else [])
     start = batch_axis(e, a, "start", x)
     end = batch_axis(e, a, "end", x)
     if start > end:
         e.arg_error(a, "start", "start_dim cannot come after end_dim")
     part = x[start : end + 1]
     merged = None if any(d is None for d in part) else D.prod(part)
-    return Out((*x[:start], merged, *x[end + 1 :]))
+    steps = [S.product(part, merged)] if merged is not None and len(part) > 1 else []
+    return Out((*x[:start], merged, *x[end + 1 :]), steps=steps)
 
 
 def _fmt(shape, text=P.expr):

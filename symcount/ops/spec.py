@@ -199,6 +199,7 @@ class Out:
     notes: list[str] = field(default_factory=list)  # extra lines for explain
     children: list[Any] = field(default_factory=list)  # inner layer results (wrappers)
     costs: dict = field(default_factory=dict)  # one call's compute: {"macs": ...} (ops/costs.py)
+    steps: list = field(default_factory=list)  # how the shape follows, for explain (ops/shapes.py)
 
 
 @dataclass(frozen=True, slots=True)

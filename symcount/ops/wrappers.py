@@ -7,6 +7,7 @@ import dataclasses
 
 from .. import dims as D
 from . import costs as C
+from . import shapes as S
 from .base import Args, Entry, need_rank, op
 from .spec import Copies, Out, bad_arg, fail
 
@@ -30,15 +31,22 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
     bwd = ctx.run(bwd_spec, shape)
     if isinstance(fwd.shape, list) or isinstance(bwd.shape, list):
         bad_arg("Bidirectional of a layer with return_state=true is not supported")
+    steps: list = []
     if p.merge_mode is None:
         out_shape = [fwd.shape, bwd.shape]
     elif p.merge_mode == "concat":
         last = fwd.shape[-1]
         out_shape = (*fwd.shape[:-1], D.add(last, bwd.shape[-1]))
+        steps = [S.concat(last, bwd.shape[-1], out_shape[-1], "(forward and backward joined)")]
+        if len(out_shape) > 1:
+            note = "(the time axis unchanged: each step gets both directions' outputs)"
+            steps.append(S.unchanged("time steps", out_shape[0], note))
     else:
         if D.equal(fwd.shape[-1], bwd.shape[-1]) is False:
             fail(f"merge_mode={p.merge_mode} needs equal forward and backward sizes")
         out_shape = fwd.shape
+        how = f"(merge_mode={p.merge_mode}: the two directions combined entry by entry)"
+        steps = [S.unchanged("features", out_shape[-1], how)]
     weights = [w.renamed(f"{fwd_spec.name}/") for w in fwd.weights]
     weights += [w.renamed(f"{bwd_spec.name}/") for w in bwd.weights]
     # two copies of one formula, unless the backward layer is another
@@ -50,6 +58,7 @@ def bidirectional(shape, p: Args, e: Entry) -> Out:
         notes=["two copies of the layer: forward and backward"],
         children=[(fwd_spec, fwd), (bwd_spec, bwd)],
         costs=C.joined(fwd.costs, bwd.costs),
+        steps=steps,
     )
 
 

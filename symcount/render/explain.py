@@ -1,7 +1,10 @@
 """``symcount explain``: each layer's count as a formula, the same formula
-with the numbers put in, and the value; then one line per weight.
+with the numbers put in, and the value; its output shape and how it follows
+(explain_shapes.py); then one line per weight.
 
     conv2d_1 (Conv2D)  params = (k_h*k_w*c_in + 1)*filters = (3*3*24 + 1)*36 = 7,812
+      output (None, 24, 24, 36): h_out = w_out = 26 - 3 + 1 = 24
+      c_in = 24: the channels of conv2d's output
       kernel  (3, 3, 24, 36)  k_h*k_w*c_in*filters = 3*3*24*36 = 7,776  trainable
       bias    (36,)           filters = 36                              trainable
 """
@@ -13,6 +16,7 @@ from ..evaluation.blocks import resolve_formula
 from ..model.formula import Formula, derive, weight_formula
 from . import compute_note, label, totals_lines
 from .explain_compute import macs_lines
+from .explain_shapes import output_text, shape_lines
 from .memory import bytes_lines
 
 MAX_SUM_TERMS = 12  # beyond this many layers the total is not spelled out as a sum
@@ -104,10 +108,11 @@ def layer_lines(row, indent: str = "", *, frozen: bool = False, buffers: bool = 
             lines += layer_lines(child, indent + INDENT, frozen=frozen, buffers=buffers)
         return lines
     if not _has_weights(row):
-        return [f"{head}no weights; output {P.shape(row.output_shape)}"]
+        return [f"{head}no weights; {output_text(row)}"]
     f = formula_of(row)
     lines = [f"{head}params = {chain(f.general, f.numbers, row.params)}{_split(row)}"]
     inner = indent + INDENT
+    lines += shape_lines(row, inner)
     if row.children:
         for child in row.children:
             lines += layer_lines(child, inner, frozen=frozen, buffers=buffers)
