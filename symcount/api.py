@@ -41,15 +41,21 @@ def parse(
     (``input(..., batch_size=32)``), else 1. Raises a :class:`SymcountError`
     (with line, column and caret) for any mistake in the input.
     """
-    from .evaluation.evaluator import Evaluator
 
     how = check_counting(counting)
     return run_program(
         text,
-        lambda: Evaluator(values=check_values(values), convention=convention, counting=how),
+        _evaluator(values, convention, how),
         filename,
         batch=batch,
     )
+
+
+def _evaluator(values, convention, counting):
+    """What run_program calls for a fresh Evaluator of these settings."""
+    from .evaluation.evaluator import Evaluator
+
+    return lambda: Evaluator(values=check_values(values), convention=convention, counting=counting)
 
 
 def check_counting(name: str | None):
@@ -86,7 +92,6 @@ def parse_python(
     one, as PyTorch code never does. The convention is the code's (torch
     when it imports torch), unless ``convention`` says otherwise. The notes
     on what was left out are the model's ``notes``."""
-    from .evaluation.evaluator import Evaluator
     from .importers import read_python
 
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
@@ -95,11 +100,11 @@ def parse_python(
         program, conv, notes = read_python(text, convention=convention, input_shape=input_shape)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
-    evaluator = lambda: Evaluator(values=check_values(values), convention=conv, counting=how)  # noqa: E731
+    evaluator = _evaluator(values, conv, how)
     try:
         model = run_program(text, evaluator, filename, program=program, batch=batch)
     except SymcountError as e:
-        if e.hint and e.hint.startswith("leave "):  # advice on symcount's own syntax, not torch's
+        if e.hint_rewrites_text:  # advice on symcount's own syntax, not the pasted code's
             e.hint = None
         raise
     model.notes = notes
@@ -120,7 +125,6 @@ def parse_hf_config(
     """A Hugging Face config.json's model (docs/huggingface.md): the class from
     its ``architectures`` or ``model_class``; ``symbolic`` keeps its sizes as
     symbols. The notes on what was read are the model's ``notes``."""
-    from .evaluation.evaluator import Evaluator
     from .importers.hf_config import read_with_source
 
     how = check_counting(counting)
@@ -135,7 +139,7 @@ def parse_hf_config(
             f"a Hugging Face config is counted as transformers builds it, under convention "
             f"{conv}; --convention {convention} does not apply"
         ).at(None, text, filename)
-    evaluator = lambda: Evaluator(values=check_values(values), convention=conv, counting=how)  # noqa: E731
+    evaluator = _evaluator(values, conv, how)
     # a size the config makes impossible is shown at the line of the model it breaks
     where = f"{filename or '<input>'} (as symcount models it)"
     model = run_program(source, evaluator, where, program=program, batch=batch)
@@ -156,7 +160,6 @@ def parse_keras_json(
     """Read a Keras 3 model config, ``model.to_json()`` or a ``.keras``
     archive's ``config.json`` (docs/keras_json.md), and evaluate the model
     it describes. Nothing in it is run or unpickled."""
-    from .evaluation.evaluator import Evaluator
     from .importers import read_keras_json
 
     if convention not in (None, "keras"):
@@ -167,7 +170,7 @@ def parse_keras_json(
         program, notes = read_keras_json(text)
     except SymcountError as e:
         raise e.at(None, text, filename) from None
-    evaluator = lambda: Evaluator(values=check_values(values), convention="keras", counting=how)  # noqa: E731
+    evaluator = _evaluator(values, "keras", how)
     model = run_program(text, evaluator, filename, program=program, batch=batch)
     model.notes = notes
     return model
@@ -214,11 +217,10 @@ def from_torch(
     in order where it does not trace; never run on data) on inputs of ``input_shape``
     (without the batch axis; a list of shapes for several inputs), under the
     torch convention (docs/python.md, "A live module")."""
-    from .evaluation.evaluator import Evaluator
     from .importers.torch_module import read_module
 
     how = check_counting(counting)
-    evaluator = lambda: Evaluator(values=check_values(values), convention="torch", counting=how)  # noqa: E731
+    evaluator = _evaluator(values, "torch", how)
     notes: list[str] = []
     try:
         program, notes = read_module(module, input_shape)
@@ -226,7 +228,7 @@ def from_torch(
     except SymcountError as e:
         # no text to point into: the message names the layer (named_modules' name)
         e.span, e.source, e.filename = None, None, "from_torch"
-        if e.hint and e.hint.startswith("leave "):  # advice on symcount's own syntax
+        if e.hint_rewrites_text:  # advice on symcount's own syntax
             e.hint = None
         e.hint = e.hint or next((n for n in notes if "does not trace" in n), None)
         raise

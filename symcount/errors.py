@@ -34,6 +34,9 @@ class SymcountError(Exception):
         self.message = message
         self.span = span
         self.hint = hint
+        # the hint rewrites the model's text (leave in_features out): good advice
+        # for a .sc file, none for pasted code or a live module, which drop it
+        self.hint_rewrites_text = False
         self.source: str | None = None
         self.filename: str | None = None
         # a mistake in an option's text (--let, --where) has no place in the

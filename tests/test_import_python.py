@@ -407,3 +407,16 @@ def test_import_writes_the_file_and_the_torch_convention(tmp_path, capsys):
         and "let fc1 = Linear(in_features=131072, out_features=100, name=fc1)" in text
     )
     assert symcount.load(out).total == 13108694
+
+
+def test_a_hint_that_rewrites_the_model_text_is_dropped_for_pasted_code():
+    # in a .sc file the advice is right (leave in_features out); pasted code has no such text
+    sc = "convention torch\ninput(100) -> Linear(784, 10)"
+    with pytest.raises(symcount.SymcountError) as e:
+        symcount.parse(sc)
+    assert e.value.hint == "leave in_features out to take it from the input: Linear(10)"
+    code = "import torch.nn as nn\nmodel = nn.Sequential(nn.Linear(784, 10))\n"
+    with pytest.raises(symcount.SymcountError) as e:
+        symcount.parse_python(code, input_shape=(100,))
+    assert "in_features=784 but the input has 100 features" in e.value.message
+    assert e.value.hint is None

@@ -33,7 +33,12 @@ pytest.importorskip(
 import symcount
 from symcount import dims as D
 from symcount.counting import activations as A
-from tests.reference.torch_cases import _attention, _batch_dim, build_module, recorded_by_layer
+from tests.reference.torch_cases import (
+    _attention,
+    _batch_dim,
+    built,
+    recorded_by_layer,
+)
 from tests.torch_differential import case_source
 
 pytestmark = pytest.mark.live
@@ -116,14 +121,11 @@ def totals(source: str, batch=BATCH) -> dict:
 
 @pytest.mark.parametrize("layer", sorted(BY_LAYER))
 def test_every_recorded_torch_case(layer):
-    import torch
-
     wrong = []
     for case in BY_LAYER[layer]:
-        torch.manual_seed(0)
+        module = built(case)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            module = build_module(case)
             inputs = _inputs(case)
             want_training = torchinfo_stats(module, inputs).total_output_bytes
             want_forward = hooked_bytes([module], lambda m=module, x=inputs: m(*x))

@@ -27,7 +27,7 @@ pytest.importorskip(
 )
 
 import symcount
-from tests.reference.torch_cases import build_module, recorded_by_layer, run_forward
+from tests.reference.torch_cases import built, recorded_by_layer, run_forward
 from tests.torch_differential import case_source
 
 pytestmark = pytest.mark.live
@@ -72,14 +72,9 @@ def hand_count(module, case) -> int:
 
 @pytest.mark.parametrize("layer", sorted(BY_LAYER))
 def test_every_recorded_torch_case(layer):
-    import torch
-
     wrong = []
     for case in BY_LAYER[layer]:
-        torch.manual_seed(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = build_module(case)
+        module = built(case)
         want = counted(lambda m=module, c=case: run_forward(m, c, BATCH))
         got = flops(case_source(case))
         if layer in UNSEEN:  # the hand count, whether the counter sees the kernel or not

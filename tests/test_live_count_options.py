@@ -19,6 +19,7 @@ pytest.importorskip(
 )
 
 import symcount
+from tests.test_live_activations import _mnist  # the MNIST CNN with its ReLUs
 
 pytestmark = pytest.mark.live
 
@@ -45,20 +46,6 @@ def _mlp():
     import torch.nn as nn
 
     return nn.Sequential(nn.Linear(514, 514), nn.ReLU(), nn.Linear(514, 257))
-
-
-def _mnist():
-    import torch.nn as nn
-
-    return nn.Sequential(
-        nn.Conv2d(1, 24, 3),
-        nn.ReLU(),
-        nn.Conv2d(24, 36, 3),
-        nn.ReLU(),
-        nn.Flatten(),
-        nn.Linear(20736, 128),
-        nn.Linear(128, 10),
-    )
 
 
 def _flatten_mlp():

@@ -36,7 +36,7 @@ pytest.importorskip(
 )
 
 import symcount
-from tests.reference.torch_cases import build_module, run_forward
+from tests.reference.torch_cases import built, run_forward
 from tests.test_live_compute import BY_LAYER, CONVS, ENCODER, MNIST, _convs, _mnist
 from tests.torch_differential import case_source
 
@@ -96,14 +96,9 @@ def _whole(macs):
 
 @pytest.mark.parametrize("layer", sorted(BY_LAYER))
 def test_every_recorded_torch_case(layer):
-    import torch
-
     wrong = []
     for case in BY_LAYER[layer]:
-        torch.manual_seed(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = build_module(case)
+        module = built(case)
         want = ptflops_macs(_runner(module, case))
         if case["id"] in TOOL_FAILS:
             if want is not None:

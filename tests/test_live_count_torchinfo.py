@@ -31,7 +31,12 @@ pytest.importorskip(
 )
 
 import symcount
-from tests.reference.torch_cases import _batch_dim, build_module, recorded_by_layer, run_forward
+from tests.reference.torch_cases import (
+    _batch_dim,
+    built,
+    recorded_by_layer,
+    run_forward,
+)
 from tests.test_live_compute import CONVS, MNIST, _convs, _mnist
 from tests.torch_differential import case_source
 
@@ -92,14 +97,9 @@ def preset(source: str, batch=BATCH):
 
 @pytest.mark.parametrize("layer", sorted(BY_LAYER))
 def test_every_recorded_torch_case(layer):
-    import torch
-
     wrong = []
     for case in BY_LAYER[layer]:
-        torch.manual_seed(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = build_module(case)
+        module = built(case)
         want = tool(module, lambda m=module, c=case: run_forward(m, c, BATCH))
         model = preset(case_source(case), 1)
         got = model.batched(BATCH).totals["macs"]

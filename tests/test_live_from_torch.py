@@ -20,7 +20,6 @@ Needs torch (the ``frameworks`` extra); skipped without it.
 from __future__ import annotations
 
 import itertools
-import warnings
 from pathlib import Path
 
 import pytest
@@ -36,7 +35,7 @@ F = torch.nn.functional
 import symcount  # noqa: E402
 from symcount.importers.torch_module import read_module  # noqa: E402
 from symcount.language.printer import to_text  # noqa: E402
-from tests.reference.torch_cases import build_module, recorded_by_layer  # noqa: E402
+from tests.reference.torch_cases import built, recorded_by_layer  # noqa: E402
 
 pytestmark = pytest.mark.live
 
@@ -88,10 +87,7 @@ def check(module, input_shape) -> dict:
 def test_every_recorded_torch_case(layer):
     wrong = []
     for case in BY_LAYER[layer]:
-        torch.manual_seed(0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            module = build_module(case)
+        module = built(case)
         if case.get("frozen"):
             module.requires_grad_(False)
         shapes = [case["input_shape"], *case.get("other_inputs", [])]

@@ -157,8 +157,13 @@ class Entry:
         # where a rule's argument error points: the argument (torch), or the layer
         return a.span(key) if self.flags.get("arg_spans", True) else None
 
-    def arg_error(self, a: Args, key: str, message: str, hint: str | None = None):
-        raise ArgumentError(message, self._span(a, key), hint=hint)
+    def arg_error(
+        self, a: Args, key: str, message: str, hint: str | None = None, *, rewrite: bool = False
+    ):
+        """``rewrite``: the hint is a rewrite of the model's text (see SymcountError)."""
+        e = ArgumentError(message, self._span(a, key), hint=hint)
+        e.hint_rewrites_text = rewrite
+        raise e
 
     def input_size(self, a: Args, key: str, actual, what: str, *, hint=None, unknown=None):
         """The size the input gives the op's ``key`` (c_in). Where the convention
@@ -190,7 +195,9 @@ def inferred(name: str, given, actual, what: str, hint=None, span=None):
     text = f"{name}={P.expr(given)} but the input has {P.expr(actual)} {what}"
     if same is not False:
         text += ", and they are not equal for every value of the symbols"
-    raise ShapeError(text, span, hint=tip)
+    e = ShapeError(text, span, hint=tip)
+    e.hint_rewrites_text = True
+    raise e
 
 
 def batch_axis(e: Entry, a: Args, key: str, shape) -> int:

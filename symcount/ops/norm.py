@@ -116,7 +116,7 @@ def _trailing(x, a: Args, e: Entry):
         if have is not None and D.equal(want, have) is not True:
             last = f"the input's last axes are {P.shape(tail, batch=False)}"
             hint = f"leave {name} out to normalize the last axis: {e.name}()"
-            e.arg_error(a, "normalized", f"{name}={shown} but {last}", hint=hint)
+            e.arg_error(a, "normalized", f"{name}={shown} but {last}", hint=hint, rewrite=True)
     return given
 
 

@@ -1003,6 +1003,15 @@ def _value(v):
     return v
 
 
+def built(spec: dict):
+    """The case's module, seeded and without its constructor's warnings, as
+    every live test builds it."""
+    _torch().manual_seed(0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return build_module(spec)
+
+
 def build_module(spec: dict):
     nn = _torch().nn
     if spec["layer"] in _attention.BUILDERS:  # no torch.nn module: built as the code computes it
