@@ -312,7 +312,7 @@ def test_summary_shows_trainable_column_for_frozen_layers(capsys):
     code, out, _ = run(capsys, "summary", "-e", "input(4) -> Dense(3, trainable=false) -> Dense(2)")
     assert code == 0
     assert "Trainable" in out
-    assert " Non-trainable params: 15" in out.splitlines()
+    assert " Non-trainable params: 15 (60.00 B)" in out.splitlines()
 
 
 def test_layers_lists_known_types(capsys):

@@ -274,8 +274,8 @@ def test_summary_table(extra):
         in (text)
     )
     assert text.endswith(
-        " Total params: 67\n Trainable params: 67\n Non-trainable params: 0\n"
-        " Bias entries: 11\n Elements out: 11\n"
+        " Total params: 67 (268.00 B)\n Trainable params: 67 (268.00 B)\n"
+        " Non-trainable params: 0 (0.00 B)\n Bias entries: 11\n Elements out: 11\n"
     )
 
 

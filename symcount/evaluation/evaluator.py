@@ -59,6 +59,7 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin, Costs
         self.first_seen: dict[str, int] = {}
         self.rows: list[Row] = []
         self.inputs: list[tuple] = []
+        self.unnamed_inputs = 0  # Keras numbers the inputs given no name= only
         self.current: Tensor | None = None
         self.counters: dict[str, int] = {}
         self.names: set[str] = set()
@@ -325,9 +326,13 @@ class Evaluator(ExpressionsMixin, BlocksMixin, RepeatsMixin, TensorsMixin, Costs
 
     def make_input(self, value: _InputValue) -> Tensor:
         self.started = True
-        label = input_name(len(self.inputs))
+        label = value.name
+        if label is None:
+            label = input_name(self.unnamed_inputs)
+            self.unnamed_inputs += 1
         self.inputs.append(value.shape)
-        return Tensor(value.shape, value.span, node=self.graph.input(value.shape), label=label)
+        node = self.graph.input(value.shape, label=label)
+        return Tensor(value.shape, value.span, node=node, label=label)
 
     # applying layers ------------------------------------------------------
 

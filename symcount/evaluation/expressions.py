@@ -43,11 +43,12 @@ def tensor_as_number(node) -> str:
 
 
 class _InputValue:
-    __slots__ = ("shape", "span")
+    __slots__ = ("name", "shape", "span")
 
-    def __init__(self, shape, span):
+    def __init__(self, shape, span, name: str | None = None):
         self.shape = shape
         self.span = span
+        self.name = name  # input(..., name="tokens"): the input's own name
 
 
 # A long sum is a deep tree (a + b + c is (a + b) + c): operator chains are
@@ -299,7 +300,18 @@ class ExpressionsMixin:
                 "input takes a shape, not a tensor (for a tensor's sizes write x.shape[1])",
                 node.span,
             )
-        return _InputValue(self.shape_items(items, spans, "input"), node.span)
+        name = self.input_label(kw["name"]) if "name" in kw else None
+        return _InputValue(self.shape_items(items, spans, "input"), node.span, name)
+
+    def input_label(self, kw) -> str:
+        """``input(..., name="tokens")``: the input's name, as Keras's summary shows it."""
+        v = self.value(kw.value)
+        if not isinstance(v, str) or not 0 < len(v) <= 200 or not v.isprintable():
+            raise ArgumentError(
+                'an input\'s name is text in quotes, e.g. input(10, name="tokens")',
+                kw.value.span,
+            )
+        return v
 
     def state_batch(self, kw) -> None:
         """``input(..., batch_size=32)``: the batch the model's compute is

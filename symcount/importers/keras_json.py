@@ -21,6 +21,7 @@ import zipfile
 from ..errors import ArgumentError, LimitError, Span, SymcountError, SyntaxError_
 from ..language import ast as S
 from ..language.syntax import MAX_SOURCE_BYTES, MAX_SOURCE_CHARS
+from ..model.builder import input_name
 from ..ops.spec import REQUIRED
 from .keras_nested import shared_call, shared_let
 from .keras_order import in_order
@@ -274,6 +275,7 @@ class JsonReader:
         statements: list[S.Node] = []
         used = used_indices(config)  # the outputs each call is read through
         calls = []
+        unnamed = 0  # inputs written without name=
         for layer in layers:
             if not isinstance(layer, dict):
                 raise self.error("a layer of this model is not a JSON object", obj)
@@ -283,6 +285,11 @@ class JsonReader:
                 if top:
                     t = self.fresh(name)
                     call = self.input_call(self.input_shape(layer)[1:], lsp)
+                    if name == input_name(unnamed):  # the name symcount gives it
+                        unnamed += 1
+                    else:
+                        kw = (S.Kwarg("name", S.Str(name, span=lsp), span=lsp),)
+                        call = S.Call(call.func, call.args, kw, span=lsp)
                     statements.append(S.AssignStmt(t, S.Pipeline((call,), span=lsp), span=lsp))
                     tensors[(name, 0, 0)] = t
                 elif name not in inputs:

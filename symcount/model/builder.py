@@ -40,6 +40,7 @@ class GraphBuilder:
     __slots__ = (
         "convention",
         "groups",
+        "input_labels",
         "inputs",
         "layers",
         "names",
@@ -58,11 +59,15 @@ class GraphBuilder:
         ] = []  # calls: (layer, inputs, first output, outputs, span, group, q)
         self.groups: list[list] = []  # [name, type, span, parent, multiplier]
         self.inputs: list[int] = []
+        self.input_labels: list[str] = []
         self.outputs: list[int] = []
 
-    def input(self, shape: Sequence, name: str | None = None) -> int:
-        """A model input of ``shape`` (without the batch axis)."""
+    def input(self, shape: Sequence, name: str | None = None, label: str | None = None) -> int:
+        """A model input of ``shape`` (without the batch axis); ``name`` is the
+        name its tensor is bound to, ``label`` the input's own (Keras's
+        ``input_layer_1`` unless given)."""
         tensor = len(self.tensors)
+        self.input_labels.append(label or input_name(len(self.inputs)))
         self.tensors.append((tuple(shape), None, len(self.inputs)))
         self.inputs.append(tensor)
         if name is not None:
@@ -266,7 +271,16 @@ class GraphBuilder:
             for i, (layer, ins, first, n, span, group, q) in enumerate(self.records)
         )
         groups = tuple(Group(i, *g) for i, g in enumerate(self.groups))
-        return _graph(self.convention, layers, calls, tensors, self.inputs, self.outputs, groups)
+        return _graph(
+            self.convention,
+            layers,
+            calls,
+            tensors,
+            self.inputs,
+            self.outputs,
+            groups,
+            self.input_labels,
+        )
 
 
 class LazyGraph:
@@ -290,7 +304,7 @@ class NoGraph:
 
     __slots__ = ()
 
-    def input(self, shape, name=None):
+    def input(self, shape, name=None, label=None):
         return None
 
     def layer(self, *a, **kw):

@@ -129,6 +129,9 @@ class Graph:
     inputs: tuple[Tensor, ...] = ()
     outputs: tuple[Tensor, ...] = ()
     groups: tuple[Group, ...] = ()
+    # each input's name as Keras shows it (input_layer, input_layer_1, or the
+    # name= it was given): not the name a tensor is bound to
+    input_labels: tuple[str, ...] = ()
     _by_layer: Mapping[int, tuple[Call, ...]] = field(default_factory=lambda: EMPTY, repr=False)
 
     def __repr__(self) -> str:
@@ -203,10 +206,11 @@ class Graph:
             [t.id for t in self.inputs],
             [t.id for t in self.outputs],
             groups,
+            self.input_labels,
         )
 
 
-def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph:
+def _graph(convention, layers, calls, tensors, inputs, outputs, groups, input_labels) -> Graph:
     by_layer: dict[int, list[Call]] = {}
     for c in calls:
         by_layer.setdefault(c.layer.id, []).append(c)
@@ -218,6 +222,7 @@ def _graph(convention, layers, calls, tensors, inputs, outputs, groups) -> Graph
         tuple(tensors[i] for i in inputs),
         tuple(tensors[i] for i in outputs),
         groups,
+        tuple(input_labels),
         MappingProxyType({k: tuple(v) for k, v in by_layer.items()}),
     )
 

@@ -8,6 +8,7 @@ imports SymPy (symbolic values arrive already built and are printed with
 
 from __future__ import annotations
 
+from .. import dims as D
 from .. import printing as P
 
 __all__ = ["compute_note", "compute_text", "label", "total_items", "totals", "totals_lines"]
@@ -68,4 +69,26 @@ def totals_lines(model) -> list[str]:
         from .memory import totals_lines as memory_lines
 
         return [P.text(t) for t in memory_lines(model, total_items(model))]
-    return [P.text(f"{title}: {P.number(v)}") for title, v in totals(model)]
+    sizes = _keras_sizes(model)
+    return [
+        P.text(f"{q.title}: {P.number(v)}" + (f" ({sizes[q.name]})" if q.name in sizes else ""))
+        for q, v in total_items(model)
+    ]
+
+
+def _keras_sizes(model) -> dict[str, str]:
+    """Keras's summary prints each parameter total with its size in its
+    dtype (``Total params: 2,663,678 (10.16 MB)``): so does ours, when the
+    three are numbers (a formula's size is shown with --memory)."""
+    if model.convention != "keras":
+        return {}
+    names = ("params", "trainable", "non_trainable")
+    values = [model.sum(n) for n in names]
+    if not all(D.is_num(v) for v in values):
+        return {}
+    from ..counting.dtypes import nbytes
+    from .memory import keras_size
+
+    nb = nbytes(model.dtype)  # Keras stores every weight of a layer in its dtype
+    t, n = D.mul(nb, values[1]), D.mul(nb, values[2])
+    return dict(zip(names, (keras_size(D.add(t, n)), keras_size(t), keras_size(n)), strict=True))

@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass
 
 from .. import printing as P
+from ..model.keras_layout import InputRow, functional_layout
 from . import compute_note, label, totals_lines
 
 DEFAULT_WIDTH = 100
@@ -64,9 +65,12 @@ ASCII = Box(
 # Keras 3 draws its three columns 33, 24 and 15 characters wide (padding
 # included); these are the content widths that reproduce that look.
 SUMMARY_MIN_WIDTHS = (31, 22, 13)
+# a functional model's fourth column, "Connected to", gets room for two references
+FUNCTIONAL_MIN_WIDTHS = (*SUMMARY_MIN_WIDTHS, 20)
 SHRINK_FLOOR = 12  # a column never gets narrower than this when shrinking
 
 _BREAK = re.compile(r"(?<=[ ,*])")
+_LABEL_PARTS = re.compile(r" (?=[(\[])")  # name, (Type), [shared: 2 calls]
 
 
 def wrap(text: str, width: int) -> list[str]:
@@ -75,7 +79,7 @@ def wrap(text: str, width: int) -> list[str]:
     if P.width(text) <= width:
         return [text]
     pieces: list[str] = []
-    for tok in _BREAK.split(text):
+    for tok in _unbroken(_BREAK.split(text)):
         while P.width(tok) > width:
             head = _head(tok, width)
             pieces.append(head)
@@ -95,6 +99,21 @@ def wrap(text: str, width: int) -> list[str]:
     return lines
 
 
+def _unbroken(tokens: list[str]) -> list[str]:
+    """The tokens with a shared layer's note (``[shared: 2 calls]``) kept whole."""
+    out: list[str] = []
+    inside = False
+    for tok in tokens:
+        if inside:
+            out[-1] += tok
+        else:
+            out.append(tok)
+            inside = tok.startswith("[shared:")
+        if "]" in tok:
+            inside = False
+    return out
+
+
 def _head(tok: str, width: int) -> str:
     """The longest start of ``tok`` that fits ``width`` columns (at least one character)."""
     if tok.isascii():
@@ -111,14 +130,16 @@ def _pad(text: str, width: int, align: str) -> str:
     return fill + text if align == "r" else text + fill
 
 
-def fit_widths(natural: list[int], available: int) -> list[int]:
-    """Shrink the widest columns, one character at a time, until they fit."""
+def fit_widths(natural: list[int], available: int, floors: list[int] | None = None) -> list[int]:
+    """Shrink the widest columns, one character at a time, until they fit;
+    a column never below its floor (SHRINK_FLOOR unless given)."""
     widths = list(natural)
+    floors = [max(SHRINK_FLOOR, f) for f in floors] if floors else [SHRINK_FLOOR] * len(widths)
     while sum(widths) > available:
-        i = max(range(len(widths)), key=lambda k: widths[k])
-        if widths[i] <= SHRINK_FLOOR:
+        room = [k for k in range(len(widths)) if widths[k] > floors[k]]
+        if not room:
             break  # cannot shrink further: the table will be wider than asked
-        widths[i] -= 1
+        widths[max(room, key=lambda k: widths[k])] -= 1
     return widths
 
 
@@ -129,9 +150,11 @@ def draw(
     align: str,
     width: int = DEFAULT_WIDTH,
     min_widths: tuple[int, ...] = (),
+    floors: list[int] | None = None,
     box: Box = UNICODE,
 ) -> list[str]:
-    """A boxed table; ``align`` is one of ``l``/``r`` per column."""
+    """A boxed table; ``align`` is one of ``l``/``r`` per column; ``floors``
+    are the widths below which a column is never shrunk."""
     # every cell may hold user text: escaped before it is measured
     header = [P.text(c) for c in header]
     rows = [[P.text(c) for c in r] for r in rows]
@@ -141,7 +164,7 @@ def draw(
     # spends its time here
     sizes = [[P.width(c) for c in r] for r in rows]
     natural = [max([P.width(header[i]), mins[i]] + [s[i] for s in sizes]) for i in range(n)]
-    widths = fit_widths(natural, max(width, MIN_WIDTH) - (3 * n + 1))
+    widths = fit_widths(natural, max(width, MIN_WIDTH) - (3 * n + 1), floors)
 
     def rule(chars: str) -> str:
         left, fill, joint, right = chars
@@ -201,19 +224,34 @@ def summary(
     columns = model.columns  # "Param #", and any declared or chosen (--columns)
     header = ["Layer (type)", "Output Shape", *(model.heading(q) for q in columns)]
     align = "ll" + "r" * len(columns)
-    rows = list(model.walk(expand=expand, depth=depth))
-    frozen = any(r.frozen for _, r in rows)
     torch_style = model.convention == "torch"
+    layout = None if torch_style else functional_layout(model)
+    if layout is None:
+        rows = [(d, r, None) for d, r in model.walk(expand=expand, depth=depth)]
+    else:  # Keras's functional summary: its order, InputLayer rows, "Connected to"
+        rows = _functional_rows(layout, expand, depth)
+        if layout[-1].connected is not None:
+            header.append("Connected to")
+            align += "l"
+    frozen = any(r.frozen for _, r, _ in rows if not isinstance(r, InputRow))
     body = []
-    for depth, r in rows:
-        if torch_style:  # torchinfo's habits: [-1, C, H, W] (batch -1) and "--" for none
+    for depth, r, connected in rows:
+        if isinstance(r, InputRow):
+            cells = [
+                P.text(f"{r.name} ({r.type})"),
+                P.shape(r.output_shape, size=model.stated_batch),
+            ]
+            cells += [P.number(0) for _ in columns]
+        elif torch_style:  # torchinfo's habits: [-1, C, H, W] (batch -1) and "--" for none
             cells = [label(r, depth), torch_shape(r.output_shape)]
             cells += [torch_params(r.count(q.name)) for q in columns]
         else:
             cells = [label(r, depth), P.shape(r.output_shape, size=model.stated_batch)]
             cells += [P.number(r.count(q.name)) for q in columns]
+        if connected is not None:
+            cells.append(connected)
         if frozen:
-            cells.append("N" if r.frozen else "Y")
+            cells.append("-" if isinstance(r, InputRow) else "N" if r.frozen else "Y")
         body.append(cells)
     if frozen:  # Keras's show_trainable column, shown when it says something
         header.append("Trainable")
@@ -226,7 +264,10 @@ def summary(
         body,
         align=align,
         width=width,
-        min_widths=SUMMARY_MIN_WIDTHS,
+        min_widths=SUMMARY_MIN_WIDTHS if layout is None else FUNCTIONAL_MIN_WIDTHS,
+        floors=_reference_floors(body, 2 + len(columns))
+        if len(header) > len(columns) + 2 and layout and layout[-1].connected is not None
+        else None,
         box=ASCII if ascii else UNICODE,
     )
     lines += [" " + t for t in totals_lines(model)]  # escaped there
@@ -236,3 +277,33 @@ def summary(
     if model.symbols:
         lines.append(P.text(" Symbols: " + ", ".join(model.symbols)))
     return "\n".join(lines) + "\n"
+
+
+def _functional_rows(layout, expand: bool, depth: int | None) -> list[tuple]:
+    """(depth, row, connected) of a functional layout; the rows inside an
+    opened block read its tensors, not the model's: Keras prints "-" for them."""
+    out = []
+    for e in layout:
+        if isinstance(e.row, InputRow):
+            out.append((0, e.row, e.connected))
+            continue
+        levels = depth if depth is not None else None
+        opened = (depth > 0) if depth is not None else expand
+        for d, r in e.row.walk(0, expand=opened, levels=levels):
+            out.append((d, r, e.connected if d == 0 or e.connected is None else "-"))
+    return out
+
+
+def _reference_floors(body: list[list[str]], at: int) -> list[int]:
+    """Column floors that keep every word of a label, and each ``name[0][0]``
+    of "Connected to" (column ``at``), on one line (up to 32 characters each)."""
+
+    def longest(col: int, sep: str) -> int:
+        return max((P.width(w) for r in body for w in r[col].split(sep)), default=0)
+
+    floors = [0] * len(body[0])
+    floors[0] = min(
+        32, max((P.width(p) for r in body for p in _LABEL_PARTS.split(r[0])), default=0)
+    )
+    floors[at] = min(32, longest(at, ", ") + 1)  # the "," that follows it
+    return floors
