@@ -171,6 +171,15 @@ def test_links_out_of_docs_reach_the_files_the_site_carries(site):
     assert {p.name for p in (site / "examples").iterdir()} == linked
 
 
+def test_a_pipe_escaped_in_a_table_cell_shows_as_on_github(site):
+    assert "--convention keras\\|torch" in (DOCS / "summary.md").read_text(encoding="utf-8")
+    markup = _html(site, DOCS / "summary.md")
+    assert "<code>--convention keras|torch</code>" in markup
+    assert "keras\\|torch" not in markup
+    # the page's console blocks keep their text as it is
+    assert _letters("$ symcount summary examples/mnist_cnn.sc") in _letters(_text(markup))
+
+
 def test_the_playground_page_shows_its_screenshot(site):
     markup = _html(site, DOCS / "playground.md")
     assert 'src="../images/playground.png"' in markup

@@ -1,6 +1,6 @@
 """mkdocs hooks (mkdocs.yml): the docs/ pages as a site, with links as GitHub reads them.
 
-Two rules, so that a page reads the same on GitHub and on the site:
+Three rules, so that a page reads the same on GitHub and on the site:
 
 - A page may link to a repository file outside docs/ as GitHub resolves it
   (``../examples/gpt2.sc``). The site carries each such file that exists, at
@@ -8,6 +8,9 @@ Two rules, so that a page reads the same on GitHub and on the site:
   any other. A link to a file that does not exist is left alone, so the
   strict build fails on it; a link out of docs/ to a Markdown file
   (``../README.md``) is refused, since the site's pages are docs/ only.
+- A table cell's code may hold an escaped pipe (``keras\\|torch``), which
+  GitHub needs and shows as ``|``; Python-Markdown already keeps a pipe in
+  code in its cell and would show the backslash, so the site drops it.
 - A nav entry may name a heading of a page (``diff: torch.md#keras-vs-...``):
   it becomes a link to that heading of the built page; a page or heading that
   does not exist fails the strict build.
@@ -26,6 +29,7 @@ log = logging.getLogger("mkdocs.hooks.docs_site")
 
 FENCE = re.compile(r"^```.*?^```", re.M | re.S)
 OUTSIDE = re.compile(r"\]\((\.\./[^)\s#]+)")  # a Markdown link that leaves docs/
+CODE = re.compile(r"`[^`\n]*`")
 ANCHORED = "symcount-nav-heading:"  # how a heading's nav entry waits for its page's URL
 
 _headings: dict[str, tuple[str, str]] = {}  # the nav marker -> (page, anchor)
@@ -76,6 +80,17 @@ def on_files(files, config):
                     )
                 )
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    pieces = re.split(r"(^```.*?^```)", markdown, flags=re.M | re.S)
+    for i in range(0, len(pieces), 2):  # the text between fences
+        pieces[i] = re.sub(r"^\|.*$", _cells, pieces[i], flags=re.M)
+    return "".join(pieces)
+
+
+def _cells(row: re.Match) -> str:
+    return CODE.sub(lambda code: code.group(0).replace("\\|", "|"), row.group(0))
 
 
 def on_nav(nav, config, files):
