@@ -1,6 +1,5 @@
 """The library's front: ``parse`` and ``load``, and the methods of
-:class:`~symcount.model.Model` and :class:`~symcount.model.Row` that reach
-the analysis and the renderers.
+``Model`` and ``Row`` that reach the analysis and the renderers.
 
 Those methods are attached here, so the data types import nothing above
 them (docs/architecture.md): ``symcount.model`` knows rows and totals, not
@@ -38,7 +37,7 @@ def parse(
     ``symcount.counting.names()`` and docs/compute.md; default: each op's own
     MACs). ``batch`` (an int or a symbol's name) is the batch the compute is
     counted for; default: the batch the model's input states
-    (``input(..., batch_size=32)``), else 1. Raises a :class:`SymcountError`
+    (``input(..., batch_size=32)``), else 1. Raises a ``SymcountError``
     (with line, column and caret) for any mistake in the input.
     """
 
@@ -341,7 +340,7 @@ class _ModelMethods:
 
     def solve(self, unknowns=None, **kw):
         """Sizes that give a count: ``m.solve("u", params=59910)``; see
-        :func:`symcount.analysis.solve.solve` for budgets and constraints."""
+        ``symcount.analysis.solve.solve`` for budgets and constraints."""
         from .analysis.solve import solve
 
         return solve(self, unknowns, **kw)

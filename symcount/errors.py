@@ -25,7 +25,18 @@ class Span:
 
 
 class SymcountError(Exception):
-    """Base class: every error symcount raises for bad input is one of these."""
+    """Base class: every error symcount raises for bad input is one of these.
+
+    ``str(error)`` is the message as the command prints it: the file, line
+    and column, the message, the source line with a caret under the
+    culprit, and a hint when there is one.
+
+    Attributes:
+        message: The message alone.
+        span: Where in the text the mistake is (``line``, ``column``, 1-based), or ``None``.
+        hint: A suggestion (``did you mean Dense?``), or ``None``.
+        kind: The kind of mistake, as the message starts (``syntax error``, ...).
+    """
 
     kind = "error"
 
@@ -57,6 +68,7 @@ class SymcountError(Exception):
         return self.render()
 
     def render(self) -> str:
+        """The positioned message: ``file:line:column: kind: message``, the line, a caret."""
         where = shown(self.filename or "<input>")
         message = "\n".join(shown(part) for part in self.message.split("\n"))
         hint = [f"  hint: {shown(self.hint)}"] if self.hint else []
@@ -138,26 +150,38 @@ def _excerpt(text: str, column: int, width: int) -> list[str]:
 
 
 class SyntaxError_(SymcountError):
+    """Text the grammar does not accept (``SyntaxError_``: Python's name is taken)."""
+
     kind = "syntax error"
 
 
 class UnknownLayerError(SymcountError):
+    """A layer type the model's convention does not know; the hint names the closest."""
+
     kind = "unknown layer"
 
 
 class ArgumentError(SymcountError):
+    """A layer called with arguments it does not take, or values it cannot have."""
+
     kind = "argument error"
 
 
 class ShapeError(SymcountError):
+    """A layer given a tensor of a shape it cannot take (too few axes, a kernel larger than its input)."""
+
     kind = "shape error"
 
 
 class LimitError(SymcountError):
+    """Input past one of the limits: size, nesting, magnitude or time (docs/limits.md)."""
+
     kind = "limit exceeded"
 
 
 class SolveError(SymcountError):
+    """A solve that cannot be asked or answered as given (docs/solve.md)."""
+
     kind = "solve error"
 
 

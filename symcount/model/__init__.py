@@ -26,7 +26,18 @@ if TYPE_CHECKING:
 
 @dataclass(slots=True)
 class Row:
-    """One applied layer, as a line of ``model.summary()``."""
+    """One applied layer, as a line of ``model.summary()``.
+
+    Attributes:
+        name: The layer's name, as the summary shows it (``dense_1``).
+        type: Its layer type (``Dense``), or ``block`` and ``repeat`` for a group.
+        output_shape: A tuple of dims (ints or SymPy expressions; ``None``
+            for the batch axis), or a list of them for several outputs.
+        weights: Its weights, each with its shape's factors.
+        frozen: Whether it was declared ``trainable=false``.
+        children: The rows inside a block or repeat.
+        calls: How many tensors a shared layer is applied to (one row).
+    """
 
     name: str
     type: str
@@ -86,18 +97,22 @@ class Row:
 
     @property
     def params(self):
+        """Its parameter count (an int, or a SymPy expression of the symbols)."""
         return self.count("params")
 
     @property
     def trainable(self):
+        """Its trainable parameters."""
         return self.count("trainable")
 
     @property
     def non_trainable(self):
+        """Its non-trainable parameters (frozen weights, BatchNormalization's statistics in Keras)."""
         return self.count("non_trainable")
 
     @property
     def buffers(self):
+        """Its buffers: what PyTorch keeps as state beside the parameters (0 in Keras)."""
         return self.count("buffers")
 
     def subs(self, mapping: dict) -> Row:
@@ -162,7 +177,22 @@ class Row:
 
 @dataclass(slots=True)
 class Model:
-    """What ``symcount.parse`` returns: rows in order, totals, symbols."""
+    """What ``symcount.parse`` returns: rows in order, totals, symbols.
+
+    ``print(model)`` prints the summary table; ``model.total`` is the
+    parameter count, an int or a SymPy expression of the free symbols.
+
+    Attributes:
+        name: The model's name (its ``model`` statement), or ``None``.
+        convention: ``"keras"`` or ``"torch"``: whose counts these are.
+        rows: The layers in order, blocks and repeats as one row each.
+        symbols: The names of the free symbols left in the counts.
+        input_shapes: Each input's shape.
+        outputs: The output shapes (several for ``output a, b``).
+        source: The model's text.
+        filename: The file it was read from, or ``None``.
+        notes: What an importer left out or assumed (docs/python.md).
+    """
 
     name: str | None
     convention: str
@@ -186,7 +216,7 @@ class Model:
 
     @property
     def graph(self) -> Graph | None:
-        """The model as layers, calls and tensors (:mod:`symcount.model.graph`)."""
+        """The model as layers, calls and tensors (``symcount.model.graph``)."""
         g = self._graph
         return g.get() if isinstance(g, LazyGraph) else g
 
@@ -229,7 +259,7 @@ class Model:
     @property
     def columns(self) -> list:
         """The quantities the tables show a column of per layer: the ones chosen
-        with :meth:`with_columns`, else every listed quantity that declares a
+        with ``with_columns``, else every listed quantity that declares a
         column heading (``Param #``; ``MACs`` and ``FLOPs`` once shown)."""
         if self.column_names is None:
             return [q for q in self.quantities if q.column]
@@ -254,22 +284,27 @@ class Model:
 
     @property
     def total(self):
+        """The parameter count: every weight, trainable or not (buffers apart)."""
         return self.sum("params")
 
     @property
     def trainable(self):
+        """The trainable parameters."""
         return self.sum("trainable")
 
     @property
     def non_trainable(self):
+        """The non-trainable parameters."""
         return self.sum("non_trainable")
 
     @property
     def buffers(self):
+        """The buffers (PyTorch's running statistics and the like; 0 in Keras)."""
         return self.sum("buffers")
 
     @property
     def output_shape(self):
+        """The last row's output shape."""
         return self.rows[-1].output_shape if self.rows else None
 
     def subs(self, values: dict | None = None, **kw) -> Model:
@@ -278,7 +313,7 @@ class Model:
         Exact: floors and ceilings are evaluated once their arguments are
         numbers. For a model that is re-checked with the values (a kernel
         too large for a substituted size is then an error), pass
-        ``values=`` to :func:`symcount.parse` instead.
+        ``values=`` to ``symcount.parse`` instead.
         """
         values = {**(values or {}), **kw}
         values = {k: D.given_value(k, v) for k, v in values.items()}
