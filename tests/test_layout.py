@@ -31,6 +31,7 @@ LAYERS = [
     ("render", "symcount.render"),
     ("analysis", "symcount.analysis"),
     ("api", "symcount symcount.api"),
+    ("serve", "symcount.serve"),
     ("cli", "symcount.cli symcount.__main__"),
 ]
 
@@ -190,6 +191,8 @@ def test_cycles_finds_each_strongly_connected_component():
         ("symcount.analysis.solve.problem", "analysis"),
         ("symcount.ops.conv", "ops"),
         ("symcount.cli.diff", "cli"),
+        ("symcount.serve.handlers", "serve"),
+        ("symcount.cli.serve", "cli"),
     ],
 )
 def test_layer_of(name, layer):
