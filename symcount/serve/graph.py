@@ -33,9 +33,11 @@ def layout(model) -> dict:
         return nodes[key]
 
     of_tensor: dict[int, str] = {}
+    several = len(graph.inputs) > 1
     for t in graph.inputs:
         key = f"input{t.index}"
-        node(key, label=t.name or "input", type="Input", kind="input", shape=P.shape(t.shape))
+        name = t.name or (f"input {t.index + 1}" if several else "input")
+        node(key, label=name, type="Input", kind="input", shape=P.shape(t.shape))
         of_tensor[t.id] = key
     edges: dict[tuple[str, str], dict] = {}
     for call in graph.calls:
