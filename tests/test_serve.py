@@ -433,3 +433,16 @@ def test_another_host_is_warned_about():
 def test_a_bad_port_is_a_usage_error(capsys):
     assert cli.main(["serve", "--port", "70000"]) == 2
     assert "a port is 0 to 65535" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("expand", [False, True])
+def test_rows_are_the_summarys_with_blocks_closed_or_open(server, expand):
+    import symcount
+
+    status, r = post(server, "evaluate", {"text": example("vgg16"), "expand": expand})
+    assert status == 200
+    model = symcount.parse(example("vgg16"))
+    want = [(d, row.name) for d, row in model.walk(expand=expand)]
+    assert [(row["depth"], row["name"]) for row in r["rows"]] == want
+    assert len(want) == (32 if expand else 9)
+    assert r["rows"][0]["label"] == "vgg_block (vgg_block)" and r["rows"][0]["group"]

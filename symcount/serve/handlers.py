@@ -128,6 +128,7 @@ def evaluate(req: dict) -> dict:
 
     model, written, kept = model_of(req)
     drawn = {"graph": G.layout(model)} if _field(req, "graph", bool, False) else {}
+    opened = _field(req, "expand", bool, False)  # summary --expand: the rows inside blocks
     return {
         **drawn,
         "model": model.name,
@@ -136,7 +137,7 @@ def evaluate(req: dict) -> dict:
         "free": list(model.symbols),
         "values": kept,
         "columns": [{"name": q.name, "heading": model.heading(q)} for q in model.columns],
-        "rows": [_row(model, r, d) for d, r in model.walk(expand=True)],
+        "rows": [_row(model, r, d) for d, r in model.walk(expand=opened)],
         "totals": [{"name": q.name, "title": q.title, **_cell(v)} for q, v in total_items(model)],
         "totals_lines": totals_lines(model),
         "total_equation": _katex(L.total_equation(model)),

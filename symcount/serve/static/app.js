@@ -28,6 +28,7 @@ function options() {
     compute: $("compute").checked,
     memory: $("memory").checked,
     dtype: $("dtype").value || null,
+    expand: $("expand").checked,
   };
 }
 
@@ -117,7 +118,7 @@ async function start() {
     const ex = list.find((e) => e.name === select.value);
     if (ex) { editor.text = ex.text; schedule(); }
   });
-  for (const id of ["convention", "compute", "memory", "dtype"]) $(id).addEventListener("change", schedule);
+  for (const id of ["convention", "compute", "memory", "dtype", "expand"]) $(id).addEventListener("change", schedule);
   $("graph-box").addEventListener("toggle", () => { if ($("graph-box").open) schedule(); });
   $("solve").addEventListener("submit", solve);
   window.addEventListener("hashchange", () => {

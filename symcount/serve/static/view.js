@@ -36,7 +36,7 @@ export function summary(result, thead, tbody, totals, onPick) {
   const rows = result.rows.map((r) => {
     const tr = el("tr", { class: `depth-${Math.min(r.depth, 3)}`, "data-name": r.name },
       el("td", { class: "name", text: r.label.trim() }),
-      el("td", {}, tex(r.shape.latex)),
+      el("td", { class: "shape", title: r.shape.text }, tex(r.shape.latex)),
       ...result.columns.map((c) => {
         const cell = r.counts[c.name];
         const td = el("td", { class: "num", "data-col": c.name }, tex(cell.latex));
@@ -119,7 +119,7 @@ export function graph(box, g) {
     box.replaceChildren(el("p", { class: "note", text: g?.note || "no graph" }));
     return;
   }
-  const W = 190, H = 44, GX = 26, GY = 30;
+  const W = 230, H = 44, GX = 26, GY = 30;
   const width = Math.max(1, g.width) * (W + GX) + GX;
   const perRank = new Map();
   for (const n of g.nodes) perRank.set(n.rank, (perRank.get(n.rank) || 0) + 1);
@@ -149,9 +149,9 @@ export function graph(box, g) {
     node.append(svg("rect", { width: W, height: H, rx: 5 }));
     const name = svg("text", { x: 8, y: 17 });
     const extra = n.kind === "shared" ? ` ×${n.calls} calls` : n.kind === "group" ? " (folded)" : "";
-    name.textContent = clip(`${n.label} (${n.type})${extra}`, 29);
+    name.textContent = clip(`${n.label} (${n.type})${extra}`, 35);
     const shape = svg("text", { x: 8, y: 34, class: "kind" });
-    shape.textContent = clip(n.shape, 29);
+    shape.textContent = clip(n.shape, 35);
     const title = svg("title");
     title.textContent = `${n.label} (${n.type}) ${n.shape}`;
     node.append(title, name, shape);
