@@ -119,7 +119,8 @@ def test_a_link_shows_its_models_totals_and_typeset_formulas(server, page):
         r" = \left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36"
     )
     assert "3⋅3⋅24+1" in formula.locator(".katex-html").text_content().replace(" ", "")
-    expect(page.locator("#editor, #source")).to_have_value(example("mnist_cnn"))
+    expect(page.locator("#source")).to_have_value(example("mnist_cnn"))
+    expect(page.locator("#examples")).to_have_value("mnist_cnn")  # the example it is
     expect(page.locator("#graph svg g.node")).to_have_count(6)
 
 

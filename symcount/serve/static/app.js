@@ -128,7 +128,8 @@ async function start() {
   const linked = fromURL();
   const first = list.find((e) => e.name === DEFAULT_EXAMPLE) || list[0];
   editor.text = linked ?? (first ? first.text : "input(784) -> Dense(10)");
-  if (linked === null && first) select.value = first.name;
+  const shown = list.find((e) => e.text === editor.text); // a link to an example names it
+  select.value = shown ? shown.name : "";
   clearTimeout(timer);
   keepInURL();
   update();
