@@ -33,11 +33,25 @@ def example(name: str) -> str:
     return (EXAMPLES / f"{name}.sc").read_text()
 
 
+def _running(**kw):
+    s = make_server("127.0.0.1", 0, **kw)
+    threading.Thread(target=s.serve_forever, daemon=True).start()
+    return s
+
+
 @pytest.fixture(scope="module")
 def server():
-    s = make_server("127.0.0.1", 0, max_body=MAX_BODY, request_seconds=LIMIT)
-    thread = threading.Thread(target=s.serve_forever, daemon=True)
-    thread.start()
+    """The default bounds (20 s a request: ample on a loaded machine), a small body cap."""
+    s = _running(max_body=MAX_BODY)
+    yield s
+    s.shutdown()
+    s.server_close()
+
+
+@pytest.fixture
+def quick():
+    """A server whose requests stop after LIMIT seconds."""
+    s = _running(request_seconds=LIMIT)
     yield s
     s.shutdown()
     s.server_close()
@@ -179,6 +193,7 @@ def test_an_error_comes_back_at_its_line_and_column(server, capsys, text, line, 
         ({"text": "input(3)", "values": []}, "'values' must be dict"),
         ({"text": "input(3) -> Dense(u)", "values": {"u": "x1"}}, "is not a positive integer"),
         ({"text": "input(3) -> Dense(u)", "values": {"u": 0}}, "positive"),
+        ({"text": "input(3) -> Dense(u)", "values": {"u": "9" * 5000}}, "number too large"),
     ],
 )
 def test_a_malformed_request_is_a_clear_400(server, body, message):
@@ -235,7 +250,7 @@ def test_solve_text_is_the_solve_commands(server, capsys):
 def test_solve_mistakes(server):
     text = example("stacked_lstm_symbolic")
     status, r = post(server, "solve", {"text": text, "mode": "params", "target": "lots"})
-    assert status == 400 and "whole number" in r["error"]["message"]
+    assert status == 400 and r["error"]["message"] == "the target 'lots' is not a positive integer"
     status, r = post(
         server, "solve", {"text": text, "mode": "params", "target": 5, "where": ["u <"]}
     )
@@ -285,7 +300,8 @@ def test_a_body_over_the_cap_is_413_unread(server):
     assert status == 200
 
 
-def test_a_slow_request_stops_at_the_time_limit(server):
+def test_a_slow_request_stops_at_the_time_limit(quick):
+    server = quick
     start = time.monotonic()
     status, r = post(server, "evaluate", {"text": SLOW})
     took = time.monotonic() - start
@@ -297,13 +313,12 @@ def test_a_slow_request_stops_at_the_time_limit(server):
 
 
 def test_work_beyond_the_workers_is_told_busy():
-    s = make_server("127.0.0.1", 0, request_seconds=1.0, workers=1, busy_wait=0.1)
-    threading.Thread(target=s.serve_forever, daemon=True).start()
+    s = _running(request_seconds=3.0, workers=1, busy_wait=0.1)
     try:
         answers = []
         slow = threading.Thread(target=lambda: answers.append(post(s, "evaluate", {"text": SLOW})))
         slow.start()
-        time.sleep(0.3)
+        time.sleep(1.0)  # the slow one has its worker
         status, r = post(s, "evaluate", {"text": "input(3) -> Dense(2)"})
         assert status == 503 and r["error"]["message"] == "the server is busy; try again"
         slow.join()
@@ -328,6 +343,41 @@ def test_what_is_not_a_json_request_is_refused(server, body, ctype, status, mess
 
 def test_an_unknown_call_is_404(server):
     assert post(server, "eval", {"text": "x"})[0] == 404
+
+
+def test_one_connection_carries_request_after_request(server):
+    """Keep-alive: a refused request's body is read (or the connection closed),
+    never taken for the next request."""
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_address[1], timeout=10)
+    headers = {"Content-Type": "application/json"}
+    for path, status in [("/api/nope", 404), ("/api/evaluate", 200), ("/api/evaluate", 200)]:
+        conn.request("POST", path, json.dumps({"text": "input(3) -> Dense(2)"}), headers)
+        r = conn.getresponse()
+        assert r.status == status
+        r.read()
+    conn.close()
+
+
+def test_requests_at_once_each_get_their_own_answer(server):
+    """The threads share the parser and the caches: each answer is its model's."""
+    names = ["mnist_cnn", "vgg16", "stacked_lstm", "resnet50", "shared_lstm", "mlp"] * 2
+    import symcount
+
+    want = {n: symcount.parse(example(n)).total for n in set(names)}
+    got: dict = {}
+
+    def ask(i, n):
+        got[i] = post(server, "evaluate", {"text": example(n)})
+
+    threads = [threading.Thread(target=ask, args=(i, n)) for i, n in enumerate(names)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for i, n in enumerate(names):
+        status, r = got[i]
+        assert status == 200, (n, r)
+        assert r["totals"][0]["value"] == want[n], n
 
 
 # the page's files and headers ------------------------------------------------------

@@ -43,6 +43,17 @@ def _choice(req: dict, name: str, choices) -> str | None:
     return v or None
 
 
+def _integer(text: str, what: str) -> int:
+    """A whole number typed on the page: digits, with ``_`` or ``,`` between
+    them; longer than the magnitude limit's 61 digits is refused unread."""
+    digits = text.strip().replace("_", "").replace(",", "")
+    if not digits.isdigit():
+        raise SymcountError(f"{what} is not a positive integer")
+    if len(digits) > 61:
+        raise SymcountError(f"{what}: number too large (limit 10**60)")
+    return int(digits)
+
+
 def _values(req: dict) -> dict[str, int]:
     given = _field(req, "values", dict, {})
     out = {}
@@ -50,10 +61,7 @@ def _values(req: dict) -> dict[str, int]:
         if isinstance(v, str) and v.strip() == "":
             continue  # an empty input on the page: the symbol stays free
         if isinstance(v, str):
-            text = v.strip().replace("_", "").replace(",", "")
-            if not text.isdigit():
-                raise SymcountError(f"{name} = {v!r} is not a positive integer")
-            v = int(text[:80])  # the magnitude limit is checked by parse
+            v = _integer(v, f"{name} = {v!r}")
         if isinstance(v, bool) or not isinstance(v, int):
             raise SymcountError(f"{name}: give a positive integer")
         out[str(name)] = v
@@ -175,8 +183,7 @@ def _target(req: dict) -> tuple[str, int]:
         raise RequestError("'mode' is required: params, at_most or at_least")
     v = req.get("target")
     if isinstance(v, str):
-        text = v.strip().replace("_", "").replace(",", "")
-        v = int(text) if text.isdigit() and len(text) <= 61 else None
+        v = _integer(v, f"the target {v!r}")
     if isinstance(v, bool) or not isinstance(v, int) or v < 0:
         raise SymcountError("the target: give a whole number (59910, 59_910 or 59,910)")
     return mode, v

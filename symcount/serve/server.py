@@ -174,24 +174,25 @@ class Handler(BaseHTTPRequestHandler):
     # POST: the API -----------------------------------------------------------------
 
     def do_POST(self) -> None:
+        self.close_connection = True  # until the body is read: it must not be taken for a request
         if not self._host_ok():
             return self._fail(HTTPStatus.FORBIDDEN, "unknown host")
-        name = self.path.removeprefix("/api/")
-        fn = handlers.API.get(name) if self.path.startswith("/api/") else None
-        if fn is None:
-            return self._fail(HTTPStatus.NOT_FOUND, "no such API call")
         try:
             length = int(self.headers.get("Content-Length", ""))
         except ValueError:
             return self._fail(HTTPStatus.LENGTH_REQUIRED, "Content-Length is required")
         if length > self.server.max_body or length < 0:
-            self.close_connection = True  # the body is not read
             return self._fail(
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
                 f"the request is larger than {self.server.max_body:,} bytes (the limit)",
             )
-        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         body = self.rfile.read(length)
+        self.close_connection = False
+        name = self.path.removeprefix("/api/")
+        fn = handlers.API.get(name) if self.path.startswith("/api/") else None
+        if fn is None:
+            return self._fail(HTTPStatus.NOT_FOUND, "no such API call")
+        ctype = (self.headers.get("Content-Type") or "").split(";")[0].strip()
         if ctype != "application/json":  # a form on another site cannot send this type
             return self._fail(HTTPStatus.UNSUPPORTED_MEDIA_TYPE, "send application/json")
         try:
