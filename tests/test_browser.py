@@ -173,6 +173,12 @@ def test_solve_from_the_form(server, page):
     page.locator("#solve-multiple").fill("64")
     page.locator("#solve-run").click()
     expect(page.locator("#solve-result table tbody tr td").first).to_have_text("256")
+    page.locator("#solve-where").fill("u <")  # a mistake in a condition: its caret
+    page.locator("#solve-run").click()
+    expect(page.locator("#solve-error")).to_have_text(
+        "argument error: --where 'u <': expected a number, a name or '(', found the end "
+        "(column 4)\n    u <\n       ^"
+    )
 
 
 def test_a_click_on_a_row_explains_it(server, page):

@@ -18,7 +18,8 @@ MAX_LINES = 600
 # __init__). The renderers sit below the analysis: they print a solve's
 # answer without importing the solver, and a SolveResult prints itself
 # through them. The CLI is a client of the API (symcount.parse, Model's
-# methods), so it sits on top.
+# methods), so it sits on top. The playground's server (symcount.serve) is
+# another client of the API, which the CLI starts (symcount serve).
 LAYERS = [
     ("base", "symcount.errors symcount.dims symcount.printing symcount.timelimit symcount.exact"),
     ("language", "symcount.language"),

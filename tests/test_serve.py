@@ -254,7 +254,9 @@ def test_solve_mistakes(server):
     status, r = post(
         server, "solve", {"text": text, "mode": "params", "target": 5, "where": ["u <"]}
     )
-    assert status == 400 and r["error"]["message"]
+    assert status == 400 and r["error"]["line"] is None
+    assert r["error"]["message"].startswith("--where 'u <': expected a number, a name or '('")
+    assert r["error"]["text"].endswith("\n    u <\n       ^")  # the caret in the condition
     status, r = post(server, "solve", {"text": text, "target": 5})
     assert status == 400 and "'mode' is required" in r["error"]["message"]
 

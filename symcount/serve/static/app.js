@@ -14,6 +14,7 @@ const DEFAULT_EXAMPLE = "mnist_cnn";
 let sent = 0; // the number of the latest request; answers to older ones are dropped
 let timer = null;
 let picked = null; // the layer explained
+let solves = 0; // the number of the latest solve
 
 const editor = new Editor($("source"), $("highlight"), () => {
   $("examples").value = ""; // the text is no longer the example's
@@ -95,7 +96,9 @@ async function solve(event) {
   };
   const box = $("solve-result");
   box.replaceChildren(view.el("p", { class: "note", text: "solving…" }));
+  const n = ++solves;
   const answer = await api.call("solve", request);
+  if (n !== solves) return; // a newer solve was asked for
   if (answer.ok) view.solved(box, answer.body);
   else {
     const pre = view.el("pre", { id: "solve-error" });

@@ -81,6 +81,8 @@ export function values(container) {
 export function error(box, err) {
   const where = err.line ? `line ${err.line}, column ${err.column}: ` : "";
   const lines = [`${where}${err.kind ? err.kind + ": " : ""}${err.message}`];
+  const caret = err.text ? err.text.split("\n").slice(1).filter((l) => !l.startsWith("  hint:")) : [];
+  if (!err.line && caret.length) lines.push(...caret); // a mistake in a condition: its caret
   if (err.hint) lines.push(`hint: ${err.hint}`);
   box.textContent = lines.join("\n");
   box.hidden = false;
