@@ -6,7 +6,9 @@ a Unix process where nobody else uses ``SIGALRM`` that is an alarm, as it
 always was; anywhere else (another thread, or ``SIGALRM`` taken) a watchdog
 thread raises :class:`Timeout` asynchronously in the thread that asked for
 the limit. Either way the caller gets the error it asked for, never a hang,
-and no Timeout escapes after the ``with`` block.
+and no Timeout escapes after the ``with`` block. Where no thread can start
+(Pyodide, in the playground's static build) only the cooperative checks
+remain, and the page bounds the rest by stopping its worker.
 """
 
 from __future__ import annotations
@@ -101,6 +103,10 @@ def _set_async_exc(ident: int, exc) -> int:
     return ctypes.pythonapi.PyThreadState_SetAsyncExc(ctypes.c_ulong(ident), arg)
 
 
+def _no_interruption() -> None:
+    return None
+
+
 class _Watch:
     """One armed limit. The target thread and the watchdog hand over with
     two flags (no lock the target could be interrupted while holding):
@@ -123,7 +129,12 @@ def _arm_watchdog(seconds: float):
     thread = threading.Thread(
         target=_watchdog, args=(watch, seconds + GRACE), name="symcount-time-limit", daemon=True
     )
-    thread.start()
+    try:
+        thread.start()
+    except RuntimeError:
+        # no threads (Pyodide in a browser): the loops' cooperative checks
+        # stay; the page bounds the rest by stopping its worker
+        return _no_interruption
 
     def disarm():
         while True:

@@ -18,7 +18,8 @@ MAX_LINES = 600
 # __init__). The renderers sit below the analysis: they print a solve's
 # answer without importing the solver, and a SolveResult prints itself
 # through them. The CLI is a client of the API (symcount.parse, Model's
-# methods), so it sits on top.
+# methods), so it sits on top. The playground's server (symcount.serve) is
+# another client of the API, which the CLI starts (symcount serve).
 LAYERS = [
     ("base", "symcount.errors symcount.dims symcount.printing symcount.timelimit symcount.exact"),
     ("language", "symcount.language"),
@@ -31,6 +32,7 @@ LAYERS = [
     ("render", "symcount.render"),
     ("analysis", "symcount.analysis"),
     ("api", "symcount symcount.api"),
+    ("serve", "symcount.serve"),
     ("cli", "symcount.cli symcount.__main__"),
 ]
 
@@ -190,6 +192,8 @@ def test_cycles_finds_each_strongly_connected_component():
         ("symcount.analysis.solve.problem", "analysis"),
         ("symcount.ops.conv", "ops"),
         ("symcount.cli.diff", "cli"),
+        ("symcount.serve.handlers", "serve"),
+        ("symcount.cli.serve", "cli"),
     ],
 )
 def test_layer_of(name, layer):

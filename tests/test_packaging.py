@@ -95,3 +95,37 @@ def test_a_source_tree_runs_uninstalled_with_its_prebuilt_tables(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["132355", "False"]  # loaded from the tables, not built
+
+
+def test_wheel_carries_everything_the_playground_page_needs(wheel):
+    """symcount serve's page, KaTeX and its fonts, and the examples menu: the
+    page loads nothing from the network, so all of it is in the wheel."""
+    names = set(zipfile.ZipFile(wheel).namelist())
+    static = ROOT / "symcount" / "serve" / "static"
+    files = {str(f.relative_to(ROOT)) for f in static.rglob("*") if f.is_file()}
+    assert len(files) > 25  # the page's own files, KaTeX's script, stylesheet, LICENSE, fonts
+    assert files <= names, sorted(files - names)
+    examples = {f"symcount/serve/examples/{f.name}" for f in (ROOT / "examples").glob("*.sc")}
+    assert examples <= names, sorted(examples - names)
+
+
+def test_installed_wheel_serves_the_page_and_its_examples(wheel, tmp_path):
+    zipfile.ZipFile(wheel).extractall(tmp_path / "site")
+    code = (
+        "import json, threading, urllib.request, symcount; "
+        "from symcount.serve import make_server; "
+        "assert 'site' in symcount.__file__, symcount.__file__; "
+        "s = make_server('127.0.0.1', 0); "
+        "threading.Thread(target=s.serve_forever, daemon=True).start(); "
+        "page = urllib.request.urlopen(s.url).read(); "
+        "katex = urllib.request.urlopen(s.url + 'vendor/katex/katex.min.js').read(); "
+        "ex = json.load(urllib.request.urlopen(s.url + 'api/examples'))['examples']; "
+        "print(b'app.js' in page, len(katex) > 100_000, "
+        "[e['name'] for e in ex if e['name'] == 'mnist_cnn'])"
+    )
+    env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "['mnist_cnn']"]

@@ -260,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
 # with ``register(subparsers, add_model_args)`` (adding a parser whose defaults
 # set ``run=fn(args, parser) -> str`` and ``parser=``) and no heavy imports at
 # module level, so start-up stays lean.
-COMMAND_MODULES: tuple[str, ...] = ("solve", "plot", "diff", "importing")
+COMMAND_MODULES: tuple[str, ...] = ("solve", "plot", "diff", "importing", "serve")
 
 
 def _memory():
