@@ -171,7 +171,8 @@ def page(site):
 
 def test_the_build_holds_the_page_pyodide_and_pure_wheels(site):
     _, out, config = site
-    assert (out / "index.html").is_file() and (out / "worker.js").is_file()
+    assert (out / "worker.js").is_file()
+    assert '<meta name="symcount-backend" content="static">' in (out / "index.html").read_text()
     assert (out / "pyodide" / "pyodide.asm.wasm").stat().st_size > 1_000_000
     assert {w.split("-")[0] for w in config["wheels"]} == {"lark", "mpmath", "sympy", "symcount"}
     assert all(w.endswith("-py3-none-any.whl") for w in config["wheels"])

@@ -6,8 +6,9 @@ Pyodide from the npm registry (``npm pack pyodide@VERSION``, checked against
 npm's integrity record; its core files only), and the pure-Python wheels the
 page installs into it: symcount built from this checkout, and SymPy, mpmath
 and Lark at the versions this environment runs (``pip download``, wheels
-only). ``static.json`` names the wheels; its presence is what tells the page
-(static/api.js) to answer in a worker instead of asking a server;
+only). The page is marked as the static build (a ``<meta>`` that
+static/api.js reads: answer in a worker, not by asking a server), and
+``static.json`` names the wheels;
 ``api/examples`` is the server's list of examples as a file. Nothing is
 fetched at run time from anywhere but OUT. Needs npm and pip (network to
 their registries) at build time only. See docs/playground.md.
@@ -83,6 +84,13 @@ def build(out: Path) -> dict:
     if out.exists():
         shutil.rmtree(out)
     shutil.copytree(ROOT / "symcount" / "serve" / "static", out)
+    index = out / "index.html"
+    head = '<meta charset="utf-8">'
+    page = index.read_text("utf-8")
+    if head not in page:
+        raise SystemExit(f"{index}: no {head} to mark the page after")
+    mark = '<meta name="symcount-backend" content="static">'  # static/api.js reads it
+    index.write_text(page.replace(head, f"{head}\n{mark}", 1), "utf-8")
     sys.path.insert(0, str(ROOT))
     from symcount.serve.server import examples
 

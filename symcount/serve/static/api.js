@@ -1,7 +1,7 @@
 // The playground's API: each call resolves to {ok, status, body}. Served by
 // `symcount serve`, it is the server's JSON over POST; in the static build
-// (tools/build_static.py writes static.json beside the page) it is Pyodide
-// in a worker, running the same handlers in the browser.
+// (tools/build_static.py marks the page and writes static.json beside it) it
+// is Pyodide in a worker, running the same handlers in the browser.
 
 const LIMIT_MS = 30000; // per request in the static build; the worker is stopped past it
 
@@ -13,13 +13,11 @@ function backend() {
 }
 
 async function detect() {
-  try {
-    const response = await fetch("static.json");
-    if (response.ok) return new Offline(await response.json());
-  } catch (e) {
-    // no static.json: a server answers
-  }
-  return null;
+  // the static build marks its page (<meta name="symcount-backend" content="static">)
+  const mark = document.querySelector('meta[name="symcount-backend"]');
+  if (!mark || mark.content !== "static") return null; // a server answers
+  const response = await fetch("static.json");
+  return new Offline(await response.json());
 }
 
 class Offline {
