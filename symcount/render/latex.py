@@ -15,6 +15,8 @@ import re
 from .. import printing as P
 from ..model.formula import Formula
 from . import compute_note, label, total_items
+from . import latex_rows as R
+from . import latex_shapes as S
 from .latex_printer import (
     GREEK,
     formula_latex,
@@ -344,18 +346,28 @@ def _has_weights(row) -> bool:
     return bool(row.weights) or any(_has_weights(c) for c in row.children)
 
 
-def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
+def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[R.Row]:
     from ..model.formula import weight_formula
 
     frozen, buffers = frozen or row.frozen, buffers or row.state_as_buffers
     indent = r"\quad " * depth
     head = indent + r"\text{" + text(label(row)) + "}"
+    steps = S.output_steps(row)
     if not row.group and not _has_weights(row):
-        return [f"&{head} &&\\text{{no weights; output }} {shape(row.output_shape)}"]
-    steps = formula(row)
-    if value(row.params) != steps.rsplit(" = ", 1)[-1]:
-        steps += " = " + value(row.params)
-    lines = _chain_lines(head, steps.split(" = "))
+        out = r"\text{no weights; output}\ " + shape(row.output_shape)
+        if not steps:
+            return [R.line(head, out)]
+        one = out + r":\ " + r";\ ".join(steps)
+        if R.visible(one) <= R.LINE - R.HEAD_MAX:
+            return [R.line(head, one)]
+        return [R.line(head, out), R.Row(indent + r"\quad ", tuple(steps), "", r";\ ")]
+    chain = formula(row).split(" = ")
+    if value(row.params) != chain[-1]:
+        chain.append(value(row.params))
+    lines = [R.chain(head, chain)]
+    if not row.group:  # the output shape and how it follows, where each size comes from
+        lines.append(R.Row(S.output_head(row, indent + r"\quad "), tuple(steps), "", r";\ "))
+        lines += [R.line(indent + r"\quad " + a, b) for a, b in S.sources(row)]
     children = [c for c in row.children if row.group or _has_weights(c)]
     if children:
         for c in children:
@@ -372,18 +384,18 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
         tail = f" \\quad \\text{{({text(note)})}}" if note else ""
         name = r"\text{" + text(w.name) + "}"
         weight = rf"\quad {indent}{name}\ \left({shape(w.shape)}\right)"
-        lines += _chain_lines(weight, chain, tail)
+        lines.append(R.chain(weight, chain, tail))
     return lines
 
 
-def _macs_lines(row, model) -> list[str]:
+def _macs_lines(row, model) -> list[R.Row]:
     """explain's ``MACs = 26*26*3*3*1*24 = 146,016`` typeset, one line per call
     (render/explain_compute.py), when the model lists its compute."""
     if not model.compute_shown:
         return []
     head = r"\quad \text{MACs}"
     if row.group:
-        return _chain_lines(head, [value(row.count("macs"))])
+        return [R.chain(head, [value(row.count("macs"))])]
     lines = []
     calls = row.call_costs
     for i, costs in enumerate(calls):
@@ -405,11 +417,10 @@ def _macs_lines(row, model) -> list[str]:
             steps.append(product)
         if v is None or not steps or value(v) != steps[-1]:
             steps.append(r"\text{unknown}" if v is None else value(v))
-        lines += _chain_lines(name, steps)
+        lines.append(R.chain(name, steps))
     if row.multiplier != 1 and lines:
-        lines += _chain_lines(
-            rf"\quad \text{{counted}} \times {value(row.multiplier)}", [value(row.count("macs"))]
-        )
+        head = rf"\quad \text{{counted}} \times {value(row.multiplier)}"
+        lines.append(R.chain(head, [value(row.count("macs"))]))
     return lines
 
 
@@ -444,17 +455,6 @@ def _labelled_macs(costs) -> str | None:
     )
 
 
-def _chain_lines(head: str, steps: list[str], tail: str = "") -> list[str]:
-    """``head = step = step`` as one alignat* row, or, when that is wider
-    than a line, one row per step under the first."""
-    if _visible(head + " = ".join(steps)) <= LINE_CHARS or len(steps) < 2:
-        return [f"&{head} &&{{}}= {' = '.join(steps)}{tail}"]
-    return [f"&{head} &&{{}}= {steps[0]}"] + [
-        f"& &&{{}}= {step}{tail if i == len(steps) - 1 else ''}"
-        for i, step in enumerate(steps[1:], 1)
-    ]
-
-
 def explain_latex(model, *, layer: str | None = None, standalone: bool = False) -> str:
     """``symcount explain --latex``: each layer's formula, the numbers put in
     and the value, then each weight's, as ``alignat*`` lines; then the total."""
@@ -468,8 +468,8 @@ def explain_latex(model, *, layer: str | None = None, standalone: bool = False) 
         lines += more
     groups.append(lines)
     parts = [_comment(model)]
-    for lines in groups:
-        block = " \\\\\n  ".join(lines)
+    for group in groups:
+        block = " \\\\\n  ".join(R.layout(group))
         parts.append(f"\\begin{{alignat*}}{{2}}\n  {block}\n\\end{{alignat*}}")
     if layer is None:
         parts.append(total_equation(model))
