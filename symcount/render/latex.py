@@ -367,7 +367,7 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[R.Row]:
     lines = [R.chain(head, chain)]
     if not row.group:  # the output shape and how it follows, where each size comes from
         lines.append(R.Row(S.output_head(row, indent + r"\quad "), tuple(steps), "", r";\ "))
-        lines += [R.line(indent + r"\quad " + a, b) for a, b in S.sources(row)]
+        lines += [R.line(indent + r"\quad " + a, rf"\text{{{b}}}") for a, b in S.sources(row)]
     children = [c for c in row.children if row.group or _has_weights(c)]
     if children:
         for c in children:

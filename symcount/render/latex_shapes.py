@@ -90,12 +90,11 @@ def output_head(row, indent: str) -> str:
 
 def sources(row) -> list[tuple[str, str]]:
     """``(c_{in} = 24, the channels of conv2d's output)``: where a size the
-    weights use comes from."""
+    weights use comes from (the gloss is text, escaped for text mode)."""
     out = []
     for s in row.shape_steps:
         if not isinstance(s, Source) or s.value is None:
             continue
         where = f"{row.made_by}'s output" if row.made_by else "the input"
-        gloss = r"\text{" + text(f"the {s.what} of {where}") + "}"
-        out.append((f"{symbol(s.label)} = {_value(s.value)}", gloss))
+        out.append((f"{symbol(s.label)} = {_value(s.value)}", text(f"the {s.what} of {where}")))
     return out

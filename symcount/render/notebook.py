@@ -166,12 +166,24 @@ def row_html(row) -> str:
 
 
 def row_latex(row) -> str:
-    """``N_{conv2d_1} = (k_h k_w c_in + 1) filters = (3·3·24 + 1)·36 = 7,812``."""
+    """``N_{conv2d_1} = (k_h k_w c_in + 1) filters = (3·3·24 + 1)·36 = 7,812``,
+    then the output shape and how it follows, as explain shows them
+    (render/latex_shapes.py): ``output 24 × 24 × 36: h_out = w_out = 26 - 3 + 1 = 24``
+    and ``c_in = 24 (the channels of conv2d's output)``."""
+    from . import latex_shapes as S
+
     steps = L.formula(row)
     value = L.value(row.params)
     if steps.rsplit(" = ", 1)[-1] != value:
         steps += " = " + value
-    return r"$$ N_{\mathtt{" + L.math_text(row.name) + "}} = " + steps + " $$"
+    lines = [r"$$ N_{\mathtt{" + L.math_text(row.name) + "}} = " + steps + " $$"]
+    if row.group:  # a block's or repeat's shapes are its layers'
+        return lines[0]
+    shape = S.output_head(row, "")
+    how = S.output_steps(row)
+    lines.append("$$ " + shape + (r":\ " + r";\quad ".join(how) if how else "") + " $$")
+    lines += [rf"$$ {a}\ \text{{({b})}} $$" for a, b in S.sources(row)]
+    return "\n".join(lines)
 
 
 def row_markdown(row) -> str:
