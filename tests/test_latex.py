@@ -137,15 +137,14 @@ def test_golden(capsys, golden, name, argv, monkeypatch):
 def test_mnist_numbers_are_the_keras_ones():
     tex = L.model_latex(symcount.load("examples/mnist_cnn.sc"))
     assert r"N_{\text{params}} = 240 + 7{,}812 + 2{,}654{,}336 + 1{,}290 = 2{,}663{,}678" in tex
-    row = next(
-        line for line in tex.splitlines() if line.startswith(r"\texttt{conv2d\_\allowbreak{}1}")
-    )
+    row = next(line for line in tex.splitlines() if line.startswith("Conv2D 1 &"))
     cells = [c.strip() for c in row.removesuffix(r"\\").split("&")]
-    # table cells break: after an underscore of a name, inside brackets, between factors
+    # issue 14: conv2d_1, a name Keras made, reads as its type and number; the
+    # formula has its labels replaced by what they stand for (no k_h undefined)
     assert cells == [
-        r"\texttt{conv2d\_\allowbreak{}1} (Conv2D)",
+        "Conv2D 1",
         r"$24 \times 24 \times 36$",
-        r"$(k_{h} k_{w} c_{\text{in}} + 1) \,\allowbreak{} \mathrm{filters} = (3 \cdot 3 \cdot 24 + 1) \cdot 36$",
+        r"$(3 \cdot 3 \cdot 24 + 1) \cdot 36$",
         r"$7{,}812$",
     ]
     assert tex.count(r"\toprule") == tex.count(r"\bottomrule") == 1
@@ -178,11 +177,31 @@ def test_explain_marks_non_trainable_weights():
 def test_repeat_rows_show_their_multiplier():
     m = symcount.parse("input(T, d) -> repeat L { Dense(d) }")
     tex = L.model_latex(m)
-    assert r"\texttt{repeat} (repeat xL) & $T \times d$ & $L d (d + 1)$" in tex
+    assert r"repeated $L$ times & $T \times d$ & $L d (d + 1)$" in tex
     m = symcount.parse("input(T, d) -> repeat L { Dense(d) -> Dense(d) }")
     tex = L.model_latex(m, expand=True)
-    assert r"\quad \texttt{each pass} (repeat pass) $\times\, L$ & $T \times d$" in tex
-    assert r"\quad \quad \texttt{dense\_\allowbreak{}1} (Dense) & $T \times d$" in tex
+    assert r"\quad each pass, $\times\, L$ & $T \times d$" in tex
+    assert r"\quad \quad Dense 1 & $T \times d$" in tex
+
+
+LABELS = [
+    # model, the first layer's label in LaTeX
+    ("input(8) -> LayerNormalization", "LayerNormalization"),
+    ("input(8) -> Dense(4) -> Dense(4)", "Dense"),
+    ("input(8) -> Dense(4, name=encoder_out)", r"\texttt{encoder\_\allowbreak{}out} (Dense)"),
+    ("input(8) -> Dense(4, name=dense_7)", "Dense 7"),  # a name as Keras makes them
+    ("input(T, d) -> repeat 3 { Dense(d) }", "repeated $3$ times"),
+    ("input(T, d) -> repeat N - 1 { Dense(d) }", "repeated $N - 1$ times"),
+    ("convention torch; input(3, 8, 8) -> BatchNorm2d(3)", "BatchNorm2d"),
+    ("let e = Dense(3); a = input(4) -> e; b = input(4) -> e", "Dense, called 2 times"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), LABELS)
+def test_layer_labels_read_as_a_paper_writes_them(source, expected):
+    from symcount.render.latex_labels import label
+
+    assert label(symcount.parse(source).rows[0]) == expected
 
 
 # usage errors ------------------------------------------------------------------------
@@ -400,7 +419,7 @@ def test_big_model_is_fast_and_never_calls_sympy_latex(monkeypatch):
     tex = L.model_latex(m, standalone=True)
     took = time.perf_counter() - start
     assert took < 10, took  # about 1 s here; sympy.latex of the total alone takes minutes
-    assert tex.count(r"\texttt{dense") == 2000
+    assert len(re.findall(r"^Dense( \d+)? &", tex, re.M)) == 2000
     assert r"\begin{multline*}" in tex
 
 
@@ -434,11 +453,10 @@ def test_explain_breaks_a_long_chain_into_rows():
     # too wide breaks before its + signs, and the numbers step is multiplied out
     # (num_heads = h times key_dim = d/h reads d, not h d/h)
     tex = DOCUMENTS["a transformer explained"]()
-    head = r"&\rlap{$\quad \quad \text{multi\_head\_attention (MultiHeadAttention)}$}"
+    head = r"&\quad \quad \text{MultiHeadAttention} &&{}= 3 d \, \mathrm{num\_heads} \, \mathrm{key\_dim}"
     i = tex.index(head)
-    rows = [r.strip() for r in tex[i:].split(" \\\\\n")[1:5]]
+    rows = [r.strip() for r in tex[i:].split(" \\\\\n")[1:4]]
     assert rows == [
-        r"& &&{}= 3 d \, \mathrm{num\_heads} \, \mathrm{key\_dim}",
         r"& &&\quad {}+ 3 \, \mathrm{num\_heads} \, \mathrm{key\_dim}",
         r"& &&\quad {}+ \mathrm{num\_heads} \, \mathrm{key\_dim} \, d + d",
         r"& &&{}= 3 d^{2} + 3 d + d^{2} + d = 4 d^{2} + 4 d",
@@ -447,18 +465,27 @@ def test_explain_breaks_a_long_chain_into_rows():
     assert not [s for s in steps if r"h \frac{d}{h}" in s]  # no step reads h d/h
     assert r"\text{query/kernel}\ \left(d \times h \times \frac{d}{h}\right) &&{}= d \, " in tex
     assert r"\mathrm{num\_heads} \, \mathrm{key\_dim} = d^{2} \\" in tex
-    assert r"\text{mlp (mlp)} &&{}= 8 d^{2} + 5 d" in tex
+    assert r"\text{mlp} &&{}= 8 d^{2} + 5 d" in tex
+    m = symcount.parse("input(T, d) -> Dense(d, name=a_name_too_long_for_the_first_column)")
+    rows = L.explain_latex(m).split(" \\\\\n")
+    assert rows[0].endswith(
+        r"&\rlap{$\text{\texttt{a\_name\_too\_long\_for\_the\_first\_column} (Dense)}$}"
+    )
+    assert (
+        rows[1].strip()
+        == r"& &&{}= \left(c_{\text{in}} + 1\right) \, \mathrm{units} = \left(d + 1\right) d = d \left(d + 1\right)"
+    )
 
 
 def test_block_rows_show_the_block_formula():
     m = symcount.parse("block mlp(w) { Dense(4*w) -> Dense(w) }; input(T, d) -> mlp(d) -> mlp(8)")
     tex = L.model_latex(m)
     assert (
-        r"\texttt{mlp\_\allowbreak{}1} (mlp) & $T \times 8$ & "
-        r"$4 w (d + 1) + w (4 w + 1)$ & $32 d + 296$ \\"
+        # w, the block's parameter, is no symbol of the model: the table gives the value
+        r"mlp 1 & $T \times 8$ & $32 d + 296$ & $32 d + 296$ \\"
     ) in tex
     assert (
-        r"&\text{mlp\_1 (mlp)} &&{}= 4 w \left(d + 1\right) + w \left(4 w + 1\right) = 32 d + 296"
+        r"&\text{mlp 1} &&{}= 4 w \left(d + 1\right) + w \left(4 w + 1\right) = 32 d + 296"
         in L.explain_latex(m)
     )
 
@@ -470,10 +497,10 @@ def test_a_block_whose_count_ignores_its_parameters():
     # drop(r): r changes no count, so the block has no formula in r; its row is its value
     m = symcount.parse(BLOCK_WITHOUT_FORMULA)
     table = m.to_latex()
-    assert r"\texttt{drop} (drop) & $10$ & $330$ & $330$ \\" in table
+    assert r"drop & $10$ & $330$ & $330$ \\" in table
     check_parses(table)
     derivation = L.explain_latex(m)
-    assert r"\text{drop (drop)} &&{}= 330 \\" in derivation
+    assert r"\text{drop} &&{}= 330 \\" in derivation
     check_parses(derivation)
 
 

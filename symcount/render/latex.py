@@ -14,7 +14,8 @@ import re
 
 from .. import printing as P
 from ..model.formula import Formula
-from . import compute_note, label, total_items
+from . import compute_note, total_items
+from . import latex_labels as LB
 from . import latex_rows as R
 from . import latex_shapes as S
 from .latex_printer import (
@@ -104,6 +105,21 @@ def formula(row) -> str:
     return " = ".join(steps)
 
 
+def table_formula(row, symbols) -> str:
+    """The summary's Formula cell: the count with each label replaced by what
+    it stands for (``(3 \\cdot 3 \\cdot 24 + 1) \\cdot 36``, ``2 d`` for
+    LayerNormalization's ``2 c``), so no symbol of the table goes undefined;
+    a block's formula in its parameters, or its value when a parameter is
+    none of the model's ``symbols`` (``w`` of ``block mlp(w)``)."""
+    f = _formula_of(row)
+    if not row.group:
+        return _formula_step(f, True)
+    free = getattr(f.tree, "free_symbols", ()) if isinstance(f, Formula) and f.plain else ()
+    if {s.name for s in free} - set(symbols):
+        return value(row.params)
+    return _formula_step(f, False)
+
+
 def _formula_step(f, numbers: bool) -> str:
     """A formula object printed as such; a formula given as text (a rule's
     override) read by the language's expression grammar."""
@@ -113,15 +129,7 @@ def _formula_step(f, numbers: bool) -> str:
 
 
 def _layer_cell(row, depth: int = 0) -> str:
-    # a long name may break after an underscore: the column has a width
-    name = text(row.name).replace(r"\_", r"\_\allowbreak{}")
-    cell = r"\quad " * depth + r"\texttt{" + name + "} (" + text(row.type) + ")"
-    if row.multiplier != 1:
-        cell += r" $\times\, " + value(row.multiplier) + "$"
-    if row.calls != 1:
-        n = row.calls if isinstance(row.calls, int) else "$" + value(row.calls) + "$"
-        cell += f" [shared: {n} calls]"
-    return cell
+    return r"\quad " * depth + LB.label(row)
 
 
 def _total_name(kind: str = "params") -> str:
@@ -248,7 +256,7 @@ def summary_table(
     for depth, r in rows:
         cells = [_layer_cell(r, depth), _cell(shape(r.output_shape))]
         if formulas:
-            cells.append(_cell(formula(r)))
+            cells.append(_cell(table_formula(r, model.symbols)))
         cells.append(_cell(value(r.params)))
         cells += [_cell(value(r.count(q.name))) for q in columns]
         body.append(" & ".join(cells) + r" \\")
@@ -351,7 +359,7 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[R.Row]:
 
     frozen, buffers = frozen or row.frozen, buffers or row.state_as_buffers
     indent = r"\quad " * depth
-    head = indent + r"\text{" + text(label(row)) + "}"
+    head = indent + r"\text{" + LB.label(row, breakable=False) + "}"
     steps = S.output_steps(row)
     if not row.group and not _has_weights(row):
         out = r"\text{no weights; output}\ " + shape(row.output_shape)
