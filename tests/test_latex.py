@@ -241,6 +241,10 @@ KNOWN_MACROS = {
     "lceil", "rceil", "max", "min", "bmod", "sqrt", "to",
     # explain: a name too long for its column set over the row after it
     "rlap",
+    # summary --leading
+    "approx", "qquad", "noindent",
+    # a long product broken inside its brackets
+    "bigl", "bigr",
 } | L.GREEK  # fmt: skip
 MATHJAX = {"hline", "mathtt", "vdots", "le", "ge"}
 KNOWN_ENVIRONMENTS = {
@@ -541,6 +545,32 @@ def test_every_example_explain_fits_the_page(path, tmp_path):
     _fits_the_page(tmp_path, L.explain_latex(symcount.load(str(path)), standalone=True))
 
 
+MANY_COLUMNS = ["--compute", "--memory", "--optimizer", "adam", "--batch", "32"]
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_with_many_columns_fits_the_page(path, tmp_path, capsys):
+    """issue 14: with MACs, FLOPs and bytes the quantities get a table of their
+    own beside the parameters' (seven columns do not fit a page's width)."""
+    out = _cli(capsys, ["summary", str(path), "--latex", "--standalone", *MANY_COLUMNS])
+    assert out.count(r"\begin{table}") + out.count(r"\begin{longtable}") == 2
+    _fits_the_page(tmp_path, out)
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+@pytest.mark.parametrize("example", ["vit_base.sc", "torch_lstm.sc", "gpt3.sc", "resnet50.sc"])
+def test_explain_with_compute_fits_the_page(example, tmp_path, capsys):
+    # each call's MACs: a long product breaks inside its brackets (\bigl( ... \bigr))
+    path = str(EXAMPLES[0].parent / example)
+    _fits_the_page(
+        tmp_path,
+        _cli(
+            capsys, ["explain", path, "--latex", "--standalone", *MANY_COLUMNS[:1], "--batch", "8"]
+        ),
+    )
+
+
 @pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
 @pytest.mark.parametrize(
     ("example", "layer"),
@@ -549,3 +579,59 @@ def test_every_example_explain_fits_the_page(path, tmp_path):
 def test_explain_of_one_layer_fits_the_page(example, layer, tmp_path):
     m = symcount.load(str(EXAMPLES[0].parent / example))
     _fits_the_page(tmp_path, L.explain_latex(m, layer=layer, standalone=True))
+
+
+GPT2_AT = [
+    "--set",
+    "d=768",
+    "--set",
+    "L=12",
+    "--set",
+    "V=50257",
+    "--set",
+    "T=1024",
+    "--set",
+    "h=12",
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["examples/gpt2.sc"],
+            [
+                r"N_{\text{params}} \approx 12 L d^{2} \qquad \text{(as $L$, $T$, $V$, $d$ grow)}",
+                r"\noindent Give every symbol a value (\texttt{--set}) to see the error.",
+            ],
+        ),
+        (
+            ["examples/gpt2.sc", *GPT2_AT],
+            [
+                r"\noindent At $L = 12$, $T = 1{,}024$, $V = 50{,}257$, $d = 768$: $84{,}934{,}656$"
+                r" against the exact $124{,}439{,}808$ (relative error $-31.7\%$).",
+            ],
+        ),
+        (
+            ["examples/mnist_cnn.sc"],
+            [r"\noindent Leading term: the count is a number (no symbols to grow)."],
+        ),
+    ],
+)
+def test_summary_latex_leading(capsys, argv, expected, monkeypatch):
+    """issue 14: --leading is in the LaTeX when asked (after the table, as in
+    the text); without it, not."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    out = _cli(capsys, ["summary", *argv, "--latex", "--leading"])
+    tail = out[out.index(r"\end{table}") :]
+    for line in expected:
+        assert line in tail
+    check_parses(out)
+    assert r"\approx" not in _cli(capsys, ["summary", *argv, "--latex"])
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+def test_summary_latex_leading_compiles(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    argv = ["summary", "examples/gpt2.sc", *GPT2_AT, "--latex", "--standalone", "--leading"]
+    _fits_the_page(tmp_path, _cli(capsys, argv))

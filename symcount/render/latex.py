@@ -148,16 +148,24 @@ def _display(lhs: str, steps: list[str], last_terms: list[str] | None = None) ->
     """``lhs = step = ... `` as an equation, or a multline broken at the
     terms of the last step when it is long."""
     body = f"{lhs} = " + " = ".join(steps)
+    if steps and _visible(body) > LINE_CHARS and (not last_terms or len(last_terms) < 2):
+        last_terms = [steps[-1]]
+    # a term wider than a line (L (...)) is broken inside its brackets
+    last_terms = [p for t in last_terms or () for p in _pieces(t)]
     if steps and (_visible(body) <= LINE_CHARS or not last_terms or len(last_terms) < 2):
         return "\\begin{equation*}\n  " + body + "\n\\end{equation*}"
     lines, cur = [], f"{lhs} = " + "".join(s + " = " for s in steps[:-1])
     for t in last_terms:
-        if _visible(cur) + _visible(t) > LINE_CHARS and cur.strip() not in ("", f"{lhs} ="):
+        if R.visible(cur) + R.visible(t) > LINE_CHARS and cur.strip() not in ("", f"{lhs} ="):
             lines.append(cur.rstrip())
             cur = ""
         cur += t + " "
     lines.append(cur.rstrip())
     return "\\begin{multline*}\n  " + " \\\\\n  ".join(lines) + "\n\\end{multline*}"
+
+
+def _pieces(term: str) -> list[str]:
+    return R.terms(R.loosened(term)) if R.visible(term) > LINE_CHARS else [term]
 
 
 def total_equation(model) -> str:
@@ -229,15 +237,15 @@ _SHARES = {"layer": 2.9, "shape": 1.8, "formula": 2.4, "count": 2.0}
 _GAPS = 0.025  # of the line, for the space between two columns (2 x \tabcolsep)
 
 
-def _column_spec(formulas: bool, extra: int) -> str:
-    shares = [_SHARES["layer"], _SHARES["shape"]]
+def _column_spec(formulas: bool, extra: int, shape: bool = True) -> str:
+    shares = [_SHARES["layer"]] + ([_SHARES["shape"]] if shape else [])
     shares += [_SHARES["formula"]] if formulas else []
     shares += [_SHARES["count"]] * (1 + extra)
     room = 1 - _GAPS * (len(shares) - 1)
     widths = [room * x / sum(shares) for x in shares]
     left = r">{\raggedright\arraybackslash}p{%.3f\linewidth}"
     right = r">{\raggedleft\arraybackslash}p{%.3f\linewidth}"
-    n_left = 3 if formulas else 2
+    n_left = 1 + shape + formulas
     cells = [(left if i < n_left else right) % w for i, w in enumerate(widths)]
     return "@{}" + "".join(cells) + "@{}"
 
@@ -245,26 +253,26 @@ def _column_spec(formulas: bool, extra: int) -> str:
 def summary_table(
     model, *, formulas: bool = True, expand: bool = False, depth: int | None = None
 ) -> str:
-    """A booktabs table: layer, output shape, formula, parameters (and each
-    quantity listed with a column: MACs, FLOPs); then the totals."""
+    """A booktabs table: layer, output shape, formula, parameters; then the
+    totals. The quantities listed with a column of their own (MACs, FLOPs,
+    bytes) get a second table, layer by layer (issue 14: seven columns do not
+    fit a page's width; two tables of four do, as a paper would set them)."""
     rows = _rows(model, expand, depth)
     columns = _columns(model)
     head = ["Layer", "Output shape", *(["Formula"] if formulas else []), "Parameters"]
-    head += [text(q.column) for q in columns]
-    cols = _column_spec(formulas, len(columns))
     body = []
     for depth, r in rows:
         cells = [_layer_cell(r, depth), _cell(shape(r.output_shape))]
         if formulas:
             cells.append(_cell(table_formula(r, model.symbols)))
         cells.append(_cell(value(r.params)))
-        cells += [_cell(value(r.count(q.name))) for q in columns]
         body.append(" & ".join(cells) + r" \\")
-    empty = " & " * (len(head) - 2 - len(columns))
-    # each total under Parameters, named by its row (Total MACs): a row may end early
+    empty = " & " * (len(head) - 2)
+    # each total under Parameters, named by its row (Trainable): a row may end early
+    items = totals_rows(model)
+    main = [it for it, (q, _) in zip(items, total_items(model), strict=True) if q.default]
     totals = [
-        f"{title}{empty} & {_cell(_split_cell(model, name, v))} \\\\"
-        for title, name, v in totals_rows(model)
+        f"{title}{empty} & {_cell(_split_cell(model, name, v))} \\\\" for title, name, v in main
     ]
     caption = "Parameters of " + (
         r"\texttt{" + text(model.name) + "}" if model.name else "the model"
@@ -274,41 +282,50 @@ def summary_table(
         more = len(model.symbols) - CAPTION_SYMBOLS
         caption += "; symbols " + ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
     caption += "."
+    cols = _column_spec(formulas, 0)
+    table = _float(cols, caption, " & ".join(head) + r" \\", body, totals)
+    if not columns:
+        return table
+    return table + "\n" + _columns_table(model, rows, columns, items)
+
+
+def _columns_table(model, rows, columns, items) -> str:
+    """Layer by layer, the quantities with a column of their own; their totals
+    under their column (a total with none, such as the optimizer's state
+    memory, under the last)."""
+    head = ["Layer", *(text(q.column) for q in columns)]
+    body = [
+        " & ".join([_layer_cell(r, d), *(_cell(value(r.count(q.name))) for q in columns)]) + r" \\"
+        for d, r in rows
+    ]
+    totals = []
+    for (title, name, v), (q, _) in zip(items, total_items(model), strict=True):
+        if q.default:
+            continue
+        at = columns.index(q) if q in columns else len(columns) - 1
+        cells = [title, *([""] * at), _cell(_split_cell(model, name, v))]
+        totals.append(" & ".join(cells) + r" \\")
+    what = ", ".join(text(q.column) for q in columns[:-1])
+    what = (what + " and " if what else "") + text(columns[-1].column)
+    caption = what + " of " + (r"\texttt{" + text(model.name) + "}" if model.name else "the model")
+    caption += " by layer."
     note = compute_note(model)  # "Compute: FLOPs = 2 x MACs ..., batch 1"
     if note:
         caption += " " + text(note) + "."
-    header = " & ".join(head) + r" \\"
-    if len(rows) > TABLE_ROWS_PER_PAGE:
-        lines = [
-            f"\\begin{{longtable}}{{{cols}}}",
-            f"\\caption{{{caption}}}\\\\",
-            r"\toprule",
-            header,
-            r"\midrule",
-            r"\endhead",
-            *body,
-            r"\midrule",
-            *totals,
-            r"\bottomrule",
-            r"\end{longtable}",
-        ]
+    cols = _column_spec(False, len(columns) - 1, shape=False)
+    return _float(cols, caption, " & ".join(head) + r" \\", body, totals)
+
+
+def _float(cols: str, caption: str, header: str, body: list[str], totals: list[str]) -> str:
+    """A booktabs table; with more rows than a page holds, a longtable."""
+    rule = [r"\midrule", *totals, r"\bottomrule"]
+    if len(body) > TABLE_ROWS_PER_PAGE:
+        head = [f"\\begin{{longtable}}{{{cols}}}", f"\\caption{{{caption}}}\\\\", r"\toprule"]
+        lines = [*head, header, r"\midrule", r"\endhead", *body, *rule, r"\end{longtable}"]
         return "\n".join(lines)
-    lines = [
-        r"\begin{table}[ht]",
-        r"\centering",
-        f"\\caption{{{caption}}}",
-        f"\\begin{{tabular}}{{{cols}}}",
-        r"\toprule",
-        header,
-        r"\midrule",
-        *body,
-        r"\midrule",
-        *totals,
-        r"\bottomrule",
-        r"\end{tabular}",
-        r"\end{table}",
-    ]
-    return "\n".join(lines)
+    head = [r"\begin{table}[ht]", r"\centering", f"\\caption{{{caption}}}"]
+    head += [f"\\begin{{tabular}}{{{cols}}}", r"\toprule", header, r"\midrule"]
+    return "\n".join([*head, *body, *rule, r"\end{tabular}", r"\end{table}"])
 
 
 def _comment(model) -> str:
@@ -324,9 +341,11 @@ def model_latex(
     standalone: bool = False,
     expand: bool = False,
     depth: int | None = None,
+    leading: str | None = None,
 ) -> str:
     """``symcount summary --latex``: the total as an equation and the table
-    (needs amsmath, booktabs and array; longtable for more than 40 rows)."""
+    (needs amsmath, booktabs and array; longtable for more than 40 rows);
+    ``leading``: LaTeX put after the table (--leading, render/latex_leading.py)."""
     body = "\n".join(
         [
             _comment(model),
@@ -334,6 +353,7 @@ def model_latex(
             *split_equations(model),
             "",
             summary_table(model, formulas=formulas, expand=expand, depth=depth),
+            *([leading] if leading else []),
         ]
     )
     body = _wrap_source(body)

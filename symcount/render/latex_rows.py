@@ -25,8 +25,10 @@ _COMMAND = re.compile(r"\\[A-Za-z]+|[{}\s]")
 
 def visible(s: str) -> int:
     """About how many characters a piece of math shows: commands and braces
-    count nothing, a ``\\quad`` (1 em) two, an operator's spacing one more."""
+    count nothing, a ``\\quad`` (1 em) two, an operator's spacing one more,
+    and so does a ``\\left`` or ``\\right`` bracket (with its spacing)."""
     spaced = s.count(" + ") + s.count(" - ") + s.count(" = ") + s.count(r"\times")
+    spaced += s.count(r"\left") + s.count(r"\right")
     return len(_COMMAND.sub("", s)) + 2 * s.count(r"\quad") + spaced
 
 
@@ -81,11 +83,32 @@ def terms(s: str) -> list[str]:
     return out
 
 
+def loosened(s: str) -> str:
+    """The outermost ``\\left( ... \\right)`` pairs as ``\\bigl( ... \\bigr)``:
+    a product ``L (12 d^2 + ...)`` of one term may then break inside its
+    brackets, on the lines of a ``multline*``, as a paper breaks it."""
+    out, depth, i = [], 0, 0
+    while i < len(s):
+        if s.startswith(r"\left", i) and not s[i + 5 : i + 6].isalpha():
+            out.append(r"\bigl" if depth == 0 and s.startswith("(", i + 5) else r"\left")
+            depth, i = depth + 1, i + 5
+            continue
+        if s.startswith(r"\right", i) and not s[i + 6 : i + 7].isalpha():
+            depth, i = depth - 1, i + 6
+            out.append(r"\bigr" if depth == 0 and s.startswith(")", i) else r"\right")
+            continue
+        out.append(s[i])
+        i += 1
+    return "".join(out)
+
+
 def _broken(first: str, piece: str, room: int) -> list[str]:
     """``first + piece`` in rows of at most ``room`` characters, broken before
     a term; the rows after the first indented under it."""
     rows, cur = [], first
-    for t in terms(piece):
+    # a term still too wide (batch (...), L (...)) is broken inside its brackets
+    parts = [x for t in terms(piece) for x in (terms(loosened(t)) if visible(t) > room else [t])]
+    for t in parts:
         if cur.strip() and cur != first and visible(cur) + visible(t) > room:
             rows.append(cur.rstrip())
             cur = r"\quad {}"
@@ -97,7 +120,7 @@ def _broken(first: str, piece: str, room: int) -> list[str]:
 def _second(row: Row, room: int) -> list[str]:
     """The second column's rows of one entry."""
     one = row.lead + row.sep.join(row.pieces) + row.tail
-    if visible(one) <= room or (len(row.pieces) == 1 and len(terms(row.pieces[0])) == 1):
+    if visible(one) <= room or (len(row.pieces) == 1 and len(terms(loosened(row.pieces[0]))) == 1):
         return [one]
     out: list[str] = []
     broken = False  # the step after a broken one starts a row of its own
