@@ -374,7 +374,7 @@ def _has_weights(row) -> bool:
     return bool(row.weights) or any(_has_weights(c) for c in row.children)
 
 
-def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[R.Row]:
+def _explain_lines(row, depth: int, frozen: bool, buffers: bool, names: dict) -> list[R.Row]:
     from ..model.formula import weight_formula
 
     frozen, buffers = frozen or row.frozen, buffers or row.state_as_buffers
@@ -395,11 +395,13 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[R.Row]:
     lines = [R.chain(head, chain)]
     if not row.group:  # the output shape and how it follows, where each size comes from
         lines.append(R.Row(S.output_head(row, indent + r"\quad "), tuple(steps), "", r";\ "))
-        lines += [R.line(indent + r"\quad " + a, rf"\text{{{b}}}") for a, b in S.sources(row)]
+        lines += [
+            R.line(indent + r"\quad " + a, rf"\text{{{b}}}") for a, b in S.sources(row, names)
+        ]
     children = [c for c in row.children if row.group or _has_weights(c)]
     if children:
         for c in children:
-            lines += _explain_lines(c, depth + 1, frozen, buffers)
+            lines += _explain_lines(c, depth + 1, frozen, buffers, names)
         return lines
     for w in row.weights:
         f = weight_formula(w)
@@ -487,9 +489,11 @@ def explain_latex(model, *, layer: str | None = None, standalone: bool = False) 
     """``symcount explain --latex``: each layer's formula, the numbers put in
     and the value, then each weight's, as ``alignat*`` lines; then the total."""
     rows = [model.row(layer)] if layer is not None else list(model.rows)
+    # a size's source named as its layer's label reads (c_in = 24, the channels of Conv2D's output)
+    names = {r.name: LB.label(r, breakable=False) for _, r in model.walk(expand=True)}
     groups, lines = [], []
     for r in rows:  # one alignat* per screenful of layers: TeX holds a display in memory
-        more = _explain_lines(r, 0, False, False) + _macs_lines(r, model)
+        more = _explain_lines(r, 0, False, False, names) + _macs_lines(r, model)
         if lines and len(lines) + len(more) > ALIGN_LINES:
             groups.append(lines)
             lines = []

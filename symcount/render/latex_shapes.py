@@ -88,13 +88,16 @@ def output_head(row, indent: str) -> str:
     return indent + r"\text{output}\ " + shape(row.output_shape)
 
 
-def sources(row) -> list[tuple[str, str]]:
+def sources(row, names: dict | None = None) -> list[tuple[str, str]]:
     """``(c_{in} = 24, the channels of conv2d's output)``: where a size the
-    weights use comes from (the gloss is text, escaped for text mode)."""
+    weights use comes from (the gloss is text-mode LaTeX); ``names``: the
+    layers' labels (render/latex_labels.py) by name."""
     out = []
     for s in row.shape_steps:
         if not isinstance(s, Source) or s.value is None:
             continue
-        where = f"{row.made_by}'s output" if row.made_by else "the input"
-        out.append((f"{symbol(s.label)} = {_value(s.value)}", text(f"the {s.what} of {where}")))
+        by = row.made_by
+        where = (names or {}).get(by) or text(by) if by else None
+        gloss = text(f"the {s.what} of ") + (f"{where}'s output" if by else "the input")
+        out.append((f"{symbol(s.label)} = {_value(s.value)}", gloss))
     return out
