@@ -110,14 +110,26 @@ def model_html(model) -> str:
 
 
 def _mathjax_label(row, depth: int = 0) -> str:
-    """``\\mathtt{conv2d\\_1}\\ \\text{(Conv2D)}``: valid in MathJax and in LaTeX."""
+    """``\\text{Conv2D 1}``, ``\\mathtt{encoder\\_out}\\ \\text{(Dense)}``: the
+    labels of render/latex_labels.py in what MathJax and LaTeX both know."""
+    from .latex_labels import REPEAT_TYPE, generated
+
     kind = "".join(c for c in row.type if c.isalnum() or c in " -.")
-    text = r"\quad " * depth + r"\mathtt{" + L.math_text(row.name) + r"}\ \text{(" + kind + ")}"
+    n = generated(row.name, row.type)
+    if row.type.startswith(REPEAT_TYPE) and generated(row.name, "repeat") is not None:
+        text = r"\text{repeated }" + L.math(row.type[len(REPEAT_TYPE) :]) + r"\text{ times}"
+    elif row.type == "repeat pass":
+        text = r"\text{" + L.text(row.name) + "}"
+    elif n is not None:
+        text = r"\text{" + kind + (f" {n}" if n else "") + "}"
+    else:
+        text = r"\mathtt{" + L.math_text(row.name) + r"}\ \text{(" + kind + ")}"
+    text = r"\quad " * depth + text
     if row.multiplier != 1:
         text += r" \times " + L.value(row.multiplier)
     if row.calls != 1:
         n = row.calls if isinstance(row.calls, int) else "$" + L.value(row.calls) + "$"
-        text += rf"\ \text{{[shared: {n} calls]}}"
+        text += rf"\text{{, called {n} times}}"
     return text
 
 
@@ -133,7 +145,8 @@ def model_latex(model) -> str:
             )
         extra = "".join(f" & {L.value(r.count(q.name))}" for q in columns)
         lines.append(
-            f"{_mathjax_label(r, depth)} & {L.shape(r.output_shape)} & {L.formula(r)}"
+            f"{_mathjax_label(r, depth)} & {L.shape(r.output_shape)}"
+            f" & {L.table_formula(r, model.symbols)}"
             f" & {L.value(r.params)}{extra} \\\\"
         )
     heads = "".join(rf" & \text{{{L.text(q.column)}}}" for q in columns)
