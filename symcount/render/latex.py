@@ -270,7 +270,9 @@ def summary_table(
     empty = " & " * (len(head) - 2)
     # each total under Parameters, named by its row (Trainable): a row may end early
     items = totals_rows(model)
+    # with a second table, the other quantities' totals go there (under their columns)
     main = [it for it, (q, _) in zip(items, total_items(model), strict=True) if q.default]
+    main = main if columns else items
     totals = [
         f"{title}{empty} & {_cell(_split_cell(model, name, v))} \\\\" for title, name, v in main
     ]
