@@ -416,7 +416,7 @@ def cmd_summary(args, parser) -> str:
     if latex:  # cli/latex_summary.py: the table or document, --leading after it
         return _command_module("latex_summary").summary(args, parser, model, _leading)
     if args.leading and args.format != "text":
-        parser.error("--leading goes with the text format")
+        parser.error("--leading goes with the text format or --latex")
     if args.format == "text":
         from ..render.table import summary
 
