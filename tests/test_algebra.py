@@ -355,7 +355,7 @@ def test_cli_leading_numeric(capsys):
 
 def test_cli_leading_needs_text(capsys):
     code, _, err = run(capsys, "summary", STACKED, "--leading", "--format", "json")
-    assert code == 2 and "--leading goes with the text format" in err
+    assert code == 2 and "--leading goes with the text format or --latex" in err
 
 
 # the user-expression parser -----------------------------------------------------------

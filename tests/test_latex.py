@@ -137,15 +137,14 @@ def test_golden(capsys, golden, name, argv, monkeypatch):
 def test_mnist_numbers_are_the_keras_ones():
     tex = L.model_latex(symcount.load("examples/mnist_cnn.sc"))
     assert r"N_{\text{params}} = 240 + 7{,}812 + 2{,}654{,}336 + 1{,}290 = 2{,}663{,}678" in tex
-    row = next(
-        line for line in tex.splitlines() if line.startswith(r"\texttt{conv2d\_\allowbreak{}1}")
-    )
+    row = next(line for line in tex.splitlines() if line.startswith("Conv2D 1 &"))
     cells = [c.strip() for c in row.removesuffix(r"\\").split("&")]
-    # table cells break: after an underscore of a name, inside brackets, between factors
+    # issue 14: conv2d_1, a name Keras made, reads as its type and number; the
+    # formula has its labels replaced by what they stand for (no k_h undefined)
     assert cells == [
-        r"\texttt{conv2d\_\allowbreak{}1} (Conv2D)",
+        "Conv2D 1",
         r"$24 \times 24 \times 36$",
-        r"$(k_{h} k_{w} c_{\text{in}} + 1) \,\allowbreak{} \mathrm{filters} = (3 \cdot 3 \cdot 24 + 1) \cdot 36$",
+        r"$(3 \cdot 3 \cdot 24 + 1) \cdot 36$",
         r"$7{,}812$",
     ]
     assert tex.count(r"\toprule") == tex.count(r"\bottomrule") == 1
@@ -178,11 +177,31 @@ def test_explain_marks_non_trainable_weights():
 def test_repeat_rows_show_their_multiplier():
     m = symcount.parse("input(T, d) -> repeat L { Dense(d) }")
     tex = L.model_latex(m)
-    assert r"\texttt{repeat} (repeat xL) & $T \times d$ & $L d (d + 1)$" in tex
+    assert r"repeated $L$ times & $T \times d$ & $L d (d + 1)$" in tex
     m = symcount.parse("input(T, d) -> repeat L { Dense(d) -> Dense(d) }")
     tex = L.model_latex(m, expand=True)
-    assert r"\quad \texttt{each pass} (repeat pass) $\times\, L$ & $T \times d$" in tex
-    assert r"\quad \quad \texttt{dense\_\allowbreak{}1} (Dense) & $T \times d$" in tex
+    assert r"\quad each pass, $\times\, L$ & $T \times d$" in tex
+    assert r"\quad \quad Dense 1 & $T \times d$" in tex
+
+
+LABELS = [
+    # model, the first layer's label in LaTeX
+    ("input(8) -> LayerNormalization", "LayerNormalization"),
+    ("input(8) -> Dense(4) -> Dense(4)", "Dense"),
+    ("input(8) -> Dense(4, name=encoder_out)", r"\texttt{encoder\_\allowbreak{}out} (Dense)"),
+    ("input(8) -> Dense(4, name=dense_7)", "Dense 7"),  # a name as Keras makes them
+    ("input(T, d) -> repeat 3 { Dense(d) }", "repeated $3$ times"),
+    ("input(T, d) -> repeat N - 1 { Dense(d) }", "repeated $N - 1$ times"),
+    ("convention torch; input(3, 8, 8) -> BatchNorm2d(3)", "BatchNorm2d"),
+    ("let e = Dense(3); a = input(4) -> e; b = input(4) -> e", "Dense, called 2 times"),
+]
+
+
+@pytest.mark.parametrize(("source", "expected"), LABELS)
+def test_layer_labels_read_as_a_paper_writes_them(source, expected):
+    from symcount.render.latex_labels import label
+
+    assert label(symcount.parse(source).rows[0]) == expected
 
 
 # usage errors ------------------------------------------------------------------------
@@ -219,7 +238,13 @@ KNOWN_MACROS = {
     "textasciitilde", "textasciicircum", "textbackslash",
     # math
     "frac", "left", "right", "cdot", "times", "quad", ",", " ", "lfloor", "rfloor",
-    "lceil", "rceil", "max", "min", "bmod", "sqrt",
+    "lceil", "rceil", "max", "min", "bmod", "sqrt", "to",
+    # explain: a name too long for its column set over the row after it
+    "rlap",
+    # summary --leading
+    "approx", "qquad", "noindent",
+    # a long product broken inside its brackets
+    "bigl", "bigr",
 } | L.GREEK  # fmt: skip
 MATHJAX = {"hline", "mathtt", "vdots", "le", "ge"}
 KNOWN_ENVIRONMENTS = {
@@ -398,7 +423,7 @@ def test_big_model_is_fast_and_never_calls_sympy_latex(monkeypatch):
     tex = L.model_latex(m, standalone=True)
     took = time.perf_counter() - start
     assert took < 10, took  # about 1 s here; sympy.latex of the total alone takes minutes
-    assert tex.count(r"\texttt{dense") == 2000
+    assert len(re.findall(r"^Dense( \d+)? &", tex, re.M)) == 2000
     assert r"\begin{multline*}" in tex
 
 
@@ -428,24 +453,43 @@ def test_latex_of_a_numeric_model_does_not_import_sympy():
 
 
 def test_explain_breaks_a_long_chain_into_rows():
+    # issue 14: a name too long for the first column gets a row of its own, a step
+    # too wide breaks before its + signs, and the numbers step is multiplied out
+    # (num_heads = h times key_dim = d/h reads d, not h d/h)
     tex = DOCUMENTS["a transformer explained"]()
-    head = r"&\quad \quad \text{multi\_head\_attention (MultiHeadAttention)} &&{}= 3 d \, "
+    head = r"&\quad \quad \text{MultiHeadAttention} &&{}= 3 d \, \mathrm{num\_heads} \, \mathrm{key\_dim}"
     i = tex.index(head)
-    rows = tex[i:].split(" \\\\\n")[:3]
-    assert rows[1].strip() == r"& &&{}= 3 d h \frac{d}{h} + 3 h \frac{d}{h} + h \frac{d}{h} d + d"
-    assert rows[2].strip() == r"& &&{}= 4 d^{2} + 4 d"
-    assert r"\text{mlp (mlp)} &&{}= 8 d^{2} + 5 d" in tex
+    rows = [r.strip() for r in tex[i:].split(" \\\\\n")[1:4]]
+    assert rows == [
+        r"& &&\quad {}+ 3 \, \mathrm{num\_heads} \, \mathrm{key\_dim}",
+        r"& &&\quad {}+ \mathrm{num\_heads} \, \mathrm{key\_dim} \, d + d",
+        r"& &&{}= 3 d^{2} + 3 d + d^{2} + d = 4 d^{2} + 4 d",
+    ]
+    steps = [row.split("&&")[-1] for row in tex.split("\\\\\n") if "&&" in row]
+    assert not [s for s in steps if r"h \frac{d}{h}" in s]  # no step reads h d/h
+    assert r"\text{query/kernel}\ \left(d \times h \times \frac{d}{h}\right) &&{}= d \, " in tex
+    assert r"\mathrm{num\_heads} \, \mathrm{key\_dim} = d^{2} \\" in tex
+    assert r"\text{mlp} &&{}= 8 d^{2} + 5 d" in tex
+    m = symcount.parse("input(T, d) -> Dense(d, name=a_name_too_long_for_the_first_column)")
+    rows = L.explain_latex(m).split(" \\\\\n")
+    assert rows[0].endswith(
+        r"&\rlap{$\text{\texttt{a\_name\_too\_long\_for\_the\_first\_column} (Dense)}$}"
+    )
+    assert (
+        rows[1].strip()
+        == r"& &&{}= \left(c_{\text{in}} + 1\right) \, \mathrm{units} = \left(d + 1\right) d = d \left(d + 1\right)"
+    )
 
 
 def test_block_rows_show_the_block_formula():
     m = symcount.parse("block mlp(w) { Dense(4*w) -> Dense(w) }; input(T, d) -> mlp(d) -> mlp(8)")
     tex = L.model_latex(m)
     assert (
-        r"\texttt{mlp\_\allowbreak{}1} (mlp) & $T \times 8$ & "
-        r"$4 w (d + 1) + w (4 w + 1)$ & $32 d + 296$ \\"
+        # w, the block's parameter, is no symbol of the model: the table gives the value
+        r"mlp 1 & $T \times 8$ & $32 d + 296$ & $32 d + 296$ \\"
     ) in tex
     assert (
-        r"&\text{mlp\_1 (mlp)} &&{}= 4 w \left(d + 1\right) + w \left(4 w + 1\right) = 32 d + 296"
+        r"&\text{mlp 1} &&{}= 4 w \left(d + 1\right) + w \left(4 w + 1\right) = 32 d + 296"
         in L.explain_latex(m)
     )
 
@@ -457,24 +501,21 @@ def test_a_block_whose_count_ignores_its_parameters():
     # drop(r): r changes no count, so the block has no formula in r; its row is its value
     m = symcount.parse(BLOCK_WITHOUT_FORMULA)
     table = m.to_latex()
-    assert r"\texttt{drop} (drop) & $10$ & $330$ & $330$ \\" in table
+    assert r"drop & $10$ & $330$ & $330$ \\" in table
     check_parses(table)
     derivation = L.explain_latex(m)
-    assert r"\text{drop (drop)} &&{}= 330 \\" in derivation
+    assert r"\text{drop} &&{}= 330 \\" in derivation
     check_parses(derivation)
 
 
 EXAMPLES = sorted((Path(__file__).resolve().parent.parent / "examples").glob("*.sc"))
+NO_PDFLATEX = "no pdflatex (Debian: texlive-latex-recommended)"  # conftest: fails if required
 
 
-@pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex (Debian: texlive-latex-recommended)")
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
-def test_every_example_summary_fits_the_page(path, tmp_path):
-    """issue 14: the standalone summary of every shipped example compiles with
-    no overfull box: the table is as wide as the text and its cells wrap."""
-    (tmp_path / "doc.tex").write_text(
-        L.model_latex(symcount.load(str(path)), standalone=True), encoding="utf-8"
-    )
+def _fits_the_page(tmp_path, tex: str) -> None:
+    """pdflatex compiles ``tex`` with no error and no overfull box (the
+    log names the first one)."""
+    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
     run = subprocess.run(
         [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
         cwd=tmp_path,
@@ -485,3 +526,112 @@ def test_every_example_summary_fits_the_page(path, tmp_path):
     log = (tmp_path / "doc.log").read_text("latin-1")
     assert run.returncode == 0, log[-3000:]
     assert "Overfull \\hbox" not in log, log[log.index("Overfull") :][:600]
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_summary_fits_the_page(path, tmp_path):
+    """issue 14: the standalone summary of every shipped example compiles with
+    no overfull box: the table is as wide as the text and its cells wrap."""
+    _fits_the_page(tmp_path, L.model_latex(symcount.load(str(path)), standalone=True))
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_explain_fits_the_page(path, tmp_path):
+    """issue 14: explain --latex --standalone of every shipped example, the
+    shape lines included, fits the text width: long chains break at = and
+    + signs, long names get a row of their own (render/latex_rows.py)."""
+    _fits_the_page(tmp_path, L.explain_latex(symcount.load(str(path)), standalone=True))
+
+
+MANY_COLUMNS = ["--compute", "--memory", "--optimizer", "adam", "--batch", "32"]
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+def test_every_example_with_many_columns_fits_the_page(path, tmp_path, capsys):
+    """issue 14: with MACs, FLOPs and bytes the quantities get a table of their
+    own beside the parameters' (seven columns do not fit a page's width)."""
+    out = _cli(capsys, ["summary", str(path), "--latex", "--standalone", *MANY_COLUMNS])
+    assert out.count(r"\begin{table}") + out.count(r"\begin{longtable}") == 2
+    _fits_the_page(tmp_path, out)
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+@pytest.mark.parametrize("example", ["vit_base.sc", "torch_lstm.sc", "gpt3.sc", "resnet50.sc"])
+def test_explain_with_compute_fits_the_page(example, tmp_path, capsys):
+    # each call's MACs: a long product breaks inside its brackets (\bigl( ... \bigr))
+    path = str(EXAMPLES[0].parent / example)
+    _fits_the_page(
+        tmp_path,
+        _cli(
+            capsys, ["explain", path, "--latex", "--standalone", *MANY_COLUMNS[:1], "--batch", "8"]
+        ),
+    )
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+@pytest.mark.parametrize(
+    ("example", "layer"),
+    [("efficientnet_b0.sc", "mbconv_wide"), ("gpt2.sc", "repeat"), ("vit_base.sc", "repeat")],
+)
+def test_explain_of_one_layer_fits_the_page(example, layer, tmp_path):
+    m = symcount.load(str(EXAMPLES[0].parent / example))
+    _fits_the_page(tmp_path, L.explain_latex(m, layer=layer, standalone=True))
+
+
+GPT2_AT = [
+    "--set",
+    "d=768",
+    "--set",
+    "L=12",
+    "--set",
+    "V=50257",
+    "--set",
+    "T=1024",
+    "--set",
+    "h=12",
+]
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (
+            ["examples/gpt2.sc"],
+            [
+                r"N_{\text{params}} \approx 12 L d^{2} \qquad \text{(as $L$, $T$, $V$, $d$ grow)}",
+                r"\noindent Give every symbol a value (\texttt{--set}) to see the error.",
+            ],
+        ),
+        (
+            ["examples/gpt2.sc", *GPT2_AT],
+            [
+                r"\noindent At $L = 12$, $T = 1{,}024$, $V = 50{,}257$, $d = 768$: $84{,}934{,}656$"
+                r" against the exact $124{,}439{,}808$ (relative error $-31.7\%$).",
+            ],
+        ),
+        (
+            ["examples/mnist_cnn.sc"],
+            [r"\noindent Leading term: the count is a number (no symbols to grow)."],
+        ),
+    ],
+)
+def test_summary_latex_leading(capsys, argv, expected, monkeypatch):
+    """issue 14: --leading is in the LaTeX when asked (after the table, as in
+    the text); without it, not."""
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    out = _cli(capsys, ["summary", *argv, "--latex", "--leading"])
+    tail = out[out.index(r"\end{table}") :]
+    for line in expected:
+        assert line in tail
+    check_parses(out)
+    assert r"\approx" not in _cli(capsys, ["summary", *argv, "--latex"])
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason=NO_PDFLATEX)
+def test_summary_latex_leading_compiles(capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    argv = ["summary", "examples/gpt2.sc", *GPT2_AT, "--latex", "--standalone", "--leading"]
+    _fits_the_page(tmp_path, _cli(capsys, argv))

@@ -95,8 +95,8 @@ def test_model_latex_for_mathjax(mnist):
     tex = N.model_latex(mnist)
     assert tex.startswith(r"$$ N_{\text{params}} = 2{,}663{,}678 $$")
     assert (
-        r"\mathtt{conv2d\_1}\ \text{(Conv2D)} & 24 \times 24 \times 36 & "
-        r"\left(k_{h} k_{w} c_{\text{in}} + 1\right) \, \mathrm{filters} = "
+        # issue 14: the labels and formulas of the paper's table (latex_labels.py)
+        r"\text{Conv2D 1} & 24 \times 24 \times 36 & "
         r"\left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36 & 7{,}812 \\"
     ) in tex
     for macro in ("toprule", "midrule", "booktabs", "tabular"):  # MathJax has none of these
@@ -115,16 +115,30 @@ def test_big_models_are_cut_in_the_middle():
 
 def test_row_displays(mnist):
     row = mnist.row("conv2d_1")
-    assert N.row_latex(row) == (
+    # issue 14: the output shape and how it follows, as explain shows them
+    assert N.row_latex(row).split("\n") == [
         r"$$ N_{\mathtt{conv2d\_1}} = \left(k_{h} k_{w} c_{\text{in}} + 1\right) \, "
-        r"\mathrm{filters} = \left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36 = 7{,}812 $$"
-    )
+        r"\mathrm{filters} = \left(3 \cdot 3 \cdot 24 + 1\right) \cdot 36 = 7{,}812 $$",
+        r"$$ \text{output}\ 24 \times 24 \times 36:\ h_{\text{out}} = w_{\text{out}} = 26 - 3 + 1 = 24 $$",
+        r"$$ c_{\text{in}} = 24\ \text{(the channels of conv2d's output)} $$",
+    ]
+    check_parses(N.row_latex(row), mathjax=True)
     html = N.row_html(row)
     assert html.startswith('<pre class="symcount-row">conv2d_1 (Conv2D)  params = ')
     assert "3*3*24*36 = 7,776" in html
     md = N.row_markdown(row)
     assert md.startswith("```\nconv2d_1 (Conv2D)") and md.endswith("```\n")
-    assert N.row_latex(mnist.row("flatten")) == r"$$ N_{\mathtt{flatten}} = 0 $$"
+    assert N.row_latex(mnist.row("flatten")) == (
+        r"$$ N_{\mathtt{flatten}} = 0 $$"
+        "\n"
+        r"$$ \text{output}\ 20{,}736:\ 24 \cdot 24 \cdot 36 = 20{,}736 $$"
+    )
+    strided = symcount.load("examples/strided_convs.sc").row("conv2d_1")
+    assert N.row_latex(strided).split("\n")[1] == (
+        r"$$ \text{output}\ 17 \times 47 \times 35:\ "
+        r"h_{\text{out}} = \left\lceil \frac{49}{3} \right\rceil = 17\ \text{(padding=same)};\quad "
+        r"w_{\text{out}} = \left\lceil \frac{94}{2} \right\rceil = 47\ \text{(padding=same)} $$"
+    )
 
 
 def test_row_plain_repr(mnist):
@@ -138,13 +152,19 @@ def test_row_latex_symbolic():
     assert N.row_latex(m.rows[0]) == (
         r"$$ N_{\mathtt{lstm}} = 4 \, \mathrm{units} \, \left(c_{\text{in}} + \mathrm{units} + 1\right)"
         r" = 4 u \left(f + u + 1\right) $$"
+        "\n"
+        r"$$ \text{output}\ u $$"
     )
 
 
 def test_shared_and_repeated_rows_in_mathjax():
     m = symcount.parse("input(T, d) -> repeat L { Dense(d) -> Dense(d) }")
     tex = N.model_latex(m)
-    assert r"\mathtt{repeat}\ \text{(repeat xL)}" in tex
+    assert r"\text{repeated }L\text{ times} & T \times d & 2 L d \left(d + 1\right)" in tex
+    check_parses(tex, mathjax=True)
+    m = symcount.load("examples/shared_lstm.sc")
+    tex = N.model_latex(m)
+    assert r"\text{LSTM}\text{, called 2 times} & 64 & " in tex
     check_parses(tex, mathjax=True)
 
 

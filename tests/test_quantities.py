@@ -319,7 +319,12 @@ def test_latex(extra):
         ("Elements out", "elements_out"),
     ]
     text = m.to_latex()
-    assert r"Bias entries &  &  & $11$ \\" in text and r"Elements out &  &  & $11$ \\" in text
+    # issue 14: a quantity with a column gets a second table, the totals beside it
+    table = text[text.index(r"Layer & Out \#") :]
+    assert r"Bias entries & $11$ \\" in table and r"Elements out & $11$ \\" in table
+    # a quantity with no column, alone: its total under Parameters, as the others'
+    alone = symcount.parse(MLP, values={"f": 4, "u": 8}).showing("bias_entries").to_latex()
+    assert r"Bias entries &  &  & $11$ \\" in alone and alone.count(r"\begin{table}") == 1
 
 
 def test_diff(extra):

@@ -413,12 +413,10 @@ def _can_draw_unicode() -> bool:
 def cmd_summary(args, parser) -> str:
     latex = _latex_wanted(args, parser)
     model = _command_module("columns").apply(args, _model(args, parser))
-    if latex:
-        from ..render.latex import model_latex
-
-        return model_latex(model, standalone=args.standalone, expand=args.expand, depth=args.depth)
+    if latex:  # cli/latex_summary.py: the table or document, --leading after it
+        return _command_module("latex_summary").summary(args, parser, model, _leading)
     if args.leading and args.format != "text":
-        parser.error("--leading goes with the text format")
+        parser.error("--leading goes with the text format or --latex")
     if args.format == "text":
         from ..render.table import summary
 
@@ -436,9 +434,9 @@ def cmd_summary(args, parser) -> str:
     return render[args.format](model)
 
 
-def _leading(args, parser, model) -> str:
+def _leading(args, parser, model, render=None) -> str:
     """The total's leading term, found on the model with its symbols left free
-    (--set values only give the point where its error is measured)."""
+    (--set values only give where its error is measured); ``render``: for LaTeX."""
     from ..analysis.algebra import leading_report, leading_text
 
     values = _values(args, parser)
@@ -450,8 +448,10 @@ def _leading(args, parser, model) -> str:
     try:
         report = leading_report(free, values)
     except SymcountError as e:  # the table is still worth printing
-        return f"\nLeading term: none ({e.message})\n"
-    return "\n" + leading_text(report, values)
+        if render is None:
+            return f"\nLeading term: none ({e.message})\n"
+        report = e.message  # render: the report, or why there is none
+    return render(report, values) if render else "\n" + leading_text(report, values)
 
 
 def cmd_explain(args, parser) -> str:

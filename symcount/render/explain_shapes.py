@@ -63,27 +63,42 @@ def step_text(step: Step, labels: tuple | None = None) -> str:
     return f"{out} {step.note}" if step.note else out
 
 
-def steps_text(steps) -> str:
-    """The steps joined by ``; ``, axes with the same formula and value merged
+def merged(steps) -> list[tuple[tuple, Step]]:
+    """(labels, step): axes with the same formula and value merged
     (``h_out = w_out = 26 - 3 + 1 = 24``)."""
-    merged: list[list] = []
+    out: list[list] = []
     for s in steps:
         key = (formula(s), P.expr(s.value), s.note)
-        if merged and merged[-1][0] == key and s.labels:
-            merged[-1][1] += s.labels
+        if out and out[-1][0] == key and s.labels:
+            out[-1][1] += s.labels
         else:
-            merged.append([key, tuple(s.labels), s])
-    return "; ".join(step_text(s, labels) for _, labels, s in merged)
+            out.append([key, tuple(s.labels), s])
+    return [(labels, s) for _, labels, s in out]
 
 
-def _steps(row) -> list[Step]:
+def steps_text(steps) -> str:
+    """The steps joined by ``; ``, equal axes merged (:func:`merged`)."""
+    return "; ".join(step_text(s, labels) for labels, s in merged(steps))
+
+
+def shown_value(step: Step):
+    """The value a step ends with, or None where :func:`step_text` leaves it out."""
+    text = formula(step)
+    if isinstance(step.value, int) and P.number(step.value) != text and P.expr(step.value) != text:
+        return step.value
+    if not text and step.value is not None:
+        return step.value
+    return None
+
+
+def row_steps(row) -> list[Step]:
     return [s for s in row.shape_steps if isinstance(s, Step)]
 
 
 def output_text(row) -> str:
     """``output (None, 24, 24, 36): h_out = w_out = 26 - 3 + 1 = 24``."""
     head = f"output {P.shape(row.output_shape)}"
-    steps = _steps(row)
+    steps = row_steps(row)
     return f"{head}: {steps_text(steps)}" if steps else head
 
 

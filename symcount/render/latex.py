@@ -14,7 +14,10 @@ import re
 
 from .. import printing as P
 from ..model.formula import Formula
-from . import compute_note, label, total_items
+from . import compute_note, total_items
+from . import latex_labels as LB
+from . import latex_rows as R
+from . import latex_shapes as S
 from .latex_printer import (
     GREEK,
     formula_latex,
@@ -102,6 +105,21 @@ def formula(row) -> str:
     return " = ".join(steps)
 
 
+def table_formula(row, symbols) -> str:
+    """The summary's Formula cell: the count with each label replaced by what
+    it stands for (``(3 \\cdot 3 \\cdot 24 + 1) \\cdot 36``, ``2 d`` for
+    LayerNormalization's ``2 c``), so no symbol of the table goes undefined;
+    a block's formula in its parameters, or its value when a parameter is
+    none of the model's ``symbols`` (``w`` of ``block mlp(w)``)."""
+    f = _formula_of(row)
+    if not row.group:
+        return _formula_step(f, True)
+    free = getattr(f.tree, "free_symbols", ()) if isinstance(f, Formula) and f.plain else ()
+    if {s.name for s in free} - set(symbols):
+        return value(row.params)
+    return _formula_step(f, False)
+
+
 def _formula_step(f, numbers: bool) -> str:
     """A formula object printed as such; a formula given as text (a rule's
     override) read by the language's expression grammar."""
@@ -111,15 +129,7 @@ def _formula_step(f, numbers: bool) -> str:
 
 
 def _layer_cell(row, depth: int = 0) -> str:
-    # a long name may break after an underscore: the column has a width
-    name = text(row.name).replace(r"\_", r"\_\allowbreak{}")
-    cell = r"\quad " * depth + r"\texttt{" + name + "} (" + text(row.type) + ")"
-    if row.multiplier != 1:
-        cell += r" $\times\, " + value(row.multiplier) + "$"
-    if row.calls != 1:
-        n = row.calls if isinstance(row.calls, int) else "$" + value(row.calls) + "$"
-        cell += f" [shared: {n} calls]"
-    return cell
+    return r"\quad " * depth + LB.label(row)
 
 
 def _total_name(kind: str = "params") -> str:
@@ -138,16 +148,24 @@ def _display(lhs: str, steps: list[str], last_terms: list[str] | None = None) ->
     """``lhs = step = ... `` as an equation, or a multline broken at the
     terms of the last step when it is long."""
     body = f"{lhs} = " + " = ".join(steps)
+    if steps and _visible(body) > LINE_CHARS and (not last_terms or len(last_terms) < 2):
+        last_terms = [steps[-1]]
+    # a term wider than a line (L (...)) is broken inside its brackets
+    last_terms = [p for t in last_terms or () for p in _pieces(t)]
     if steps and (_visible(body) <= LINE_CHARS or not last_terms or len(last_terms) < 2):
         return "\\begin{equation*}\n  " + body + "\n\\end{equation*}"
     lines, cur = [], f"{lhs} = " + "".join(s + " = " for s in steps[:-1])
     for t in last_terms:
-        if _visible(cur) + _visible(t) > LINE_CHARS and cur.strip() not in ("", f"{lhs} ="):
+        if R.visible(cur) + R.visible(t) > LINE_CHARS and cur.strip() not in ("", f"{lhs} ="):
             lines.append(cur.rstrip())
             cur = ""
         cur += t + " "
     lines.append(cur.rstrip())
     return "\\begin{multline*}\n  " + " \\\\\n  ".join(lines) + "\n\\end{multline*}"
+
+
+def _pieces(term: str) -> list[str]:
+    return R.terms(R.loosened(term)) if R.visible(term) > LINE_CHARS else [term]
 
 
 def total_equation(model) -> str:
@@ -219,15 +237,15 @@ _SHARES = {"layer": 2.9, "shape": 1.8, "formula": 2.4, "count": 2.0}
 _GAPS = 0.025  # of the line, for the space between two columns (2 x \tabcolsep)
 
 
-def _column_spec(formulas: bool, extra: int) -> str:
-    shares = [_SHARES["layer"], _SHARES["shape"]]
+def _column_spec(formulas: bool, extra: int, shape: bool = True) -> str:
+    shares = [_SHARES["layer"]] + ([_SHARES["shape"]] if shape else [])
     shares += [_SHARES["formula"]] if formulas else []
     shares += [_SHARES["count"]] * (1 + extra)
     room = 1 - _GAPS * (len(shares) - 1)
     widths = [room * x / sum(shares) for x in shares]
     left = r">{\raggedright\arraybackslash}p{%.3f\linewidth}"
     right = r">{\raggedleft\arraybackslash}p{%.3f\linewidth}"
-    n_left = 3 if formulas else 2
+    n_left = 1 + shape + formulas
     cells = [(left if i < n_left else right) % w for i, w in enumerate(widths)]
     return "@{}" + "".join(cells) + "@{}"
 
@@ -235,26 +253,28 @@ def _column_spec(formulas: bool, extra: int) -> str:
 def summary_table(
     model, *, formulas: bool = True, expand: bool = False, depth: int | None = None
 ) -> str:
-    """A booktabs table: layer, output shape, formula, parameters (and each
-    quantity listed with a column: MACs, FLOPs); then the totals."""
+    """A booktabs table: layer, output shape, formula, parameters; then the
+    totals. The quantities listed with a column of their own (MACs, FLOPs,
+    bytes) get a second table, layer by layer (issue 14: seven columns do not
+    fit a page's width; two tables of four do, as a paper would set them)."""
     rows = _rows(model, expand, depth)
     columns = _columns(model)
     head = ["Layer", "Output shape", *(["Formula"] if formulas else []), "Parameters"]
-    head += [text(q.column) for q in columns]
-    cols = _column_spec(formulas, len(columns))
     body = []
     for depth, r in rows:
         cells = [_layer_cell(r, depth), _cell(shape(r.output_shape))]
         if formulas:
-            cells.append(_cell(formula(r)))
+            cells.append(_cell(table_formula(r, model.symbols)))
         cells.append(_cell(value(r.params)))
-        cells += [_cell(value(r.count(q.name))) for q in columns]
         body.append(" & ".join(cells) + r" \\")
-    empty = " & " * (len(head) - 2 - len(columns))
-    # each total under Parameters, named by its row (Total MACs): a row may end early
+    empty = " & " * (len(head) - 2)
+    # each total under Parameters, named by its row (Trainable): a row may end early
+    items = totals_rows(model)
+    # with a second table, the other quantities' totals go there (under their columns)
+    main = [it for it, (q, _) in zip(items, total_items(model), strict=True) if q.default]
+    main = main if columns else items
     totals = [
-        f"{title}{empty} & {_cell(_split_cell(model, name, v))} \\\\"
-        for title, name, v in totals_rows(model)
+        f"{title}{empty} & {_cell(_split_cell(model, name, v))} \\\\" for title, name, v in main
     ]
     caption = "Parameters of " + (
         r"\texttt{" + text(model.name) + "}" if model.name else "the model"
@@ -264,41 +284,50 @@ def summary_table(
         more = len(model.symbols) - CAPTION_SYMBOLS
         caption += "; symbols " + ", ".join(names) + (f" and {more:,} more" if more > 0 else "")
     caption += "."
+    cols = _column_spec(formulas, 0)
+    table = _float(cols, caption, " & ".join(head) + r" \\", body, totals)
+    if not columns:
+        return table
+    return table + "\n" + _columns_table(model, rows, columns, items)
+
+
+def _columns_table(model, rows, columns, items) -> str:
+    """Layer by layer, the quantities with a column of their own; their totals
+    under their column (a total with none, such as the optimizer's state
+    memory, under the last)."""
+    head = ["Layer", *(text(q.column) for q in columns)]
+    body = [
+        " & ".join([_layer_cell(r, d), *(_cell(value(r.count(q.name))) for q in columns)]) + r" \\"
+        for d, r in rows
+    ]
+    totals = []
+    for (title, name, v), (q, _) in zip(items, total_items(model), strict=True):
+        if q.default:
+            continue
+        at = columns.index(q) if q in columns else len(columns) - 1
+        cells = [title, *([""] * at), _cell(_split_cell(model, name, v))]
+        totals.append(" & ".join(cells) + r" \\")
+    what = ", ".join(text(q.column) for q in columns[:-1])
+    what = (what + " and " if what else "") + text(columns[-1].column)
+    caption = what + " of " + (r"\texttt{" + text(model.name) + "}" if model.name else "the model")
+    caption += " by layer."
     note = compute_note(model)  # "Compute: FLOPs = 2 x MACs ..., batch 1"
     if note:
         caption += " " + text(note) + "."
-    header = " & ".join(head) + r" \\"
-    if len(rows) > TABLE_ROWS_PER_PAGE:
-        lines = [
-            f"\\begin{{longtable}}{{{cols}}}",
-            f"\\caption{{{caption}}}\\\\",
-            r"\toprule",
-            header,
-            r"\midrule",
-            r"\endhead",
-            *body,
-            r"\midrule",
-            *totals,
-            r"\bottomrule",
-            r"\end{longtable}",
-        ]
+    cols = _column_spec(False, len(columns) - 1, shape=False)
+    return _float(cols, caption, " & ".join(head) + r" \\", body, totals)
+
+
+def _float(cols: str, caption: str, header: str, body: list[str], totals: list[str]) -> str:
+    """A booktabs table; with more rows than a page holds, a longtable."""
+    rule = [r"\midrule", *totals, r"\bottomrule"]
+    if len(body) > TABLE_ROWS_PER_PAGE:
+        head = [f"\\begin{{longtable}}{{{cols}}}", f"\\caption{{{caption}}}\\\\", r"\toprule"]
+        lines = [*head, header, r"\midrule", r"\endhead", *body, *rule, r"\end{longtable}"]
         return "\n".join(lines)
-    lines = [
-        r"\begin{table}[ht]",
-        r"\centering",
-        f"\\caption{{{caption}}}",
-        f"\\begin{{tabular}}{{{cols}}}",
-        r"\toprule",
-        header,
-        r"\midrule",
-        *body,
-        r"\midrule",
-        *totals,
-        r"\bottomrule",
-        r"\end{tabular}",
-        r"\end{table}",
-    ]
-    return "\n".join(lines)
+    head = [r"\begin{table}[ht]", r"\centering", f"\\caption{{{caption}}}"]
+    head += [f"\\begin{{tabular}}{{{cols}}}", r"\toprule", header, r"\midrule"]
+    return "\n".join([*head, *body, *rule, r"\end{tabular}", r"\end{table}"])
 
 
 def _comment(model) -> str:
@@ -314,9 +343,11 @@ def model_latex(
     standalone: bool = False,
     expand: bool = False,
     depth: int | None = None,
+    leading: str | None = None,
 ) -> str:
     """``symcount summary --latex``: the total as an equation and the table
-    (needs amsmath, booktabs and array; longtable for more than 40 rows)."""
+    (needs amsmath, booktabs and array; longtable for more than 40 rows);
+    ``leading``: LaTeX put after the table (--leading, render/latex_leading.py)."""
     body = "\n".join(
         [
             _comment(model),
@@ -324,6 +355,7 @@ def model_latex(
             *split_equations(model),
             "",
             summary_table(model, formulas=formulas, expand=expand, depth=depth),
+            *([leading] if leading else []),
         ]
     )
     body = _wrap_source(body)
@@ -344,22 +376,34 @@ def _has_weights(row) -> bool:
     return bool(row.weights) or any(_has_weights(c) for c in row.children)
 
 
-def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
+def _explain_lines(row, depth: int, frozen: bool, buffers: bool, names: dict) -> list[R.Row]:
     from ..model.formula import weight_formula
 
     frozen, buffers = frozen or row.frozen, buffers or row.state_as_buffers
     indent = r"\quad " * depth
-    head = indent + r"\text{" + text(label(row)) + "}"
+    head = indent + r"\text{" + LB.label(row, breakable=False) + "}"
+    steps = S.output_steps(row)
     if not row.group and not _has_weights(row):
-        return [f"&{head} &&\\text{{no weights; output }} {shape(row.output_shape)}"]
-    steps = formula(row)
-    if value(row.params) != steps.rsplit(" = ", 1)[-1]:
-        steps += " = " + value(row.params)
-    lines = _chain_lines(head, steps.split(" = "))
+        out = r"\text{no weights; output}\ " + shape(row.output_shape)
+        if not steps:
+            return [R.line(head, out)]
+        one = out + r":\ " + r";\ ".join(steps)
+        if R.visible(one) <= R.LINE - R.HEAD_MAX:
+            return [R.line(head, one)]
+        return [R.line(head, out), R.Row(indent + r"\quad ", tuple(steps), "", r";\ ")]
+    chain = formula(row).split(" = ")
+    if value(row.params) != chain[-1]:
+        chain.append(value(row.params))
+    lines = [R.chain(head, chain)]
+    if not row.group:  # the output shape and how it follows, where each size comes from
+        lines.append(R.Row(S.output_head(row, indent + r"\quad "), tuple(steps), "", r";\ "))
+        lines += [
+            R.line(indent + r"\quad " + a, rf"\text{{{b}}}") for a, b in S.sources(row, names)
+        ]
     children = [c for c in row.children if row.group or _has_weights(c)]
     if children:
         for c in children:
-            lines += _explain_lines(c, depth + 1, frozen, buffers)
+            lines += _explain_lines(c, depth + 1, frozen, buffers, names)
         return lines
     for w in row.weights:
         f = weight_formula(w)
@@ -372,18 +416,18 @@ def _explain_lines(row, depth: int, frozen: bool, buffers: bool) -> list[str]:
         tail = f" \\quad \\text{{({text(note)})}}" if note else ""
         name = r"\text{" + text(w.name) + "}"
         weight = rf"\quad {indent}{name}\ \left({shape(w.shape)}\right)"
-        lines += _chain_lines(weight, chain, tail)
+        lines.append(R.chain(weight, chain, tail))
     return lines
 
 
-def _macs_lines(row, model) -> list[str]:
+def _macs_lines(row, model) -> list[R.Row]:
     """explain's ``MACs = 26*26*3*3*1*24 = 146,016`` typeset, one line per call
     (render/explain_compute.py), when the model lists its compute."""
     if not model.compute_shown:
         return []
     head = r"\quad \text{MACs}"
     if row.group:
-        return _chain_lines(head, [value(row.count("macs"))])
+        return [R.chain(head, [value(row.count("macs"))])]
     lines = []
     calls = row.call_costs
     for i, costs in enumerate(calls):
@@ -405,11 +449,10 @@ def _macs_lines(row, model) -> list[str]:
             steps.append(product)
         if v is None or not steps or value(v) != steps[-1]:
             steps.append(r"\text{unknown}" if v is None else value(v))
-        lines += _chain_lines(name, steps)
+        lines.append(R.chain(name, steps))
     if row.multiplier != 1 and lines:
-        lines += _chain_lines(
-            rf"\quad \text{{counted}} \times {value(row.multiplier)}", [value(row.count("macs"))]
-        )
+        head = rf"\quad \text{{counted}} \times {value(row.multiplier)}"
+        lines.append(R.chain(head, [value(row.count("macs"))]))
     return lines
 
 
@@ -444,32 +487,23 @@ def _labelled_macs(costs) -> str | None:
     )
 
 
-def _chain_lines(head: str, steps: list[str], tail: str = "") -> list[str]:
-    """``head = step = step`` as one alignat* row, or, when that is wider
-    than a line, one row per step under the first."""
-    if _visible(head + " = ".join(steps)) <= LINE_CHARS or len(steps) < 2:
-        return [f"&{head} &&{{}}= {' = '.join(steps)}{tail}"]
-    return [f"&{head} &&{{}}= {steps[0]}"] + [
-        f"& &&{{}}= {step}{tail if i == len(steps) - 1 else ''}"
-        for i, step in enumerate(steps[1:], 1)
-    ]
-
-
 def explain_latex(model, *, layer: str | None = None, standalone: bool = False) -> str:
     """``symcount explain --latex``: each layer's formula, the numbers put in
     and the value, then each weight's, as ``alignat*`` lines; then the total."""
     rows = [model.row(layer)] if layer is not None else list(model.rows)
+    # a size's source named as its layer's label reads (c_in = 24, the channels of Conv2D's output)
+    names = {r.name: LB.label(r, breakable=False) for _, r in model.walk(expand=True)}
     groups, lines = [], []
     for r in rows:  # one alignat* per screenful of layers: TeX holds a display in memory
-        more = _explain_lines(r, 0, False, False) + _macs_lines(r, model)
+        more = _explain_lines(r, 0, False, False, names) + _macs_lines(r, model)
         if lines and len(lines) + len(more) > ALIGN_LINES:
             groups.append(lines)
             lines = []
         lines += more
     groups.append(lines)
     parts = [_comment(model)]
-    for lines in groups:
-        block = " \\\\\n  ".join(lines)
+    for group in groups:
+        block = " \\\\\n  ".join(R.layout(group))
         parts.append(f"\\begin{{alignat*}}{{2}}\n  {block}\n\\end{{alignat*}}")
     if layer is None:
         parts.append(total_equation(model))

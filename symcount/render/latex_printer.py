@@ -422,6 +422,8 @@ def _tree(t, numbers: bool) -> Item:
         return _label(t, numbers)
     if isinstance(t, int):
         return num(t)
+    if numbers and t[0] in ("k", "*") and _cancels(t):  # h (d/h) reads d: the product's value
+        return value_item(_value(t))
     if t[0] == "k":  # k equal terms: read k where the term reads 1
         rest = _flat(t[2], numbers)
         if len(rest) == 1 and rest[0].body == "1":
@@ -430,6 +432,35 @@ def _tree(t, numbers: bool) -> Item:
     if t[0] == "+":
         return total([("+", _tree(a, numbers)) for a in t[1]])
     return product([("*", it) for it in _flat(t, numbers)])
+
+
+def _cancels(t) -> bool:
+    """Whether a product's numbers include a symbolic fraction (``key_dim =
+    d/h`` beside ``num_heads = h``): shown multiplied out, ``3 d^{2}``, not
+    ``3 d h \\frac{d}{h}``."""
+    from ..ops.spec import Factor
+
+    factors = t[2:] if t[0] == "k" else t[1]
+    for f in factors:
+        if isinstance(f, tuple) and f[0] in ("k", "*") and _cancels(f):
+            return True
+        if isinstance(f, Factor) and D.is_symbolic(f.value) and f.value.as_numer_denom()[1] != 1:
+            return True
+    return False
+
+
+def _value(t):
+    """A formula tree's value (model/formula.py's, without importing it)."""
+    from ..ops.spec import Factor
+
+    if isinstance(t, Factor):
+        return t.value
+    if isinstance(t, int):
+        return t
+    if t[0] == "k":
+        return D.mul(t[1], _value(t[2]))
+    vals = [_value(a) for a in t[1]]
+    return D.prod(vals) if t[0] == "*" else D.total(vals)
 
 
 def _flat(t, numbers: bool) -> list[Item]:

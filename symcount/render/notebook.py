@@ -110,14 +110,26 @@ def model_html(model) -> str:
 
 
 def _mathjax_label(row, depth: int = 0) -> str:
-    """``\\mathtt{conv2d\\_1}\\ \\text{(Conv2D)}``: valid in MathJax and in LaTeX."""
+    """``\\text{Conv2D 1}``, ``\\mathtt{encoder\\_out}\\ \\text{(Dense)}``: the
+    labels of render/latex_labels.py in what MathJax and LaTeX both know."""
+    from .latex_labels import REPEAT_TYPE, generated
+
     kind = "".join(c for c in row.type if c.isalnum() or c in " -.")
-    text = r"\quad " * depth + r"\mathtt{" + L.math_text(row.name) + r"}\ \text{(" + kind + ")}"
+    n = generated(row.name, row.type)
+    if row.type.startswith(REPEAT_TYPE) and generated(row.name, "repeat") is not None:
+        text = r"\text{repeated }" + L.math(row.type[len(REPEAT_TYPE) :]) + r"\text{ times}"
+    elif row.type == "repeat pass":
+        text = r"\text{" + L.text(row.name) + "}"
+    elif n is not None:
+        text = r"\text{" + kind + (f" {n}" if n else "") + "}"
+    else:
+        text = r"\mathtt{" + L.math_text(row.name) + r"}\ \text{(" + kind + ")}"
+    text = r"\quad " * depth + text
     if row.multiplier != 1:
         text += r" \times " + L.value(row.multiplier)
     if row.calls != 1:
         n = row.calls if isinstance(row.calls, int) else "$" + L.value(row.calls) + "$"
-        text += rf"\ \text{{[shared: {n} calls]}}"
+        text += rf"\text{{, called {n} times}}"
     return text
 
 
@@ -133,7 +145,8 @@ def model_latex(model) -> str:
             )
         extra = "".join(f" & {L.value(r.count(q.name))}" for q in columns)
         lines.append(
-            f"{_mathjax_label(r, depth)} & {L.shape(r.output_shape)} & {L.formula(r)}"
+            f"{_mathjax_label(r, depth)} & {L.shape(r.output_shape)}"
+            f" & {L.table_formula(r, model.symbols)}"
             f" & {L.value(r.params)}{extra} \\\\"
         )
     heads = "".join(rf" & \text{{{L.text(q.column)}}}" for q in columns)
@@ -166,12 +179,24 @@ def row_html(row) -> str:
 
 
 def row_latex(row) -> str:
-    """``N_{conv2d_1} = (k_h k_w c_in + 1) filters = (3·3·24 + 1)·36 = 7,812``."""
+    """``N_{conv2d_1} = (k_h k_w c_in + 1) filters = (3·3·24 + 1)·36 = 7,812``,
+    then the output shape and how it follows, as explain shows them
+    (render/latex_shapes.py): ``output 24 × 24 × 36: h_out = w_out = 26 - 3 + 1 = 24``
+    and ``c_in = 24 (the channels of conv2d's output)``."""
+    from . import latex_shapes as S
+
     steps = L.formula(row)
     value = L.value(row.params)
     if steps.rsplit(" = ", 1)[-1] != value:
         steps += " = " + value
-    return r"$$ N_{\mathtt{" + L.math_text(row.name) + "}} = " + steps + " $$"
+    lines = [r"$$ N_{\mathtt{" + L.math_text(row.name) + "}} = " + steps + " $$"]
+    if row.group:  # a block's or repeat's shapes are its layers'
+        return lines[0]
+    shape = S.output_head(row, "")
+    how = S.output_steps(row)
+    lines.append("$$ " + shape + (r":\ " + r";\quad ".join(how) if how else "") + " $$")
+    lines += [rf"$$ {a}\ \text{{({b})}} $$" for a, b in S.sources(row)]
+    return "\n".join(lines)
 
 
 def row_markdown(row) -> str:
