@@ -149,7 +149,7 @@ class Formula:
         """The values put in and evaluated: a number or a SymPy expression."""
         if self.plain:
             return self.tree
-        return _value(self.tree)
+        return tree_value(self.tree)
 
     def scaled(self, k: int) -> Formula:
         """``k`` copies: ``2*4*units*(c_in + units + 1)``, ``2*(a + b)``."""
@@ -201,14 +201,15 @@ def _args(e) -> tuple:
     return e.args if e.is_Mul else (e,)
 
 
-def _value(t):
+def tree_value(t):
+    """A formula tree's value: a Factor's, a number, or the product or sum of its parts."""
     if isinstance(t, Factor):
         return t.value
     if isinstance(t, int):
         return t
     if t[0] == "k":
-        return D.mul(t[1], _value(t[2]))
-    vals = [_value(a) for a in t[1]]
+        return D.mul(t[1], tree_value(t[2]))
+    vals = [tree_value(a) for a in t[1]]
     return D.prod(vals) if t[0] == "*" else D.total(vals)
 
 

@@ -423,7 +423,9 @@ def _tree(t, numbers: bool) -> Item:
     if isinstance(t, int):
         return num(t)
     if numbers and t[0] in ("k", "*") and _cancels(t):  # h (d/h) reads d: the product's value
-        return value_item(_value(t))
+        from ..model.formula import tree_value
+
+        return value_item(tree_value(t))
     if t[0] == "k":  # k equal terms: read k where the term reads 1
         rest = _flat(t[2], numbers)
         if len(rest) == 1 and rest[0].body == "1":
@@ -447,20 +449,6 @@ def _cancels(t) -> bool:
         if isinstance(f, Factor) and D.is_symbolic(f.value) and f.value.as_numer_denom()[1] != 1:
             return True
     return False
-
-
-def _value(t):
-    """A formula tree's value (model/formula.py's, without importing it)."""
-    from ..ops.spec import Factor
-
-    if isinstance(t, Factor):
-        return t.value
-    if isinstance(t, int):
-        return t
-    if t[0] == "k":
-        return D.mul(t[1], _value(t[2]))
-    vals = [_value(a) for a in t[1]]
-    return D.prod(vals) if t[0] == "*" else D.total(vals)
 
 
 def _flat(t, numbers: bool) -> list[Item]:
