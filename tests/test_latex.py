@@ -388,10 +388,9 @@ def test_long_model_uses_longtable_and_breaks_the_total():
 PDFLATEX = shutil.which("pdflatex")
 
 
-@pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex (Debian: texlive-latex-recommended)")
-@pytest.mark.parametrize("name", list(DOCUMENTS))
-def test_documents_compile(name, tmp_path):
-    (tmp_path / "doc.tex").write_text(DOCUMENTS[name](), encoding="utf-8")
+def _compiled(tmp_path, tex: str) -> str:
+    """pdflatex's log of ``tex`` compiled in ``tmp_path``, which must succeed."""
+    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
     run = subprocess.run(
         [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
         cwd=tmp_path,
@@ -401,6 +400,13 @@ def test_documents_compile(name, tmp_path):
     )
     log = (tmp_path / "doc.log").read_text("latin-1")
     assert run.returncode == 0, log[-3000:]
+    return log
+
+
+@pytest.mark.skipif(PDFLATEX is None, reason="no pdflatex (Debian: texlive-latex-recommended)")
+@pytest.mark.parametrize("name", list(DOCUMENTS))
+def test_documents_compile(name, tmp_path):
+    log = _compiled(tmp_path, DOCUMENTS[name]())
     assert (tmp_path / "doc.pdf").read_bytes().startswith(b"%PDF")
     assert "Undefined control sequence" not in log
     if name.startswith("mnist"):  # wide symbolic tables may overflow; MNIST's fits the page
@@ -515,16 +521,7 @@ NO_PDFLATEX = "no pdflatex (Debian: texlive-latex-recommended)"  # conftest: fai
 def _fits_the_page(tmp_path, tex: str) -> None:
     """pdflatex compiles ``tex`` with no error and no overfull box (the
     log names the first one)."""
-    (tmp_path / "doc.tex").write_text(tex, encoding="utf-8")
-    run = subprocess.run(
-        [PDFLATEX, "-interaction=nonstopmode", "-halt-on-error", "doc.tex"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    log = (tmp_path / "doc.log").read_text("latin-1")
-    assert run.returncode == 0, log[-3000:]
+    log = _compiled(tmp_path, tex)
     assert "Overfull \\hbox" not in log, log[log.index("Overfull") :][:600]
 
 

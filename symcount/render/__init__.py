@@ -86,9 +86,7 @@ def _keras_sizes(model) -> dict[str, str]:
     values = [model.sum(n) for n in names]
     if not all(D.is_num(v) for v in values):
         return {}
-    from ..counting.dtypes import nbytes
-    from .memory import keras_size
+    from .memory import keras_size, keras_weight_bytes
 
-    nb = nbytes(model.dtype)  # Keras stores every weight of a layer in its dtype
-    t, n = D.mul(nb, values[1]), D.mul(nb, values[2])
+    t, n = keras_weight_bytes(model)
     return dict(zip(names, (keras_size(D.add(t, n)), keras_size(t), keras_size(n)), strict=True))

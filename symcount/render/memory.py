@@ -55,14 +55,20 @@ def _tidy(v):
     return D.expand_small(v) if D.is_symbolic(v) and D.expands_small(v) else v
 
 
-def _keras_lines(model, items) -> tuple[list[str], set]:
+def keras_weight_bytes(model) -> tuple:
+    """The bytes of the trainable and of the non-trainable weights, as Keras's
+    summary sizes them: every weight of a layer in its dtype, no integer buffers."""
     from ..counting.dtypes import nbytes
-    from ..model.memory import optimizer_params, optimizer_state_bytes
 
     nb = nbytes(model.dtype)
+    return D.mul(nb, model.sum("trainable")), D.mul(nb, model.sum("non_trainable"))
+
+
+def _keras_lines(model, items) -> tuple[list[str], set]:
+    from ..model.memory import optimizer_params, optimizer_state_bytes
+
     trainable, non_trainable = model.sum("trainable"), model.sum("non_trainable")
-    # Keras stores every weight of a layer in its dtype: no integer buffers
-    t_bytes, n_bytes = D.mul(nb, trainable), D.mul(nb, non_trainable)
+    t_bytes, n_bytes = keras_weight_bytes(model)
     opt = model.optimizer != "none"
     o_count, o_bytes = optimizer_params(model), optimizer_state_bytes(model)
     total = _tidy(D.add(model.sum("params"), o_count)) if opt else model.sum("params")

@@ -65,8 +65,7 @@ ASCII = Box(
 # Keras 3 draws its three columns 33, 24 and 15 characters wide (padding
 # included); these are the content widths that reproduce that look.
 SUMMARY_MIN_WIDTHS = (31, 22, 13)
-# a functional model's fourth column, "Connected to", gets room for two references
-FUNCTIONAL_MIN_WIDTHS = (*SUMMARY_MIN_WIDTHS, 20)
+CONNECTED_MIN_WIDTH = 20  # "Connected to": room for a reference or two
 SHRINK_FLOOR = 12  # a column never gets narrower than this when shrinking
 
 _BREAK = re.compile(r"(?<=[ ,*])")
@@ -226,16 +225,18 @@ def summary(
     align = "ll" + "r" * len(columns)
     torch_style = model.convention == "torch"
     layout = None if torch_style else functional_layout(model)
+    # the layout's entries all say what they read, or (a chain) none does
+    connected = layout is not None and layout[0].connected is not None
     if layout is None:
         rows = [(d, r, None) for d, r in model.walk(expand=expand, depth=depth)]
     else:  # Keras's functional summary: its order, InputLayer rows, "Connected to"
         rows = _functional_rows(layout, expand, depth)
-        if layout[-1].connected is not None:
-            header.append("Connected to")
-            align += "l"
+    if connected:
+        header.append("Connected to")
+        align += "l"
     frozen = any(r.frozen for _, r, _ in rows if not isinstance(r, InputRow))
     body = []
-    for depth, r, connected in rows:
+    for depth, r, reads in rows:
         if isinstance(r, InputRow):
             cells = [
                 P.text(f"{r.name} ({r.type})"),
@@ -248,8 +249,8 @@ def summary(
         else:
             cells = [label(r, depth), P.shape(r.output_shape, size=model.stated_batch)]
             cells += [P.number(r.count(q.name)) for q in columns]
-        if connected is not None:
-            cells.append(connected)
+        if reads is not None:
+            cells.append(reads)
         if frozen:
             cells.append("-" if isinstance(r, InputRow) else "N" if r.frozen else "Y")
         body.append(cells)
@@ -264,10 +265,10 @@ def summary(
         body,
         align=align,
         width=width,
-        min_widths=SUMMARY_MIN_WIDTHS if layout is None else FUNCTIONAL_MIN_WIDTHS,
-        floors=_reference_floors(body, 2 + len(columns))
-        if len(header) > len(columns) + 2 and layout and layout[-1].connected is not None
-        else None,
+        min_widths=(*SUMMARY_MIN_WIDTHS, *[0] * (len(columns) - 1), CONNECTED_MIN_WIDTH)
+        if connected
+        else SUMMARY_MIN_WIDTHS,
+        floors=_reference_floors(body, 2 + len(columns)) if connected else None,
         box=ASCII if ascii else UNICODE,
     )
     lines += [" " + t for t in totals_lines(model)]  # escaped there
@@ -287,9 +288,8 @@ def _functional_rows(layout, expand: bool, depth: int | None) -> list[tuple]:
         if isinstance(e.row, InputRow):
             out.append((0, e.row, e.connected))
             continue
-        levels = depth if depth is not None else None
-        opened = (depth > 0) if depth is not None else expand
-        for d, r in e.row.walk(0, expand=opened, levels=levels):
+        opened = depth > 0 if depth is not None else expand
+        for d, r in e.row.walk(0, expand=opened, levels=depth):
             out.append((d, r, e.connected if d == 0 or e.connected is None else "-"))
     return out
 
