@@ -24,7 +24,8 @@ from symcount.serve import make_server
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
-SLOW = "input(64)\nrepeat 10000 {\n  Dense(64)\n  Dense(64)\n}\n"  # about 5 s to evaluate
+# about 4 s to evaluate on an idle core: past both servers' limits (1.5 s, 3 s)
+SLOW = "input(64)\nrepeat 10000 {\n  Dense(64)\n  Dense(64)\n  Dense(64)\n  Dense(64)\n}\n"
 LIMIT = 1.5  # seconds per request on the test server
 MAX_BODY = 200_000
 
@@ -314,13 +315,22 @@ def test_a_slow_request_stops_at_the_time_limit(quick):
     assert status == 200 and r["totals"][0]["value"] == 8
 
 
+def _until_busy(s, seconds: float = 30.0) -> None:
+    """Wait until every worker slot of server ``s`` is taken."""
+    end = time.monotonic() + seconds
+    while s.slots.acquire(blocking=False):
+        s.slots.release()
+        assert time.monotonic() < end, "the slow request never took its worker"
+        time.sleep(0.01)
+
+
 def test_work_beyond_the_workers_is_told_busy():
     s = _running(request_seconds=3.0, workers=1, busy_wait=0.1)
     try:
         answers = []
         slow = threading.Thread(target=lambda: answers.append(post(s, "evaluate", {"text": SLOW})))
         slow.start()
-        time.sleep(1.0)  # the slow one has its worker
+        _until_busy(s)  # the slow one has its worker (however loaded the machine)
         status, r = post(s, "evaluate", {"text": "input(3) -> Dense(2)"})
         assert status == 503 and r["error"]["message"] == "the server is busy; try again"
         slow.join()
